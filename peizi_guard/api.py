@@ -1,0 +1,106 @@
+"""Library functions behind every command: import and call these; cli.py only wires them up."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from .builtin import builtin_sources, seed
+from .db.engine import DbError, open_engine, resolve_url
+from .db.fast import read_current
+from .model import DocumentError
+from .scraper.sources import source_meta
+
+
+def session(url: str):
+    from sqlalchemy.orm import Session
+
+    return Session(open_engine(url), expire_on_commit=False)
+
+
+def ensure_seeded(url: str) -> None:
+    """Seed an empty database from the shipped lists (no network, ever)."""
+    from sqlalchemy.exc import IntegrityError
+
+    with session(url) as s:
+        try:
+            with s.begin():
+                seed(s)
+        except IntegrityError:
+            pass  # another process seeded it at the same moment
+
+
+def current(db: str | None = None, as_of: date | None = None) -> dict:
+    """The lists as they stand now (or stood on `as_of`): {"sources": [{id, snapshot, entries}]}."""
+    url = resolve_url(db)
+    if as_of is None:
+        data = read_current(url, builtin_sources())
+        if data is not None:
+            return data
+    from .db import store
+
+    ensure_seeded(url)
+    with session(url) as s:
+        if as_of is None:
+            return store.read_model(s) or store.current_lists(s)
+        return store.current_lists(s, as_of)
+
+
+def entries(db: str | None = None, source: str | None = None, as_of: date | None = None) -> list[dict]:
+    """Entry records of the current lists, each with its `source`."""
+    out = []
+    for src in current(db, as_of)["sources"]:
+        if source and src["id"] != source:
+            continue
+        out += [dict(e, source=src["id"]) for e in src["entries"]]
+    return out
+
+
+def find_entry(db: str | None, seq: int, source: str | None = None) -> list[dict]:
+    return [e for e in entries(db, source) if e["seq"] == seq]
+
+
+def sources(db: str | None = None) -> list[dict]:
+    """Each source with every snapshot (dates, counts)."""
+    from sqlalchemy import select
+
+    from .db import store
+    from .db.models import Source
+
+    url = resolve_url(db)
+    ensure_seeded(url)
+    with session(url) as s:
+        out = []
+        for src in s.scalars(select(Source).order_by(Source.id)):
+            snaps = store.snapshots_of(s, src.id)
+            out.append({
+                "id": src.id, "publisher": src.publisher, "title": src.title, "url": src.url,
+                "snapshots": [store.snapshot_meta(x) for x in snaps],
+            })
+        return out
+
+
+def import_document(db: str | None, data: bytes, source: str, *, published: date | None = None,
+                    origin: str = "", hint: str = ""):
+    """Parse and store one official document. Raises DocumentError, leaving the database untouched."""
+    from .db import store
+    from .scraper.parse import parse_document
+
+    layout = source_meta(source).get("layout", "")
+    doc = parse_document(data, hint or origin, expect_layout=layout)
+    url = resolve_url(db)
+    ensure_seeded(url)
+    with session(url) as s, s.begin():
+        return store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)
+
+
+def import_file(db: str | None, path: str, source: str, published: date | None = None):
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read: {exc.strerror}") from None
+    return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name)
+
+
+__all__ = ["DbError", "DocumentError", "current", "entries", "find_entry", "import_file",
+           "import_document", "sources"]

@@ -1,0 +1,71 @@
+"""The official lists shipped inside the package: original documents plus their parse.
+
+`python -m peizi_guard.builtin` re-parses the shipped documents and rewrites the .json files.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+
+from .model import Entry, ParsedDocument
+
+DIR = "data/builtin"
+
+
+def _files():
+    return resources.files("peizi_guard").joinpath(DIR)
+
+
+def manifest() -> list[dict]:
+    return json.loads(_files().joinpath("manifest.json").read_text("utf-8"))["documents"]
+
+
+def builtin_sources() -> set[str]:
+    return {d["source"] for d in manifest()}
+
+
+def load(doc: dict) -> tuple[ParsedDocument, bytes]:
+    """A shipped document's stored parse and its original bytes."""
+    parsed = json.loads(_files().joinpath(doc["parsed"]).read_text("utf-8"))
+    entries = [Entry.from_dict(e) for e in parsed.pop("entries")]
+    raw = _files().joinpath(doc["file"]).read_bytes()
+    return ParsedDocument(entries=entries, **parsed), raw
+
+
+def seed(session, only: set[str] | None = None) -> int:
+    """Ingest every shipped document of each source that has no snapshot yet. Returns how many."""
+    from .db import store
+    from .scraper.sources import source_meta
+
+    have = {sid for sid in builtin_sources() if store.current_snapshot(session, sid) is not None}
+    n = 0
+    for doc in manifest():
+        if doc["source"] in have or (only is not None and doc["source"] not in only):
+            continue
+        parsed, raw = load(doc)
+        store.ingest(session, source_meta(doc["source"]), parsed, raw,
+                     published=date.fromisoformat(doc["published"]), origin=f"builtin:{doc['file']}")
+        n += 1
+    return n
+
+
+def regenerate() -> None:
+    from dataclasses import asdict
+
+    from .scraper.parse import parse_document
+
+    for doc in manifest():
+        raw = _files().joinpath(doc["file"]).read_bytes()
+        parsed = asdict(parse_document(raw, doc["file"], expect_layout=doc["source"]))
+        path = _files().joinpath(doc["parsed"])
+        entries = parsed.pop("entries")
+        head = json.dumps(parsed, ensure_ascii=False, sort_keys=True)[:-1]
+        lines = ",\n".join(json.dumps(e, ensure_ascii=False, sort_keys=True) for e in entries)
+        with open(str(path), "w", encoding="utf-8") as fh:
+            fh.write(f'{head}, "entries": [\n{lines}\n]}}\n')
+        print(f"{doc['parsed']}: {len(entries)} entries")
+
+
+if __name__ == "__main__":
+    regenerate()

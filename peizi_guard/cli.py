@@ -1,0 +1,183 @@
+"""Command line: thin wiring over peizi_guard.api. Exit codes: 0 ok/clear, 1 flagged or failed, 2 bad input."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+
+import click
+
+from . import api
+from .text import table
+
+EXIT_FLAGGED, EXIT_USAGE = 1, 2
+
+
+class Failure(click.ClickException):
+    """A one-line error with an exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file=None) -> None:  # noqa: ANN001
+        click.echo(f"peizi-guard: error: {self.format_message()}", err=True)
+
+
+def _date(ctx, param, value):  # noqa: ANN001
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _jsonl(objs) -> None:  # noqa: ANN001
+    for o in objs:
+        click.echo(json.dumps(o, ensure_ascii=False))
+
+
+def _public(e: dict) -> dict:
+    """An entry as printed by --json."""
+    return {
+        "source": e["source"], "seq": e["seq"], "name": e["name"], "aliases": e["aliases"],
+        "urls": e["urls"], "domains": e["domains"],
+        "companies": [c["name"] for c in e["companies"]],
+        "company_details": e["companies"],
+        "apps": [{"kind": a["kind"], "value": a["value"], "label": a["label"]} for a in e["apps"]],
+        "region": e["region"], **({"extra": e["extra"]} if e.get("extra") else {}),
+        "first_seen": e.get("first_seen"), "last_seen": e.get("last_seen"),
+    }
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="PEIZI_GUARD_DB", metavar="PATH|URL",
+              help="Database file or SQLAlchemy URL [env PEIZI_GUARD_DB; default: a file in the user data dir].")
+@click.version_option(package_name="peizi-guard")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Check platforms, URLs and ads against the official lists of illegal 配资 (margin financing) platforms.
+
+    The CSRC list of illegal off-exchange 配资 platforms ships with the tool and works offline.
+    """
+    ctx.obj = {"db": db}
+
+
+@main.command("list")
+@click.option("--source", metavar="ID", help="Only this source (e.g. csrc-peizi).")
+@click.option("--as-of", callback=_date, metavar="DATE", help="The lists as they stood on this date.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one entry per line.")
+@click.pass_obj
+def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -> None:
+    """List the entries of the official lists."""
+    rows = api.entries(obj["db"], source, as_of)
+    if source and not rows:
+        raise Failure(f"unknown source or empty list: {source}")
+    if as_json:
+        _jsonl(_public(e) for e in rows)
+        return
+    body = [[e["source"], str(e["seq"]), "/".join([e["name"]] + e["aliases"]), " ".join(e["domains"]),
+             "/".join(c["name"] for c in e["companies"])] for e in rows]
+    click.echo(table([["SOURCE", "SEQ", "NAME", "DOMAINS", "COMPANY"]] + body, [13, 4, 24, 36, 40]))
+
+
+@main.command()
+@click.argument("seq", type=int)
+@click.option("--source", metavar="ID", help="Source of the entry (default: any).")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines.")
+@click.pass_obj
+def show(obj: dict, seq: int, source: str | None, as_json: bool) -> None:
+    """Show one entry by its number (序号) in the list."""
+    found = api.find_entry(obj["db"], seq, source)
+    if not found:
+        raise Failure(f"no entry {seq}" + (f" in {source}" if source else ""))
+    if as_json:
+        _jsonl(_public(e) for e in found)
+        return
+    for e in found:
+        click.echo(f"[{e['source']} #{e['seq']}] {e['name']}")
+        for label, values in (
+            ("别名 aliases", e["aliases"]), ("网址 URLs", e["urls"]), ("域名 domains", e["domains"]),
+            ("账号 accounts", [f"{a['label'] or a['kind']}: {a['value']}" for a in e["apps"]]),
+            ("运营机构 companies", [_company(c) for c in e["companies"]]),
+            ("注册地 region", [e["region"]] if e["region"] else []),
+            ("其他 notes", [f"{k}: {v}" for k, v in e.get("extra", {}).items()]),
+        ):
+            if values:
+                click.echo(f"  {label}: " + "; ".join(map(str, values)))
+
+
+def _company(c: dict) -> str:
+    s = c["name"]
+    if c["former_names"]:
+        s += f" (曾用名 {'/'.join(c['former_names'])})"
+    if c["status"]:
+        s += f" ({c['status']})"
+    return s
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one source per line.")
+@click.pass_obj
+def sources(obj: dict, as_json: bool) -> None:
+    """The official sources and their snapshots."""
+    rows = api.sources(obj["db"])
+    if as_json:
+        _jsonl(rows)
+        return
+    for src in rows:
+        click.echo(f"{src['id']}  {src['publisher']}  《{src['title']}》")
+        for snap in src["snapshots"]:
+            click.echo(f"  snapshot {snap['id']}: published {snap['published'] or '?'}, fetched {snap['fetched_at']}, "
+                       f"{snap['entry_count']} entries, {snap['format']}, sha256 {snap['sha256'][:12]}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--source", required=True, metavar="ID", help="Source id, e.g. csrc-peizi or sac-blacklist.")
+@click.option("--published", callback=_date, metavar="DATE", help="Publication date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def import_cmd(obj: dict, file: str, source: str, published: date | None, as_json: bool) -> None:
+    """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML)."""
+    try:
+        res = api.import_file(obj["db"], file, source, published)
+    except api.DocumentError as exc:
+        raise Failure(f"{file}: {exc}") from None
+    if as_json:
+        _jsonl([{"source": res.source, "status": res.status, "snapshot": res.snapshot_id, "entries": res.count,
+                 "added": len(res.added), "removed": len(res.removed), "kept": res.kept}])
+    elif res.status == "unchanged":
+        click.echo(f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {res.count} entries)")
+    else:
+        click.echo(f"{source}: snapshot {res.snapshot_id}, {res.count} entries "
+                   f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})")
+
+
+def run() -> None:
+    """Console entry point: every error is one line, never a traceback (PEIZI_GUARD_DEBUG=1 shows it)."""
+    try:
+        rv = main.main(standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except click.exceptions.Abort:
+        click.echo("peizi-guard: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except api.DbError as exc:
+        click.echo(f"peizi-guard: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("PEIZI_GUARD_DEBUG"):
+            raise
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(f"peizi-guard: internal error: {type(exc).__name__}: {msg}", err=True)
+        sys.exit(3)

@@ -1,0 +1,67 @@
+"""Where the database is and how to open it: --db, else $PEIZI_GUARD_DB, else the user data dir."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV = "PEIZI_GUARD_DB"
+
+
+class DbError(RuntimeError):
+    pass
+
+
+def resolve_url(db: str | None = None) -> str:
+    """An SQLAlchemy URL from a file path or URL (flag, then environment, then default)."""
+    value = db or os.environ.get(ENV) or ""
+    if not value:
+        import platformdirs
+
+        value = str(Path(platformdirs.user_data_dir("peizi-guard", appauthor=False)) / "peizi-guard.db")
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file behind an sqlite:/// URL (None for other databases or in-memory SQLite)."""
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix):
+            path = url[len(prefix):].split("?", 1)[0]
+            return path if path and path != ":memory:" else None
+    return None
+
+
+def open_engine(url: str):
+    """An engine with the schema created; SQLite files run in WAL mode."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from .models import Base
+
+    path = sqlite_path(url)
+    if path:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DbError(f"cannot create the database directory for {path}: {exc.strerror}") from None
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
+        raise DbError(f"cannot use database URL {url!r}: {str(exc).splitlines()[0]}") from None
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA busy_timeout=30000")
+            if path:
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+    try:
+        Base.metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        raise DbError(f"cannot open database {url}: {str(exc).splitlines()[0]}") from None
+    return engine

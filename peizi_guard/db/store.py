@@ -1,0 +1,222 @@
+"""Storage operations. Every write happens inside the caller's transaction: all or nothing."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..matcher.normalise import name_key, split_url
+from ..model import Entry as Record
+from ..model import ParsedDocument
+from .fast import READ_MODEL_VERSION
+from .models import Entry, Identifier, Membership, ReadModel, Snapshot, Source
+
+
+
+@dataclass
+class IngestResult:
+    source: str
+    status: str  # added | unchanged
+    snapshot_id: int
+    count: int
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: int = 0
+
+
+def ensure_source(s: Session, meta: dict) -> Source:
+    src = s.get(Source, meta["id"])
+    if src is None:
+        src = Source(id=meta["id"])
+        s.add(src)
+    src.publisher = meta.get("publisher", src.publisher or "")
+    src.title = meta.get("title", src.title or "")
+    src.url = meta.get("url", src.url or "")
+    s.flush()
+    return src
+
+
+def norm_value(kind: str, raw: str) -> str:
+    """The normalised form stored beside each identifier."""
+    if kind == "url":
+        host, path = split_url(raw)
+        return host + path
+    if kind == "domain":
+        return split_url(raw)[0]
+    return name_key(raw)
+
+
+def order_key(snap: Snapshot) -> tuple:
+    day = snap.published or snap.fetched_at.date()
+    return (day, snap.id)
+
+
+def snapshots_of(s: Session, source_id: str) -> list[Snapshot]:
+    snaps = s.scalars(select(Snapshot).where(Snapshot.source_id == source_id)).all()
+    return sorted(snaps, key=order_key)
+
+
+def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> Snapshot | None:
+    snaps = [x for x in snapshots_of(s, source_id) if as_of is None or order_key(x)[0] <= as_of]
+    return snaps[-1] if snaps else None
+
+
+def member_keys(s: Session, snapshot_id: int) -> dict[str, int]:
+    rows = s.execute(
+        select(Entry.key, Entry.id).join(Membership, Membership.entry_id == Entry.id)
+        .where(Membership.snapshot_id == snapshot_id)
+    ).all()
+    return {k: i for k, i in rows}
+
+
+def snapshot_records(s: Session, snapshot_id: int) -> list[dict]:
+    """The entries a snapshot lists, as records with seq as listed in that snapshot."""
+    rows = s.execute(
+        select(Entry, Membership.seq).join(Membership, Membership.entry_id == Entry.id)
+        .where(Membership.snapshot_id == snapshot_id).order_by(Membership.seq, Entry.id)
+    ).all()
+    out = []
+    for entry, seq in rows:
+        d = json.loads(entry.data)
+        d["seq"] = seq
+        d["key"] = entry.key
+        d["first_seen"] = entry.first_snapshot_id
+        d["last_seen"] = entry.last_snapshot_id
+        out.append(d)
+    return out
+
+
+def _unique_keys(records: list[Record]) -> list[str]:
+    keys, seen = [], {}
+    for r in records:
+        k = r.key()
+        seen[k] = seen.get(k, 0) + 1
+        keys.append(k if seen[k] == 1 else f"{k}#{seen[k]}")
+    return keys
+
+
+def ingest(
+    s: Session,
+    source_meta: dict,
+    doc: ParsedDocument,
+    raw: bytes,
+    *,
+    published: date | None = None,
+    origin: str = "",
+    fetched_at: datetime | None = None,
+    etag: str = "",
+    last_modified: str = "",
+) -> IngestResult:
+    """Store a parsed document as a snapshot. The same bytes twice add nothing."""
+    src = ensure_source(s, source_meta)
+    digest = hashlib.sha256(raw).hexdigest()
+    old = s.scalar(select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.sha256 == digest))
+    if old is not None:
+        return IngestResult(src.id, "unchanged", old.id, old.entry_count)
+    if published is None and doc.published:
+        published = date.fromisoformat(doc.published)
+    snap = Snapshot(
+        source_id=src.id, published=published, sha256=digest, raw=raw, entry_count=len(doc.entries),
+        fetched_at=(fetched_at or datetime.now(timezone.utc)).replace(tzinfo=None),
+        format=doc.format, origin=origin, issue=doc.issue, etag=etag, last_modified=last_modified,
+    )
+    s.add(snap)
+    s.flush()
+    prev = [x for x in snapshots_of(s, src.id) if x.id != snap.id and order_key(x) < order_key(snap)]
+    prev_keys = member_keys(s, prev[-1].id) if prev else {}
+
+    existing = {e.key: e for e in s.scalars(select(Entry).where(Entry.source_id == src.id))}
+    keys = _unique_keys(doc.entries)
+    for key, rec in zip(keys, doc.entries):
+        data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
+        row = existing.get(key)
+        if row is None:
+            row = Entry(source_id=src.id, key=key, seq=rec.seq, name=rec.name, data=data,
+                        first_snapshot_id=snap.id, last_snapshot_id=snap.id)
+            row.identifiers = _identifiers(rec)
+            s.add(row)
+            existing[key] = row
+        else:
+            newest = order_key(snap) >= order_key(s.get(Snapshot, row.last_snapshot_id))
+            if newest:
+                row.last_snapshot_id = snap.id
+                if row.data != data:
+                    row.seq, row.name, row.data = rec.seq, rec.name, data
+                    row.identifiers = _identifiers(rec)
+            if order_key(snap) < order_key(s.get(Snapshot, row.first_snapshot_id)):
+                row.first_snapshot_id = snap.id
+    s.flush()
+    s.add_all(Membership(snapshot_id=snap.id, entry_id=existing[k].id, seq=r.seq) for k, r in zip(keys, doc.entries))
+    s.flush()
+    new_keys = set(keys)
+    result = IngestResult(
+        src.id, "added", snap.id, len(doc.entries),
+        added=[k for k in keys if k not in prev_keys],
+        removed=[k for k in prev_keys if k not in new_keys],
+        kept=len(new_keys & set(prev_keys)),
+    )
+    rebuild_read_model(s)
+    return result
+
+
+def _identifiers(rec: Record) -> list[Identifier]:
+    out = []
+    for kind, raw in rec.identifiers():
+        norm = norm_value(kind, raw)
+        if norm:
+            out.append(Identifier(kind=kind, raw=raw[:2000], norm=norm[:2000]))
+    return out
+
+
+def current_lists(s: Session, as_of: date | None = None) -> dict:
+    """Every source with its current (or as-of) snapshot and that snapshot's entries."""
+    out = []
+    for src in s.scalars(select(Source).order_by(Source.id)):
+        snap = current_snapshot(s, src.id, as_of)
+        if snap is None:
+            continue
+        out.append({
+            "id": src.id, "publisher": src.publisher, "title": src.title, "url": src.url,
+            "snapshot": snapshot_meta(snap),
+            "entries": snapshot_records(s, snap.id),
+        })
+    return {"version": READ_MODEL_VERSION, "sources": out}
+
+
+def snapshot_meta(snap: Snapshot) -> dict:
+    return {
+        "id": snap.id, "published": snap.published.isoformat() if snap.published else None,
+        "fetched_at": snap.fetched_at.isoformat(timespec="seconds"), "sha256": snap.sha256,
+        "entry_count": snap.entry_count, "format": snap.format, "issue": snap.issue, "origin": snap.origin,
+    }
+
+
+def rebuild_read_model(s: Session) -> None:
+    payload = json.dumps(current_lists(s), ensure_ascii=False)
+    row = s.get(ReadModel, "current")
+    if row is None:
+        s.add(ReadModel(name="current", payload=payload))
+    else:
+        row.payload = payload
+    s.flush()
+
+
+def read_model(s: Session) -> dict | None:
+    row = s.get(ReadModel, "current")
+    return json.loads(row.payload) if row else None
+
+
+def diff(s: Session, old_id: int, new_id: int) -> dict:
+    """Entries added and removed between two snapshots of a source."""
+    a = {r["key"]: r for r in snapshot_records(s, old_id)}
+    b = {r["key"]: r for r in snapshot_records(s, new_id)}
+    return {
+        "old": old_id, "new": new_id,
+        "added": [b[k] for k in b if k not in a],
+        "removed": [a[k] for k in a if k not in b],
+        "kept": len(a.keys() & b.keys()),
+    }

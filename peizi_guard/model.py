@@ -1,0 +1,83 @@
+"""Plain records passed between parsers, storage and matchers."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Kinds of identifier an entry can carry (the `identifiers.kind` column).
+KINDS = ("name", "company", "domain", "url", "app", "wechat", "weibo", "miniprogram")
+
+
+class DocumentError(ValueError):
+    """A document that is not what it claims to be, or holds no usable list."""
+
+
+@dataclass
+class Company:
+    name: str
+    former_names: list[str] = field(default_factory=list)
+    status: str = ""  # e.g. 已注销
+
+
+@dataclass
+class App:
+    kind: str  # app | wechat | weibo | miniprogram
+    value: str
+    label: str = ""  # the label as printed, e.g. 微信公众号
+
+
+@dataclass
+class Entry:
+    seq: int
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)  # as printed, wraps joined
+    domains: list[str] = field(default_factory=list)  # normalised hosts
+    apps: list[App] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+    region: str = ""
+    extra: dict = field(default_factory=dict)  # per-list fields (category, found, section)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Entry":
+        d = dict(d)
+        d["apps"] = [App(**a) for a in d.get("apps", [])]
+        d["companies"] = [Company(**c) for c in d.get("companies", [])]
+        return cls(**d)
+
+    def key(self) -> str:
+        """Identity of an entry across issues of the same list."""
+        from .matcher.normalise import name_key
+
+        first = self.domains[0] if self.domains else ""
+        if self.extra.get("paths"):
+            first = self.extra["paths"][0]
+        return f"{name_key(self.name)}|{first}"
+
+    def identifiers(self) -> list[tuple[str, str]]:
+        """(kind, raw value) pairs, the form in which entries are searched."""
+        out = [("name", self.name)] + [("name", a) for a in self.aliases]
+        for c in self.companies:
+            out.append(("company", c.name))
+            out += [("company", f) for f in c.former_names]
+        out += [("url", u) for u in self.urls]
+        out += [("domain", d) for d in self.domains]
+        out += [(a.kind, a.value) for a in self.apps]
+        seen, uniq = set(), []
+        for pair in out:
+            if pair[1] and pair not in seen:
+                seen.add(pair)
+                uniq.append(pair)
+        return uniq
+
+
+@dataclass
+class ParsedDocument:
+    entries: list[Entry]
+    format: str  # pdf | docx | html | xlsx
+    layout: str  # csrc-peizi | sac-blacklist
+    title: str = ""
+    published: str = ""  # ISO date when the document states it
+    issue: str = ""  # e.g. 2019年第1期

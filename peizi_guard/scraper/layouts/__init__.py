@@ -1,0 +1,9 @@
+"""List layouts: which columns a list has and how its cells become entries."""
+from __future__ import annotations
+
+from .csrc import CsrcLayout
+from .interface import Layout
+
+LAYOUTS: list[Layout] = [CsrcLayout()]
+
+__all__ = ["LAYOUTS", "Layout"]
