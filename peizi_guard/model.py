@@ -48,13 +48,11 @@ class Entry:
         return cls(**d)
 
     def key(self) -> str:
-        """Identity of an entry across issues of the same list."""
-        from .matcher.normalise import name_key
+        """Identity of an entry across issues of the same list: its name and first address."""
+        from .matcher.normalise import name_key, split_url
 
-        first = self.domains[0] if self.domains else ""
-        if self.extra.get("paths"):
-            first = self.extra["paths"][0]
-        return f"{name_key(self.name)}|{first}"
+        host, path = split_url(self.urls[0]) if self.urls else ("", "")
+        return f"{name_key(self.name)}|{host}{path}"
 
     def identifiers(self) -> list[tuple[str, str]]:
         """(kind, raw value) pairs, the form in which entries are searched."""

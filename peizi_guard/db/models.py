@@ -20,6 +20,10 @@ class Source(Base):
     publisher: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(500), default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
+    # validators of the landing page, for conditional GET on the next refresh
+    page_etag: Mapped[str] = mapped_column(String(500), default="")
+    page_last_modified: Mapped[str] = mapped_column(String(100), default="")
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     snapshots: Mapped[list["Snapshot"]] = relationship(back_populates="source", order_by="Snapshot.id")
 
 

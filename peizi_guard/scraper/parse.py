@@ -22,7 +22,7 @@ def parse_document(data: bytes, hint: str = "", expect_layout: str = "") -> Pars
         entries = layout.entries(rows, header)
         if not entries:
             raise DocumentError("the list table has no rows")
-        meta = layout.metadata(fmt.text(data)) if hasattr(layout, "metadata") and hasattr(fmt, "text") else {}
+        meta = layout.metadata(fmt.text(data))
         return ParsedDocument(entries=entries, format=fmt.name, layout=layout.id, **meta)
     want = f" of the {expect_layout} list" if expect_layout else " of a known list"
     raise DocumentError(f"no table with the columns{want}")

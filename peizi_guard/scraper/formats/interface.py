@@ -19,3 +19,7 @@ class DocumentFormat(ABC):
     @abstractmethod
     def tables(self, data: bytes) -> list[Table]:
         """Every table in the document. Raises DocumentError when the bytes cannot be read."""
+
+    def text(self, data: bytes) -> str:
+        """The document's running text (titles, issue numbers, dates), for layouts' metadata."""
+        return ""

@@ -22,3 +22,7 @@ class Layout(ABC):
     @abstractmethod
     def entries(self, rows: list[Row], header: int) -> list[Entry]:
         """Entries from the rows after the header (rows from every table of the document)."""
+
+    def metadata(self, text: str) -> dict:
+        """title / published (ISO date) / issue found in the document's running text."""
+        return {}
