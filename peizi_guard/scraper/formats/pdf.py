@@ -46,8 +46,8 @@ class PdfFormat(DocumentFormat):
             raise DocumentError("the PDF is encrypted with a password") from None
         except Exception as exc:  # pdfminer raises many unrelated types on broken files
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if "password" in msg.lower() or "encrypt" in msg.lower():
-                raise DocumentError("the PDF is encrypted") from None
+            if b"/Encrypt" in data or "password" in msg.lower():
+                raise DocumentError("the PDF is encrypted (password-protected)") from None
             raise DocumentError(f"corrupt or truncated PDF ({msg[:80]})") from None
 
 

@@ -1,0 +1,78 @@
+"""The command line, through click's CliRunner on a temporary database."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from peizi_guard.cli import main
+
+
+def run(db, *args, input=None):
+    return CliRunner().invoke(main, ["--db", db, *args], input=input)
+
+
+def test_list_json_has_every_field(db):
+    r = run(db, "list", "--json")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert len(rows) == 258
+    keys = {"source", "seq", "name", "aliases", "urls", "domains", "companies", "apps", "region"}
+    assert all(keys <= row.keys() for row in rows)
+    dude = rows[2]
+    assert dude["name"] == "杜德配资" and dude["source"] == "csrc-peizi"
+    assert dude["domains"] == ["ddpz666.com", "ddpz777.com", "ddpz88.com"]
+    assert {"kind": "wechat", "value": "gh_d3cc254439bb", "label": "微信号"} in dude["apps"]
+
+
+def test_list_text_and_source_filter(db):
+    r = run(db, "list", "--source", "csrc-peizi")
+    assert r.exit_code == 0
+    assert "杜德配资" in r.output and "ddpz666.com" in r.output
+    r = run(db, "list", "--source", "nope")
+    assert r.exit_code == 2 and "unknown source" in r.output
+
+
+def test_show(db):
+    r = run(db, "show", "71")
+    assert r.exit_code == 0
+    assert "维海配资" in r.output and "wbpz68.com" in r.output and "488.com.cn" in r.output
+    r = run(db, "show", "239", "--json")
+    row = json.loads(r.output)
+    assert row["company_details"][0]["former_names"] == ["杭州喜股网络科技有限公司"]
+    assert run(db, "show", "999").exit_code == 2
+
+
+def test_sources(db):
+    r = run(db, "sources", "--json")
+    src = json.loads(r.output.splitlines()[0])
+    assert src["id"] == "csrc-peizi"
+    assert src["snapshots"][0]["entry_count"] == 258 and src["snapshots"][0]["published"] == "2020-07-08"
+    assert len(src["snapshots"][0]["sha256"]) == 64
+
+
+def test_import_twice_and_bad_file(db, tmp_path, csrc_bytes):
+    f = tmp_path / "list.pdf"
+    f.write_bytes(csrc_bytes)
+    r = run(db, "import", str(f), "--source", "csrc-peizi", "--published", "2020-07-08")
+    assert r.exit_code == 0 and "unchanged" in r.output
+    bad = tmp_path / "fake.pdf"
+    bad.write_text("<html><body>error</body></html>")
+    r = run(db, "import", str(bad), "--source", "csrc-peizi")
+    assert r.exit_code == 2
+    assert r.output.count("\n") == 1 and "fake.pdf" in r.output and "error:" in r.output
+    r = run(db, "import", str(tmp_path / "missing.pdf"), "--source", "csrc-peizi")
+    assert r.exit_code == 2 and "missing.pdf" in r.output
+    r = run(db, "import", str(f), "--source", "csrc-peizi", "--published", "yesterday")
+    assert r.exit_code == 2
+
+
+def test_console_script_errors_are_one_line(tmp_path):
+    """The real entry point: a bad database URL gives one line on stderr, no traceback."""
+    r = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()",
+                        "--db", "nosuchdialect://x", "list"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
+    assert "nosuchdialect" in r.stderr

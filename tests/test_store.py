@@ -1,0 +1,114 @@
+"""Storage: snapshots by sha256, seeding from the shipped list, nothing lost on bad input."""
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import pytest
+
+from peizi_guard import api
+from peizi_guard.model import DocumentError
+
+
+def counts(path: str) -> dict:
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("sources", "snapshots", "entries", "memberships", "identifiers")}
+    finally:
+        con.close()
+
+
+def test_empty_database_seeds_itself_offline(db):
+    rows = api.entries(db)
+    assert len(rows) == 258
+    c = counts(db)
+    assert c["snapshots"] == 1 and c["entries"] == 258 and c["memberships"] == 258
+    assert c["identifiers"] > 258 * 3
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM identifiers")}
+    assert kinds == {"name", "company", "domain", "url", "app", "wechat", "weibo", "miniprogram"}
+    norm = con.execute("SELECT norm FROM identifiers WHERE kind='domain' AND raw='3377.com.cn'").fetchone()
+    assert norm == ("3377.com.cn",)
+
+
+def test_same_pdf_twice_adds_nothing(db, tmp_path, csrc_bytes):
+    api.entries(db)  # seeded from the shipped copy of this very PDF
+    before = counts(db)
+    f = tmp_path / "list.pdf"
+    f.write_bytes(csrc_bytes)
+    res = api.import_file(db, str(f), "csrc-peizi")
+    assert res.status == "unchanged" and res.count == 258
+    res = api.import_file(db, str(f), "csrc-peizi")
+    assert res.status == "unchanged"
+    assert counts(db) == before
+
+
+def test_import_into_a_new_source_records_one_snapshot(db, tmp_path, csrc_bytes):
+    f = tmp_path / "copy.pdf"
+    f.write_bytes(csrc_bytes)
+    first = api.import_file(db, str(f), "my-copy")
+    assert first.status == "added" and first.count == 258 and len(first.added) == 258
+    again = api.import_file(db, str(f), "my-copy")
+    assert again.status == "unchanged" and again.snapshot_id == first.snapshot_id
+    srcs = {s["id"]: s for s in api.sources(db)}
+    assert len(srcs["my-copy"]["snapshots"]) == 1
+    assert srcs["csrc-peizi"]["snapshots"][0]["published"] == "2020-07-08"
+
+
+def _encrypted(data: bytes) -> bytes:
+    import pypdf
+
+    w = pypdf.PdfWriter()
+    w.append(pypdf.PdfReader(io.BytesIO(data)))
+    w.encrypt("secret")
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _blank_pdf() -> bytes:
+    import pypdf
+
+    w = pypdf.PdfWriter()
+    w.add_blank_page(595, 842)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+BAD = {
+    "text.pdf": (lambda pdf: "这不是PDF".encode(), "not a PDF"),
+    "truncated.pdf": (lambda pdf: pdf[: len(pdf) // 2], "corrupt or truncated"),
+    "encrypted.pdf": (_encrypted, "encrypted"),
+    "blank.pdf": (lambda pdf: _blank_pdf(), "no table"),
+    "page.pdf": (lambda pdf: b"<!DOCTYPE html><html><body>404</body></html>", "HTML"),
+    "empty.pdf": (lambda pdf: b"", "empty"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_documents_are_refused_and_nothing_changes(db, tmp_path, csrc_bytes, name):
+    make, reason = BAD[name]
+    api.entries(db)
+    before = counts(db)
+    f = tmp_path / name
+    f.write_bytes(make(csrc_bytes))
+    with pytest.raises(DocumentError, match=reason):
+        api.import_file(db, str(f), "csrc-peizi")
+    assert counts(db) == before
+
+
+def test_as_of_before_publication_is_empty(db):
+    from datetime import date
+
+    assert api.entries(db, as_of=date(2020, 7, 7)) == []
+    assert len(api.entries(db, as_of=date(2020, 7, 8))) == 258
+
+
+def test_sqlalchemy_url_and_path_are_the_same_database(tmp_path):
+    path = tmp_path / "x.db"
+    assert len(api.entries(str(path))) == 258
+    assert len(api.entries(f"sqlite:///{path}")) == 258
+    assert counts(str(path))["snapshots"] == 1
