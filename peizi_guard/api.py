@@ -104,3 +104,10 @@ def import_file(db: str | None, path: str, source: str, published: date | None =
 
 __all__ = ["DbError", "DocumentError", "current", "entries", "find_entry", "import_file",
            "import_document", "sources"]
+
+
+def load_index(db: str | None = None, as_of: date | None = None):
+    """The matcher's index over the current (or as-of) lists."""
+    from .matcher import build
+
+    return build(entries(db, as_of=as_of))

@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from . import api
+from . import api, report
 from .text import table
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
@@ -154,6 +154,62 @@ def import_cmd(obj: dict, file: str, source: str, published: date | None, as_jso
     else:
         click.echo(f"{source}: snapshot {res.snapshot_id}, {res.count} entries "
                    f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})")
+
+
+def _read_text(path: str) -> str:
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise Failure(f"{path}: {exc.strerror}") from None
+
+
+@main.command()
+@click.argument("queries", nargs=-1)
+@click.option("--file", "-f", "file", metavar="FILE", help="One query per line ('-' for stdin).")
+@click.option("--text", "texts", multiple=True, metavar="TEXT", help="Judge a piece of ad copy or page text.")
+@click.option("--text-file", "text_files", multiple=True, metavar="FILE", help="Judge the text in FILE ('-' for stdin).")
+@click.option("--as", "kind", type=click.Choice(["name", "url"]), help="Treat every QUERY as this kind.")
+@click.option("--as-of", callback=_date, metavar="DATE", help="Answer as the lists stood on this date.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one object per query.")
+@click.pass_obj
+def check(obj: dict, queries, file, texts, text_files, kind, as_of, as_json) -> None:  # noqa: ANN001
+    """Is a platform name, company, app / WeChat account, URL or ad text listed, suspicious or clear?
+
+    \b
+    Examples:
+      peizi-guard check 杜德配资
+      peizi-guard check https://www.ddpz666.com/
+      peizi-guard check --file names.txt --json
+      peizi-guard check --text "您炒股我出钱，1:10杠杆，当天到账"
+
+    Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error or bad input.
+    """
+    from .matcher import check as judge
+
+    items = [(q, kind) for q in queries]
+    if file:
+        lines = _read_text(file).splitlines()
+        items += [(line.strip(), kind) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    items += [(t, "text") for t in texts]
+    items += [(_read_text(f), "text") for f in text_files]
+    if not items or any(not q.strip() for q, _ in items):
+        raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
+    ix = api.load_index(obj["db"], as_of)
+    flagged = False
+    many = len(items) > 3
+    out = sys.stdout
+    for q, k in items:
+        v = judge(ix, q.strip(), k)
+        flagged |= v.verdict != "clear"
+        if as_json:
+            out.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.write((report.one_line(v) if many else report.render(v)) + "\n")
+    out.flush()
+    sys.exit(EXIT_FLAGGED if flagged else 0)
 
 
 def run() -> None:

@@ -1,0 +1,89 @@
+"""Judge a query (name, URL or ad text) against the index: pure, no database access."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .index import Index, build
+from .lexicon import lexicon
+from .match import Match, match_name, match_url
+from .normalise import fold, looks_like_url, split_url
+from .signals import Signal, combined, domain_signals, is_warning, name_signals, text_signals
+from .suffix import split_host
+from .verdict import decide
+
+__all__ = ["Index", "Match", "Signal", "Verdict", "build", "check", "check_text", "detect_kind"]
+
+
+@dataclass
+class Verdict:
+    query: str
+    kind: str  # name | url | text
+    verdict: str  # listed | suspicious | clear
+    score: float
+    matches: list[Match] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query, "kind": self.kind, "verdict": self.verdict, "score": self.score,
+            "matches": [m.to_dict() for m in self.matches],
+            "signals": [s.to_dict() for s in self.signals],
+            "notes": self.notes,
+        }
+
+
+def detect_kind(query: str) -> str:
+    return "url" if looks_like_url(query) else "name"
+
+
+def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
+    """Judge a name or URL (kind detected unless given)."""
+    kind = kind or detect_kind(query)
+    if kind == "text":
+        return check_text(ix, query)
+    notes: list[str] = []
+    if kind == "url":
+        matches = match_url(ix, query)
+        host, _ = split_url(query)
+        sub, label, suffix = split_host(host) if host else ("", "", "")
+        allowed = f"{label}.{suffix}" in lexicon().allow_domains if label else False
+        if allowed:
+            notes.append("allow-listed domain (licensed institution, regulator or large company)")
+        signals = [] if allowed or not label else domain_signals(label)
+    else:
+        matches = match_name(ix, query)
+        signals = name_signals(query)
+    verdict, score = decide([(m.method, m.score) for m in matches], combined(signals))
+    return Verdict(query, kind, verdict, score, matches, signals, notes)
+
+
+_URL_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I)
+
+
+def check_text(ix: Index, text: str) -> Verdict:
+    """Judge ad copy or page text: solicitation signals, warning cues, listed names and addresses in it."""
+    folded = fold(text)
+    signals = text_signals(text)
+    matches: list[Match] = []
+    if ix.mentions is not None:
+        for name in {m.group(0) for m in ix.mentions.finditer(re.sub(r"\s+", "", folded))}:
+            matches += [m for m in match_name(ix, name) if m.method == "exact"]
+    for m in _URL_IN_TEXT.finditer(folded):
+        if looks_like_url(m.group(0)):
+            matches += [x for x in match_url(ix, m.group(0)) if x.score >= 0.8]
+    warning = is_warning(signals)
+    solicitation = combined([s for s in signals if not s.counter])
+    verdict, score = decide([(m.method, m.score) for m in matches], solicitation, warning)
+    notes = ["reads as a warning or news report about 配资, not as an offer"] if warning else []
+    return Verdict(text, "text", verdict, score, _unique(matches), signals, notes)
+
+
+def _unique(matches: list[Match]) -> list[Match]:
+    seen, out = set(), []
+    for m in matches:
+        if (m.source, m.seq, m.value) not in seen:
+            seen.add((m.source, m.seq, m.value))
+            out.append(m)
+    return out

@@ -6,23 +6,30 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-_T2S = None
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional→simplified, character by character, from OpenCC's TSCharacters dictionary
+    (shipped by opencc-python-reimplemented; read directly: str.translate is ~30× faster than
+    its converter, and names need no phrase-level conversion)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("opencc")
+    path = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "TSCharacters.txt"
+    table = {}
+    for line in path.read_text("utf-8").splitlines():
+        trad, _, simp = line.partition("\t")
+        if len(trad) == 1 and simp:
+            table[ord(trad)] = simp.split()[0]
+    return table
 
 
-def _t2s(text: str) -> str:
-    global _T2S
-    if _T2S is None:
-        import opencc  # opencc-python-reimplemented: pure Python, bundled dictionaries
-
-        _T2S = opencc.OpenCC("t2s")
-    return _T2S.convert(text)
-
-
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Width, case and script folding: NFKC, traditional→simplified, lower case."""
     text = unicodedata.normalize("NFKC", text or "")
-    if any(ord(ch) > 0x2E7F for ch in text):
-        text = _t2s(text)
+    if not text.isascii():
+        text = text.translate(_t2s_table())
     return text.lower()
 
 
@@ -108,3 +115,75 @@ def looks_like_url(text: str) -> bool:
     return bool(re.fullmatch(r"[a-z]{2,24}|xn--[a-z0-9-]+", tld.lower())) and all(
         re.fullmatch(r"[\w-]+", lab) for lab in labels if lab
     )
+
+
+# ---- names: decorations, separators, company cores ------------------------
+
+_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+_BRACKETED = re.compile(r"[【\[(（〔{]([^】\])）〕}]*)[】\])）〕}]")
+
+
+def _strip_decorations(key: str, decorations: tuple[str, ...]) -> str:
+    changed = True
+    while changed and key:
+        changed = False
+        for d in decorations:
+            if key.endswith(d) and len(key) > len(d) + 1:
+                key, changed = key[: -len(d)], True
+            elif key.startswith(d) and len(key) > len(d) + 1:
+                key, changed = key[len(d):], True
+    return key
+
+
+def name_variants(text: str) -> list[str]:
+    """Keys a name is looked up under: the whole name and each part between separators
+    (``杜德配资-股票配资平台``), with decorations (官网, 平台, APP, bracketed 官方网站 …) removed."""
+    from .lexicon import lexicon
+
+    lx = lexicon()
+    folded = _QUOTES.sub("", fold(text))
+    folded = _BRACKETED.sub(
+        lambda m: "" if _strip_decorations(name_key(m.group(1)), lx.decorations) in ("", *lx.decorations) else m.group(0),
+        folded,
+    )
+    parts = [folded] + [p for p in lx.separators.split(folded) if p != folded]
+    out: list[str] = []
+    for part in parts:
+        key = _strip_decorations(name_key(part), lx.decorations)
+        if len(key) >= 2 and key not in out:
+            out.append(key)
+    return out
+
+
+def company_core(text: str) -> str:
+    """A company name without its legal form, region and trade words: 北京哲杜德科技有限公司 → 哲杜德."""
+    from .lexicon import lexicon
+
+    lx = lexicon()
+    key = name_key(text)
+    for suffix in lx.company_suffixes:
+        if key.endswith(suffix):
+            key = key[: -len(suffix)]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for r in lx.regions:
+            for form in (r + "市", r + "省", r):
+                if key.startswith(form) and len(key) > len(form) + 1:
+                    key, changed = key[len(form):], True
+                if key.endswith(form) and len(key) > len(form) + 1:
+                    key, changed = key[: -len(form)], True
+        for w in lx.company_words:
+            if key.endswith(w) and len(key) > len(w) + 1:
+                key, changed = key[: -len(w)], True
+    return key
+
+
+def is_generic(key: str) -> bool:
+    """True for a name made only of trade words (股票配资): never evidence on its own in a longer text."""
+    from .lexicon import lexicon
+
+    for w in lexicon().generic_words:
+        key = key.replace(w, "")
+    return len(key) < 2

@@ -1,0 +1,112 @@
+"""The search index: built once per process from entry records, then read-only and pure."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import pinyin
+from .lexicon import lexicon
+from .normalise import company_core, is_generic, name_key, name_variants, split_url
+from .suffix import split_host
+
+NAME_FIELDS = ("name", "app", "wechat", "weibo", "miniprogram")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a listed value comes from: which list, which entry, which field, what value."""
+    source: str
+    seq: int
+    entry: str  # the entry's name
+    field: str  # name | company | domain | url | app | wechat | weibo | miniprogram
+    value: str  # the listed value as printed
+
+
+@dataclass
+class Index:
+    names: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # name-like keys
+    companies: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
+    company_cores: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
+    sounds: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # pinyin → keys
+    spelled: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # name pinyin / initials
+    hosts: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
+    domains: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # registrable domains
+    paths: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # shared hosts
+    labels: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # label → (domain, ref)
+    stems: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # letters of label
+    fuzzy_keys: list[str] = field(default_factory=list)
+    fuzzy_refs: list[list[Ref]] = field(default_factory=list)
+    mentions: re.Pattern | None = None  # listed names as they may appear inside a text
+    entries: int = 0
+
+
+def _letters(label: str) -> str:
+    return re.sub(r"[\d-]+", "", label)
+
+
+def build(entries: list[dict]) -> Index:
+    """Index entry records (dicts as stored: source, seq, name, aliases, urls, domains, apps, companies)."""
+    lx = lexicon()
+    ix = Index(entries=len(entries))
+    fuzzy: dict[str, list[Ref]] = defaultdict(list)
+    for e in entries:
+        src, seq, entry = e.get("source", ""), e["seq"], e["name"]
+        values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
+        for kind, value in values:
+            ref = Ref(src, seq, entry, kind, value)
+            for key in name_variants(value)[:1] + [name_key(value)]:
+                if ref not in ix.names[key]:
+                    ix.names[key].append(ref)
+            key = name_variants(value)[0] if name_variants(value) else ""
+            if kind in ("name", "app", "wechat") and len(key) >= lx.thresholds["fuzzy_min_length"]:
+                fuzzy[key].append(ref)
+            if len(key) >= lx.thresholds["homophone_min_length"] and not key.isascii():
+                ix.sounds[pinyin.full(key)].append((key, ref))
+                if kind == "name" and not is_generic(key):
+                    ix.spelled[pinyin.full(key)].append(ref)
+                    if len(key) >= 3:
+                        ix.spelled[pinyin.initials(key)].append(ref)
+        for c in e["companies"]:
+            for value in [c["name"], *c["former_names"]]:
+                ref = Ref(src, seq, entry, "company", value)
+                ix.companies[name_key(value)].append(ref)
+                core = company_core(value)
+                if len(core) >= 2:
+                    ix.company_cores[core].append(ref)
+        for url in e["urls"]:
+            host, path = split_url(url)
+            if not host:
+                continue
+            ref = Ref(src, seq, entry, "url", url)
+            if host in lx.shared_hosts or _registrable(host) in lx.shared_hosts:
+                if path:
+                    ix.paths[host].append((path, ref))
+                continue
+            ix.hosts[host].append(ref)
+            sub, label, suffix = split_host(host)
+            if label:
+                domain = f"{label}.{suffix}"
+                ix.domains[domain].append(ref)
+                ix.labels[label].append((domain, ref))
+                stem = _letters(label)
+                if stem != label and len(stem) >= 2:
+                    ix.stems[stem].append((domain, ref))
+    ix.fuzzy_keys = list(fuzzy)
+    ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
+    ix.mentions = _mention_pattern(ix, lx.thresholds["text_mention_min_length"])
+    return ix
+
+
+def _registrable(host: str) -> str:
+    _, label, suffix = split_host(host)
+    return f"{label}.{suffix}" if label else host
+
+
+def _mention_pattern(ix: Index, min_len: int) -> re.Pattern | None:
+    keys = sorted(
+        (k for k, refs in ix.names.items() if len(k) >= min_len and not k.isascii() and not is_generic(k)
+         and any(r.field == "name" for r in refs)),
+        key=len, reverse=True,
+    )
+    return re.compile("|".join(map(re.escape, keys))) if keys else None

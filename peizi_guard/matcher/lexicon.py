@@ -1,0 +1,72 @@
+"""The matcher's data: lexicon.json (signals, decorations, thresholds) and the allow-lists."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    regex: re.Pattern
+    weight: float
+    zh: str
+    en: str
+
+
+def _read(name: str) -> str:
+    return resources.files("peizi_guard").joinpath("data", name).read_text("utf-8")
+
+
+def _patterns(items: list[dict]) -> tuple[Pattern, ...]:
+    return tuple(Pattern(i["id"], re.compile(i["pattern"], re.I), float(i["weight"]), i["zh"], i["en"]) for i in items)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    decorations: tuple[str, ...]
+    separators: re.Pattern
+    generic_words: tuple[str, ...]
+    company_suffixes: tuple[str, ...]
+    company_words: tuple[str, ...]
+    regions: tuple[str, ...]
+    name_signals: tuple[Pattern, ...]
+    domain_stems: tuple[str, ...]
+    signals: tuple[Pattern, ...]
+    counter_signals: tuple[Pattern, ...]
+    shared_hosts: frozenset[str]
+    thresholds: dict
+    allow_domains: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    d = json.loads(_read("lexicon.json"))
+    by_len = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731
+    return Lexicon(
+        decorations=by_len(d["decorations"]),
+        separators=re.compile(d["separators"]),
+        generic_words=by_len(d["generic_words"]),
+        company_suffixes=by_len(d["company_suffixes"]),
+        company_words=by_len(d["company_words"]),
+        regions=by_len(d["regions"]),
+        name_signals=_patterns(d["name_signals"]),
+        domain_stems=tuple(d["domain_stems"]),
+        signals=_patterns(d["signals"]),
+        counter_signals=_patterns(d["counter_signals"]),
+        shared_hosts=frozenset(d["shared_hosts"]),
+        thresholds=d["thresholds"],
+        allow_domains=frozenset(_domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")),
+    )
+
+
+def _domains(name: str) -> set[str]:
+    out = set()
+    for line in _read(name).splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line and not line.startswith(("regexp:", "keyword:")):
+            out.add(line.split(":", 1)[-1] if line.startswith(("full:", "domain:")) else line)
+    return out

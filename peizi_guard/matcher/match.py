@@ -1,0 +1,127 @@
+"""Name and URL matching against the index. Pure: query in, evidence out."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from . import pinyin
+from .index import Index, Ref
+from .lexicon import lexicon
+from .normalise import company_core, is_generic, name_key, name_variants, split_url
+from .suffix import split_host
+
+
+@dataclass(frozen=True)
+class Match:
+    source: str
+    seq: int
+    entry: str  # the listed entry's name
+    field: str  # name | company | domain | url | app | wechat | weibo | miniprogram
+    value: str  # the listed value that matched
+    method: str  # exact | exact-part | company-core | fuzzy | homophone | host | domain | path | mirror-domain | pinyin-domain
+    score: float
+    query: str = ""  # the part of the query that matched
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _m(ref: Ref, method: str, score: float, query: str) -> Match:
+    return Match(ref.source, ref.seq, ref.entry, ref.field, ref.value, method, round(score, 3), query)
+
+
+def match_name(ix: Index, query: str) -> list[Match]:
+    """A platform, company, app or WeChat name (or id)."""
+    variants = name_variants(query) or [name_key(query)]
+    whole = variants[0] if variants else ""
+    out: list[Match] = []
+    for i, key in enumerate(variants + [name_key(query)]):
+        part = i > 0 and key != name_key(query)
+        if part and is_generic(key):
+            continue
+        for ref in ix.names.get(key, ()):
+            out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
+    for ref in ix.companies.get(name_key(query), ()):
+        out.append(_m(ref, "exact", 1.0, query))
+    if out:
+        return _dedupe(out)
+    core = company_core(query)
+    if len(core) >= 2 and core != name_key(query):
+        out += [_m(r, "company-core", 0.85, core) for r in ix.company_cores.get(core, ())]
+    if whole:
+        out += _similar(ix, whole)
+    return _dedupe(out)
+
+
+def _similar(ix: Index, key: str) -> list[Match]:
+    lx = lexicon()
+    out: list[Match] = []
+    if len(key) >= lx.thresholds["homophone_min_length"] and not key.isascii():
+        for listed, ref in ix.sounds.get(pinyin.full(key), ()):
+            if listed != key:
+                out.append(_m(ref, "homophone", 0.9, key))
+    if len(key) >= lx.thresholds["fuzzy_min_length"] and ix.fuzzy_keys:
+        for listed, dist, i in process.extract(
+            key, ix.fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=1, limit=5
+        ):
+            if 0 < dist and abs(len(listed) - len(key)) <= 1 and not is_generic(listed):
+                score = 1 - dist / max(len(listed), len(key))
+                out += [_m(ref, "fuzzy", score, key) for ref in ix.fuzzy_refs[i]]
+    return out
+
+
+def match_url(ix: Index, query: str) -> list[Match]:
+    """A URL or bare domain: listed host, inside a listed domain, a listed path on a shared host,
+    or a mirror / pinyin spelling of a listed one."""
+    host, path = split_url(query)
+    if not host:
+        return []
+    lx = lexicon()
+    out: list[Match] = []
+    shared = host in lx.shared_hosts or _registrable(host) in lx.shared_hosts
+    if shared:
+        for listed_path, ref in ix.paths.get(host, ()):
+            if _path_within(path, listed_path):
+                out.append(_m(ref, "path", 1.0, host + path))
+        return _dedupe(out)
+    out += [_m(r, "host", 1.0, host) for r in ix.hosts.get(host, ())]
+    sub, label, suffix = split_host(host)
+    domain = f"{label}.{suffix}" if label else host
+    if not out:
+        out += [_m(r, "domain", 1.0, domain) for r in ix.domains.get(domain, ())]
+    if out or not label or domain in lx.allow_domains:
+        return _dedupe(out)
+    # not listed: a mirror (same label elsewhere, or the same letters with other digits) …
+    for listed_domain, ref in ix.labels.get(label, ()):
+        if listed_domain != domain:
+            out.append(_m(ref, "mirror-domain", 0.8, domain))
+    stem = re.sub(r"[\d-]+", "", label)
+    if stem != label and len(stem) >= lx.thresholds["mirror_min_letters"]:
+        out += [_m(ref, "mirror-domain", 0.8, domain) for d, ref in ix.stems.get(stem, ()) if d != domain]
+    # … or spelled from a listed name's pinyin or initials
+    if len(stem) >= lx.thresholds["mirror_min_letters"]:
+        out += [_m(ref, "pinyin-domain", 0.7, domain) for ref in ix.spelled.get(stem, ())]
+    return _dedupe(out)
+
+
+def _registrable(host: str) -> str:
+    _, label, suffix = split_host(host)
+    return f"{label}.{suffix}" if label else host
+
+
+def _path_within(path: str, listed: str) -> bool:
+    """A query path is the listed path or below it (query strings must match as listed)."""
+    p, lp = path.rstrip("/").lower(), listed.rstrip("/").lower()
+    return p == lp or p.startswith(lp + "/") or (("?" in lp) and p.startswith(lp))
+
+
+def _dedupe(matches: list[Match]) -> list[Match]:
+    best: dict[tuple, Match] = {}
+    for m in matches:
+        k = (m.source, m.seq, m.field, m.value)
+        if k not in best or m.score > best[k].score:
+            best[k] = m
+    return sorted(best.values(), key=lambda m: (-m.score, m.source, m.seq))

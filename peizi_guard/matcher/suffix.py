@@ -1,0 +1,62 @@
+"""Registrable domains from the Public Suffix List snapshot that tldextract ships (never fetched).
+
+tldextract's own import costs ~0.2 s (it loads requests); reading its bundled snapshot directly
+keeps a cold `check` fast. Rules follow the PSL algorithm (ICANN section, wildcards, exceptions);
+a test checks the answers against tldextract itself.
+"""
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    spec = importlib.util.find_spec("tldextract")  # finds the package without importing it
+    text = (Path(list(spec.submodule_search_locations)[0]) / ".tld_set_snapshot").read_text("utf-8")
+    text = text.split("===END ICANN DOMAINS===", 1)[0]
+    normal, wild, exc = set(), set(), set()
+    for line in text.splitlines():
+        rule = line.strip().lower()
+        if not rule or rule.startswith("//"):
+            continue
+        if not rule.isascii():
+            rule = ".".join(x if x.isascii() else "xn--" + x.encode("punycode").decode() for x in rule.split("."))
+        if rule.startswith("!"):
+            exc.add(rule[1:])
+        elif rule.startswith("*."):
+            wild.add(rule[2:])
+        else:
+            normal.add(rule)
+    return frozenset(normal), frozenset(wild), frozenset(exc)
+
+
+@lru_cache(maxsize=65536)
+def public_suffix(host: str) -> str:
+    normal, wild, exc = _rules()
+    labels = host.split(".")
+    for i in range(len(labels)):
+        cand = ".".join(labels[i:])
+        if cand in exc:
+            return ".".join(labels[i + 1:])
+        if cand in normal:
+            return cand
+        if i + 1 < len(labels) and ".".join(labels[i + 1:]) in wild:
+            return cand
+    return labels[-1]  # unknown TLD: the last label
+
+
+def split_host(host: str) -> tuple[str, str, str]:
+    """(subdomain, label, suffix) of a normalised host: m.ddpz666.com → ("m", "ddpz666", "com")."""
+    suffix = public_suffix(host)
+    rest = host[: -len(suffix) - 1] if host != suffix else ""
+    if not rest:
+        return "", "", suffix
+    sub, _, label = rest.rpartition(".")
+    return sub, label, suffix
+
+
+def registrable(host: str) -> str:
+    _, label, suffix = split_host(host)
+    return f"{label}.{suffix}" if label else host

@@ -1,0 +1,58 @@
+"""From a source's landing page to the bytes of its list document (the only step that both fetches and looks)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .discover import decode_page, document_format, find_documents, page_has_table
+from .fetch import FetchError, Fetcher, FetchResult
+
+
+@dataclass
+class Located:
+    status: str  # "document" | "unchanged" (the landing page answered 304)
+    document: bytes = b""
+    document_url: str = ""
+    claimed_format: str = ""  # what the link / Content-Type says; the caller verifies the bytes
+    page_url: str = ""
+    page_etag: str = ""
+    page_last_modified: str = ""
+    doc_etag: str = ""
+    doc_last_modified: str = ""
+
+
+def _found(page: FetchResult, doc: FetchResult, claimed: str) -> Located:
+    return Located(status="document", document=doc.content, document_url=doc.url, claimed_format=claimed,
+                   page_url=page.url, page_etag=page.etag, page_last_modified=page.last_modified,
+                   doc_etag=doc.etag, doc_last_modified=doc.last_modified)
+
+
+def _suffixes(formats: list[str]) -> str:
+    return "/".join(f".{f}" for f in formats)
+
+
+def locate(source: dict, fetcher: Fetcher, *, url: str | None = None,
+           page_etag: str = "", page_last_modified: str = "") -> Located:
+    """Fetch the landing page (conditionally) and the list document it leads to."""
+    landing = url or source.get("url", "")
+    if not landing:
+        raise FetchError(f"source {source.get('id', '?')} has no URL")
+    page = fetcher.get(landing, etag=page_etag, last_modified=page_last_modified)
+    if page.status == 304:
+        return Located(status="unchanged", page_url=page.url, page_etag=page.etag,
+                       page_last_modified=page.last_modified)
+    served = document_format(page.content, page.content_type, page.url)
+    if served:  # the landing URL is the document itself
+        return _found(page, page, served)
+    html = decode_page(page.content, page.content_type)
+    mode = source.get("document", "attachment")
+    if mode == "table":
+        if not page_has_table(html):
+            raise FetchError(f"no table in the page {page.url}", page.url)
+        return _found(page, page, "html")
+    if mode != "attachment":
+        raise FetchError(f"source {source.get('id', '?')}: unknown document kind {mode!r}")
+    formats = source.get("formats") or ["pdf", "docx", "xlsx", "xls"]
+    links = find_documents(html, page.url, formats)
+    if not links:
+        raise FetchError(f"no {_suffixes(formats)} attachment linked from {page.url}", page.url)
+    return _found(page, fetcher.get(links[0].url), links[0].format)
