@@ -111,3 +111,56 @@ def load_index(db: str | None = None, as_of: date | None = None):
     from .matcher import build
 
     return build(entries(db, as_of=as_of))
+
+
+def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: str | None = None,
+            force: bool = False, fetcher=None) -> list:
+    """Refresh sources (all known ones by default). Returns one Outcome per source."""
+    from .refresh import refresh_source
+    from .scraper.sources import load_sources
+
+    url_ = resolve_url(db)
+    ensure_seeded(url_)
+    ids = list(source_ids or load_sources())
+    return [refresh_source(lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
+
+
+def history(db: str | None = None, source: str | None = None) -> list[dict]:
+    """Every snapshot of each source, oldest first, with added / removed / kept against the one before."""
+    from .db import store
+
+    out = []
+    for src in sources(db):
+        if source and src["id"] != source:
+            continue
+        url = resolve_url(db)
+        with session(url) as s:
+            prev = None
+            for snap in src["snapshots"]:
+                row = dict(snap, source=src["id"])
+                if prev is not None:
+                    d = store.diff(s, prev, snap["id"])
+                    row.update(added=len(d["added"]), removed=len(d["removed"]), kept=d["kept"])
+                else:
+                    row.update(added=snap["entry_count"], removed=0, kept=0)
+                prev = snap["id"]
+                out.append(row)
+    return out
+
+
+def diff(db: str | None, source: str, old: int | None = None, new: int | None = None) -> dict:
+    """Entries added and removed between two snapshots (default: the last two)."""
+    from .db import store
+
+    snaps = [s["id"] for s in next((x for x in sources(db) if x["id"] == source), {"snapshots": []})["snapshots"]]
+    if not snaps:
+        raise DocumentError(f"unknown source or no snapshots: {source}")
+    if old is None and new is None:
+        if len(snaps) < 2:
+            raise DocumentError(f"{source} has only one snapshot ({snaps[0]}): nothing to compare")
+        old, new = snaps[-2], snaps[-1]
+    for sid in (old, new):
+        if sid not in snaps:
+            raise DocumentError(f"snapshot {sid} is not a snapshot of {source} (have {', '.join(map(str, snaps))})")
+    with session(resolve_url(db)) as s:
+        return dict(store.diff(s, old, new), source=source)

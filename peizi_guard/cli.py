@@ -156,6 +156,75 @@ def import_cmd(obj: dict, file: str, source: str, published: date | None, as_jso
                    f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})")
 
 
+@main.command()
+@click.argument("source_ids", nargs=-1, metavar="[SOURCE]...")
+@click.option("--url", metavar="URL", help="Fetch this landing page (or document) instead of the source's own.")
+@click.option("--force", is_flag=True, help="Accept a document with under half the previous rows.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one per source.")
+@click.pass_obj
+def refresh(obj: dict, source_ids, url, force, as_json) -> None:  # noqa: ANN001
+    """Fetch the official publications and store any new version (all sources by default).
+
+    Each source is applied in one transaction or not at all. Exit status 0 when every source
+    succeeded or was unchanged, 1 otherwise.
+    """
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise Failure(f"--url must be an http(s) address: {url}")
+    outcomes = api.refresh(obj["db"], list(source_ids), url=url, force=force)
+    for o in outcomes:
+        if as_json:
+            _jsonl([o.to_dict()])
+        elif o.status == "added":
+            click.echo(f"{o.source}: new snapshot {o.snapshot}, {o.entries} entries "
+                       f"(added {o.added}, removed {o.removed}, kept {o.kept})")
+        elif o.status == "unchanged":
+            click.echo(f"{o.source}: unchanged" + (f" ({o.message})" if o.message else ""))
+        else:
+            click.echo(f"{o.source}: {o.status}: {o.message}", err=True)
+    sys.exit(0 if all(o.ok for o in outcomes) else EXIT_FLAGGED)
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one snapshot per line.")
+@click.pass_obj
+def history(obj: dict, source: str | None, as_json: bool) -> None:
+    """Every stored version of the lists, with what each added and removed."""
+    rows = api.history(obj["db"], source)
+    if source and not rows:
+        raise Failure(f"unknown source or no snapshots: {source}")
+    if as_json:
+        _jsonl(rows)
+        return
+    body = [[r["source"], str(r["id"]), r["published"] or "?", r["fetched_at"], r["issue"], str(r["entry_count"]),
+             f"+{r['added']}", f"-{r['removed']}"] for r in rows]
+    click.echo(table([["SOURCE", "SNAP", "PUBLISHED", "FETCHED", "ISSUE", "ROWS", "ADDED", "REMOVED"]] + body,
+                     [13, 4, 10, 19, 12, 5, 6, 7]))
+
+
+@main.command()
+@click.argument("source")
+@click.argument("old", type=int, required=False)
+@click.argument("new", type=int, required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool) -> None:
+    """What changed between two snapshots of SOURCE (default: the last two)."""
+    if (old is None) != (new is None):
+        raise Failure("give both OLD and NEW snapshot ids, or neither")
+    try:
+        d = api.diff(obj["db"], source, old, new)
+    except api.DocumentError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(d, ensure_ascii=False))
+        return
+    click.echo(f"{source}: snapshot {d['old']} → {d['new']}: +{len(d['added'])} -{len(d['removed'])} ={d['kept']}")
+    for sign, rows in (("+", d["added"]), ("-", d["removed"])):
+        for e in rows:
+            click.echo(f"  {sign} #{e['seq']} {e['name']}  {' '.join(e['urls'])}")
+
+
 def _read_text(path: str) -> str:
     try:
         if path == "-":

@@ -20,7 +20,8 @@ class Source(Base):
     publisher: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(500), default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
-    # validators of the landing page, for conditional GET on the next refresh
+    # validators of the landing page last fetched (page_url), for conditional GET on the next refresh
+    page_url: Mapped[str] = mapped_column(String(2000), default="")
     page_etag: Mapped[str] = mapped_column(String(500), default="")
     page_last_modified: Mapped[str] = mapped_column(String(100), default="")
     checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,106 @@
+"""`refresh`: fetch each source's current document and store it as a snapshot — all or nothing.
+
+Network first (nothing is written while fetching), then verification (the bytes must be the
+format they claim, parse into the source's table, and not shrink below half the previous
+snapshot unless forced), then one transaction that adds the snapshot and updates validators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .model import DocumentError
+from .scraper.fetch import FetchError, Fetcher
+from .scraper.formats import detect
+from .scraper.locate import locate
+from .scraper.sources import load_sources, source_meta
+
+MIN_KEEP = 0.5  # a new snapshot must keep at least this share of the previous one's rows
+
+
+@dataclass
+class Outcome:
+    source: str
+    status: str  # unchanged | added | failed | refused
+    message: str = ""
+    snapshot: int | None = None
+    entries: int = 0
+    added: int = 0
+    removed: int = 0
+    kept: int = 0
+    url: str = ""
+    details: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("unchanged", "added")
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "details"}
+        d["ok"] = self.ok
+        return d
+
+
+def verify(data: bytes, claimed: str) -> str:
+    """The real format of the bytes; DocumentError when they are not what they claim to be."""
+    real = detect(data, f"claimed {claimed or 'document'}").name
+    if claimed and claimed != real and not (claimed == "xls" and real == "xlsx"):
+        raise DocumentError(f"claims to be {claimed.upper()} but is {real.upper()}")
+    return real
+
+
+def refresh_source(session_factory, source_id: str, *, url: str | None = None, force: bool = False,
+                   fetcher: Fetcher | None = None) -> Outcome:
+    """Refresh one source. Never raises for network or document problems: the Outcome says."""
+    from .db import store
+    from .db.models import Source
+    from .scraper.parse import parse_document
+
+    if source_id not in load_sources():
+        return Outcome(source_id, "failed", f"unknown source {source_id!r} (known: {', '.join(load_sources())})")
+    meta = source_meta(source_id)
+    landing = url or meta.get("url", "")
+    with session_factory() as s:
+        src = s.get(Source, source_id)
+        same = src is not None and src.page_url == landing
+        etag, modified = (src.page_etag, src.page_last_modified) if same else ("", "")
+        prev = store.current_snapshot(s, source_id)
+        prev_count = prev.entry_count if prev else 0
+    try:
+        found = locate(meta, fetcher or Fetcher(), url=landing, page_etag=etag, page_last_modified=modified)
+    except FetchError as exc:
+        return Outcome(source_id, "failed", str(exc), url=landing)
+    if found.status == "unchanged":
+        _touch(session_factory, meta, landing, found.page_etag or etag, found.page_last_modified or modified)
+        return Outcome(source_id, "unchanged", "landing page not modified", url=landing)
+    try:
+        verify(found.document, found.claimed_format)
+        doc = parse_document(found.document, found.document_url, expect_layout=meta.get("layout", ""))
+    except DocumentError as exc:
+        return Outcome(source_id, "failed", f"{found.document_url}: {exc}", url=found.document_url)
+    if prev_count and len(doc.entries) < MIN_KEEP * prev_count and not force:
+        return Outcome(source_id, "refused",
+                       f"{found.document_url}: {len(doc.entries)} rows, under half of the previous "
+                       f"{prev_count}; use --force to accept", url=found.document_url, entries=len(doc.entries))
+    with session_factory() as s, s.begin():
+        res = store.ingest(s, meta, doc, found.document, origin=found.document_url,
+                           etag=found.doc_etag, last_modified=found.doc_last_modified)
+        _validators(s, source_id, landing, found.page_etag, found.page_last_modified)
+    return Outcome(source_id, res.status, "", res.snapshot_id, res.count, len(res.added), len(res.removed),
+                   res.kept, found.document_url)
+
+
+def _validators(s, source_id: str, landing: str, etag: str, modified: str) -> None:  # noqa: ANN001
+    from .db.models import Source
+
+    src = s.get(Source, source_id)
+    src.page_url, src.page_etag, src.page_last_modified = landing, etag or "", modified or ""
+    src.checked_at = datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _touch(session_factory, meta: dict, landing: str, etag: str, modified: str) -> None:  # noqa: ANN001
+    from .db import store
+
+    with session_factory() as s, s.begin():
+        store.ensure_source(s, meta)
+        _validators(s, meta["id"], landing, etag, modified)
