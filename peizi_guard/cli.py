@@ -225,6 +225,67 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
             click.echo(f"  {sign} #{e['seq']} {e['name']}  {' '.join(e['urls'])}")
 
 
+@main.command()
+@click.argument("file", metavar="FILE|-")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write results here instead of stdout.")
+@click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=16, show_default=True,
+              envvar="PEIZI_GUARD_CONCURRENCY", help="Pages fetched at once [env PEIZI_GUARD_CONCURRENCY].")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+              help="Seconds allowed per URL, redirects and body included.")
+@click.option("--max-bytes", type=click.IntRange(1024), default=2_000_000, show_default=True,
+              help="Bytes of each page read and judged.")
+@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
+@click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
+@click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
+@click.pass_obj
+def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_private, resume, max_age) -> None:  # noqa: ANN001
+    """Fetch and judge ad landing URLs in bulk (one per line, or a CSV with a `url` column).
+
+    Each URL is checked as an address first (a listed domain is reported even when the site is
+    down), then fetched safely — redirects one hop at a time, no private addresses — and its
+    visible text judged like `check --text`. Results are stored in the database.
+    Exit status: 0 nothing flagged, 1 anything listed or suspicious, 2 usage error.
+    """
+    from .output import WRITERS
+    from .scan import ScanOptions, parse_age, read_urls
+
+    try:
+        age = parse_age(max_age)
+    except ValueError as exc:
+        raise Failure(f"--max-age: {exc}") from None
+    urls = read_urls(_read_text(file))
+    if not urls:
+        raise Failure(f"{file}: no URLs found")
+    opts = ScanOptions(concurrency=concurrency, timeout=timeout, max_bytes=max_bytes,
+                       allow_private=allow_private, resume=resume, max_age=age)
+    try:
+        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as exc:
+        raise Failure(f"{output}: {exc.strerror}") from None
+    writer = WRITERS[fmt](stream)
+    show_bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
+    bar = click.progressbar(length=len(urls), label="scanning", file=sys.stderr) if show_bar else None
+    try:
+        if bar:
+            bar.__enter__()
+        summary = api.scan(obj["db"], urls, opts, emit=writer.write, progress=bar.update if bar else (lambda n: None))
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+        writer.close()
+        if output:
+            stream.close()
+    v = summary.verdicts
+    click.echo(f"scanned {summary.total - summary.skipped} of {summary.total} URLs in {summary.seconds:.1f} s "
+               f"({summary.skipped} skipped): listed {v['listed']}, suspicious {v['suspicious']}, "
+               f"clear {v['clear']}, errors {summary.errors}" + (" — interrupted; --resume carries on" if summary.interrupted else ""),
+               err=True)
+    if summary.interrupted:
+        sys.exit(130)
+    sys.exit(EXIT_FLAGGED if summary.flagged else 0)
+
+
 def _read_text(path: str) -> str:
     try:
         if path == "-":

@@ -59,7 +59,10 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     return Verdict(query, kind, verdict, score, matches, signals, notes)
 
 
-_URL_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I)
+# Starts only where a run of host characters starts, and never backtracks into a label: linear time
+# even on hostile pages (100 kB of letters without a dot).
+_URL_IN_TEXT = re.compile(
+    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]++\.)++[a-z]{2,}+(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I)
 
 
 def check_text(ix: Index, text: str) -> Verdict:
@@ -87,3 +90,23 @@ def _unique(matches: list[Match]) -> list[Match]:
             seen.add((m.source, m.seq, m.value))
             out.append(m)
     return out
+
+
+def check_page(ix: Index, url: str, hops: list[str], text: str) -> Verdict:
+    """Judge a fetched ad page: its URL and every redirect hop as addresses, its visible text as text.
+    A listed address makes the page listed whatever the text says; otherwise the text decides."""
+    matches: list[Match] = []
+    signals: list[Signal] = []
+    for hop in [url, *[h for h in hops if h != url]]:
+        v = check(ix, hop, "url")
+        matches += v.matches
+        signals += v.signals
+    tv = check_text(ix, text) if text.strip() else Verdict("", "text", "clear", 0.0)
+    signals += tv.signals
+    address_listed = any(m.method in ("host", "domain", "path") for m in matches)
+    warning = is_warning(signals) and not address_listed
+    all_matches = _unique(matches + tv.matches)
+    verdict, score = decide([(m.method, m.score) for m in all_matches],
+                            combined([s for s in signals if not s.counter]), warning)
+    notes = tv.notes if warning else []
+    return Verdict(url, "url", verdict, score, all_matches, signals, notes)

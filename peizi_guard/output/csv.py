@@ -1,0 +1,30 @@
+"""CSV with a header row; lists are flattened to readable cells."""
+from __future__ import annotations
+
+import csv
+
+from .interface import Writer
+
+COLUMNS = ["url", "final_url", "status", "verdict", "score", "evidence", "signals", "redirects", "error", "fetched_at"]
+
+
+def evidence(result: dict) -> str:
+    return "; ".join(f"{m['source']}#{m['seq']} {m['entry']} ({m['method']} {m['value']})" for m in result["matches"][:5])
+
+
+def signals(result: dict) -> str:
+    return "; ".join(f"{s['signal']}:{s['text']}" for s in result["signals"] if not s.get("counter"))
+
+
+class CsvWriter(Writer):
+    name = "csv"
+
+    def __init__(self, stream):  # noqa: ANN001
+        super().__init__(stream)
+        self.out = csv.writer(stream)
+        self.out.writerow(COLUMNS)
+
+    def write(self, result: dict) -> None:
+        row = dict(result, evidence=evidence(result), signals=signals(result),
+                   redirects=" ".join(result.get("redirects", [])))
+        self.out.writerow(["" if row.get(c) is None else row.get(c) for c in COLUMNS])

@@ -1,0 +1,161 @@
+"""`scan`: bulk-check ad URLs — the address first, then the fetched page — with resume.
+
+Workers fetch and judge; the main thread alone writes the database and the output, so a
+Ctrl-C leaves every finished result stored and `--resume` carries on from there.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from .matcher import Index, check_page
+from .scraper.pages import fetch_page
+
+
+@dataclass
+class ScanOptions:
+    concurrency: int = 16
+    timeout: float = 10.0
+    max_bytes: int = 2_000_000
+    allow_private: bool = False
+    resume: bool = False
+    max_age: timedelta = timedelta(hours=24)
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    skipped: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: {"listed": 0, "suspicious": 0, "clear": 0})
+    errors: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def flagged(self) -> int:
+        return self.verdicts["listed"] + self.verdicts["suspicious"]
+
+
+def read_urls(text: str) -> list[str]:
+    """URLs from one-per-line text or from a CSV with a `url` column (header row)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return []
+    head = [c.strip().lower() for c in next(csv.reader([lines[0]]))]
+    if len(head) > 1 and "url" in head:
+        col = head.index("url")
+        rows = csv.reader(io.StringIO("\n".join(lines[1:])))
+        return [r[col].strip() for r in rows if len(r) > col and r[col].strip()]
+    return [ln.strip() for ln in lines if not ln.lstrip().startswith("#")]
+
+
+def scan_one(ix: Index, url: str, opts: ScanOptions) -> dict:
+    """Fetch and judge one URL. Never raises: problems become the result's `error`."""
+    hops: list[str] = []
+    page = fetch_page(url, timeout=opts.timeout, max_bytes=opts.max_bytes,
+                      allow_private=opts.allow_private, hop_check=hops.append)
+    text = "\n".join(x for x in (page.title, page.description, page.text) if x)
+    v = check_page(ix, url, hops, text)
+    return {
+        "url": url, "final_url": page.final_url, "redirects": page.redirects, "status": page.status,
+        "verdict": v.verdict, "score": v.score,
+        "matches": [m.to_dict() for m in v.matches], "signals": [s.to_dict() for s in v.signals],
+        "title": page.title, "error": page.error, "truncated": page.truncated,
+        "fetched_at": page.fetched_at, "notes": v.notes,
+    }
+
+
+def run_scan(ix: Index, urls: list[str], opts: ScanOptions, *, emit: Callable[[dict], None],
+             done_recently: Callable[[list[str]], set[str]] = lambda urls: set(),
+             store: Callable[[list[dict]], None] = lambda rows: None,
+             progress: Callable[[int], None] = lambda n: None) -> Summary:
+    """Scan `urls` with a bounded thread pool; `store` receives finished results in batches."""
+    summary = Summary(total=len(urls))
+    started = time.monotonic()
+    todo = list(dict.fromkeys(urls))
+    summary.skipped = len(urls) - len(todo)
+    if opts.resume:
+        recent = done_recently(todo)
+        summary.skipped += sum(1 for u in todo if u in recent)
+        todo = [u for u in todo if u not in recent]
+        progress(summary.skipped)
+    batch: list[dict] = []
+    pending: set = set()
+    it = iter(todo)
+    pool = ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="scan")
+    try:
+        _fill(pool, pending, it, ix, opts)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                result = fut.result()
+                summary.verdicts[result["verdict"]] += 1
+                summary.errors += bool(result["error"])
+                batch.append(result)
+                emit(result)
+                progress(1)
+            if len(batch) >= 25:
+                store(batch)
+                batch = []
+            _fill(pool, pending, it, ix, opts)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        for fut in pending:
+            fut.cancel()
+    finally:
+        pool.shutdown(wait=not summary.interrupted, cancel_futures=True)
+        if batch:
+            store(batch)
+        summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions) -> None:  # noqa: ANN001
+    """Keep at most twice the concurrency in flight, so memory stays flat on huge inputs."""
+    while len(pending) < 2 * max(1, opts.concurrency):
+        url = next(it, None)
+        if url is None:
+            return
+        pending.add(pool.submit(scan_one, ix, url, opts))
+
+
+# ---- database edge ---------------------------------------------------------
+
+def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
+    from .db.models import ScanResult
+
+    def store(rows: list[dict]) -> None:
+        with session_factory() as s, s.begin():
+            s.add_all(ScanResult(url=r["url"][:2000], verdict=r["verdict"],
+                                 fetched_at=datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None),
+                                 result=json.dumps(r, ensure_ascii=False)) for r in rows)
+    return store
+
+
+def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]], set[str]]:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from .db.models import ScanResult
+
+    def done(urls: list[str]) -> set[str]:
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
+        wanted = set(urls)
+        with session_factory() as s:
+            rows = s.scalars(select(ScanResult.url).where(ScanResult.fetched_at >= since))
+            return {u for u in rows if u in wanted}
+    return done
+
+
+def parse_age(text: str) -> timedelta:
+    """'90s', '30m', '24h', '7d' → timedelta."""
+    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
+        raise ValueError(f"{text!r} is not an age like 30m, 24h or 7d")
+    return timedelta(**{units[text[-1]]: float(text[:-1])})
