@@ -12,10 +12,15 @@ def register(fmt: DocumentFormat) -> DocumentFormat:
     return fmt
 
 
+# Sniffing order: zip formats before HTML. Fixed here, not by import order (a module imported
+# on its own, e.g. for html.decode_html, registers itself early).
+_ORDER = ("pdf", "docx", "xlsx", "html")
+
+
 def formats() -> list[DocumentFormat]:
-    if not _REGISTRY:
-        from . import pdf  # noqa: F401  (each registers itself)
-    return list(_REGISTRY)
+    from . import pdf, docx, xlsx, html  # noqa: F401  (each registers itself, once)
+
+    return sorted(_REGISTRY, key=lambda f: _ORDER.index(f.name) if f.name in _ORDER else len(_ORDER))
 
 
 def detect(data: bytes, hint: str = "") -> DocumentFormat:

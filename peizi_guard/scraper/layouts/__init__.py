@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .csrc import CsrcLayout
 from .interface import Layout
+from .sac import SacLayout
 
-LAYOUTS: list[Layout] = [CsrcLayout()]
+LAYOUTS: list[Layout] = [CsrcLayout(), SacLayout()]
 
 __all__ = ["LAYOUTS", "Layout"]
