@@ -48,11 +48,12 @@ class Entry:
         return cls(**d)
 
     def key(self) -> str:
-        """Identity of an entry across issues of the same list: its name and first address."""
+        """Identity of an entry across issues of the same list: its first address, else its name.
+        (Sites keep their address when a list renames them: 银河配资 → 金河配资.)"""
         from .matcher.normalise import name_key, split_url
 
         host, path = split_url(self.urls[0]) if self.urls else ("", "")
-        return f"{name_key(self.name)}|{host}{path}"
+        return f"url:{host}{path}" if host else f"name:{name_key(self.name)}"
 
     def identifiers(self) -> list[tuple[str, str]]:
         """(kind, raw value) pairs, the form in which entries are searched."""

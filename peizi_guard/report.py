@@ -17,6 +17,7 @@ METHOD = {
     "homophone": "同音字 homophone", "host": "网址主机相同 same host", "domain": "属于所列域名 inside listed domain",
     "path": "共享平台上的所列页面 listed page on a shared host", "mirror-domain": "镜像域名 mirror domain",
     "pinyin-domain": "按拼音拼写的域名 domain spelled in pinyin",
+    "idn-name": "用所列名称注册的中文域名 Chinese domain spelling a listed name",
 }
 ADVICE = {
     "listed": "不要签约、不要转账。场外配资合同不受法律保护；只有持牌证券公司可以开展融资融券（杠杆约1:1）。"

@@ -18,7 +18,8 @@ def test_list_json_has_every_field(db):
     r = run(db, "list", "--json")
     assert r.exit_code == 0, r.output
     rows = [json.loads(line) for line in r.output.splitlines()]
-    assert len(rows) == 258
+    assert {s: sum(x["source"] == s for x in rows) for s in ("csrc-peizi", "sac-blacklist")} == {
+        "csrc-peizi": 258, "sac-blacklist": 152}
     keys = {"source", "seq", "name", "aliases", "urls", "domains", "companies", "apps", "region"}
     assert all(keys <= row.keys() for row in rows)
     dude = rows[2]
@@ -48,6 +49,8 @@ def test_show(db):
 def test_sources(db):
     r = run(db, "sources", "--json")
     src = json.loads(r.output.splitlines()[0])
+    sac = json.loads(r.output.splitlines()[1])
+    assert sac["id"] == "sac-blacklist" and sac["snapshots"][0]["entry_count"] == 152
     assert src["id"] == "csrc-peizi"
     assert src["snapshots"][0]["entry_count"] == 258 and src["snapshots"][0]["published"] == "2020-07-08"
     assert len(src["snapshots"][0]["sha256"]) == 64

@@ -121,3 +121,16 @@ def test_shipped_data_equals_a_fresh_parse(csrc_doc, csrc_bytes):
     assert raw == csrc_bytes
     assert [e.to_dict() for e in shipped.entries] == [e.to_dict() for e in csrc_doc.entries]
     assert json.dumps([e.to_dict() for e in shipped.entries], ensure_ascii=False).count("www.") > 300
+
+
+@pytest.mark.parametrize("doc", [d for d in builtin.manifest() if d["source"] != "csrc-peizi"], ids=lambda d: d["file"])
+def test_every_shipped_document_equals_a_fresh_parse(doc):
+    from peizi_guard.scraper.parse import parse_document
+
+    from .conftest import FIXTURES
+
+    shipped, raw = builtin.load(doc)
+    fresh = parse_document(raw, doc["file"], expect_layout=doc["source"])
+    assert [e.to_dict() for e in shipped.entries] == [e.to_dict() for e in fresh.entries]
+    assert len(shipped.entries) > 50
+    assert any(raw == f.read_bytes() for f in FIXTURES.iterdir()), "shipped document is a copy of a fixture"

@@ -21,9 +21,10 @@ def counts(path: str) -> dict:
 
 def test_empty_database_seeds_itself_offline(db):
     rows = api.entries(db)
-    assert len(rows) == 258
+    assert len(rows) == 258 + 152
+    assert len(api.entries(db, "csrc-peizi")) == 258
     c = counts(db)
-    assert c["snapshots"] == 1 and c["entries"] == 258 and c["memberships"] == 258
+    assert c["snapshots"] == 2 and c["entries"] == 410 and c["memberships"] == 410
     assert c["identifiers"] > 258 * 3
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -103,12 +104,13 @@ def test_bad_documents_are_refused_and_nothing_changes(db, tmp_path, csrc_bytes,
 def test_as_of_before_publication_is_empty(db):
     from datetime import date
 
-    assert api.entries(db, as_of=date(2020, 7, 7)) == []
-    assert len(api.entries(db, as_of=date(2020, 7, 8))) == 258
+    assert api.entries(db, as_of=date(2020, 4, 30)) == []
+    assert len(api.entries(db, as_of=date(2020, 7, 7))) == 152  # the SAC issue of May 2020 only
+    assert len(api.entries(db, as_of=date(2020, 7, 8))) == 258 + 152
 
 
 def test_sqlalchemy_url_and_path_are_the_same_database(tmp_path):
     path = tmp_path / "x.db"
-    assert len(api.entries(str(path))) == 258
-    assert len(api.entries(f"sqlite:///{path}")) == 258
-    assert counts(str(path))["snapshots"] == 1
+    assert len(api.entries(str(path), "csrc-peizi")) == 258
+    assert len(api.entries(f"sqlite:///{path}", "csrc-peizi")) == 258
+    assert counts(str(path))["snapshots"] == 2

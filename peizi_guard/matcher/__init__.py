@@ -10,7 +10,8 @@ from .match import Match, match_name, match_url
 from .normalise import fold, looks_like_url, split_url
 from .signals import Signal, combined, domain_signals, is_warning, name_signals, text_signals
 from .suffix import split_host
-from .verdict import decide
+from .normalise import company_core, name_key
+from .verdict import LISTED_METHODS, decide
 
 __all__ = ["Index", "Match", "Signal", "Verdict", "build", "check", "check_text", "detect_kind"]
 
@@ -55,6 +56,10 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     else:
         matches = match_name(ix, query)
         signals = name_signals(query)
+        if _known_good_name(query):
+            matches = [m for m in matches if m.method in LISTED_METHODS]
+            notes.append("同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
+                         "(also the name of a licensed or large company: verify by its official domain)")
     verdict, score = decide([(m.method, m.score) for m in matches], combined(signals))
     return Verdict(query, kind, verdict, score, matches, signals, notes)
 
@@ -69,9 +74,13 @@ def check_text(ix: Index, text: str) -> Verdict:
     """Judge ad copy or page text: solicitation signals, warning cues, listed names and addresses in it."""
     folded = fold(text)
     signals = text_signals(text)
+    soliciting = any(not s.counter for s in signals)
+    ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
     if ix.mentions is not None:
         for name in {m.group(0) for m in ix.mentions.finditer(re.sub(r"\s+", "", folded))}:
+            if name in ambiguous and not soliciting:
+                continue
             matches += [m for m in match_name(ix, name) if m.method == "exact"]
     for m in _URL_IN_TEXT.finditer(folded):
         if looks_like_url(m.group(0)):
@@ -110,3 +119,8 @@ def check_page(ix: Index, url: str, hops: list[str], text: str) -> Verdict:
                             combined([s for s in signals if not s.counter]), warning)
     notes = tv.notes if warning else []
     return Verdict(url, "url", verdict, score, all_matches, signals, notes)
+
+
+def _known_good_name(query: str) -> bool:
+    names = {name_key(n) for n in lexicon().allow_names}
+    return name_key(query) in names or company_core(query) in names

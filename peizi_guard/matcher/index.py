@@ -64,7 +64,8 @@ def build(entries: list[dict]) -> Index:
             if len(key) >= lx.thresholds["homophone_min_length"] and not key.isascii():
                 ix.sounds[pinyin.full(key)].append((key, ref))
                 if kind == "name" and not is_generic(key):
-                    ix.spelled[pinyin.full(key)].append(ref)
+                    for spelling in pinyin.spellings(key):
+                        ix.spelled[spelling].append(ref)
                     if len(key) >= 3:
                         ix.spelled[pinyin.initials(key)].append(ref)
         for c in e["companies"]:
@@ -74,6 +75,8 @@ def build(entries: list[dict]) -> Index:
                 core = company_core(value)
                 if len(core) >= 2:
                     ix.company_cores[core].append(ref)
+                if len(core) >= lx.thresholds["homophone_min_length"] and not core.isascii():
+                    ix.sounds[pinyin.full(core)].append((core, ref))
         for url in e["urls"]:
             host, path = split_url(url)
             if not host:

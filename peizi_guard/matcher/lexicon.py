@@ -37,9 +37,12 @@ class Lexicon:
     domain_stems: tuple[str, ...]
     signals: tuple[Pattern, ...]
     counter_signals: tuple[Pattern, ...]
+    negations: re.Pattern
+    ambiguous_names: frozenset[str]
     shared_hosts: frozenset[str]
     thresholds: dict
     allow_domains: frozenset[str]
+    allow_names: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -57,9 +60,12 @@ def lexicon() -> Lexicon:
         domain_stems=tuple(d["domain_stems"]),
         signals=_patterns(d["signals"]),
         counter_signals=_patterns(d["counter_signals"]),
+        negations=re.compile(f"(?:{d['negations']})$"),
+        ambiguous_names=frozenset(n.lower() for n in d["ambiguous_names"]),
         shared_hosts=frozenset(d["shared_hosts"]),
         thresholds=d["thresholds"],
         allow_domains=frozenset(_domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")),
+        allow_names=frozenset(_lines("allowlist/known-good-names.txt")),
     )
 
 
@@ -70,3 +76,7 @@ def _domains(name: str) -> set[str]:
         if line and not line.startswith(("regexp:", "keyword:")):
             out.add(line.split(":", 1)[-1] if line.startswith(("full:", "domain:")) else line)
     return out
+
+
+def _lines(name: str) -> list[str]:
+    return [x.split("#", 1)[0].strip() for x in _read(name).splitlines() if x.split("#", 1)[0].strip()]

@@ -10,7 +10,7 @@ from rapidfuzz.distance import Levenshtein
 from . import pinyin
 from .index import Index, Ref
 from .lexicon import lexicon
-from .normalise import company_core, is_generic, name_key, name_variants, split_url
+from .normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url
 from .suffix import split_host
 
 
@@ -44,13 +44,14 @@ def match_name(ix: Index, query: str) -> list[Match]:
             continue
         for ref in ix.names.get(key, ()):
             out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
-    for ref in ix.companies.get(name_key(query), ()):
-        out.append(_m(ref, "exact", 1.0, query))
+    for part in [query, *company_parts(query)]:
+        out += [_m(ref, "exact", 1.0, part) for ref in ix.companies.get(name_key(part), ())]
     if out:
         return _dedupe(out)
     core = company_core(query)
     if len(core) >= 2 and core != name_key(query):
         out += [_m(r, "company-core", 0.85, core) for r in ix.company_cores.get(core, ())]
+        out += [m for m in _similar(ix, core) if m.field == "company"]
     if whole:
         out += _similar(ix, whole)
     return _dedupe(out)
@@ -101,10 +102,35 @@ def match_url(ix: Index, query: str) -> list[Match]:
     stem = re.sub(r"[\d-]+", "", label)
     if stem != label and len(stem) >= lx.thresholds["mirror_min_letters"]:
         out += [_m(ref, "mirror-domain", 0.8, domain) for d, ref in ix.stems.get(stem, ()) if d != domain]
+    elif stem != label and len(stem) == 2:
+        out += _short_stem_mirrors(ix, label, stem, domain)
+    if label.startswith("xn--"):
+        out += _idn_name(ix, label, domain)
     # … or spelled from a listed name's pinyin or initials
     if len(stem) >= lx.thresholds["mirror_min_letters"]:
         out += [_m(ref, "pinyin-domain", 0.7, domain) for ref in ix.spelled.get(stem, ())]
     return _dedupe(out)
+
+
+def _short_stem_mirrors(ix: Index, label: str, stem: str, domain: str) -> list[Match]:
+    """Two-letter stems (zc391, zc392, zc396 …) are common; a label is a mirror only when one entry
+    lists at least two domains of that stem with the same shape (same letters, same digit count)."""
+    shape = re.sub(r"\d", "0", label)
+    by_entry: dict[tuple, list[Ref]] = {}
+    for d, ref in ix.stems.get(stem, ()):
+        if d != domain and re.sub(r"\d", "0", d.split(".")[0]) == shape:
+            by_entry.setdefault((ref.source, ref.seq), []).append(ref)
+    return [_m(refs[0], "mirror-domain", 0.75, domain) for refs in by_entry.values() if len(refs) >= 2]
+
+
+def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
+    """A Chinese domain spelled with a listed name itself (杜德配资.com)."""
+    try:
+        name = label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return []
+    return [Match(m.source, m.seq, m.entry, m.field, m.value, "idn-name", 0.85, domain)
+            for m in match_name(ix, name) if m.method == "exact"]
 
 
 def _registrable(host: str) -> str:

@@ -19,8 +19,9 @@ def _t2s_table() -> dict[int, str]:
     table = {}
     for line in path.read_text("utf-8").splitlines():
         trad, _, simp = line.partition("\t")
-        if len(trad) == 1 and simp:
-            table[ord(trad)] = simp.split()[0]
+        cands = simp.split()
+        if len(trad) == 1 and cands and trad not in cands:  # 乾 (also simplified) stays 乾
+            table[ord(trad)] = cands[0]
     return table
 
 
@@ -104,7 +105,7 @@ def host_of(value: str) -> str:
 
 def looks_like_url(text: str) -> bool:
     """True when a query is a URL or a bare domain rather than a name."""
-    t = unicodedata.normalize("NFKC", text.strip()).translate(_DOTS)
+    t = unicodedata.normalize("NFKC", text.strip()).translate(_DOTS).lstrip("/")
     if _SCHEME.match(t) or t.lower().startswith("www."):
         return True
     host = t.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
@@ -187,3 +188,15 @@ def is_generic(key: str) -> bool:
     for w in lexicon().generic_words:
         key = key.replace(w, "")
     return len(key) < 2
+
+
+FORMER_NAME = re.compile(r"[（(]\s*(?:曾用名|原名|原)\s*[:：]?\s*([^）)]+?)\s*[)）]")
+STATUS_NOTE = re.compile(r"[（(]\s*(已注销|已吊销|注销|吊销|已撤销)\s*[)）]")
+
+
+def company_parts(text: str) -> list[str]:
+    """Each company named in a cell as printed: `/`-separated, former names (曾用名) included,
+    status notes (已注销) dropped."""
+    former = FORMER_NAME.findall(text)
+    rest = STATUS_NOTE.sub("", FORMER_NAME.sub("", text))
+    return [p.strip() for p in re.split(r"\s*/\s*", rest) if p.strip()] + former

@@ -40,8 +40,17 @@ def initials(text: str) -> str:
 
 
 def toneless(reading: str) -> str:
-    decomposed = unicodedata.normalize("NFD", reading.replace("ü", "v"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("u\u0308", "v")
+    """lüè → lve (ü written v, as pinyin input methods do)."""
+    decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def spellings(text: str) -> list[str]:
+    """How a name's pinyin is written in domains: with v, and with u for ü (celue, celve)."""
+    out = [full(text)]
+    if "v" in out[0]:
+        out.append(out[0].replace("v", "u"))
+    return out
 
 
 def generate() -> str:

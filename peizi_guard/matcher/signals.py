@@ -21,11 +21,18 @@ class Signal:
 
 
 def find(patterns: tuple[Pattern, ...], text: str, counter: bool = False, limit: int = 3) -> list[Signal]:
+    """Matches of each pattern; a warning cue that is negated (不是非法) is no warning."""
     out = []
+    negated = lexicon().negations
     for p in patterns:
-        for m in list(p.regex.finditer(text))[:limit]:
-            if m.group(0).strip():
-                out.append(Signal(p.id, m.group(0).strip(), p.weight, counter, p.zh))
+        found = 0
+        for m in p.regex.finditer(text):
+            if not m.group(0).strip() or (counter and negated.search(text[max(0, m.start() - 4):m.start()])):
+                continue
+            out.append(Signal(p.id, m.group(0).strip(), p.weight, counter, p.zh))
+            found += 1
+            if found >= limit:
+                break
     return out
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..matcher.normalise import host_of
+from ..matcher.normalise import FORMER_NAME, STATUS_NOTE, host_of
 from ..model import App, Company
 
 _NONE = {"", "—", "－", "-", "–", "——", "无", "/"}
@@ -92,8 +92,8 @@ def _add_values(apps: list[App], label: str, value: str) -> None:
         apps.append(App(kind="wechat" if kind == "wechat" else kind, value=i, label="微信号" if kind == "wechat" else label))
 
 
-_FORMER = re.compile(r"[（(]\s*(?:曾用名|原名|原)\s*[:：]?\s*([^）)]+?)\s*[)）]")
-_STATUS = re.compile(r"[（(]\s*(已注销|已吊销|注销|吊销|已撤销)\s*[)）]")
+_FORMER = FORMER_NAME
+_STATUS = STATUS_NOTE
 
 
 def parse_companies(lines: list[str]) -> list[Company]:
