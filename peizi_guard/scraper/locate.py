@@ -53,6 +53,8 @@ def locate(source: dict, fetcher: Fetcher, *, url: str | None = None,
         raise FetchError(f"source {source.get('id', '?')}: unknown document kind {mode!r}")
     formats = source.get("formats") or ["pdf", "docx", "xlsx", "xls"]
     links = find_documents(html, page.url, formats)
+    if not links and page_has_table(html):  # the list published as a table in the page itself
+        return _found(page, page, "html")
     if not links:
         raise FetchError(f"no {_suffixes(formats)} attachment linked from {page.url}", page.url)
     return _found(page, fetcher.get(links[0].url), links[0].format)
