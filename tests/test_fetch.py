@@ -10,7 +10,7 @@ import requests
 import responses
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from peizi_guard.scraper.discover import decode_page
+from peizi_guard.scraper.charset import decode
 from peizi_guard.scraper.fetch import FetchError, Fetcher, retry_after, user_agent
 
 URL = "http://www.example.gov.cn/list/index.html"
@@ -208,7 +208,7 @@ def test_real_refused_connection(sleeps):
 def test_gbk_page_charset_only_in_meta(fetcher):
     responses.get(URL, body=PAGE_GBK.encode("gbk"), content_type="text/html")
     r = fetcher.get(URL)
-    assert decode_page(r.content, r.content_type) == PAGE_GBK
+    assert decode(r.content, r.content_type)[0] == PAGE_GBK
 
 
 @responses.activate
@@ -216,17 +216,17 @@ def test_gb2312_header_charset(fetcher):
     page = "<html><body>关于非法配资平台的名单</body></html>"
     responses.get(URL, body=page.encode("gb2312"), content_type="text/html; charset=GB2312")
     r = fetcher.get(URL)
-    assert decode_page(r.content, r.content_type) == page
+    assert decode(r.content, r.content_type)[0] == page
 
 
-def test_decode_page_fallbacks():
+def test_decode_fallbacks():
     text = "配资平台名单 — 附件"
-    assert decode_page(text.encode("utf-8")) == text
-    assert decode_page(text.encode("gb18030")) == text  # no label anywhere
-    assert decode_page(b"\xef\xbb\xbf" + text.encode("utf-8"), "text/html") == text  # BOM
-    assert decode_page(text.encode("utf-16")) == text
+    assert decode(text.encode("utf-8"))[0] == text
+    assert decode(text.encode("gb18030"))[0] == text  # no label anywhere
+    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8"), "text/html")[0] == text  # BOM
+    assert decode(text.encode("utf-16"))[0] == text
     http_equiv = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>名单</p>'
-    assert decode_page(http_equiv.encode("gbk"), "text/html") == http_equiv
+    assert decode(http_equiv.encode("gbk"), "text/html")[0] == http_equiv
     # a wrong header label falls through to what the bytes can be
-    assert decode_page(text.encode("gbk"), "text/html; charset=utf-8") == text
-    assert decode_page(text.encode("utf-8"), "text/html; charset=bogus") == text
+    assert decode(text.encode("gbk"), "text/html; charset=utf-8")[0] == text
+    assert decode(text.encode("utf-8"), "text/html; charset=bogus")[0] == text

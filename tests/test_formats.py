@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from peizi_guard.model import DocumentError, Entry
+from peizi_guard.scraper.charset import decode
 from peizi_guard.scraper.formats import detect, formats
 from peizi_guard.scraper.formats.docx import DocxFormat
-from peizi_guard.scraper.formats.html import HtmlFormat, decode_html
+from peizi_guard.scraper.formats.html import HtmlFormat
 from peizi_guard.scraper.formats.xlsx import XlsxFormat
 from peizi_guard.scraper.formats.zipsafe import SafeZip
 from peizi_guard.scraper.parse import parse_document
@@ -302,18 +303,19 @@ def test_gbk_html_of_real_csrc_rows_parses_to_the_same_entries(entries):
     assert doc.entries == entries
 
 
-def test_decode_html_charsets(entries):
+def test_decode_charsets(entries):
     name = entries[0].name + entries[1].companies[0].name
     body = f"<html><body><p>{name}</p></body></html>"
-    declared = decode_html(html_document(entries[:2], "gb2312", meta="http-equiv"))
+    declared = decode(html_document(entries[:2], "gb2312", meta="http-equiv"))[0]
     assert entries[0].name in declared and entries[1].companies[0].name in declared
-    assert decode_html(b"\xef\xbb\xbf" + body.encode("utf-8")) == body
-    assert decode_html(body.encode("utf-16")) == body
-    assert decode_html(body.encode("gb18030")) == body  # undeclared, not UTF-8: gb18030
-    assert decode_html(body.encode("utf-8")) == body  # undeclared UTF-8
-    assert decode_html(body.encode("gbk"), "text/html; charset=GBK") == body  # HTTP header
-    # a page that declares GBK but is UTF-8 is still read
-    assert name in decode_html(('<meta charset="gbk">' + body).encode("utf-8"))
+    assert decode(b"\xef\xbb\xbf" + body.encode("utf-8"))[0] == body
+    assert decode(body.encode("utf-16"))[0] == body
+    assert decode(body.encode("gb18030"))[0] == body  # undeclared, not UTF-8: gb18030
+    assert decode(body.encode("utf-8"))[0] == body  # undeclared UTF-8
+    assert decode(body.encode("gbk"), "text/html; charset=GBK")[0] == body  # HTTP header
+    # a page that declares GBK but is UTF-8 is read as UTF-8, not as GB18030 mojibake
+    page = '<meta charset="gbk">' + body
+    assert decode(page.encode("utf-8")) == (page, "utf-8")
 
 
 def test_html_cells_split_on_br_p_div_and_spans_repeat(entries):

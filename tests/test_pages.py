@@ -17,7 +17,8 @@ import requests
 
 from peizi_guard.scraper import netguard, pages
 from peizi_guard.scraper.netguard import BlockedAddress, DnsError, blocked_reason, check_address
-from peizi_guard.scraper.pages import Page, decode_html, fetch_page
+from peizi_guard.scraper.charset import decode, header_charset
+from peizi_guard.scraper.pages import Page, fetch_page
 from peizi_guard.scraper.visible import visible_text
 
 UTF8_PAGE = """<!doctype html><html><head><title> 某某配资 平台 </title>
@@ -435,12 +436,30 @@ def test_tls_to_pinned_address_verifies_the_host_name(tls_server, fake_dns, monk
 
 # --- charsets --------------------------------------------------------------------------------
 
-def test_decode_html_order():
-    assert decode_html(b"\xef\xbb\xbf<p>x</p>", "gbk") == ("<p>x</p>", "utf-8-sig")
+def test_decode_order():
+    assert decode(b"\xef\xbb\xbf<p>x</p>", "text/html; charset=gbk") == ("<p>x</p>", "utf-8-sig")
     body = '<meta charset="gbk">配资'.encode("gbk")
-    assert decode_html(body, "utf-8") == ('<meta charset="gbk">配资', "gb18030")
-    assert decode_html("配资".encode()[:-1], complete=False) == ("配", "utf-8")
-    assert decode_html(b"<p>\xff\xfe ok</p>", "utf-8")[1] == "utf-8"
+    assert decode(body, "text/html; charset=utf-8") == ('<meta charset="gbk">配资', "gb18030")
+    assert decode("配资".encode()[:-1], complete=False) == ("配", "utf-8")
+    assert decode(b"<p>\xff\xfe ok</p>", "text/html; charset=utf-8")[1] == "utf-8"
+    # ASCII only: the declared codec is named
+    assert decode(b"<p>ok</p>", "text/html; charset=gb2312") == ("<p>ok</p>", "gb18030")
+    # valid non-ASCII UTF-8 beats a declared GBK (a template's stale <meta>): no mojibake
+    utf8 = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>配资平台</p>'
+    assert decode(utf8.encode(), "text/html; charset=GBK") == (utf8, "utf-8")
+    assert decode('<?xml version="1.0" encoding="gbk"?><p>配资</p>'.encode("gbk"))[1] == "gb18030"
+    # nothing decodes cleanly and nothing is declared: the codec needing fewer replacements
+    assert decode("配资平台名单".encode() + b"\xff") == ("配资平台名单\ufffd", "utf-8")
+    assert decode("配资平台名单".encode("gbk") + b"\xff")[1] == "gb18030"
+
+
+def test_header_charset():
+    assert header_charset('text/html; charset="GB2312"') == "gb18030"
+    assert header_charset("text/html;charset=x-gbk") == "gb18030"
+    assert header_charset("text/html; charset=UTF-8") == "utf-8"
+    assert header_charset("text/html") == header_charset("text/html; charset=bogus") == ""
+    assert header_charset("text/html; charset=zlib") == ""  # bytes-to-bytes codecs are no charset
+    assert decode(b'<meta charset="base64"><p>ok</p>') == ('<meta charset="base64"><p>ok</p>', "utf-8")
 
 
 # --- netguard --------------------------------------------------------------------------------

@@ -114,3 +114,19 @@ def test_sqlalchemy_url_and_path_are_the_same_database(tmp_path):
     assert len(api.entries(str(path), "csrc-peizi")) == 258
     assert len(api.entries(f"sqlite:///{path}", "csrc-peizi")) == 258
     assert counts(str(path))["snapshots"] == 2
+
+
+def test_an_older_database_is_upgraded_in_place(tmp_path):
+    """A database made before the landing-page validator columns existed keeps its data and gains them."""
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE sources (id VARCHAR(64) PRIMARY KEY, publisher VARCHAR(200) NOT NULL, "
+                "title VARCHAR(500) NOT NULL, url VARCHAR(2000) NOT NULL)")
+    con.execute("INSERT INTO sources VALUES ('my-list', 'me', 'a list', '')")
+    con.commit()
+    con.close()
+    assert len(api.entries(str(path), "csrc-peizi")) == 258
+    con = sqlite3.connect(path)
+    cols = {r[1] for r in con.execute("PRAGMA table_info(sources)")}
+    assert {"page_url", "page_etag", "page_last_modified", "checked_at"} <= cols
+    assert con.execute("SELECT title, page_etag FROM sources WHERE id='my-list'").fetchone() == ("a list", "")

@@ -37,7 +37,7 @@ def open_engine(url: str):
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from .models import Base
+    from .migrate import upgrade
 
     path = sqlite_path(url)
     if path:
@@ -61,7 +61,7 @@ def open_engine(url: str):
             cur.close()
 
     try:
-        Base.metadata.create_all(engine)
+        upgrade(engine)
     except SQLAlchemyError as exc:
         raise DbError(f"cannot open database {url}: {str(exc).splitlines()[0]}") from None
     return engine

@@ -1,7 +1,6 @@
 """Pure functions over landing pages: decode them, find the list documents they link, spot tables."""
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import zipfile
@@ -10,13 +9,8 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-# Labels browsers treat as GBK; gb18030 is their superset and decodes all of them.
-_GB_LABELS = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb_2312-80", "csgb2312",
-              "iso-ir-58", "chinese", "gb18030", "euc-cn", "x-euc-cn"}
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-z0-9_:.\-]+)""",
-    re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+from . import charset
+
 _KEYWORDS = ("附件", "名单", "黑名单", "下载")
 _CONTENT_TYPES = {
     "application/pdf": "pdf",
@@ -35,41 +29,9 @@ class Link:
     format: str  # pdf | docx | xlsx | xls (whatever the link claims)
 
 
-def _codec(label: str) -> str:
-    """A Python codec name for a charset label, or "" when unknown."""
-    label = label.strip().strip("\"'").lower()
-    if label in _GB_LABELS:
-        return "gb18030"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return ""
-
-
-def header_charset(content_type: str) -> str:
-    m = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", content_type or "", re.I)
-    return _codec(m.group(1)) if m else ""
-
-
-def _try(content: bytes, codec: str) -> str | None:
-    try:
-        return content.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
 def decode_page(content: bytes, content_type: str = "") -> str:
-    """Text of an HTML page: header charset, else BOM, else <meta>, else UTF-8, else GB18030."""
-    candidates = [header_charset(content_type)]
-    candidates += [codec for bom, codec in _BOMS if content.startswith(bom)]
-    m = _META_CHARSET.search(content[:8192])
-    if m:
-        candidates.append(_codec((m.group(1) or m.group(2)).decode("ascii", "replace")))
-    for codec in [c for c in candidates if c] + ["utf-8", "gb18030"]:
-        text = _try(content, codec)
-        if text is not None:
-            return text.lstrip("\ufeff")
-    return content.decode("utf-8", "replace")
+    """Text of an HTML page (see `charset.decode`)."""
+    return charset.decode(content, content_type)[0]
 
 
 def _suffix(path: str) -> str:

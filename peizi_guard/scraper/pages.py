@@ -9,8 +9,8 @@
 - Redirects are followed by hand, one hop at a time (at most `max_redirects`); coming back
   to a URL already visited (fragment ignored) is "redirect loop".
 - Non-2xx responses get error "HTTP <code>", but an HTML body is still read and judged.
-- Charset: BOM, then HTTP header, then <meta> (WHATWG order: a BOM beats the header); the
-  first declared one that decodes cleanly wins, else UTF-8, else GB18030.
+- Charset: see `charset.decode` (BOM, then valid UTF-8, then HTTP header, then <meta>; the
+  first declared one that decodes cleanly wins, else UTF-8, else GB18030).
 - The default session ignores proxy and netrc settings from the environment.
 - A body over `max_bytes` is not an error: the first `max_bytes` are judged and
   `truncated=True`. A body cut short by the server is an error ("body truncated"); what
@@ -21,9 +21,7 @@
 """
 from __future__ import annotations
 
-import codecs
 import http.client
-import re
 import socket
 import ssl
 import time
@@ -41,6 +39,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
+from . import charset
 from .netguard import BlockedAddress, DnsError, check_address
 from .visible import collapse, visible_text
 
@@ -49,7 +48,6 @@ DEFAULT_USER_AGENT = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KH
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")  # "": no Content-Type, sniffed as HTML
 TEXT_TYPES = ("text/plain",)
 _CHUNK = 64 * 1024
-_PRESCAN = 8192
 
 
 @dataclass
@@ -286,70 +284,12 @@ def _read_body(resp: requests.Response, opts: _Options) -> tuple[bytes, bool, st
     return bytes(body[:opts.max_bytes]), True, None
 
 
-# --- charsets --------------------------------------------------------------------------
-
-_LABEL_ALIASES = {"x-gbk": "gbk", "csgb2312": "gb2312", "gb_2312-80": "gb2312",
-                  "chinese": "gbk", "x-euc-cn": "gb2312"}
-_CODEC_UPGRADES = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs",
-                   "ascii": "cp1252", "iso8859-1": "cp1252", "latin-1": "cp1252"}
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def codec_for(label: str | None) -> str | None:
-    """Python codec for a charset label; GBK/GB2312 read as GB18030 (their superset)."""
-    if not label:
-        return None
-    label = _LABEL_ALIASES.get(label.strip().lower(), label.strip().lower())
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _CODEC_UPGRADES.get(name, name)
-
-
-def _declared(data: bytes, header_charset: str | None) -> list[str]:
-    """Declared codecs, strongest first: BOM, HTTP header, <meta> (WHATWG order)."""
-    bom = next((enc for mark, enc in _BOMS if data.startswith(mark)), None)
-    meta = _META_CHARSET.search(data[:_PRESCAN])
-    meta_codec = codec_for(meta.group(1).decode("ascii")) if meta else None
-    if meta_codec and meta_codec.startswith("utf-16"):
-        meta_codec = "utf-8"  # a <meta> that can be read is not UTF-16
-    found = [bom, codec_for(header_charset), meta_codec]
-    return list(dict.fromkeys(c for c in found if c))
-
-
-def _decode(data: bytes, codec: str, errors: str, final: bool) -> str:
-    return codecs.getincrementaldecoder(codec)(errors).decode(data, final=final)
-
-
-def decode_html(data: bytes, header_charset: str | None = None,
-                complete: bool = True) -> tuple[str, str]:
-    """(text, codec): the first declared codec that decodes cleanly, else UTF-8, else
-    GB18030; when nothing fits, the first declared codec (or GB18030) with replacement."""
-    declared = _declared(data, header_charset)
-    for codec in declared or ["utf-8", "gb18030"]:
-        try:
-            return _decode(data, codec, "strict", complete), codec
-        except UnicodeDecodeError:
-            continue
-    codec = declared[0] if declared else "gb18030"
-    return _decode(data, codec, "replace", complete), codec
-
-
 # --- the fetch -------------------------------------------------------------------------
-
-def _media_type(resp: requests.Response) -> tuple[str, str | None]:
-    value = resp.headers.get("Content-Type", "")
-    charset = _HEADER_CHARSET.search(value)
-    return value.split(";", 1)[0].strip().lower(), charset.group(1) if charset else None
-
 
 def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
     """Fill the page from the final response (status, type, body, text)."""
-    mime, charset = _media_type(resp)
+    content_type = resp.headers.get("Content-Type", "")
+    mime = content_type.split(";", 1)[0].strip().lower()
     page.content_type = mime or None
     ok_status = 200 <= resp.status_code < 300
     if not ok_status:
@@ -358,7 +298,7 @@ def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
         page.error = page.error or f"not HTML ({mime})"
         return
     body, page.truncated, body_error = _read_body(resp, opts)
-    text, page.encoding = decode_html(body, charset, complete=not page.truncated)
+    text, page.encoding = charset.decode(body, content_type, complete=not page.truncated)
     page.error = page.error or body_error
     if mime in TEXT_TYPES:
         page.text = collapse(text)

@@ -6,22 +6,16 @@ A table nested in a cell is a table of its own, not part of the cell's text.
 """
 from __future__ import annotations
 
-import codecs
 import re
 
 from ...model import DocumentError
+from .. import charset
 from . import register
 from .interface import DocumentFormat, Table
 
 MAX_BYTES = 64 * 1024 * 1024
 _MAX_COLSPAN = 64
 _MAX_ROWSPAN = 1000
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-# Labels browsers treat as a wider encoding (WHATWG Encoding): GB2312/GBK → gb18030, etc.
-_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030",
-          "big5": "big5hkscs", "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
 _HTML_HEAD = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<meta")
 _TABLE = re.compile(rb"<table[\s>/]", re.I)
 _INVISIBLE = {"script", "style", "noscript", "template", "object", "iframe"}
@@ -31,45 +25,10 @@ _BLOCK = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "cap
 _END = object()  # marks the end of a block element in the walk
 
 
-def _codec(label: str) -> str | None:
-    label = label.strip().lower()
-    label = _WIDER.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def decode_html(data: bytes, content_type: str = "") -> str:
-    """HTML bytes → text: a BOM, else valid UTF-8, else the HTTP charset, else a <meta> charset,
-    else gb18030."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace")
-    declared = None
-    m = _CT_CHARSET.search(content_type or "")
-    if m:
-        declared = _codec(m.group(1))
-    if not declared:
-        m = _META_CHARSET.search(data[:8192])
-        declared = _codec(m.group(1).decode("ascii", "ignore")) if m else None
-    # Non-ASCII bytes that are valid UTF-8 are UTF-8 whatever a template declares (GBK text
-    # practically never is); otherwise the declared charset, else gb18030.
-    for enc in ["utf-8"] + ([declared] if declared else ["gb18030"]):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode(declared or "gb18030", errors="replace")
-
-
 def _looks_like_html(data: bytes) -> bool:
-    for bom, enc in _BOMS[1:]:  # UTF-16: judge the decoded text
-        if data.startswith(bom):
-            data = data[2:].decode(enc, errors="ignore").encode("utf-8")
-            break
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
+    bom = charset.bom_codec(data)
+    if bom:  # judge the text, without its byte order mark
+        data = data.decode(bom, errors="ignore").encode("utf-8")
     head = data[:4096].lstrip().lower()
     return head.startswith(b"<") and any(tag in head for tag in _HTML_HEAD) and bool(_TABLE.search(data))
 
@@ -94,7 +53,7 @@ def _soup(data: bytes):
 
     if len(data) > MAX_BYTES:
         raise DocumentError(f"HTML page larger than {MAX_BYTES >> 20} MiB: refused")
-    text = decode_html(data)
+    text = charset.decode(data)[0]
     try:
         try:
             return BeautifulSoup(text, "lxml")
