@@ -120,9 +120,10 @@ def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: 
     from .scraper.sources import load_sources
 
     url_ = resolve_url(db)
-    ensure_seeded(url_)
+    if read_current(url_, builtin_sources()) is None:
+        ensure_seeded(url_)
     ids = list(source_ids or load_sources())
-    return [refresh_source(lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
+    return [refresh_source(url_, lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
 
 
 def history(db: str | None = None, source: str | None = None) -> list[dict]:

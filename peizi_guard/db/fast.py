@@ -33,3 +33,39 @@ def read_current(url: str, need: set[str]) -> dict | None:
     if data.get("version") != READ_MODEL_VERSION or not need <= {s["id"] for s in data["sources"]}:
         return None
     return data
+
+
+def source_validators(url: str, source_id: str) -> tuple[str, str, str] | None:
+    """(page_url, page_etag, page_last_modified) of a source, read without the ORM; None when the
+    fast path does not apply."""
+    path = sqlite_path(url)
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            row = con.execute("SELECT page_url, page_etag, page_last_modified FROM sources WHERE id = ?",
+                              (source_id,)).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return tuple(x or "" for x in row) if row else ("", "", "")
+
+
+def touch_source(url: str, source_id: str, page_url: str, etag: str, modified: str, checked_at: str) -> bool:
+    """Record a not-modified answer (validators, check time) without the ORM. False: use the ORM."""
+    path = sqlite_path(url)
+    if not path or not os.path.exists(path):
+        return False
+    try:
+        con = sqlite3.connect(path, timeout=30)
+        try:
+            with con:
+                cur = con.execute("UPDATE sources SET page_url = ?, page_etag = ?, page_last_modified = ?, "
+                                  "checked_at = ? WHERE id = ?", (page_url, etag, modified, checked_at, source_id))
+            return cur.rowcount == 1
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False

@@ -1,25 +1,21 @@
 """What a visitor sees of an HTML page: title, meta description/keywords and body text.
 
-Pure: parses the markup (lxml if installed, else html.parser), executes nothing. Hidden means
-inline `style` display:none / visibility:hidden or the `hidden` attribute; CSS classes and
-stylesheets are not evaluated.
+Pure: parses the markup with lxml (libxml2's forgiving HTML parser; about ten times faster
+than building a BeautifulSoup tree, which matters when a scan judges thousands of pages on
+two cores) and executes nothing. Hidden means inline `style` display:none /
+visibility:hidden or the `hidden` attribute; CSS classes and stylesheets are not evaluated.
 """
 from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
+import lxml.html
+from lxml import etree
 
-try:
-    import lxml  # noqa: F401
-    _PARSER = "lxml"
-except ImportError:  # pragma: no cover
-    _PARSER = "html.parser"
-
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "object",
-                   "embed", "canvas", "head")
+_INVISIBLE = ("script", "style", "noscript", "template", "iframe", "svg", "object", "embed", "canvas", "head")
 _HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _SPACE = re.compile(r"\s+")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 
 
 def collapse(text: str) -> str:
@@ -27,29 +23,35 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str:
+def _meta(root, *names: str) -> str:  # noqa: ANN001
     """Content of the first <meta name=…> or <meta property=…> matching one of `names`."""
-    for tag in soup.find_all("meta"):
+    for tag in root.iter("meta"):
         key = (tag.get("name") or tag.get("property") or "").strip().lower()
         if key in names and tag.get("content"):
-            return collapse(tag["content"])
+            return collapse(tag.get("content"))
     return ""
-
-
-def _is_hidden(tag) -> bool:
-    attrs = getattr(tag, "attrs", None) or {}
-    return "hidden" in attrs or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
 
 
 def visible_text(html: str) -> tuple[str, str, str]:
     """(title, description, text) of `html`; description is meta description then keywords."""
-    soup = BeautifulSoup(html, _PARSER)
-    title = collapse(soup.title.get_text(" ")) if soup.title else ""
+    html = _XML_DECL.sub("", html)  # lxml refuses str input that declares an encoding
+    if not html.strip():
+        return "", "", ""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return "", "", collapse(re.sub(r"<[^>]*>", " ", html))
+    title_el = root.find(".//title")
+    title = collapse(title_el.text_content()) if title_el is not None else ""
     description = collapse(" ".join(filter(None, (
-        _meta(soup, "description", "og:description"), _meta(soup, "keywords")))))
-    for tag in soup.find_all(_INVISIBLE_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_is_hidden):
-        if not tag.decomposed:
-            tag.decompose()
-    return title, description, collapse(soup.get_text(" "))
+        _meta(root, "description", "og:description"), _meta(root, "keywords")))))
+    doomed = [el for el in root.iter(*_INVISIBLE)]
+    doomed += [el for el in root.iter() if isinstance(el.tag, str) and (
+        el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in root.iter(etree.Comment, etree.ProcessingInstruction):
+        el.text = ""
+    parts = [t for t in root.itertext() if t.strip()]
+    return title, description, collapse(" ".join(parts))
