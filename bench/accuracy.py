@@ -23,9 +23,11 @@ FLAGGED = {"listed", "suspicious"}
 def entries() -> list[dict]:
     from peizi_guard import builtin
 
-    doc = next(d for d in builtin.manifest() if d["source"] == "csrc-peizi")
-    parsed, _ = builtin.load(doc)
-    return [{**e.to_dict(), "source": "csrc-peizi"} for e in parsed.entries]
+    out = []
+    for doc in builtin.manifest():  # every shipped list: the CSRC platforms and the SAC blacklist
+        parsed, _ = builtin.load(doc)
+        out += [{**e.to_dict(), "source": doc["source"]} for e in parsed.entries]
+    return out
 
 
 def ratio(num: int, den: int) -> str:

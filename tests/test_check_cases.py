@@ -36,9 +36,11 @@ CASES = load_cases()
 def _entries() -> list[dict]:
     from peizi_guard import builtin
 
-    doc = next(d for d in builtin.manifest() if d["source"] == "csrc-peizi")
-    parsed, _ = builtin.load(doc)
-    return [{**e.to_dict(), "source": "csrc-peizi"} for e in parsed.entries]
+    out = []
+    for doc in builtin.manifest():  # every shipped list: the CSRC platforms and the SAC blacklist
+        parsed, _ = builtin.load(doc)
+        out += [{**e.to_dict(), "source": doc["source"]} for e in parsed.entries]
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,20 @@ def test_case(index, case):
 
     v = check(index, case["query"], case["kind"])
     assert v.verdict == case["expected"], _describe(case, v)
+
+
+HOLDOUT_FILE = CASES_FILE.parent / "holdout.tsv"
+
+
+def test_blind_holdout_accuracy(index):
+    """150 cases written without sight of the matcher or of the cases above (see bench/accuracy.py)."""
+    from peizi_guard.matcher import check
+
+    with HOLDOUT_FILE.open(encoding="utf-8", newline="") as fh:
+        cases = list(csv.DictReader(fh, delimiter="\t"))
+    assert len(cases) >= 150
+    got = [(c, check(index, c["query"], c["kind"])) for c in cases]
+    wrong = [_describe(c, v) for c, v in got if v.verdict != c["expected"]]
+    assert 1 - len(wrong) / len(cases) >= 0.93, "\n".join(wrong)
+    brokers = [v.verdict for c, v in got if c["category"] == "clear-broker"]
+    assert brokers and set(brokers) == {"clear"}

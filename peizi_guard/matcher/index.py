@@ -82,9 +82,11 @@ def build(entries: list[dict]) -> Index:
             if not host:
                 continue
             ref = Ref(src, seq, entry, "url", url)
-            if host in lx.shared_hosts or _registrable(host) in lx.shared_hosts:
-                if path:
+            if is_shared(host):  # only the listed page, or the listed user subdomain (x.blog.sohu.com)
+                if path or host in lx.shared_hosts or host == _registrable(host):
                     ix.paths[host].append((path, ref))
+                else:
+                    ix.hosts[host].append(ref)
                 continue
             ix.hosts[host].append(ref)
             sub, label, suffix = split_host(host)
@@ -104,6 +106,14 @@ def build(entries: list[dict]) -> Index:
 def _registrable(host: str) -> str:
     _, label, suffix = split_host(host)
     return f"{label}.{suffix}" if label else host
+
+
+def is_shared(host: str) -> bool:
+    """A host where only a listed path identifies an offender: blog and social platforms, and any
+    host of an allow-listed company (a listed page on eastmoney.com does not list eastmoney.com)."""
+    lx = lexicon()
+    reg = _registrable(host)
+    return host in lx.shared_hosts or reg in lx.shared_hosts or reg in lx.allow_domains
 
 
 def _mention_pattern(ix: Index, min_len: int) -> re.Pattern | None:

@@ -8,7 +8,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from . import pinyin
-from .index import Index, Ref
+from .index import Index, Ref, is_shared
 from .lexicon import lexicon
 from .normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url
 from .suffix import split_host
@@ -82,11 +82,11 @@ def match_url(ix: Index, query: str) -> list[Match]:
         return []
     lx = lexicon()
     out: list[Match] = []
-    shared = host in lx.shared_hosts or _registrable(host) in lx.shared_hosts
-    if shared:
+    if is_shared(host):
         for listed_path, ref in ix.paths.get(host, ()):
             if _path_within(path, listed_path):
                 out.append(_m(ref, "path", 1.0, host + path))
+        out += [_m(r, "host", 1.0, host) for r in ix.hosts.get(host, ())]
         return _dedupe(out)
     out += [_m(r, "host", 1.0, host) for r in ix.hosts.get(host, ())]
     sub, label, suffix = split_host(host)
@@ -139,9 +139,18 @@ def _registrable(host: str) -> str:
 
 
 def _path_within(path: str, listed: str) -> bool:
-    """A query path is the listed path or below it (query strings must match as listed)."""
-    p, lp = path.rstrip("/").lower(), listed.rstrip("/").lower()
-    return p == lp or p.startswith(lp + "/") or (("?" in lp) and p.startswith(lp))
+    """A query path is the listed path or below it. The query string counts only where the path
+    alone names nothing (mp.weixin.qq.com/s?__biz=…): there it must start as listed."""
+    def split(p: str) -> tuple[str, str]:
+        base, _, query = p.partition("?")
+        return base.rstrip("/").lower(), query.lower()
+
+    (p, q), (lp, lq) = split(path), split(listed)
+    if not lp:
+        return False
+    if lq and len(lp) <= 3:
+        return p == lp and q.startswith(lq)
+    return p == lp or p.startswith(lp + "/")
 
 
 def _dedupe(matches: list[Match]) -> list[Match]:
