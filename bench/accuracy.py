@@ -23,11 +23,7 @@ FLAGGED = {"listed", "suspicious"}
 def entries() -> list[dict]:
     from peizi_guard import builtin
 
-    out = []
-    for doc in builtin.manifest():  # every shipped list: the CSRC platforms and the SAC blacklist
-        parsed, _ = builtin.load(doc)
-        out += [{**e.to_dict(), "source": doc["source"]} for e in parsed.entries]
-    return out
+    return builtin.records()  # every shipped list: the CSRC platforms and the SAC blacklist
 
 
 def ratio(num: int, den: int) -> str:

@@ -37,11 +37,7 @@ def best_of(n: int, fn) -> float:  # noqa: ANN001
 def entries() -> list[dict]:
     from peizi_guard import builtin
 
-    out = []
-    for doc in builtin.manifest():
-        parsed, _ = builtin.load(doc)
-        out += [dict(e.to_dict(), source=doc["source"]) for e in parsed.entries]
-    return out
+    return builtin.records()
 
 
 def report(title: str, rows: list[tuple[str, str]]) -> None:

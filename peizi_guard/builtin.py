@@ -33,6 +33,15 @@ def load(doc: dict) -> tuple[ParsedDocument, bytes]:
     return ParsedDocument(entries=entries, **parsed), raw
 
 
+def records() -> list[dict]:
+    """Every shipped entry as a record with its `source` (what the matcher indexes)."""
+    out = []
+    for doc in manifest():
+        parsed, _ = load(doc)
+        out += [{**e.to_dict(), "source": doc["source"]} for e in parsed.entries]
+    return out
+
+
 def seed(session, only: set[str] | None = None) -> int:
     """Ingest every shipped document of each source that has no snapshot yet. Returns how many."""
     from .db import store

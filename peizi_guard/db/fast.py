@@ -14,18 +14,29 @@ from .engine import sqlite_path
 READ_MODEL_VERSION = 1
 
 
-def read_current(url: str, need: set[str]) -> dict | None:
-    """The read model, or None when the fast path does not apply (not SQLite, not seeded, stale)."""
+class NotApplicable(Exception):
+    """Not an existing SQLite file, or not readable as expected: use the ORM."""
+
+
+def _one(url: str, sql: str, params: tuple = ()) -> tuple | None:
     path = sqlite_path(url)
     if not path or not os.path.exists(path):
-        return None
+        raise NotApplicable(url)
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
         try:
-            row = con.execute("SELECT payload FROM read_models WHERE name = 'current'").fetchone()
+            return con.execute(sql, params).fetchone()
         finally:
             con.close()
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        raise NotApplicable(str(exc)) from None
+
+
+def read_current(url: str, need: set[str]) -> dict | None:
+    """The read model, or None when the fast path does not apply (not SQLite, not seeded, stale)."""
+    try:
+        row = _one(url, "SELECT payload FROM read_models WHERE name = 'current'")
+    except NotApplicable:
         return None
     if not row:
         return None
@@ -38,17 +49,9 @@ def read_current(url: str, need: set[str]) -> dict | None:
 def source_validators(url: str, source_id: str) -> tuple[str, str, str] | None:
     """(page_url, page_etag, page_last_modified) of a source, read without the ORM; None when the
     fast path does not apply."""
-    path = sqlite_path(url)
-    if not path or not os.path.exists(path):
-        return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-        try:
-            row = con.execute("SELECT page_url, page_etag, page_last_modified FROM sources WHERE id = ?",
-                              (source_id,)).fetchone()
-        finally:
-            con.close()
-    except sqlite3.Error:
+        row = _one(url, "SELECT page_url, page_etag, page_last_modified FROM sources WHERE id = ?", (source_id,))
+    except NotApplicable:
         return None
     return tuple(x or "" for x in row) if row else ("", "", "")
 

@@ -5,41 +5,27 @@ import re
 
 from ...model import Entry
 from .. import fields
-from .interface import Layout, Row, cell_text
+from .interface import Layout, Row, cell_text, find_columns, header_row
 
 # column role → words its header holds (all of them)
 COLUMNS = {
-    "seq": ("序号",),
-    "name": ("平台", "名称"),
-    "urls": ("网址",),
-    "apps": ("APP",),
-    "company": ("机构名称",),
-    "region": ("注册地",),
+    "seq": (("序号",),),
+    "name": (("平台", "名称"),),
+    "urls": (("网址",),),
+    "apps": (("APP",),),
+    "company": (("机构名称",),),
+    "region": (("注册地",),),
 }
-
-
-def _columns(header: Row) -> dict[str, int]:
-    found = {}
-    for i, cell in enumerate(header):
-        text = cell_text(cell).upper()
-        for role, words in COLUMNS.items():
-            if role not in found and all(w.upper() in text for w in words):
-                found[role] = i
-                break
-    return found
 
 
 class CsrcLayout(Layout):
     id = "csrc-peizi"
 
     def header_index(self, rows: list[Row]) -> int:
-        for i, row in enumerate(rows[:20]):
-            if len(_columns(row)) == len(COLUMNS):
-                return i
-        return -1
+        return header_row(rows, COLUMNS)
 
     def entries(self, rows: list[Row], header: int) -> list[Entry]:
-        col = _columns(rows[header])
+        col = find_columns(rows[header], COLUMNS)
         merged: list[Row] = []
         for row in rows[header + 1:]:
             if len(row) <= max(col.values()):

@@ -1,6 +1,8 @@
 """One interface for every list layout: table rows in, entries out."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from abc import ABC, abstractmethod
 
 from ...model import Entry
@@ -10,6 +12,30 @@ Row = list[list[str]]  # cells, each a list of logical lines
 
 def cell_text(cell: list[str]) -> str:
     return "".join(s.strip() for s in cell)
+
+
+# role → alternatives, each a tuple of words that a header cell must all contain
+Columns = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def find_columns(row: Row, columns: Columns) -> dict[str, int]:
+    """Which cell of a header row holds each role (width, case and spaces ignored)."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(row):
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(cell))).upper()
+        for role, alternatives in columns.items():
+            if role not in found and any(all(w.upper() in text for w in words) for words in alternatives):
+                found[role] = i
+                break
+    return found
+
+
+def header_row(rows: list[Row], columns: Columns, within: int = 60) -> int:
+    """Index of the first row that names every role, or -1."""
+    for i, row in enumerate(rows[:within]):
+        if len(find_columns(row, columns)) == len(columns):
+            return i
+    return -1
 
 
 class Layout(ABC):

@@ -14,7 +14,7 @@ import unicodedata
 from ...matcher.normalise import host_of
 from ...model import Entry
 from .. import fields
-from .interface import Layout, Row, cell_text
+from .interface import Layout, Row, cell_text, find_columns, header_row
 
 # column role → alternatives, each a tuple of words the header cell holds (all of them)
 COLUMNS = {
@@ -46,34 +46,20 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _columns(row: Row) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for i, cell in enumerate(row):
-        text = _norm(cell_text(cell))
-        for role, alternatives in COLUMNS.items():
-            if role not in found and any(all(w in text for w in words) for words in alternatives):
-                found[role] = i
-                break
-    return found
-
-
 class SacLayout(Layout):
     id = "sac-blacklist"
 
     def header_index(self, rows: list[Row]) -> int:
-        for i, row in enumerate(rows[:60]):
-            if len(_columns(row)) == len(COLUMNS):
-                return i
-        return -1
+        return header_row(rows, COLUMNS)
 
     def entries(self, rows: list[Row], header: int) -> list[Entry]:
-        col = _columns(rows[header])
+        col = find_columns(rows[header], COLUMNS)
         definitions = category_definitions(rows[:header])
         merged: list[tuple[Row, str]] = []  # (numbered row, its section)
         section = ""
         for row in rows[header + 1:]:
             texts = [cell_text(c) for c in row]
-            if len(row) <= max(col.values()) or len(_columns(row)) == len(COLUMNS):
+            if len(row) <= max(col.values()) or len(find_columns(row, COLUMNS)) == len(COLUMNS):
                 continue  # short rows; a header repeated on a new page
             seq = _norm(texts[col["seq"]])
             distinct = {t for t in texts if t}
