@@ -60,7 +60,8 @@ def _public(e: dict) -> dict:
 def main(ctx: click.Context, db: str | None) -> None:
     """Check platforms, URLs and ads against the official lists of illegal 配资 (margin financing) platforms.
 
-    The CSRC list of illegal off-exchange 配资 platforms ships with the tool and works offline.
+    The CSRC list of illegal off-exchange 配资 platforms and the SAC blacklist of fake broker and
+    illegal advisory sites ship with the tool and work offline; `refresh` updates them.
     """
     ctx.obj = {"db": db}
 
