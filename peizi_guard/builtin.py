@@ -53,9 +53,11 @@ def seed(session, only: set[str] | None = None) -> int:
         if doc["source"] in have or (only is not None and doc["source"] not in only):
             continue
         parsed, raw = load(doc)
-        store.ingest(session, source_meta(doc["source"]), parsed, raw,
+        store.ingest(session, source_meta(doc["source"]), parsed, raw, rebuild=False,
                      published=date.fromisoformat(doc["published"]), origin=f"builtin:{doc['file']}")
         n += 1
+    if n:
+        store.rebuild_read_model(session)
     return n
 
 
