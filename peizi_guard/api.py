@@ -131,21 +131,16 @@ def history(db: str | None = None, source: str | None = None) -> list[dict]:
     from .db import store
 
     out = []
-    for src in sources(db):
-        if source and src["id"] != source:
-            continue
-        url = resolve_url(db)
-        with session(url) as s:
-            prev = None
+    with session(resolve_url(db)) as s:
+        for src in sources(db):
+            if source and src["id"] != source:
+                continue
+            prev: set[str] = set()
             for snap in src["snapshots"]:
-                row = dict(snap, source=src["id"])
-                if prev is not None:
-                    d = store.diff(s, prev, snap["id"])
-                    row.update(added=len(d["added"]), removed=len(d["removed"]), kept=d["kept"])
-                else:
-                    row.update(added=snap["entry_count"], removed=0, kept=0)
-                prev = snap["id"]
-                out.append(row)
+                keys = set(store.member_keys(s, snap["id"]))  # each snapshot read once
+                out.append(dict(snap, source=src["id"], added=len(keys - prev), removed=len(prev - keys),
+                                kept=len(keys & prev)))
+                prev = keys
     return out
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from .normalise import fold, looks_like_url, split_url
+from functools import lru_cache
+
+from .normalise import company_core, fold, looks_like_url, name_key, split_url
 from .signals import Signal, combined, domain_signals, is_warning, name_signals, text_signals
-from .suffix import split_host
-from .normalise import company_core, name_key
+from .suffix import registrable, split_host
 from .verdict import LISTED_METHODS, decide
 
 __all__ = ["Index", "Match", "Signal", "Verdict", "build", "check", "check_text", "detect_kind"]
@@ -48,8 +49,8 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     if kind == "url":
         matches = match_url(ix, query)
         host, _ = split_url(query)
-        sub, label, suffix = split_host(host) if host else ("", "", "")
-        allowed = f"{label}.{suffix}" in lexicon().allow_domains if label else False
+        label = split_host(host)[1] if host else ""
+        allowed = bool(label) and registrable(host) in lexicon().allow_domains
         if allowed:
             notes.append("allow-listed domain (licensed institution, regulator or large company)")
         signals = [] if allowed or not label else domain_signals(label)
@@ -121,6 +122,11 @@ def check_page(ix: Index, url: str, hops: list[str], text: str) -> Verdict:
     return Verdict(url, "url", verdict, score, all_matches, signals, notes)
 
 
+@lru_cache(maxsize=1)
+def _allow_name_keys() -> frozenset[str]:
+    return frozenset(name_key(n) for n in lexicon().allow_names)
+
+
 def _known_good_name(query: str) -> bool:
-    names = {name_key(n) for n in lexicon().allow_names}
+    names = _allow_name_keys()
     return name_key(query) in names or company_core(query) in names

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from . import pinyin
 from .lexicon import lexicon
 from .normalise import company_core, is_generic, name_key, name_variants, split_url
-from .suffix import split_host
+from .suffix import registrable, split_host
 
 NAME_FIELDS = ("name", "app", "wechat", "weibo", "miniprogram")
 
@@ -83,7 +83,7 @@ def build(entries: list[dict]) -> Index:
                 continue
             ref = Ref(src, seq, entry, "url", url)
             if is_shared(host):  # only the listed page, or the listed user subdomain (x.blog.sohu.com)
-                if path or host in lx.shared_hosts or host == _registrable(host):
+                if path or host in lx.shared_hosts or host == registrable(host):
                     ix.paths[host].append((path, ref))
                 else:
                     ix.hosts[host].append(ref)
@@ -103,16 +103,11 @@ def build(entries: list[dict]) -> Index:
     return ix
 
 
-def _registrable(host: str) -> str:
-    _, label, suffix = split_host(host)
-    return f"{label}.{suffix}" if label else host
-
-
 def is_shared(host: str) -> bool:
     """A host where only a listed path identifies an offender: blog and social platforms, and any
     host of an allow-listed company (a listed page on eastmoney.com does not list eastmoney.com)."""
     lx = lexicon()
-    reg = _registrable(host)
+    reg = registrable(host)
     return host in lx.shared_hosts or reg in lx.shared_hosts or reg in lx.allow_domains
 
 

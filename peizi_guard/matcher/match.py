@@ -133,11 +133,6 @@ def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
             for m in match_name(ix, name) if m.method == "exact"]
 
 
-def _registrable(host: str) -> str:
-    _, label, suffix = split_host(host)
-    return f"{label}.{suffix}" if label else host
-
-
 def _path_within(path: str, listed: str) -> bool:
     """A query path is the listed path or below it. The query string counts only where the path
     alone names nothing (mp.weixin.qq.com/s?__biz=…): there it must start as listed."""

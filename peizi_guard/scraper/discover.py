@@ -9,8 +9,6 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from . import charset
-
 _KEYWORDS = ("附件", "名单", "黑名单", "下载")
 _CONTENT_TYPES = {
     "application/pdf": "pdf",
@@ -27,11 +25,6 @@ class Link:
     url: str  # absolute
     text: str
     format: str  # pdf | docx | xlsx | xls (whatever the link claims)
-
-
-def decode_page(content: bytes, content_type: str = "") -> str:
-    """Text of an HTML page (see `charset.decode`)."""
-    return charset.decode(content, content_type)[0]
 
 
 def _suffix(path: str) -> str:

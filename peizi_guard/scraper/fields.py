@@ -89,11 +89,7 @@ def _add_values(apps: list[App], label: str, value: str) -> None:
         if v and not is_none(v):
             apps.append(App(kind=kind, value=v, label=label))
     for i in ids:
-        apps.append(App(kind="wechat" if kind == "wechat" else kind, value=i, label="微信号" if kind == "wechat" else label))
-
-
-_FORMER = FORMER_NAME
-_STATUS = STATUS_NOTE
+        apps.append(App(kind=kind, value=i, label="微信号" if kind == "wechat" else label))
 
 
 def parse_companies(lines: list[str]) -> list[Company]:
@@ -101,9 +97,9 @@ def parse_companies(lines: list[str]) -> list[Company]:
     text = "".join(s.strip() for s in lines)
     if is_none(text):
         return []
-    former = _FORMER.findall(text)
-    status = _STATUS.findall(text)
-    text = _STATUS.sub("", _FORMER.sub("", text))
+    former = FORMER_NAME.findall(text)
+    status = STATUS_NOTE.findall(text)
+    text = STATUS_NOTE.sub("", FORMER_NAME.sub("", text))
     out = []
     for part in _split_top(text):
         if not is_none(part):

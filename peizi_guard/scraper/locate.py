@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .discover import decode_page, document_format, find_documents, page_has_table
+from . import charset
+from .discover import document_format, find_documents, page_has_table
 from .fetch import FetchError, Fetcher, FetchResult
 
 
@@ -43,7 +44,7 @@ def locate(source: dict, fetcher: Fetcher, *, url: str | None = None,
     served = document_format(page.content, page.content_type, page.url)
     if served:  # the landing URL is the document itself
         return _found(page, page, served)
-    html = decode_page(page.content, page.content_type)
+    html = charset.decode(page.content, page.content_type)[0]
     mode = source.get("document", "attachment")
     if mode == "table":
         if not page_has_table(html):

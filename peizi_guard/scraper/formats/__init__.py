@@ -13,7 +13,7 @@ def register(fmt: DocumentFormat) -> DocumentFormat:
 
 
 # Sniffing order: zip formats before HTML. Fixed here, not by import order (a module imported
-# on its own, e.g. for html.decode_html, registers itself early).
+# on its own, e.g. by a test, registers itself early).
 _ORDER = ("pdf", "docx", "xlsx", "html")
 
 
