@@ -47,10 +47,15 @@ def render(v: Verdict, advice: bool = True) -> str:
             lines.append(f"   • … {len(v.matches) - 8} more")
     flags = [s for s in v.signals if not s.counter]
     warns = [s for s in v.signals if s.counter]
-    if flags:
-        lines.append("  招揽特征 signals: " + "；".join(f"{s.note}“{s.text}”" for s in flags[:8]))
-    if warns:
-        lines.append("  警示语境 warning cues: " + "；".join(f"“{s.text}”" for s in warns[:6]))
+    if v.probability is not None:
+        lines.append(f"  模型 model: 配资招揽概率 probability of a 配资 offer {v.probability:.2f}")
+        if flags:
+            lines.append("  支持“招揽” for an offer: " + "；".join(f"“{s.text}” {s.note} +{s.weight:.2f}" for s in flags[:8]))
+        if warns:
+            lines.append("  反对“招揽” against: " + "；".join(f"“{s.text}” {s.note} {s.weight:.2f}" for s in warns[:8]))
+    else:
+        if flags:
+            lines.append("  招揽特征 signals: " + "；".join(f"{s.note}“{s.text}”" for s in flags[:8]))
     lines += [f"  注 note: {n}" for n in v.notes]
     if advice:
         lines += ["  " + line for line in ("建议 advice: " + ADVICE[v.verdict]).splitlines()]

@@ -61,13 +61,13 @@ def scan_one(ix: Index, url: str, opts: ScanOptions) -> dict:
     page = fetch_page(url, timeout=opts.timeout, max_bytes=opts.max_bytes,
                       allow_private=opts.allow_private, hop_check=hops.append)
     text = "\n".join(x for x in (page.title, page.description, page.text) if x)
-    v = check_page(ix, url, hops, text)
+    v = check_page(ix, url, hops, text, targets=page.frames + page.goes_to, links=page.links)
     return {
         "url": url, "final_url": page.final_url, "redirects": page.redirects, "status": page.status,
         "verdict": v.verdict, "score": v.score,
         "matches": [m.to_dict() for m in v.matches], "signals": [s.to_dict() for s in v.signals],
         "title": page.title, "error": page.error, "truncated": page.truncated,
-        "fetched_at": page.fetched_at, "notes": v.notes,
+        "fetched_at": page.fetched_at, "notes": v.notes, "probability": v.probability,
     }
 
 

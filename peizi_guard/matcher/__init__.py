@@ -1,20 +1,23 @@
 """Judge a query (name, URL or ad text) against the index: pure, no database access."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from .features import prepare
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from functools import lru_cache
-
-from .normalise import company_core, fold, looks_like_url, name_key, split_url
-from .signals import Signal, combined, domain_signals, is_warning, name_signals, text_signals
+from .normalise import clean_text, company_core, find_urls, name_key, split_url
+from .query import parse
+from .settings import DEFAULT, Settings
+from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
 from .suffix import registrable, split_host
-from .verdict import LISTED_METHODS, decide
+from .textmodel import TextModel, default_model, judge
+from .verdict import LISTED_METHODS, decide, decide_text
 
-__all__ = ["Index", "Match", "Signal", "Verdict", "build", "check", "check_text", "detect_kind"]
+__all__ = ["DEFAULT", "Index", "Match", "Settings", "Signal", "TextModel", "Verdict", "build", "check",
+           "check_page", "check_text", "detect_kind"]
 
 
 @dataclass
@@ -26,71 +29,100 @@ class Verdict:
     matches: list[Match] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    probability: float | None = None  # texts: the model's probability of a 配资 offer
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "query": self.query, "kind": self.kind, "verdict": self.verdict, "score": self.score,
             "matches": [m.to_dict() for m in self.matches],
             "signals": [s.to_dict() for s in self.signals],
             "notes": self.notes,
         }
+        if self.probability is not None:
+            d["probability"] = round(self.probability, 4)
+        return d
 
 
 def detect_kind(query: str) -> str:
-    return "url" if looks_like_url(query) else "name"
+    return parse(query).kind
 
 
 def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
-    """Judge a name or URL (kind detected unless given)."""
-    kind = kind or detect_kind(query)
+    """Judge a name or URL (kind detected unless given); a query holding an address and a name
+    ("杜德配资 www.ddpz666.com", "网址：www.pz3789.com") is judged on both."""
     if kind == "text":
         return check_text(ix, query)
-    notes: list[str] = []
-    if kind == "url":
-        matches = match_url(ix, query)
-        host, _ = split_url(query)
-        label = split_host(host)[1] if host else ""
-        allowed = bool(label) and registrable(host) in lexicon().allow_domains
-        if allowed:
-            notes.append("allow-listed domain (licensed institution, regulator or large company)")
-        signals = [] if allowed or not label else domain_signals(label)
-    else:
-        matches = match_name(ix, query)
-        signals = name_signals(query)
-        if _known_good_name(query):
-            matches = [m for m in matches if m.method in LISTED_METHODS]
-            notes.append("同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
-                         "(also the name of a licensed or large company: verify by its official domain)")
-    verdict, score = decide([(m.method, m.score) for m in matches], combined(signals))
-    return Verdict(query, kind, verdict, score, matches, signals, notes)
+    q = parse(query, kind)
+    matches: list[Match] = []
+    signals: list[Signal] = []
+    notes = list(q.notes)
+    for url in q.urls:
+        m, s, n = _url_evidence(ix, url)
+        matches, signals, notes = matches + m, signals + s, notes + n
+    if q.name:
+        m, s, n = _name_evidence(ix, q.name)
+        matches, signals, notes = matches + m, signals + s, notes + n
+    verdict, score = decide([(m.method, m.score) for m in matches], strongest(signals), ix.settings)
+    return Verdict(query, q.kind, verdict, score, _unique(matches), signals, notes)
 
 
-# Starts only where a run of host characters starts, and never backtracks into a label: linear time
-# even on hostile pages (100 kB of letters without a dot).
-_URL_IN_TEXT = re.compile(
-    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]++\.)++[a-z]{2,}+(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I)
+def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[str]]:
+    host, _ = split_url(url)
+    label = split_host(host)[1] if host else ""
+    if label and registrable(host) in lexicon().allow_domains:
+        return match_url(ix, url), [], ["allow-listed domain (licensed institution, regulator or large company)"]
+    return match_url(ix, url), (domain_signals(label, ix.settings) if label else []), []
 
 
-def check_text(ix: Index, text: str) -> Verdict:
-    """Judge ad copy or page text: solicitation signals, warning cues, listed names and addresses in it."""
-    folded = fold(text)
-    signals = text_signals(text)
-    soliciting = any(not s.counter for s in signals)
+def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], list[str]]:
+    matches = match_name(ix, name)
+    if _known_good_name(name):
+        return [m for m in matches if m.method in LISTED_METHODS], name_signals(name, ix.settings), [
+            "同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
+            "(also the name of a licensed or large company: verify by its official domain)"]
+    return matches, name_signals(name, ix.settings), []
+
+
+def model_of(ix: Index) -> TextModel:
+    return ix.model or default_model()
+
+
+def check_text(ix: Index, text: str, links: list[str] = ()) -> Verdict:  # type: ignore[assignment]
+    """Judge ad copy or page text: the offer model, and listed names and addresses in it.
+    `links` are addresses the text points to (a page's links), judged like written ones."""
+    st, model = ix.settings, model_of(ix)
+    j = judge(model, text, window=st.text_window, stride=st.text_stride, max_chars=st.text_max_chars,
+              explain=st.text_evidence)
+    threshold = st.text_threshold if st.text_threshold is not None else model.threshold
+    offer = j.probability >= threshold
+    report = not offer and bool(j.stance)
+    matches = _mentions(ix, text, offer, links)
+    verdict, score = decide_text([(m.method, m.score) for m in matches], j.probability, threshold, report, st)
+    notes = [_plain(j.probability, threshold)]
+    if matches and verdict == "clear" and report:
+        notes.append("names a listed platform inside a warning or report: noted, not flagged "
+                     "(提及名单上的平台，但语境为警示或报道)")
+    return Verdict(text, "text", verdict, score, matches, text_evidence(j), notes, j.probability)
+
+
+def _plain(p: float, threshold: float) -> str:
+    side = "reads as a 配资 offer (读起来是配资招揽)" if p >= threshold else "does not read as a 配资 offer (不像配资招揽)"
+    return f"model: probability of a 配资 offer {p:.2f} (threshold {threshold:.2f}); {side}"
+
+
+def _mentions(ix: Index, text: str, offer: bool, links: list[str]) -> list[Match]:
+    """Listed names (exact, after normalisation) and addresses written in the text or linked."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
     if ix.mentions is not None:
-        for name in {m.group(0) for m in ix.mentions.finditer(re.sub(r"\s+", "", folded))}:
-            if name in ambiguous and not soliciting:
+        for name in {m.group(0) for m in ix.mentions.finditer(prepare(text))}:
+            if name in ambiguous and not offer:
                 continue
             matches += [m for m in match_name(ix, name) if m.method == "exact"]
-    for m in _URL_IN_TEXT.finditer(folded):
-        if looks_like_url(m.group(0)):
-            matches += [x for x in match_url(ix, m.group(0)) if x.score >= 0.8]
-    warning = is_warning(signals)
-    solicitation = combined([s for s in signals if not s.counter])
-    verdict, score = decide([(m.method, m.score) for m in matches], solicitation, warning)
-    notes = ["reads as a warning or news report about 配资, not as an offer"] if warning else []
-    return Verdict(text, "text", verdict, score, _unique(matches), signals, notes)
+    urls = [u for _, _, u in find_urls(clean_text(text))] + list(links)
+    for url in dict.fromkeys(urls):
+        matches += [x for x in match_url(ix, url) if x.score >= ix.settings.text_url_min_score]
+    return _unique(matches)
 
 
 def _unique(matches: list[Match]) -> list[Match]:
@@ -102,24 +134,29 @@ def _unique(matches: list[Match]) -> list[Match]:
     return out
 
 
-def check_page(ix: Index, url: str, hops: list[str], text: str) -> Verdict:
-    """Judge a fetched ad page: its URL and every redirect hop as addresses, its visible text as text.
-    A listed address makes the page listed whatever the text says; otherwise the text decides."""
+def check_page(ix: Index, url: str, hops: list[str], text: str, *, targets: list[str] = (),  # type: ignore[assignment]
+               links: list[str] = ()) -> Verdict:  # type: ignore[assignment]
+    """Judge a fetched ad page. Its URL, every redirect hop and every place the page sends a
+    visitor itself (meta refresh, script location, iframe: `targets`) are judged as addresses:
+    a listed one makes the page listed whatever the text says. The text (title, description,
+    body) is judged like `check --text`, the page's `links` like addresses written in it."""
     matches: list[Match] = []
     signals: list[Signal] = []
-    for hop in [url, *[h for h in hops if h != url]]:
+    for hop in dict.fromkeys([url, *hops, *targets]):
         v = check(ix, hop, "url")
         matches += v.matches
         signals += v.signals
-    tv = check_text(ix, text) if text.strip() else Verdict("", "text", "clear", 0.0)
-    signals += tv.signals
-    address_listed = any(m.method in ("host", "domain", "path") for m in matches)
-    warning = is_warning(signals) and not address_listed
-    all_matches = _unique(matches + tv.matches)
-    verdict, score = decide([(m.method, m.score) for m in all_matches],
-                            combined([s for s in signals if not s.counter]), warning)
-    notes = tv.notes if warning else []
-    return Verdict(url, "url", verdict, score, all_matches, signals, notes)
+    tv = check_text(ix, text, links) if text.strip() else None
+    all_matches = _unique(matches + (tv.matches if tv else []))
+    if any(m.method in LISTED_METHODS for m in matches):
+        verdict, score = "listed", 1.0
+    elif tv is not None and tv.verdict != "clear":
+        verdict, score = tv.verdict, tv.score
+    else:
+        verdict, score = decide([(m.method, m.score) for m in matches], strongest(signals), ix.settings)
+    notes = tv.notes if tv else []
+    return Verdict(url, "url", verdict, score, all_matches, signals + (tv.signals if tv else []), notes,
+                   tv.probability if tv else None)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import pinyin
 from .lexicon import lexicon
 from .normalise import company_core, is_generic, name_key, name_variants, split_url
+from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
 
 NAME_FIELDS = ("name", "app", "wechat", "weibo", "miniprogram")
@@ -39,16 +40,20 @@ class Index:
     fuzzy_refs: list[list[Ref]] = field(default_factory=list)
     mentions: re.Pattern | None = None  # listed names as they may appear inside a text
     entries: int = 0
+    settings: Settings = DEFAULT
+    model: object = None  # a TextModel; None = the shipped one (textmodel.default_model)
 
 
 def _letters(label: str) -> str:
     return re.sub(r"[\d-]+", "", label)
 
 
-def build(entries: list[dict]) -> Index:
-    """Index entry records (dicts as stored: source, seq, name, aliases, urls, domains, apps, companies)."""
+def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Index:  # noqa: ANN001
+    """Index entry records (dicts as stored: source, seq, name, aliases, urls, domains, apps, companies).
+    `settings` and `model` replace the shipped numbers and text model (tests, experiments)."""
     lx = lexicon()
-    ix = Index(entries=len(entries))
+    st = settings
+    ix = Index(entries=len(entries), settings=settings, model=model)
     fuzzy: dict[str, list[Ref]] = defaultdict(list)
     for e in entries:
         src, seq, entry = e.get("source", ""), e["seq"], e["name"]
@@ -59,9 +64,9 @@ def build(entries: list[dict]) -> Index:
                 if ref not in ix.names[key]:
                     ix.names[key].append(ref)
             key = name_variants(value)[0] if name_variants(value) else ""
-            if kind in ("name", "app", "wechat") and len(key) >= lx.thresholds["fuzzy_min_length"]:
+            if kind in ("name", "app", "wechat") and len(key) >= st.fuzzy_min_length:
                 fuzzy[key].append(ref)
-            if len(key) >= lx.thresholds["homophone_min_length"] and not key.isascii():
+            if len(key) >= st.homophone_min_length and not key.isascii():
                 ix.sounds[pinyin.full(key)].append((key, ref))
                 if kind == "name" and not is_generic(key):
                     for spelling in pinyin.spellings(key):
@@ -75,7 +80,7 @@ def build(entries: list[dict]) -> Index:
                 core = company_core(value)
                 if len(core) >= 2:
                     ix.company_cores[core].append(ref)
-                if len(core) >= lx.thresholds["homophone_min_length"] and not core.isascii():
+                if len(core) >= st.homophone_min_length and not core.isascii():
                     ix.sounds[pinyin.full(core)].append((core, ref))
         for url in e["urls"]:
             host, path = split_url(url)
@@ -99,7 +104,7 @@ def build(entries: list[dict]) -> Index:
                     ix.stems[stem].append((domain, ref))
     ix.fuzzy_keys = list(fuzzy)
     ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
-    ix.mentions = _mention_pattern(ix, lx.thresholds["text_mention_min_length"])
+    ix.mentions = _mention_pattern(ix, st.text_mention_min_length)
     return ix
 
 

@@ -1,4 +1,5 @@
-"""The matcher's data: lexicon.json (signals, decorations, thresholds) and the allow-lists."""
+"""The matcher's language: lexicon.json (decorations, name and text features, shared hosts) and the
+allow-lists. Numbers live in settings.py and data/text_model.json."""
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from importlib import resources
 class Pattern:
     id: str
     regex: re.Pattern
-    weight: float
     zh: str
     en: str
+    side: str = "offer"  # offer | stance (text features only)
 
 
 def _read(name: str) -> str:
@@ -22,7 +23,8 @@ def _read(name: str) -> str:
 
 
 def _patterns(items: list[dict]) -> tuple[Pattern, ...]:
-    return tuple(Pattern(i["id"], re.compile(i["pattern"], re.I), float(i["weight"]), i["zh"], i["en"]) for i in items)
+    return tuple(Pattern(i["id"], re.compile(i["pattern"], re.I), i["zh"], i["en"], i.get("side", "offer"))
+                 for i in items)
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,12 @@ class Lexicon:
     regions: tuple[str, ...]
     name_signals: tuple[Pattern, ...]
     domain_stems: tuple[str, ...]
-    signals: tuple[Pattern, ...]
-    counter_signals: tuple[Pattern, ...]
+    text_features: tuple[Pattern, ...]
     negations: re.Pattern
+    query_questions: tuple[str, ...]
+    address_labels: re.Pattern
     ambiguous_names: frozenset[str]
     shared_hosts: frozenset[str]
-    thresholds: dict
     allow_domains: frozenset[str]
     allow_names: frozenset[str]
 
@@ -58,12 +60,12 @@ def lexicon() -> Lexicon:
         regions=by_len(d["regions"]),
         name_signals=_patterns(d["name_signals"]),
         domain_stems=tuple(d["domain_stems"]),
-        signals=_patterns(d["signals"]),
-        counter_signals=_patterns(d["counter_signals"]),
+        text_features=_patterns(d["text_features"]),
         negations=re.compile(f"(?:{d['negations']})$"),
+        query_questions=by_len(d["query_questions"]),
+        address_labels=re.compile(d["address_labels"], re.I),
         ambiguous_names=frozenset(n.lower() for n in d["ambiguous_names"]),
         shared_hosts=frozenset(d["shared_hosts"]),
-        thresholds=d["thresholds"],
         allow_domains=frozenset(_domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")),
         allow_names=frozenset(_lines("allowlist/known-good-names.txt")),
     )

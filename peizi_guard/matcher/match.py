@@ -50,7 +50,7 @@ def match_name(ix: Index, query: str) -> list[Match]:
         return _dedupe(out)
     core = company_core(query)
     if len(core) >= 2 and core != name_key(query):
-        out += [_m(r, "company-core", 0.85, core) for r in ix.company_cores.get(core, ())]
+        out += [_m(r, "company-core", ix.settings.method_scores["company-core"], core) for r in ix.company_cores.get(core, ())]
         out += [m for m in _similar(ix, core) if m.field == "company"]
     if whole:
         out += _similar(ix, whole)
@@ -58,13 +58,12 @@ def match_name(ix: Index, query: str) -> list[Match]:
 
 
 def _similar(ix: Index, key: str) -> list[Match]:
-    lx = lexicon()
     out: list[Match] = []
-    if len(key) >= lx.thresholds["homophone_min_length"] and not key.isascii():
+    if len(key) >= ix.settings.homophone_min_length and not key.isascii():
         for listed, ref in ix.sounds.get(pinyin.full(key), ()):
             if listed != key:
-                out.append(_m(ref, "homophone", 0.9, key))
-    if len(key) >= lx.thresholds["fuzzy_min_length"] and ix.fuzzy_keys:
+                out.append(_m(ref, "homophone", ix.settings.method_scores["homophone"], key))
+    if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys:
         for listed, dist, i in process.extract(
             key, ix.fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=1, limit=5
         ):
@@ -98,17 +97,17 @@ def match_url(ix: Index, query: str) -> list[Match]:
     # not listed: a mirror (same label elsewhere, or the same letters with other digits) …
     for listed_domain, ref in ix.labels.get(label, ()):
         if listed_domain != domain:
-            out.append(_m(ref, "mirror-domain", 0.8, domain))
+            out.append(_m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain))
     stem = re.sub(r"[\d-]+", "", label)
-    if stem != label and len(stem) >= lx.thresholds["mirror_min_letters"]:
-        out += [_m(ref, "mirror-domain", 0.8, domain) for d, ref in ix.stems.get(stem, ()) if d != domain]
+    if stem != label and len(stem) >= ix.settings.mirror_min_letters:
+        out += [_m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain) for d, ref in ix.stems.get(stem, ()) if d != domain]
     elif stem != label and len(stem) == 2:
         out += _short_stem_mirrors(ix, label, stem, domain)
     if label.startswith("xn--"):
         out += _idn_name(ix, label, domain)
     # … or spelled from a listed name's pinyin or initials
-    if len(stem) >= lx.thresholds["mirror_min_letters"]:
-        out += [_m(ref, "pinyin-domain", 0.7, domain) for ref in ix.spelled.get(stem, ())]
+    if len(stem) >= ix.settings.mirror_min_letters:
+        out += [_m(ref, "pinyin-domain", ix.settings.method_scores["pinyin-domain"], domain) for ref in ix.spelled.get(stem, ())]
     return _dedupe(out)
 
 
@@ -120,7 +119,7 @@ def _short_stem_mirrors(ix: Index, label: str, stem: str, domain: str) -> list[M
     for d, ref in ix.stems.get(stem, ()):
         if d != domain and re.sub(r"\d", "0", d.split(".")[0]) == shape:
             by_entry.setdefault((ref.source, ref.seq), []).append(ref)
-    return [_m(refs[0], "mirror-domain", 0.75, domain) for refs in by_entry.values() if len(refs) >= 2]
+    return [_m(refs[0], "mirror-domain", ix.settings.method_scores["short-mirror"], domain) for refs in by_entry.values() if len(refs) >= 2]
 
 
 def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
@@ -129,7 +128,7 @@ def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
         name = label.encode("ascii").decode("idna")
     except UnicodeError:
         return []
-    return [Match(m.source, m.seq, m.entry, m.field, m.value, "idn-name", 0.85, domain)
+    return [Match(m.source, m.seq, m.entry, m.field, m.value, "idn-name", ix.settings.method_scores["idn-name"], domain)
             for m in match_name(ix, name) if m.method == "exact"]
 
 

@@ -1,6 +1,7 @@
 """The one normalisation module: names, hosts and URLs, used by parsers and matchers alike."""
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -25,13 +26,32 @@ def _t2s_table() -> dict[int, str]:
     return table
 
 
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Width, case and script folding: NFKC, traditional→simplified, lower case."""
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     if not text.isascii():
         text = text.translate(_t2s_table())
     return text.lower()
+
+
+_fold_cached = lru_cache(maxsize=65536)(_fold)
+
+
+def fold(text: str) -> str:
+    """Width, case and script folding: NFKC, traditional→simplified, lower case."""
+    return _fold_cached(text) if len(text or "") <= 256 else _fold(text)  # pages are not cached
+
+
+# zero-width and direction marks, soft hyphen, BOM: invisible, so never part of what is read
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
+                                    "\ufeff\u00ad\u180e\u034f\u202a\u202b\u202c\u202d\u202e"
+                                    "\u2066\u2067\u2068\u2069"))
+
+
+def clean_text(text: str) -> str:
+    """Text as a reader sees it: HTML entities decoded, invisible characters dropped, folded."""
+    if "&" in text:
+        text = html.unescape(text)
+    return fold(text.translate(_INVISIBLE))
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -104,8 +124,10 @@ def host_of(value: str) -> str:
 
 
 def looks_like_url(text: str) -> bool:
-    """True when a query is a URL or a bare domain rather than a name."""
+    """True when a query is a URL or a bare domain rather than a name (a final dot is allowed)."""
     t = unicodedata.normalize("NFKC", text.strip()).translate(_DOTS).lstrip("/")
+    if "/" not in t and "?" not in t:
+        t = t.rstrip(".")
     if _SCHEME.match(t) or t.lower().startswith("www."):
         return True
     host = t.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
@@ -116,6 +138,17 @@ def looks_like_url(text: str) -> bool:
     return bool(re.fullmatch(r"[a-z]{2,24}|xn--[a-z0-9-]+", tld.lower())) and all(
         re.fullmatch(r"[\w-]+", lab) for lab in labels if lab
     )
+
+
+# Starts only where a run of host characters starts, and never backtracks into a label: linear time
+# even on hostile pages (100 kB of letters without a dot).
+_URL_IN_TEXT = re.compile(
+    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]++\.)++[a-z]{2,}+(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I)
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, address) of every URL or bare domain written in a folded text."""
+    return [(m.start(), m.end(), m.group(0)) for m in _URL_IN_TEXT.finditer(text) if looks_like_url(m.group(0))]
 
 
 # ---- names: decorations, separators, company cores ------------------------

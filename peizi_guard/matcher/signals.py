@@ -1,53 +1,39 @@
-"""Ad-text signals and the counter-signals that mark a warning. Pure: text in, evidence out."""
+"""Signals: what a name or domain says of itself (配资 in the name, pz in the domain), and the
+text model's contributions shown as evidence. Pure."""
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
 
-from .lexicon import Pattern, lexicon
+from .lexicon import lexicon
 from .normalise import fold
+from .settings import Settings
+from .textmodel import Judgement
 
 
 @dataclass(frozen=True)
 class Signal:
-    signal: str  # the lexicon id, e.g. leverage
+    signal: str  # a lexicon feature id (leverage, court …), "ngram", or a name/domain signal id
     text: str  # what matched
-    weight: float
-    counter: bool = False  # True for a warning / enforcement cue
+    weight: float  # for names: the evidence score; for text: the share of the model's score
+    counter: bool = False  # True when it speaks against an offer (warning, court, report …)
     note: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def find(patterns: tuple[Pattern, ...], text: str, counter: bool = False, limit: int = 3) -> list[Signal]:
-    """Matches of each pattern; a warning cue that is negated (不是非法) is no warning."""
+def name_signals(text: str, settings: Settings) -> list[Signal]:
+    folded = fold(text)
     out = []
-    negated = lexicon().negations
-    for p in patterns:
-        found = 0
-        for m in p.regex.finditer(text):
-            if not m.group(0).strip() or (counter and negated.search(text[max(0, m.start() - 4):m.start()])):
-                continue
-            out.append(Signal(p.id, m.group(0).strip(), p.weight, counter, p.zh))
-            found += 1
-            if found >= limit:
-                break
+    for p in lexicon().name_signals:
+        m = p.regex.search(folded)
+        if m:
+            out.append(Signal(p.id, m.group(0), settings.signal_scores[p.id], note=p.zh))
     return out
 
 
-def text_signals(text: str) -> list[Signal]:
-    folded = fold(text)
-    lx = lexicon()
-    return find(lx.signals, folded) + find(lx.counter_signals, folded, counter=True)
-
-
-def name_signals(text: str) -> list[Signal]:
-    return find(lexicon().name_signals, fold(text), limit=1)
-
-
-
-def domain_signals(label: str) -> list[Signal]:
+def domain_signals(label: str, settings: Settings) -> list[Signal]:
     """A registrable label that spells 配资 (…peizi…, ddpz666-style pz + digits)."""
     letters = re.sub(r"[\d-]+", "", label)
     for stem in lexicon().domain_stems:
@@ -55,22 +41,28 @@ def domain_signals(label: str) -> list[Signal]:
         short_stem = len(stem) < 4 and letters != label and 0 < len(letters) <= 4 and (
             letters.startswith(stem) or letters.endswith(stem))
         if long_stem or short_stem:
-            return [Signal("peizi-domain", label, 0.6, note="域名拼写“配资”")]
+            return [Signal("peizi-domain", label, settings.signal_scores["peizi-domain"], note="域名拼写“配资”")]
     return []
 
 
-def combined(signals: list[Signal]) -> float:
-    """Noisy-or over the strongest signal of each kind."""
-    best: dict[str, float] = {}
-    for s in signals:
-        best[s.signal] = max(best.get(s.signal, 0.0), s.weight)
-    p = 1.0
-    for w in best.values():
-        p *= 1 - w
-    return 1 - p
+def strongest(signals: list[Signal]) -> float:
+    return max((s.weight for s in signals if not s.counter), default=0.0)
 
 
-def is_warning(signals: list[Signal]) -> bool:
-    """Text that warns against 配资 (investor education, enforcement news, court reports)."""
-    kinds = {s.signal for s in signals if s.counter}
-    return len(kinds) >= lexicon().thresholds["warning_counter_min"]
+
+
+def text_evidence(j: Judgement) -> list[Signal]:
+    """The model's largest contributions, as signals a reader can check."""
+    notes = {p.id: p.zh for p in lexicon().text_features}
+    out = []
+    for c in j.contributions:
+        fid = c.feature
+        base = fid.split(":", 1)[1] if fid.startswith("quoted:") else fid
+        if fid == "ngram":
+            note = "引号内的词语 quoted words" if c.text.startswith('"') else "词语 phrase"
+            text = c.text.lstrip('"')
+        else:
+            note = notes.get(base, fid) + ("（引号内 quoted）" if fid != base else "")
+            text = c.text
+        out.append(Signal(fid, text, round(c.weight, 3), c.weight < 0, note))
+    return out

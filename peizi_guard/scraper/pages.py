@@ -7,7 +7,9 @@
   addresses (netguard) and connects to a vetted address itself, so DNS rebinding cannot
   slip in between check and connect. A caller-supplied session is only pre-checked.
 - Redirects are followed by hand, one hop at a time (at most `max_redirects`); coming back
-  to a URL already visited (fragment ignored) is "redirect loop".
+  to a URL already visited (fragment ignored) is "redirect loop". A page that sends the
+  visitor on by itself (`<meta http-equiv=refresh>`, a plain `location = "…"` in a script)
+  is followed the same way, within the same budget; what each such page showed is kept.
 - Non-2xx responses get error "HTTP <code>", but an HTML body is still read and judged.
 - Charset: see `charset.decode` (BOM, then valid UTF-8, then HTTP header, then <meta>; the
   first declared one that decodes cleanly wins, else UTF-8, else GB18030).
@@ -41,7 +43,7 @@ from urllib3.util.connection import create_connection
 
 from . import charset
 from .netguard import BlockedAddress, DnsError, check_address
-from .visible import collapse, visible_text
+from .visible import collapse, content
 
 DEFAULT_USER_AGENT = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "Chrome/124.0 Mobile Safari/537.36 peizi-guard/0.1")
@@ -61,6 +63,9 @@ class Page:
     title: str = ""
     description: str = ""  # meta description, then meta keywords
     text: str = ""  # visible body text, whitespace collapsed
+    frames: list[str] = field(default_factory=list)  # iframe sources (absolute)
+    links: list[str] = field(default_factory=list)  # links to other hosts (absolute)
+    goes_to: list[str] = field(default_factory=list)  # meta refresh / script location targets
     truncated: bool = False  # text comes from part of the body only
     error: str | None = None  # one line; None when the page was fetched and judged
     fetched_at: str = ""  # ISO 8601 UTC
@@ -229,10 +234,8 @@ def _request(session: requests.Session, url: str, opts: _Options) -> requests.Re
                        allow_redirects=False, stream=True)
 
 
-def _follow(page: Page, session: requests.Session, opts: _Options) -> requests.Response:
-    """Request hop after hop until a non-redirect response, which is returned open."""
-    seen: set[str] = set()
-    url = page.url
+def _follow(page: Page, session: requests.Session, opts: _Options, url: str, seen: set[str]) -> requests.Response:
+    """Request hop after hop from `url` until a non-redirect response, which is returned open."""
     while True:
         page.final_url = url
         key = urldefrag(url)[0]
@@ -304,9 +307,20 @@ def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
         page.text = collapse(text)
         return
     try:
-        page.title, page.description, page.text = visible_text(text)
+        c = content(text, page.final_url)
     except (RecursionError, ParserRejectedMarkup):
         page.error = page.error or "unparsable HTML"
+        return
+    page.title, page.description, page.text = c.title, c.description, c.text
+    page.goes_to, page.frames, page.links = c.goes_to, c.frames, c.links
+
+
+def _next_hop(page: Page, seen: set[str]) -> str | None:
+    """Where the page sends a visitor by itself (meta refresh, script location), if not yet seen."""
+    for url in page.goes_to:
+        if urldefrag(url)[0] not in seen:
+            return url
+    return None
 
 
 def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
@@ -331,9 +345,22 @@ def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
     own = session is None
     session = session or guarded_session(allow_private)
     resp = None
+    seen: set[str] = set()
+    earlier: list[Page] = []  # pages that sent the visitor on by themselves
     try:
-        resp = _follow(page, session, opts)
+        resp = _follow(page, session, opts, url, seen)
         _judge(page, resp, opts)
+        while (nxt := _next_hop(page, seen)) is not None and page.ok:
+            if len(page.redirects) >= max_redirects:
+                break
+            resp.close()
+            earlier.append(Page(page.url, page.final_url, title=page.title, description=page.description,
+                                text=page.text, frames=page.frames, links=page.links))
+            page.redirects.append(page.final_url)
+            page.title = page.description = page.text = ""
+            page.goes_to, page.frames, page.links = [], [], []
+            resp = _follow(page, session, opts, nxt, seen)
+            _judge(page, resp, opts)
     except _CAUGHT as exc:
         page.error = describe_error(exc)
     finally:
@@ -341,4 +368,10 @@ def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
             resp.close()
         if own:
             session.close()
+    for e in reversed(earlier):
+        page.title = page.title or e.title
+        page.description = " ".join(x for x in (e.description, page.description) if x)
+        page.text = " ".join(x for x in (e.text, page.text) if x)
+        page.frames = list(dict.fromkeys(e.frames + page.frames))
+        page.links = list(dict.fromkeys(e.links + page.links))
     return page

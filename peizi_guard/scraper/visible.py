@@ -1,4 +1,5 @@
-"""What a visitor sees of an HTML page: title, meta description/keywords and body text.
+"""What a visitor sees of an HTML page: title, meta description/keywords and body text, and
+where the page itself sends the visitor (meta refresh, script `location`, iframes) or links to.
 
 Pure: parses the markup with lxml (libxml2's forgiving HTML parser; about ten times faster
 than building a BeautifulSoup tree, which matters when a scan judges thousands of pages on
@@ -8,6 +9,8 @@ visibility:hidden or the `hidden` attribute; CSS classes and stylesheets are not
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -32,15 +35,81 @@ def _meta(root, *names: str) -> str:  # noqa: ANN001
     return ""
 
 
+@dataclass
+class Content:
+    title: str = ""
+    description: str = ""  # meta description, then meta keywords
+    text: str = ""
+    goes_to: list[str] = field(default_factory=list)  # meta refresh and script location targets
+    frames: list[str] = field(default_factory=list)  # iframe / frame sources
+    links: list[str] = field(default_factory=list)  # <a href> to other hosts
+
+
+MAX_LINKS = 500
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
+_SCRIPT_GO = re.compile(
+    r"(?:\b(?:window|document|top|self|parent)\s*\.\s*)?\blocation(?:\s*\.\s*href)?\s*=\s*(['\"])([^'\"\s]{1,2000})\1"
+    r"|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['\"])([^'\"\s]{1,2000})\3\s*\)")
+
+
+def _absolute(base: str, ref: str) -> str:
+    try:
+        url = urljoin(base, ref.strip()) if base else ref.strip()
+    except ValueError:
+        return ""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def visible_text(html: str) -> tuple[str, str, str]:
     """(title, description, text) of `html`; description is meta description then keywords."""
+    c = content(html)
+    return c.title, c.description, c.text
+
+
+def content(html: str, base_url: str = "") -> Content:
+    """Everything the page shows or does to a visitor without running it. Addresses are absolute
+    http(s) URLs resolved against `base_url`; links are those to other hosts only."""
     html = _XML_DECL.sub("", html)  # lxml refuses str input that declares an encoding
     if not html.strip():
-        return "", "", ""
+        return Content()
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return "", "", collapse(re.sub(r"<[^>]*>", " ", html))
+        return Content(text=collapse(re.sub(r"<[^>]*>", " ", html)))
+    out = Content()
+    for tag in root.iter("meta"):
+        if (tag.get("http-equiv") or "").strip().lower() == "refresh":
+            m = _REFRESH_URL.search(tag.get("content") or "")
+            if m:
+                out.goes_to.append(_absolute(base_url, m.group(1)))
+    for script in root.iter("script"):
+        for m in _SCRIPT_GO.finditer(script.text or ""):
+            out.goes_to.append(_absolute(base_url, m.group(2) or m.group(4)))
+    for tag in root.iter("iframe", "frame"):
+        if tag.get("src"):
+            out.frames.append(_absolute(base_url, tag.get("src")))
+    own = _host(base_url)
+    for tag in root.iter("a"):
+        url = _absolute(base_url, tag.get("href") or "")
+        if url and _host(url) != own:
+            out.links.append(url)
+            if len(out.links) >= MAX_LINKS:
+                break
+    out.goes_to = list(dict.fromkeys(u for u in out.goes_to if u))
+    out.frames = list(dict.fromkeys(u for u in out.frames if u))
+    out.links = list(dict.fromkeys(out.links))
+    out.title, out.description, out.text = _visible(root)
+    return out
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _visible(root) -> tuple[str, str, str]:  # noqa: ANN001
     title_el = root.find(".//title")
     title = collapse(title_el.text_content()) if title_el is not None else ""
     description = collapse(" ".join(filter(None, (

@@ -1,0 +1,61 @@
+"""What a query asks about: a name, an address, or both ("网址：www.pz3789.com", "X网靠谱吗",
+"ddpz666.com."). Pure."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import lexicon
+from .normalise import find_urls, fold, looks_like_url, name_key
+
+_EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+_ASKING = re.compile(r"^(?:请问|问一下|问下|大家知道|有人知道|有谁知道|谁知道|求问)")
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # name | url
+    name: str = ""  # the name asked about, without question words ("" when none)
+    urls: tuple[str, ...] = ()  # the addresses asked about
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def strip_question(text: str) -> str:
+    """"X网靠谱吗" → "X网": question words at either end go."""
+    words = lexicon().query_questions
+    t = _ASKING.sub("", text.strip())
+    changed = True
+    while changed:
+        changed = False
+        t = t.rstrip()
+        for w in words:
+            if t.endswith(w) and len(name_key(t[: -len(w)])) >= 2:
+                t, changed = t[: -len(w)], True
+    return t.strip()
+
+
+def parse(query: str, kind: str | None = None) -> Query:
+    q = query.strip()
+    if kind == "url":
+        return Query("url", urls=(q,))
+    if kind != "name" and looks_like_url(q):
+        return Query("url", urls=(q,))
+    name = strip_question(q)
+    notes: list[str] = []
+    if name != q:
+        notes.append(f"judged as the name “{name}” (question words dropped)")
+    urls: list[str] = []
+    if kind != "name":
+        folded = fold(name)
+        found = find_urls(folded)
+        if found:
+            urls = [u for _, _, u in found]
+            rest = folded
+            for start, end, _ in reversed(found):
+                rest = rest[:start] + " " + rest[end:]
+            rest = _EDGE.sub("", lexicon().address_labels.sub(" ", rest))
+            name = rest if len(name_key(rest)) >= 2 else ""
+            notes.append("address found in the query: " + ", ".join(urls))
+    if urls and not name:
+        return Query("url", "", tuple(urls), tuple(notes))
+    return Query("name", name or q, tuple(urls), tuple(notes))

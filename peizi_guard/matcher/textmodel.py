@@ -1,0 +1,112 @@
+"""The offer model at run time: a logistic regression trained offline (`python -m
+peizi_guard.train`), read from data/text_model.json and evaluated in plain Python.
+
+score = intercept + Σ weight·x over the text's n-grams (x = (1 + ln count)·idf, the vector
+scaled to unit length) + Σ weight·value over its named features; the probability is that
+score through the calibration fitted on cross-validated scores (Platt scaling).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .features import QUOTE, TextFeatures, extract, prepare
+from .lexicon import lexicon
+
+MODEL_FILE = "text_model.json"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    feature: str  # "ngram" or a named feature id
+    text: str  # the phrase (n-gram, or what the named feature matched)
+    weight: float  # its share of the score: positive pushes towards "offer"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    probability: float
+    score: float
+    contributions: tuple[Contribution, ...]
+    window: tuple[int, int] = (0, 0)  # the part of the prepared text judged
+    stance: tuple[str, ...] = ()  # warning / report cues found (feature ids)
+
+
+@dataclass(frozen=True)
+class TextModel:
+    intercept: float
+    calibration: tuple[float, float]
+    threshold: float
+    ngrams: dict  # n-gram -> (idf, weight)
+    named: dict  # feature id -> weight
+    meta: dict
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TextModel":
+        return cls(float(d["intercept"]), tuple(d["calibration"]), float(d["threshold"]),
+                   {k: (v[0], v[1]) for k, v in d["ngrams"].items()}, dict(d["named"]), d.get("meta", {}))
+
+    def probability_of(self, score: float) -> float:
+        a, b = self.calibration
+        z = a * score + b
+        return 1 / (1 + math.exp(-z)) if z > -700 else 0.0
+
+    def judge_features(self, f: TextFeatures, explain: int = 0) -> Judgement:
+        vocab = self.ngrams
+        found = [(g, n, vocab[g]) for g, n in f.ngrams.items() if g in vocab]
+        xs = [(g, (1 + math.log(n)) * iw[0], iw[1]) for g, n, iw in found]
+        norm = math.sqrt(sum(x * x for _, x, _ in xs)) or 1.0
+        score = self.intercept
+        parts: list[Contribution] = []
+        for g, x, w in xs:
+            c = w * x / norm
+            score += c
+            if explain:
+                parts.append(Contribution("ngram", g, c))
+        for fid, value in f.named.items():
+            w = self.named.get(fid, 0.0) * value
+            score += w
+            if explain and w:
+                parts.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, w))
+        stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
+        top = _top(parts, explain) if explain else ()
+        return Judgement(self.probability_of(score), score, top, stance=stance)
+
+
+def _top(parts: list[Contribution], k: int) -> tuple[Contribution, ...]:
+    """The k largest contributions by size; an n-gram inside a longer one already shown is left out."""
+    out: list[Contribution] = []
+    for c in sorted(parts, key=lambda c: (-abs(c.weight), c.text)):
+        if c.feature.startswith("len:"):
+            continue  # the text's length explains nothing to a reader
+        if c.feature == "ngram":
+            words = c.text.lstrip(QUOTE)
+            if sum(ch.isalnum() for ch in words) < 2 or any(o.feature == "ngram" and words in o.text for o in out):
+                continue  # single characters and parts of a phrase already shown
+        out.append(c)
+        if len(out) >= k:
+            break
+    return tuple(out)
+
+
+def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500, max_chars: int = 200_000,
+          explain: int = 8) -> Judgement:
+    """Judge `text`; a long one in overlapping windows, the window most like an offer deciding."""
+    t = prepare(text)[:max_chars]
+    if len(t) <= window:
+        return model.judge_features(extract(t, prepared=True), explain)
+    best: Judgement | None = None
+    for start in range(0, max(1, len(t) - window + stride), stride):
+        j = model.judge_features(extract(t[start:start + window], prepared=True), explain)
+        if best is None or j.score > best.score:
+            best = Judgement(j.probability, j.score, j.contributions, (start, min(len(t), start + window)), j.stance)
+    return best  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def default_model() -> TextModel:
+    raw = resources.files("peizi_guard").joinpath("data", MODEL_FILE).read_text("utf-8")
+    return TextModel.from_dict(json.loads(raw))
