@@ -1,81 +1,248 @@
-"""Accuracy of `check` on the labelled cases in tests/cases/check_cases.tsv.
+"""How well the offer model judges real text: grouped cross-validation on the corpus, with
+95 % confidence intervals, per kind, against a keyword baseline; metamorphic robustness; and,
+once, the held-out groups. Needs the `train` extra.
 
-Per category: n, precision and recall of "flagged" (listed or suspicious) against the labels,
-and exact-verdict accuracy; then overall, and the failing cases.
+    python bench/accuracy.py                 # nested grouped CV + robustness (a few minutes)
+    python bench/accuracy.py --holdout       # score the held-out groups with the shipped model
 
-    /work/venv/bin/python bench/accuracy.py [--cases FILE] [--quiet]
+Design
+- Texts: corpus/texts/*.jsonl minus the held-out groups (corpus/holdout_groups.txt); synthetic
+  texts (corpus/synthetic.jsonl) are added to every training fold and never scored.
+- Outer loop: 5 folds by group (StratifiedGroupKFold), so no site or template family is on
+  both sides. Inside each training part an inner grouped 5-fold CV gives out-of-fold scores for
+  the calibration and the threshold (best F1 with a false-alarm rate ≤ 2 %); the model is then
+  fitted on the whole training part and judges the outer test fold. Nothing of the test fold
+  touches its model, its calibration or its threshold.
+- Intervals: percentile bootstrap over groups (2,000 resamples), since texts of one group are
+  not independent.
+- Robustness: each outer-fold model judges its own test-fold offers after each change; a flip is
+  an offer flagged before the change and clear after it (for "quoted in a warning" the flip we
+  want is to clear; for "listed name" the verdict must become listed).
 """
 from __future__ import annotations
 
 import argparse
-import csv
+import json
+import random
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FLAGGED = {"listed", "suspicious"}
+from peizi_guard import perturb, train  # noqa: E402
+from peizi_guard.matcher.features import prepare  # noqa: E402
+
+PERTURBATIONS = ROOT / "corpus" / "perturbations.json"
+HOLDOUT_RESULT = ROOT / "corpus" / "holdout_result.json"
+BOOT, SEED = 2000, 7
 
 
-def entries() -> list[dict]:
+# ---- metrics --------------------------------------------------------------------------
+
+def counts(y: np.ndarray, flag: np.ndarray) -> dict:
+    tp, fp = int(np.sum(flag & (y == 1))), int(np.sum(flag & (y == 0)))
+    fn, tn = int(np.sum(~flag & (y == 1))), int(np.sum(~flag & (y == 0)))
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
+def scores(c: dict) -> dict:
+    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
+    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else float("nan")
+    f1 = 2 * c["tp"] / (2 * c["tp"] + c["fp"] + c["fn"]) if c["tp"] else 0.0
+    fpr = c["fp"] / (c["fp"] + c["tn"]) if c["fp"] + c["tn"] else float("nan")
+    return {"precision": p, "recall": r, "f1": f1, "fpr": fpr}
+
+
+def bootstrap(y: np.ndarray, flag: np.ndarray, groups: list[str], n: int = BOOT) -> dict:
+    """95 % percentile intervals of each score, resampling whole groups."""
+    by: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        by[g].append(i)
+    keys = sorted(by)
+    rng = random.Random(SEED)
+    samples = defaultdict(list)
+    for _ in range(n):
+        idx = [i for g in rng.choices(keys, k=len(keys)) for i in by[g]]
+        s = scores(counts(y[idx], flag[idx]))
+        for k, v in s.items():
+            if v == v:  # not nan
+                samples[k].append(v)
+    return {k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for k, v in samples.items()}
+
+
+def line(name: str, y: np.ndarray, flag: np.ndarray, groups: list[str]) -> str:
+    s, ci = scores(counts(y, flag)), bootstrap(y, flag, groups)
+    cell = lambda k: f"{s[k]:.3f} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" if k in ci else f"{s[k]:.3f}"  # noqa: E731
+    return f"{name:<22}{cell('precision'):>26}{cell('recall'):>26}{cell('f1'):>26}{cell('fpr'):>26}"
+
+
+HEAD = f"{'':<22}{'precision [95% CI]':>26}{'recall [95% CI]':>26}{'F1 [95% CI]':>26}{'false-alarm rate':>26}"
+
+
+# ---- nested grouped cross-validation ---------------------------------------------------
+
+def nested_cv(rows: list[dict], synthetic: list[dict], k: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """Outer-fold probability and decision for every text, and each fold's (model, test indices)."""
+    feats, y, groups = train.featurize(rows), train.labels(rows), [r["group"] for r in rows]
+    sf, sy = train.featurize(synthetic), train.labels(synthetic)
+    prob, flag, models = np.zeros(len(rows)), np.zeros(len(rows), dtype=bool), []
+    for n, (tr, te) in enumerate(train.folds(y, groups, k)):
+        t0 = time.perf_counter()
+        tf, ty, tg = [feats[i] for i in tr], y[tr], [groups[i] for i in tr]
+        oof = train.out_of_fold(tf, ty, tg, (sf, sy), k=k)
+        a, b = train.calibrate(oof, ty)
+        threshold = train.pick_threshold(1 / (1 + np.exp(-(a * oof + b))), ty)
+        fitted = train.fit(tf + sf, np.concatenate([ty, sy]), tg + ["synthetic"] * len(sf))
+        model = fitted.model((a, b), threshold)
+        raw = train.raw_scores(model, [feats[i] for i in te])
+        prob[te] = [model.probability_of(s) for s in raw]
+        flag[te] = prob[te] >= threshold
+        models.append((model, te))
+        print(f"  fold {n + 1}/{k}: {len(tr)} train / {len(te)} test texts, threshold {threshold:.3f}, "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
+    return prob, flag, models
+
+
+def calibration(prob: np.ndarray, y: np.ndarray) -> str:
+    brier = float(np.mean((prob - y) ** 2))
+    bins = np.minimum((prob * 10).astype(int), 9)
+    ece = sum(abs(prob[bins == b].mean() - y[bins == b].mean()) * np.sum(bins == b) for b in range(10) if np.any(bins == b))
+    return f"Brier score {brier:.4f}; expected calibration error (10 bins) {ece / len(y):.4f}"
+
+
+def per_kind(rows: list[dict], y: np.ndarray, flag: np.ndarray) -> list[str]:
+    out = [f"{'kind':<20}{'label':<11}{'n':>5}{'groups':>8}{'flagged':>9}{'rate [95% CI]':>24}"]
+    kinds = sorted({(r["label"], r["kind"]) for r in rows}, key=lambda x: (x[0] != "offer", x[1]))
+    for label, kind in kinds:
+        idx = [i for i, r in enumerate(rows) if r["kind"] == kind and r["label"] == label]
+        f = flag[idx]
+        grp = [rows[i]["group"] for i in idx]
+        ci = _rate_ci(f, grp)
+        out.append(f"{kind:<20}{label:<11}{len(idx):>5}{len(set(grp)):>8}{int(f.sum()):>9}"
+                   f"{f.mean():>10.3f} [{ci[0]:.3f}, {ci[1]:.3f}]")
+    return out
+
+
+def _rate_ci(f: np.ndarray, groups: list[str]) -> tuple[float, float]:
+    by: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        by[g].append(i)
+    keys, rng = sorted(by), random.Random(SEED)
+    vals = []
+    for _ in range(BOOT):
+        idx = [i for g in rng.choices(keys, k=len(keys)) for i in by[g]]
+        vals.append(float(f[idx].mean()))
+    return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
+
+
+# ---- robustness ------------------------------------------------------------------------
+
+def robustness(rows: list[dict], flag: np.ndarray, models: list) -> list[str]:
     from peizi_guard import builtin
+    from peizi_guard.matcher import build, check_text
 
-    return builtin.records()  # every shipped list: the CSRC platforms and the SAC blacklist
+    real = json.loads(PERTURBATIONS.read_text("utf-8"))
+    disclaimers = [d["text"] for d in real["disclaimers"]]
+    warnings = [w["text"] for w in real["warnings"]]
+    names = [e["name"] for e in builtin.records() if e.get("source") == "csrc-peizi"]
+    records = builtin.records()
+    rng = random.Random(SEED)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # change -> [flips, offers tried]
+    for model, te in models:
+        ix = build(records, model=model)
+        for i in te:
+            r = rows[i]
+            if r["label"] != "offer" or not flag[i]:
+                continue
+            text = r["text"]
+            changes = {f"disclaimer appended": perturb.with_disclaimer(text, rng.choice(disclaimers))}
+            changes.update({f"{k} inserted": fn(text) for k, fn in perturb.NOISE.items()})
+            for change, changed in changes.items():
+                tally[change][1] += 1
+                tally[change][0] += check_text(ix, changed).verdict == "clear"
+            for change, limit in (("quoted in a warning (first 120 chars)", 120), ("quoted in a warning (whole offer)", None)):
+                v = check_text(ix, perturb.quoted_in(rng.choice(warnings), text, limit)).verdict
+                tally[change][1] += 1
+                tally[change][0] += v == "clear"
+            v = check_text(ix, perturb.with_name(text, rng.choice(names))).verdict
+            tally["listed name inserted"][1] += 1
+            tally["listed name inserted"][0] += v == "listed"
+    out = [f"{'change':<40}{'offers':>8}{'result':>30}"]
+    for change, (k, n) in tally.items():
+        what = ("became clear" if change.startswith("quoted") else "became listed" if "listed" in change
+                else "flipped to clear")
+        out.append(f"{change:<40}{n:>8}{k / n:>12.1%} {what:<17}")
+    return out
 
 
-def ratio(num: int, den: int) -> str:
-    return f"{num / den:.3f}" if den else "  -  "
+# ---- main ------------------------------------------------------------------------------
+
+def keyword(rows: list[dict]) -> np.ndarray:
+    return np.array(["配资" in prepare(r["text"]) for r in rows])
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", default=str(ROOT / "tests" / "cases" / "check_cases.tsv"))
-    ap.add_argument("--quiet", action="store_true", help="table only, no list of failures")
+    ap.add_argument("--folds", type=int, default=train.FOLDS)
+    ap.add_argument("--holdout", action="store_true", help="score the held-out groups (once!) and record it")
+    ap.add_argument("--again", action="store_true", help="with --holdout: overwrite an earlier record")
+    ap.add_argument("--no-robustness", action="store_true")
     args = ap.parse_args()
-
-    from peizi_guard.matcher import build, check
-
-    with open(args.cases, encoding="utf-8", newline="") as fh:
-        cases = list(csv.DictReader(fh, delimiter="\t"))
+    everything = train.load(train.CORPUS)
+    held = train.holdout_groups(train.HOLDOUT)
+    synthetic = train.load(train.SYNTHETIC) if train.SYNTHETIC.exists() else []
+    if args.holdout:
+        return score_holdout(everything, held, synthetic, args.again)
+    rows = train.development(everything, held)
+    y, groups = train.labels(rows), [r["group"] for r in rows]
+    print(f"development set: {len(rows)} texts ({int(y.sum())} offers, {int(len(y) - y.sum())} not offers), "
+          f"{len(set(groups))} groups; {len(everything) - len(rows)} texts in {len(held)} held-out groups not used; "
+          f"{len(synthetic)} synthetic texts for training only")
     t0 = time.perf_counter()
-    ix = build(entries())
-    t1 = time.perf_counter()
-    rows = [(c, check(ix, c["query"], c["kind"])) for c in cases]
-    t2 = time.perf_counter()
+    prob, flag, models = nested_cv(rows, synthetic, args.folds)
+    print(f"nested grouped {args.folds}-fold cross-validation in {time.perf_counter() - t0:.0f} s\n")
+    print(HEAD)
+    print(line("offer model", y, flag, groups))
+    print(line("keyword 配资", y, keyword(rows), groups))
+    print("\n" + calibration(prob, y) + "\n")
+    print("\n".join(per_kind(rows, y, flag)))
+    if not args.no_robustness:
+        print("\nrobustness (outer-fold models on their own test-fold offers that they flag):")
+        print("\n".join(robustness(rows, flag, models)))
+    return 0
 
-    by_cat: dict[str, list] = defaultdict(list)
-    for c, v in rows:
-        by_cat[c["category"]].append((c, v))
 
-    head = f"{'category':<16}{'n':>5}{'TP':>5}{'FP':>5}{'FN':>5}{'prec(flag)':>12}{'rec(flag)':>11}{'exact acc':>11}"
-    print(head)
-    print("-" * len(head))
+def score_holdout(everything: list[dict], held: set[str], synthetic: list[dict], again: bool) -> int:
+    from peizi_guard.matcher.textmodel import default_model, judge
 
-    def line(name: str, items: list) -> None:
-        tp = sum(1 for c, v in items if c["expected"] in FLAGGED and v.verdict in FLAGGED)
-        fp = sum(1 for c, v in items if c["expected"] not in FLAGGED and v.verdict in FLAGGED)
-        fn = sum(1 for c, v in items if c["expected"] in FLAGGED and v.verdict not in FLAGGED)
-        ok = sum(1 for c, v in items if c["expected"] == v.verdict)
-        print(f"{name:<16}{len(items):>5}{tp:>5}{fp:>5}{fn:>5}{ratio(tp, tp + fp):>12}{ratio(tp, tp + fn):>11}"
-              f"{ratio(ok, len(items)):>11}")
-
-    for cat in by_cat:  # file order
-        line(cat, by_cat[cat])
-    print("-" * len(head))
-    line("overall", rows)
-    print(f"\nindex built in {t1 - t0:.2f} s; {len(rows)} checks in {t2 - t1:.2f} s")
-
-    wrong = [(c, v) for c, v in rows if c["expected"] != v.verdict]
-    if wrong and not args.quiet:
-        print(f"\n{len(wrong)} failing case(s):")
-        for c, v in wrong:
-            ev = "; ".join(f"{m.method}:{m.field}={m.value}#{m.seq}" for m in v.matches[:2]) or "-"
-            sig = ", ".join(f"{s.signal}{'(counter)' if s.counter else ''}={s.text}" for s in v.signals[:5]) or "-"
-            print(f"  [{c['category']}] {c['query']}\n      expected {c['expected']}, got {v.verdict} "
-                  f"({v.score}); matches: {ev}; signals: {sig}")
+    if HOLDOUT_RESULT.exists() and not again:
+        print(f"the held-out set was scored already: {HOLDOUT_RESULT} (--again overwrites; say so when reporting)")
+        print(HOLDOUT_RESULT.read_text("utf-8"))
+        return 1
+    rows = [r for r in everything if r["group"] in held]
+    model = default_model()
+    y, groups = train.labels(rows), [r["group"] for r in rows]
+    prob = np.array([judge(model, r["text"], explain=0).probability for r in rows])
+    flag = prob >= model.threshold
+    print(f"held-out set: {len(rows)} texts ({int(y.sum())} offers), {len(set(groups))} groups; shipped model, "
+          f"threshold {model.threshold:.4f}\n")
+    print(HEAD)
+    print(line("offer model", y, flag, groups))
+    print(line("keyword 配资", y, keyword(rows), groups))
+    print("\n" + "\n".join(per_kind(rows, y, flag)))
+    c, s = counts(y, flag), scores(counts(y, flag))
+    HOLDOUT_RESULT.write_text(json.dumps({
+        "texts": len(rows), "groups": len(set(groups)), "offers": int(y.sum()), "threshold": model.threshold,
+        "model_corpus_sha256": model.meta.get("corpus_sha256"), **c, **{k: round(v, 4) for k, v in s.items()},
+        "misjudged": [{"id": r["id"], "label": r["label"], "kind": r["kind"], "probability": round(float(p), 4)}
+                      for r, p, f in zip(rows, prob, flag) if f != (r["label"] == "offer")],
+    }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"\nrecorded in {HOLDOUT_RESULT}")
     return 0
 
 

@@ -28,7 +28,7 @@ from .matcher.lexicon import lexicon
 from .matcher.textmodel import TextModel
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus" / "corpus.jsonl"
+CORPUS = ROOT / "corpus" / "texts"  # one .jsonl file per collection
 SYNTHETIC = ROOT / "corpus" / "synthetic.jsonl"
 HOLDOUT = ROOT / "corpus" / "holdout_groups.txt"
 OUT = Path(__file__).resolve().parent / "data" / "text_model.json"
@@ -45,11 +45,11 @@ HOLDOUT_SHARE = 0.2
 # ---- the corpus -----------------------------------------------------------------------
 
 def load(path: Path = CORPUS) -> list[dict]:
+    """Every text of a .jsonl file, or of every .jsonl file in a folder (in name order)."""
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rows.append(json.loads(line))
+    for f in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:
+        with open(f, encoding="utf-8") as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
     return rows
 
 

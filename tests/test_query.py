@@ -1,0 +1,51 @@
+"""Addresses and question words inside name queries are found and judged as what they are."""
+from __future__ import annotations
+
+import pytest
+
+from peizi_guard import builtin
+from peizi_guard.matcher import build, check
+from peizi_guard.matcher.query import parse, strip_question
+
+
+@pytest.fixture(scope="module")
+def ix():
+    return build(builtin.records())
+
+
+@pytest.mark.parametrize("query, kind, name, urls", [
+    ("网址：www.pz3789.com", "url", "", ("www.pz3789.com",)),
+    ("官网: http://www.ddpz666.com/", "url", "", ("http://www.ddpz666.com/",)),
+    ("ddpz666.com.", "url", "", ("ddpz666.com.",)),
+    ("杜德配资靠谱吗", "name", "杜德配资", ()),
+    ("请问杜德配资是不是骗局？", "name", "杜德配资", ()),
+    ("杜德配资 www.ddpz666.com", "name", "杜德配资", ("www.ddpz666.com",)),
+    ("华泰证券", "name", "华泰证券", ()),
+])
+def test_parse(query, kind, name, urls):
+    q = parse(query)
+    assert (q.kind, q.name, q.urls) == (kind, name, urls)
+
+
+def test_question_words_never_eat_the_whole_name():
+    assert strip_question("怎么样") == "怎么样"
+    assert strip_question("X网靠谱吗") == "X网"
+
+
+@pytest.mark.parametrize("query, expected, entry", [
+    ("网址：www.pz3789.com", "listed", "优配资"),  # the CSRC list gives www.pz3789.com for 优配资
+    ("ddpz666.com.", "listed", "杜德配资"),  # trailing dot of a fully qualified name
+    ("杜德配资靠谱吗", "listed", "杜德配资"),
+    ("宝利配资官网是真的吗？", "listed", "宝利配资"),
+    ("网址：www.ddpz999.com", "suspicious", "杜德配资"),  # a mirror of a listed domain
+])
+def test_addresses_and_names_inside_queries_are_judged(ix, query, expected, entry):
+    v = check(ix, query)
+    assert v.verdict == expected
+    assert v.matches and v.matches[0].entry == entry
+    assert v.notes or query == "ddpz666.com."  # says what was taken from the query
+
+
+def test_as_name_keeps_an_address_looking_query_a_name(ix):
+    assert check(ix, "ddpz666.com", "name").kind == "name"
+    assert check(ix, "华泰证券靠谱吗").verdict == "clear"
