@@ -17,7 +17,10 @@ Design
   not independent.
 - Robustness: each outer-fold model judges its own test-fold offers after each change; a flip is
   an offer flagged before the change and clear after it (for "quoted in a warning" the flip we
-  want is to clear; for "listed name" the verdict must become listed).
+  want is to clear; for "listed name" the verdict must become listed). Disclaimers are real
+  footers (corpus/perturbations.json); the warnings an offer is quoted in are real warnings,
+  news or explanations from the same test fold (never seen by that fold's model) that quote
+  something themselves: the offer takes the place of their first quotation.
 """
 from __future__ import annotations
 
@@ -94,16 +97,14 @@ def nested_cv(rows: list[dict], synthetic: list[dict], k: int) -> tuple[np.ndarr
     for n, (tr, te) in enumerate(train.folds(y, groups, k)):
         t0 = time.perf_counter()
         tf, ty, tg = [feats[i] for i in tr], y[tr], [groups[i] for i in tr]
-        oof = train.out_of_fold(tf, ty, tg, (sf, sy), k=k)
-        a, b = train.calibrate(oof, ty)
-        threshold = train.pick_threshold(1 / (1 + np.exp(-(a * oof + b))), ty)
-        fitted = train.fit(tf + sf, np.concatenate([ty, sy]), tg + ["synthetic"] * len(sf))
-        model = fitted.model((a, b), threshold)
+        rc = train.recipe(tf, ty, tg, (sf, sy))
+        fitted = train.fit(tf + sf, np.concatenate([ty, sy]), tg + ["synthetic"] * len(sf), rc.c)
+        model = fitted.model(rc.calibration, rc.threshold)
         raw = train.raw_scores(model, [feats[i] for i in te])
         prob[te] = [model.probability_of(s) for s in raw]
-        flag[te] = prob[te] >= threshold
+        flag[te] = prob[te] >= rc.threshold
         models.append((model, te))
-        print(f"  fold {n + 1}/{k}: {len(tr)} train / {len(te)} test texts, threshold {threshold:.3f}, "
+        print(f"  fold {n + 1}/{k}: {len(tr)} train / {len(te)} test texts, C {rc.c:g}, threshold {rc.threshold:.3f}, "
               f"{time.perf_counter() - t0:.1f} s", flush=True)
     return prob, flag, models
 
@@ -146,15 +147,14 @@ def robustness(rows: list[dict], flag: np.ndarray, models: list) -> list[str]:
     from peizi_guard import builtin
     from peizi_guard.matcher import build, check_text
 
-    real = json.loads(PERTURBATIONS.read_text("utf-8"))
-    disclaimers = [d["text"] for d in real["disclaimers"]]
-    warnings = [w["text"] for w in real["warnings"]]
+    disclaimers = [d["text"] for d in json.loads(PERTURBATIONS.read_text("utf-8"))["disclaimers"]]
     names = [e["name"] for e in builtin.records() if e.get("source") == "csrc-peizi"]
     records = builtin.records()
     rng = random.Random(SEED)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # change -> [flips, offers tried]
     for model, te in models:
         ix = build(records, model=model)
+        warnings = [rows[i]["text"] for i in te if _wrapper(rows[i])]
         for i in te:
             r = rows[i]
             if r["label"] != "offer" or not flag[i]:
@@ -178,6 +178,13 @@ def robustness(rows: list[dict], flag: np.ndarray, models: list) -> list[str]:
                 else "flipped to clear")
         out.append(f"{change:<40}{n:>8}{k / n:>12.1%} {what:<17}")
     return out
+
+
+def _wrapper(row: dict) -> bool:
+    """A real not-offer about 配资 that quotes something: a warning, news report or explanation."""
+    t = row["text"]
+    return (row["label"] == "not_offer" and row["kind"] in ("regulator_warning", "news", "education", "court_judgement")
+            and len(t) <= 1500 and "“" in t and "”" in t[t.index("“"):] and "配资" in prepare(t))
 
 
 # ---- main ------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 
 Rules (corpus/README.md): every object has id, text, label, kind, source, group (date and note
 optional); ids are unique; a text is 20–3,000 characters; two texts whose 5-character shingles
-overlap by 80 % or more of the shorter one are near-duplicates, and only the first is kept.
+overlap by 80 % or more of the shorter one are near-duplicates (50 % when they are in different
+groups: a partial copy of another site's text must not sit on the other side of a split), and
+only the first is kept.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ NOT_OFFER_KINDS = {"regulator_warning", "news", "court_judgement", "education", 
                    "futures_margin", "other_finance", "unrelated"}
 KEYS = {"id", "text", "label", "kind", "source", "group"}
 OPTIONAL = {"date", "note"}
-SHINGLE, OVERLAP, MIN_LEN, MAX_LEN = 5, 0.8, 20, 3000
+SHINGLE, OVERLAP, CROSS_OVERLAP, MIN_LEN, MAX_LEN = 5, 0.8, 0.5, 20, 3000
 _SPACE = re.compile(r"\s+")
 
 
@@ -75,7 +77,8 @@ def near_duplicates(rows: list[dict]) -> list[tuple[int, int, float]]:
                 counts[j] += 1
         for j, n in counts.most_common(5):
             overlap = n / max(1, min(len(s), len(sets[j])))
-            if overlap >= OVERLAP and j not in dropped:
+            limit = OVERLAP if rows[i]["group"] == rows[j]["group"] else CROSS_OVERLAP
+            if overlap >= limit and j not in dropped:
                 out.append((j, i, overlap))
                 dropped.add(i)
                 break

@@ -21,10 +21,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_selection import chi2
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from .matcher.features import TextFeatures, extract
-from .matcher.lexicon import lexicon
+from .matcher.features import NAMED, TextFeatures, extract
 from .matcher.textmodel import TextModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ HOLDOUT = ROOT / "corpus" / "holdout_groups.txt"
 OUT = Path(__file__).resolve().parent / "data" / "text_model.json"
 
 SEED = 20261129
-C = 4.0  # inverse regularisation strength
+C_GRID = (4.0, 16.0, 64.0)  # inverse regularisation strengths tried; the best by grouped CV is kept
 MIN_DOCS, MIN_GROUPS = 3, 2  # an n-gram must occur in this many texts and groups
 MAX_NGRAMS = 20_000  # kept by chi-squared on the training texts
 MAX_FPR = 0.02  # the threshold is the one with the best F1 at a false-alarm rate within this
@@ -69,24 +69,48 @@ def development(rows: list[dict], held: set[str]) -> list[dict]:
 
 # ---- design matrix and fit ------------------------------------------------------------
 
-def named_vocabulary() -> list[str]:
-    ids = [p.id for p in lexicon().text_features]
-    offer = [p.id for p in lexicon().text_features if p.side == "offer"]
-    return ids + ["quoted:" + i for i in offer] + ["len:<50", "len:<200", "len:<1000", "len:1000+"]
+class Design:
+    """The vocabulary and idf of one training set, and its design matrix: (1 + ln tf)·idf of
+    every n-gram and named-feature token, each row scaled to unit length."""
+
+    def __init__(self, feats: list[TextFeatures], y: np.ndarray, groups: list[str]):
+        self.vocab = _vocabulary(feats, y, groups)
+        self.index = {g: i for i, g in enumerate(self.vocab)}
+        df = np.asarray(_binary(feats, self.index).sum(axis=0)).ravel()
+        self.idf = np.log((1 + len(feats)) / (1 + df)) + 1
+        self.x = self.transform(feats)
+
+    def transform(self, feats: list[TextFeatures]) -> sparse.csr_matrix:
+        data, rows, cols = [], [], []
+        for r, f in enumerate(feats):
+            block = [(self.index[g], (1 + math.log(n)) * self.idf[self.index[g]])
+                     for g, n in f.ngrams.items() if g in self.index]
+            norm = math.sqrt(sum(v * v for _, v in block)) or 1.0
+            for c, v in block:
+                rows.append(r)
+                cols.append(c)
+                data.append(v / norm)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(feats), len(self.vocab)))
+
+    def fit(self, y: np.ndarray, c: float) -> "Fitted":
+        lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, solver="lbfgs")
+        lr.fit(self.x, y)
+        return Fitted(self.vocab, self.idf, lr.coef_.ravel(), float(lr.intercept_[0]))
 
 
 @dataclass
 class Fitted:
     vocab: list[str]
     idf: np.ndarray
-    coef_ngrams: np.ndarray
-    coef_named: np.ndarray
+    coef: np.ndarray
     intercept: float
 
     def model(self, calibration=(1.0, 0.0), threshold=0.5, meta=None) -> TextModel:  # noqa: ANN001
         return TextModel(self.intercept, tuple(calibration), threshold,
-                         {g: (float(i), float(w)) for g, i, w in zip(self.vocab, self.idf, self.coef_ngrams)},
-                         dict(zip(named_vocabulary(), map(float, self.coef_named))), meta or {})
+                         {g: (float(i), float(w)) for g, i, w in zip(self.vocab, self.idf, self.coef)}, meta or {})
+
+    def decision(self, x: sparse.csr_matrix) -> np.ndarray:
+        return x @ self.coef + self.intercept
 
 
 def _vocabulary(feats: list[TextFeatures], y: np.ndarray, groups: list[str]) -> list[str]:
@@ -96,14 +120,16 @@ def _vocabulary(feats: list[TextFeatures], y: np.ndarray, groups: list[str]) -> 
         for gram in f.ngrams:
             docs[gram] = docs.get(gram, 0) + 1
             grps.setdefault(gram, set()).add(g)
-    vocab = sorted(k for k, n in docs.items() if n >= MIN_DOCS and len(grps[k]) >= MIN_GROUPS)
+    named = sorted(k for k in docs if k.startswith(NAMED))  # designed features are always kept
+    designed = set(named)
+    vocab = sorted(k for k, n in docs.items() if n >= MIN_DOCS and len(grps[k]) >= MIN_GROUPS and k not in designed)
     if len(vocab) <= MAX_NGRAMS:
-        return vocab
+        return sorted(vocab + named)
     x = _binary(feats, {g: i for i, g in enumerate(vocab)})
     stat, _ = chi2(x, y)
     stat = np.nan_to_num(stat)
     order = sorted(range(len(vocab)), key=lambda i: (-stat[i], vocab[i]))[:MAX_NGRAMS]
-    return sorted(vocab[i] for i in order)
+    return sorted([vocab[i] for i in order] + named)
 
 
 def _binary(feats: list[TextFeatures], index: dict[str, int]) -> sparse.csr_matrix:
@@ -117,58 +143,39 @@ def _binary(feats: list[TextFeatures], index: dict[str, int]) -> sparse.csr_matr
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feats), len(index)))
 
 
-def _matrix(feats: list[TextFeatures], vocab: list[str], idf: np.ndarray) -> sparse.csr_matrix:
-    index = {g: i for i, g in enumerate(vocab)}
-    named = {k: i for i, k in enumerate(named_vocabulary())}
-    data, rows, cols = [], [], []
-    for r, f in enumerate(feats):
-        block = [(index[g], (1 + math.log(n)) * idf[index[g]]) for g, n in f.ngrams.items() if g in index]
-        norm = math.sqrt(sum(v * v for _, v in block)) or 1.0
-        for c, v in block:
-            rows.append(r)
-            cols.append(c)
-            data.append(v / norm)
-        for k, v in f.named.items():
-            if k in named:
-                rows.append(r)
-                cols.append(len(vocab) + named[k])
-                data.append(v)
-    return sparse.csr_matrix((data, (rows, cols)), shape=(len(feats), len(vocab) + len(named)))
-
-
-def fit(feats: list[TextFeatures], y: np.ndarray, groups: list[str], c: float = C) -> Fitted:
-    vocab = _vocabulary(feats, y, groups)
-    df = np.asarray(_binary(feats, {g: i for i, g in enumerate(vocab)}).sum(axis=0)).ravel()
-    idf = np.log((1 + len(feats)) / (1 + df)) + 1
-    x = _matrix(feats, vocab, idf)
-    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, solver="lbfgs")
-    lr.fit(x, y)
-    w = lr.coef_.ravel()
-    return Fitted(vocab, idf, w[:len(vocab)], w[len(vocab):], float(lr.intercept_[0]))
+def fit(feats: list[TextFeatures], y: np.ndarray, groups: list[str], c: float) -> Fitted:
+    return Design(feats, y, groups).fit(y, c)
 
 
 def raw_scores(model: TextModel, feats: list[TextFeatures]) -> np.ndarray:
-    """Scores through the run-time code itself, so training and inference cannot drift apart."""
+    """Scores through the run-time code (tests compare them with `Fitted.decision`)."""
     return np.array([model.judge_features(f).score for f in feats])
 
 
-# ---- cross-validation, calibration, threshold ---------------------------------------
+# ---- cross-validation, model choice, calibration, threshold ---------------------------
 
 def folds(y: np.ndarray, groups: list[str], k: int = FOLDS, seed: int = SEED):
     return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, groups))
 
 
-def out_of_fold(feats, y, groups, extra=None, c: float = C, k: int = FOLDS, seed: int = SEED) -> np.ndarray:  # noqa: ANN001
-    """Raw scores of every text from a model that never saw its group. `extra` (features, labels)
-    are added to every training fold (synthetic texts)."""
+def out_of_fold(feats, y, groups, extra=None, cs=C_GRID, k: int = FOLDS, seed: int = SEED) -> dict:  # noqa: ANN001
+    """{C: raw score of every text from a model that never saw its group}. `extra` (features,
+    labels) are added to every training fold (synthetic texts)."""
     extra_f, extra_y = extra or ([], np.array([], dtype=int))
-    out = np.zeros(len(y))
+    out = {c: np.zeros(len(y)) for c in cs}
     for train, test in folds(y, groups, k, seed):
         tf = [feats[i] for i in train] + list(extra_f)
         ty = np.concatenate([y[train], extra_y])
-        tg = [groups[i] for i in train] + ["synthetic"] * len(extra_f)
-        out[test] = raw_scores(fit(tf, ty, tg, c).model(), [feats[i] for i in test])
+        design = Design(tf, ty, [groups[i] for i in train] + ["synthetic"] * len(extra_f))
+        xt = design.transform([feats[i] for i in test])
+        for c in cs:
+            out[c][test] = design.fit(ty, c).decision(xt)
     return out
+
+
+def choose(oof: dict, y: np.ndarray) -> float:
+    """The regularisation with the best out-of-fold average precision (ties: the stronger one)."""
+    return max(sorted(oof), key=lambda c: (round(average_precision_score(y, oof[c]), 6), -c))
 
 
 def calibrate(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -193,6 +200,22 @@ def pick_threshold(prob: np.ndarray, y: np.ndarray, max_fpr: float = MAX_FPR) ->
     return best_t
 
 
+@dataclass
+class Recipe:
+    """Everything learned about one training set before the final fit."""
+    c: float
+    calibration: tuple[float, float]
+    threshold: float
+
+
+def recipe(feats, y, groups, extra) -> Recipe:  # noqa: ANN001
+    """Choose C, fit the calibration and the threshold, all on grouped out-of-fold scores."""
+    oof = out_of_fold(feats, y, groups, extra)
+    c = choose(oof, y)
+    a, b = calibrate(oof[c], y)
+    return Recipe(c, (a, b), pick_threshold(1 / (1 + np.exp(-(a * oof[c] + b))), y))
+
+
 def labels(rows: list[dict]) -> np.ndarray:
     return np.array([1 if r["label"] == "offer" else 0 for r in rows])
 
@@ -201,31 +224,27 @@ def featurize(rows: list[dict]) -> list[TextFeatures]:
     return [extract(r["text"]) for r in rows]
 
 
-def train(rows: list[dict], synthetic: list[dict], c: float = C) -> TextModel:
-    """The shipped model: fitted on `rows` + `synthetic`; calibration and threshold from
-    grouped cross-validation on `rows`."""
+def train(rows: list[dict], synthetic: list[dict]) -> TextModel:
+    """The shipped model: C, calibration and threshold from grouped cross-validation on `rows`,
+    then fitted on `rows` + `synthetic`."""
     feats, y, groups = featurize(rows), labels(rows), [r["group"] for r in rows]
     sf, sy = featurize(synthetic), labels(synthetic)
-    oof = out_of_fold(feats, y, groups, (sf, sy), c)
-    a, b = calibrate(oof, y)
-    prob = 1 / (1 + np.exp(-(a * oof + b)))
-    threshold = pick_threshold(prob, y)
-    fitted = fit(feats + sf, np.concatenate([y, sy]), groups + ["synthetic"] * len(sf), c)
+    rc = recipe(feats, y, groups, (sf, sy))
+    fitted = fit(feats + sf, np.concatenate([y, sy]), groups + ["synthetic"] * len(sf), rc.c)
     meta = {"texts": len(rows), "offers": int(y.sum()), "synthetic": len(synthetic),
-            "groups": len(set(groups)), "seed": SEED, "C": c, "folds": FOLDS, "max_fpr": MAX_FPR,
+            "groups": len(set(groups)), "seed": SEED, "C": rc.c, "folds": FOLDS, "max_fpr": MAX_FPR,
             "corpus_sha256": hashlib.sha256("\n".join(r["id"] + "\t" + r["text"] for r in rows).encode()).hexdigest()}
-    return fitted.model((a, b), threshold, meta)
+    return fitted.model(rc.calibration, rc.threshold, meta)
 
 
 def dump(model: TextModel) -> str:
     r = lambda x: float(f"{x:.6g}")  # noqa: E731
     d = {
         "format": 1,
-        "features": {"ngram": [1, 4], "weighting": "(1+ln tf)*idf, L2-normalised; named features binary"},
+        "features": {"ngram": [1, 4], "weighting": "(1+ln tf)*idf over n-grams and @feature tokens, L2-normalised"},
         "threshold": r(model.threshold), "intercept": r(model.intercept),
         "calibration": [r(model.calibration[0]), r(model.calibration[1])],
         "meta": model.meta,
-        "named": {k: r(v) for k, v in sorted(model.named.items())},
         "ngrams": {k: [r(i), r(w)] for k, (i, w) in sorted(model.ngrams.items())},
     }
     return json.dumps(d, ensure_ascii=False, separators=(",", ":"), sort_keys=False) + "\n"
@@ -242,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     synthetic = load(args.synthetic) if args.synthetic.exists() else []
     model = train(rows, synthetic)
     args.out.write_text(dump(model), encoding="utf-8")
-    print(f"{args.out}: {len(model.ngrams)} n-grams, {len(model.named)} named features, "
+    print(f"{args.out}: {len(model.ngrams)} n-grams and feature tokens, "
           f"threshold {model.threshold:.4f}; trained on {len(rows)} texts (+{len(synthetic)} synthetic)")
     return 0
 

@@ -114,11 +114,13 @@ def _mentions(ix: Index, text: str, offer: bool, links: list[str]) -> list[Match
     """Listed names (exact, after normalisation) and addresses written in the text or linked."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
-    if ix.mentions is not None:
-        for name in {m.group(0) for m in ix.mentions.finditer(prepare(text))}:
-            if name in ambiguous and not offer:
-                continue
-            matches += [m for m in match_name(ix, name) if m.method == "exact"]
+    names = {m.group(0) for m in ix.mentions.finditer(prepare(text))} if ix.mentions is not None else set()
+    if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
+        names |= {m.group(0) for m in ix.labels_in_text.finditer(clean_text(text))}
+    for name in names:
+        if name in ambiguous and not offer:
+            continue
+        matches += [m for m in match_name(ix, name) if m.method == "exact"]
     urls = [u for _, _, u in find_urls(clean_text(text))] + list(links)
     for url in dict.fromkeys(urls):
         matches += [x for x in match_url(ix, url) if x.score >= ix.settings.text_url_min_score]

@@ -4,9 +4,15 @@
   dropped, NFKC, traditional→simplified, lower case, whitespace removed, runs of five or
   more digits (phone and QQ numbers) read as one `#`. Words inside quotation marks ("“…”")
   are n-grams of their own kind (prefix `"`): a warning that quotes a slogan does not say it.
+- Boilerplate (the standard risk footer every page carries: 股市有风险，投资需谨慎, 风险提示,
+  版权所有 …) is not read at all, only noted (`hits["footer"]`): every real 配资 page has one,
+  so it can never count against an offer, nor dilute the offer's own words.
 - Named features from the lexicon's `text_features` (leverage figures, fees per day, calls
-  to action, speed claims; warning, court, reported-speech and footer vocabulary …), the
-  same offer vocabulary found inside quotation marks (`quoted:<id>`), and the text's length.
+  to action, speed claims; warning, court, reported-speech and footer vocabulary …) and the
+  same offer vocabulary found inside quotation marks (`quoted:<id>`). They enter the model as
+  tokens of their own (`@leverage`) beside the n-grams, weighted and scaled the same way:
+  binary features outside that vector got large weights and overfit (grouped CV: F1 0.77
+  against 0.88 at the same false-alarm rate).
 """
 from __future__ import annotations
 
@@ -19,16 +25,16 @@ from .normalise import clean_text
 
 NGRAM_MIN, NGRAM_MAX = 1, 4
 QUOTE = '"'  # prefix of n-grams read inside quotation marks
+NAMED = "@"  # prefix of named-feature tokens
 _SPACE = re.compile(r"\s+")
 _LONG_DIGITS = re.compile(r"\d{5,}")
 _QUOTED = re.compile(r"“[^“”]{1,300}”|「[^「」]{1,300}」|『[^『』]{1,300}』|‘[^‘’]{1,300}’|\"[^\"]{1,300}\"")
-_LENGTHS = ((50, "len:<50"), (200, "len:<200"), (1000, "len:<1000"), (10 ** 12, "len:1000+"))
 
 
 @dataclass
 class TextFeatures:
-    ngrams: Counter = field(default_factory=Counter)  # n-gram -> count
-    named: dict[str, float] = field(default_factory=dict)  # feature id -> value
+    ngrams: Counter = field(default_factory=Counter)  # n-gram (or @feature token) -> count
+    named: dict[str, float] = field(default_factory=dict)  # named feature id -> 1.0 when it fired
     hits: dict[str, list[str]] = field(default_factory=dict)  # feature id -> phrases that fired
 
 
@@ -54,12 +60,20 @@ def split_quoted(text: str) -> tuple[str, list[str]]:
 def extract(text: str, prepared: bool = False) -> TextFeatures:
     t = text if prepared else prepare(text)
     f = TextFeatures()
+    lx = lexicon()
+    for p in lx.text_features:
+        if p.boilerplate:
+            found = p.regex.findall(t)
+            if found:
+                f.hits[p.id] = found[:3]
+                t = _SEPARATORS.sub("|", _boilerplate(p).sub("|", t)).strip("|")
     outside, quoted = split_quoted(t)
     ngrams_of(outside, f.ngrams)
     for q in quoted:
         ngrams_of(q, f.ngrams, QUOTE)
-    lx = lexicon()
     for p in lx.text_features:
+        if p.boilerplate:
+            continue
         found = _find(p, outside)
         if found:
             f.named[p.id] = 1.0
@@ -69,8 +83,21 @@ def extract(text: str, prepared: bool = False) -> TextFeatures:
             if inside:
                 f.named["quoted:" + p.id] = 1.0
                 f.hits["quoted:" + p.id] = inside
-    f.named[next(name for limit, name in _LENGTHS if len(t) < limit)] = 1.0
+    for fid in f.named:
+        f.ngrams[NAMED + fid] = 1
     return f
+
+
+_BOILERPLATE: dict[str, re.Pattern] = {}
+_SEPARATORS = re.compile(r"\|{2,}")
+
+
+def _boilerplate(p) -> re.Pattern:  # noqa: ANN001
+    """The phrase with the punctuation after it: a footer line becomes one separator, and one at
+    either end of the text vanishes, leaving the rest exactly as it was."""
+    if p.id not in _BOILERPLATE:
+        _BOILERPLATE[p.id] = re.compile(r"(?:" + p.regex.pattern + r")[\W_]*", re.I)
+    return _BOILERPLATE[p.id]
 
 
 def _find(p, text: str, limit: int = 3) -> list[str]:  # noqa: ANN001

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import pinyin
 from .lexicon import lexicon
-from .normalise import company_core, is_generic, name_key, name_variants, split_url
+from .normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
 
@@ -39,6 +39,7 @@ class Index:
     fuzzy_keys: list[str] = field(default_factory=list)
     fuzzy_refs: list[list[Ref]] = field(default_factory=list)
     mentions: re.Pattern | None = None  # listed names as they may appear inside a text
+    labels_in_text: re.Pattern | None = None  # short or generic listed names, standing alone in an offer
     entries: int = 0
     settings: Settings = DEFAULT
     model: object = None  # a TextModel; None = the shipped one (textmodel.default_model)
@@ -105,6 +106,7 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
     ix.fuzzy_keys = list(fuzzy)
     ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
     ix.mentions = _mention_pattern(ix, st.text_mention_min_length)
+    ix.labels_in_text = _label_pattern(ix, st.text_mention_min_length)
     return ix
 
 
@@ -117,9 +119,24 @@ def is_shared(host: str) -> bool:
 
 
 def _mention_pattern(ix: Index, min_len: int) -> re.Pattern | None:
+    """Listed names as written in a text (whitespace dropped): their keys, and the names with their
+    own punctuation kept (大发T+0配资), so a text's punctuation never joins two words into a name."""
+    keys: set[str] = set()
+    for k, refs in ix.names.items():
+        if len(k) >= min_len and not k.isascii() and not is_generic(k) and any(r.field == "name" for r in refs):
+            keys.add(k)
+            keys.update(w for r in refs if r.field == "name" and len(w := re.sub(r"\s+", "", fold(r.value))) > len(k)
+                        and name_key(w) == k)
+    ordered = sorted(keys, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+def _label_pattern(ix: Index, min_len: int) -> re.Pattern | None:
+    """Listed names too short or too generic to look for inside running text (红盘, 乐配资): they
+    count only as a label of their own, between punctuation, spaces or the text's ends."""
     keys = sorted(
-        (k for k, refs in ix.names.items() if len(k) >= min_len and not k.isascii() and not is_generic(k)
-         and any(r.field == "name" for r in refs)),
+        (k for k, refs in ix.names.items() if len(k) >= 2 and not k.isascii() and any(r.field == "name" for r in refs)
+         and (len(k) < min_len or is_generic(k)) and strip_generic(k)),
         key=len, reverse=True,
     )
-    return re.compile("|".join(map(re.escape, keys))) if keys else None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)") if keys else None

@@ -15,7 +15,8 @@ class Pattern:
     regex: re.Pattern
     zh: str
     en: str
-    side: str = "offer"  # offer | stance (text features only)
+    side: str = "offer"  # offer | stance | context (text features only)
+    boilerplate: bool = False  # its phrases are read as the feature only, never as words
 
 
 def _read(name: str) -> str:
@@ -23,8 +24,8 @@ def _read(name: str) -> str:
 
 
 def _patterns(items: list[dict]) -> tuple[Pattern, ...]:
-    return tuple(Pattern(i["id"], re.compile(i["pattern"], re.I), i["zh"], i["en"], i.get("side", "offer"))
-                 for i in items)
+    return tuple(Pattern(i["id"], re.compile(i["pattern"], re.I), i["zh"], i["en"], i.get("side", "offer"),
+                         bool(i.get("boilerplate"))) for i in items)
 
 
 @dataclass(frozen=True)

@@ -214,13 +214,18 @@ def company_core(text: str) -> str:
     return key
 
 
-def is_generic(key: str) -> bool:
-    """True for a name made only of trade words (股票配资): never evidence on its own in a longer text."""
+def strip_generic(key: str) -> str:
+    """A name key without its trade words (股票, 配资, 策略 …): 速配资 → 速."""
     from .lexicon import lexicon
 
     for w in lexicon().generic_words:
         key = key.replace(w, "")
-    return len(key) < 2
+    return key
+
+
+def is_generic(key: str) -> bool:
+    """True for a name made only of trade words (股票配资): never evidence on its own in a longer text."""
+    return len(strip_generic(key)) < 2
 
 
 FORMER_NAME = re.compile(r"[（(]\s*(?:曾用名|原名|原)\s*[:：]?\s*([^）)]+?)\s*[)）]")

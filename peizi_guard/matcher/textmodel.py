@@ -1,9 +1,9 @@
 """The offer model at run time: a logistic regression trained offline (`python -m
 peizi_guard.train`), read from data/text_model.json and evaluated in plain Python.
 
-score = intercept + Σ weight·x over the text's n-grams (x = (1 + ln count)·idf, the vector
-scaled to unit length) + Σ weight·value over its named features; the probability is that
-score through the calibration fitted on cross-validated scores (Platt scaling).
+score = intercept + Σ weight·x over the text's n-grams and named-feature tokens (x = (1 + ln
+count)·idf, the vector scaled to unit length); the probability is that score through the
+calibration fitted on cross-validated scores (Platt scaling).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .features import QUOTE, TextFeatures, extract, prepare
+from .features import NAMED, QUOTE, TextFeatures, extract, prepare
 from .lexicon import lexicon
 
 MODEL_FILE = "text_model.json"
@@ -40,14 +40,13 @@ class TextModel:
     intercept: float
     calibration: tuple[float, float]
     threshold: float
-    ngrams: dict  # n-gram -> (idf, weight)
-    named: dict  # feature id -> weight
+    ngrams: dict  # n-gram or @feature token -> (idf, weight)
     meta: dict
 
     @classmethod
     def from_dict(cls, d: dict) -> "TextModel":
         return cls(float(d["intercept"]), tuple(d["calibration"]), float(d["threshold"]),
-                   {k: (v[0], v[1]) for k, v in d["ngrams"].items()}, dict(d["named"]), d.get("meta", {}))
+                   {k: (v[0], v[1]) for k, v in d["ngrams"].items()}, d.get("meta", {}))
 
     def probability_of(self, score: float) -> float:
         a, b = self.calibration
@@ -64,13 +63,12 @@ class TextModel:
         for g, x, w in xs:
             c = w * x / norm
             score += c
-            if explain:
-                parts.append(Contribution("ngram", g, c))
-        for fid, value in f.named.items():
-            w = self.named.get(fid, 0.0) * value
-            score += w
-            if explain and w:
-                parts.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, w))
+            if explain and c:
+                if g.startswith(NAMED):
+                    fid = g[len(NAMED):]
+                    parts.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, c))
+                else:
+                    parts.append(Contribution("ngram", g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
         top = _top(parts, explain) if explain else ()
         return Judgement(self.probability_of(score), score, top, stance=stance)
@@ -80,8 +78,6 @@ def _top(parts: list[Contribution], k: int) -> tuple[Contribution, ...]:
     """The k largest contributions by size; an n-gram inside a longer one already shown is left out."""
     out: list[Contribution] = []
     for c in sorted(parts, key=lambda c: (-abs(c.weight), c.text)):
-        if c.feature.startswith("len:"):
-            continue  # the text's length explains nothing to a reader
         if c.feature == "ngram":
             words = c.text.lstrip(QUOTE)
             if sum(ch.isalnum() for ch in words) < 2 or any(o.feature == "ngram" and words in o.text for o in out):
