@@ -42,6 +42,7 @@ from peizi_guard.matcher.features import prepare  # noqa: E402
 
 PERTURBATIONS = ROOT / "corpus" / "perturbations.json"
 HOLDOUT_RESULT = ROOT / "corpus" / "holdout_result.json"
+HOLDOUT_SEEN = ROOT / "corpus" / "holdout_seen.txt"
 BOOT, SEED = 2000, 7
 
 
@@ -231,12 +232,14 @@ def score_holdout(everything: list[dict], held: set[str], synthetic: list[dict],
         print(f"the held-out set was scored already: {HOLDOUT_RESULT} (--again overwrites; say so when reporting)")
         print(HOLDOUT_RESULT.read_text("utf-8"))
         return 1
-    rows = [r for r in everything if r["group"] in held]
+    seen = train.holdout_groups(HOLDOUT_SEEN) if HOLDOUT_SEEN.exists() else set()
+    rows = [r for r in everything if r["group"] in held and r["id"] not in seen]
     model = default_model()
     y, groups = train.labels(rows), [r["group"] for r in rows]
     prob = np.array([judge(model, r["text"], explain=0).probability for r in rows])
     flag = prob >= model.threshold
-    print(f"held-out set: {len(rows)} texts ({int(y.sum())} offers), {len(set(groups))} groups; shipped model, "
+    print(f"held-out set: {len(rows)} texts ({int(y.sum())} offers), {len(set(groups))} groups "
+          f"({len(seen)} texts shown before the split was fixed left out); shipped model, "
           f"threshold {model.threshold:.4f}\n")
     print(HEAD)
     print(line("offer model", y, flag, groups))
