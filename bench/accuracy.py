@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from peizi_guard import perturb, train  # noqa: E402
 from peizi_guard.matcher.features import prepare  # noqa: E402
+from peizi_guard.matcher.normalise import name_key, strip_generic  # noqa: E402
 
 PERTURBATIONS = ROOT / "corpus" / "perturbations.json"
 HOLDOUT_RESULT = ROOT / "corpus" / "holdout_result.json"
@@ -92,16 +93,14 @@ HEAD = f"{'':<22}{'precision [95% CI]':>26}{'recall [95% CI]':>26}{'F1 [95% CI]'
 
 def nested_cv(rows: list[dict], synthetic: list[dict], k: int) -> tuple[np.ndarray, np.ndarray, list]:
     """Outer-fold probability and decision for every text, and each fold's (model, test indices)."""
-    feats, y, groups = train.featurize(rows), train.labels(rows), [r["group"] for r in rows]
-    sf, sy = train.featurize(synthetic), train.labels(synthetic)
+    t, syn = train.Texts.of(rows), train.Texts.of(synthetic)
     prob, flag, models = np.zeros(len(rows)), np.zeros(len(rows), dtype=bool), []
-    for n, (tr, te) in enumerate(train.folds(y, groups, k)):
+    for n, (tr, te) in enumerate(train.folds(t.y, t.groups, k)):
         t0 = time.perf_counter()
-        tf, ty, tg = [feats[i] for i in tr], y[tr], [groups[i] for i in tr]
-        rc = train.recipe(tf, ty, tg, (sf, sy))
-        fitted = train.fit(tf + sf, np.concatenate([ty, sy]), tg + ["synthetic"] * len(sf), rc.c)
-        model = fitted.model(rc.calibration, rc.threshold)
-        raw = train.raw_scores(model, [feats[i] for i in te])
+        part = t.take(tr)
+        rc = train.recipe(part, syn)
+        model = train.fit_all(part, syn, rc)
+        raw = train.raw_scores(model, [t.feats[i] for i in te])
         prob[te] = [model.probability_of(s) for s in raw]
         flag[te] = prob[te] >= rc.threshold
         models.append((model, te))
@@ -148,20 +147,24 @@ def robustness(rows: list[dict], flag: np.ndarray, models: list) -> list[str]:
     from peizi_guard import builtin
     from peizi_guard.matcher import build, check_text
 
-    disclaimers = [d["text"] for d in json.loads(PERTURBATIONS.read_text("utf-8"))["disclaimers"]]
-    names = [e["name"] for e in builtin.records() if e.get("source") == "csrc-peizi"]
+    real = json.loads(PERTURBATIONS.read_text("utf-8"))["disclaimers"]
+    footers = [d["text"] for d in real if d["kind"] == "risk_footer"]
+    mentions = [d["text"] for d in real if d["kind"] == "regulator_mention"]
+    names = [e["name"] for e in builtin.records()  # a listed name that is more than the trade words (股票配资)
+             if e.get("source") == "csrc-peizi" and strip_generic(name_key(e["name"]))]
     records = builtin.records()
     rng = random.Random(SEED)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # change -> [flips, offers tried]
     for model, te in models:
         ix = build(records, model=model)
-        warnings = [rows[i]["text"] for i in te if _wrapper(rows[i])]
+        warnings = [rows[i]["text"] for i in te if perturb.is_quoting_report(rows[i])]
         for i in te:
             r = rows[i]
             if r["label"] != "offer" or not flag[i]:
                 continue
             text = r["text"]
-            changes = {f"disclaimer appended": perturb.with_disclaimer(text, rng.choice(disclaimers))}
+            changes = {"risk footer appended": perturb.with_disclaimer(text, rng.choice(footers)),
+                       "CSRC-mention sentence appended": perturb.with_disclaimer(text, rng.choice(mentions))}
             changes.update({f"{k} inserted": fn(text) for k, fn in perturb.NOISE.items()})
             for change, changed in changes.items():
                 tally[change][1] += 1
@@ -179,13 +182,6 @@ def robustness(rows: list[dict], flag: np.ndarray, models: list) -> list[str]:
                 else "flipped to clear")
         out.append(f"{change:<40}{n:>8}{k / n:>12.1%} {what:<17}")
     return out
-
-
-def _wrapper(row: dict) -> bool:
-    """A real not-offer about 配资 that quotes something: a warning, news report or explanation."""
-    t = row["text"]
-    return (row["label"] == "not_offer" and row["kind"] in ("regulator_warning", "news", "education", "court_judgement")
-            and len(t) <= 1500 and "“" in t and "”" in t[t.index("“"):] and "配资" in prepare(t))
 
 
 # ---- main ------------------------------------------------------------------------------
@@ -216,7 +212,7 @@ def main() -> int:
     print(f"nested grouped {args.folds}-fold cross-validation in {time.perf_counter() - t0:.0f} s\n")
     print(HEAD)
     print(line("offer model", y, flag, groups))
-    print(line("keyword 配资", y, keyword(rows), groups))
+    print(line("keyword baseline", y, keyword(rows), groups))
     print("\n" + calibration(prob, y) + "\n")
     print("\n".join(per_kind(rows, y, flag)))
     if not args.no_robustness:
@@ -243,7 +239,7 @@ def score_holdout(everything: list[dict], held: set[str], synthetic: list[dict],
           f"threshold {model.threshold:.4f}\n")
     print(HEAD)
     print(line("offer model", y, flag, groups))
-    print(line("keyword 配资", y, keyword(rows), groups))
+    print(line("keyword baseline", y, keyword(rows), groups))
     print("\n" + "\n".join(per_kind(rows, y, flag)))
     c, s = counts(y, flag), scores(counts(y, flag))
     HOLDOUT_RESULT.write_text(json.dumps({

@@ -57,6 +57,16 @@ def quoted_in(warning: str, offer: str, limit: int | None = 120) -> str:
     return warning[: start + 1] + quote + warning[end:]
 
 
+def is_quoting_report(row: dict) -> bool:
+    """A real not-offer about 配资 that quotes something: a warning, news report, judgement or
+    explanation whose first quotation an offer can take the place of."""
+    from .matcher.features import prepare
+
+    t = row["text"]
+    return (row["label"] == "not_offer" and row["kind"] in ("regulator_warning", "news", "education", "court_judgement")
+            and len(t) <= 1500 and "“" in t and "”" in t[t.index("“"):] and "配资" in prepare(t))
+
+
 def with_name(text: str, name: str) -> str:
     """A listed platform's name put before the offer, as its own ad would."""
     return f"{name}：{text}"

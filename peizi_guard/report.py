@@ -48,7 +48,6 @@ def render(v: Verdict, advice: bool = True) -> str:
     flags = [s for s in v.signals if not s.counter]
     warns = [s for s in v.signals if s.counter]
     if v.probability is not None:
-        lines.append(f"  模型 model: 配资招揽概率 probability of a 配资 offer {v.probability:.2f}")
         if flags:
             lines.append("  支持“招揽” for an offer: " + "；".join(f"“{s.text}” {s.note} +{s.weight:.2f}" for s in flags[:8]))
         if warns:

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import math
+import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from . import perturb
 from .matcher.features import NAMED, TextFeatures, extract
 from .matcher.textmodel import TextModel
 
@@ -37,6 +39,7 @@ SEED = 20261129
 C_GRID = (4.0, 16.0, 64.0)  # inverse regularisation strengths tried; the best by grouped CV is kept
 MIN_DOCS, MIN_GROUPS = 3, 2  # an n-gram must occur in this many texts and groups
 MAX_NGRAMS = 20_000  # kept by chi-squared on the training texts
+AUGMENT = 150  # about this many offers of a training set are also quoted inside a report (not_offer)
 MAX_FPR = 0.02  # the threshold is the one with the best F1 at a false-alarm rate within this
 FOLDS = 5
 HOLDOUT_SHARE = 0.2
@@ -158,18 +161,55 @@ def folds(y: np.ndarray, groups: list[str], k: int = FOLDS, seed: int = SEED):
     return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, groups))
 
 
-def out_of_fold(feats, y, groups, extra=None, cs=C_GRID, k: int = FOLDS, seed: int = SEED) -> dict:  # noqa: ANN001
-    """{C: raw score of every text from a model that never saw its group}. `extra` (features,
-    labels) are added to every training fold (synthetic texts)."""
-    extra_f, extra_y = extra or ([], np.array([], dtype=int))
-    out = {c: np.zeros(len(y)) for c in cs}
-    for train, test in folds(y, groups, k, seed):
-        tf = [feats[i] for i in train] + list(extra_f)
-        ty = np.concatenate([y[train], extra_y])
-        design = Design(tf, ty, [groups[i] for i in train] + ["synthetic"] * len(extra_f))
-        xt = design.transform([feats[i] for i in test])
+@dataclass
+class Texts:
+    """Texts with their features, labels (1 = offer) and groups."""
+    rows: list[dict]
+    feats: list[TextFeatures]
+    y: np.ndarray
+    groups: list[str]
+
+    @classmethod
+    def of(cls, rows: list[dict]) -> "Texts":
+        return cls(rows, featurize(rows), labels(rows), [r["group"] for r in rows])
+
+    def take(self, idx) -> "Texts":  # noqa: ANN001
+        return Texts([self.rows[i] for i in idx], [self.feats[i] for i in idx], self.y[idx],
+                     [self.groups[i] for i in idx])
+
+    def __add__(self, other: "Texts") -> "Texts":
+        return Texts(self.rows + other.rows, self.feats + other.feats, np.concatenate([self.y, other.y]),
+                     self.groups + other.groups)
+
+
+def augmented(t: Texts, seed: int = SEED) -> Texts:
+    """Offers of `t` quoted inside reports of `t` (warnings, news, explanations that quote
+    something), labelled not_offer: what a reader does with a quoted ad. Training only; built
+    from the training texts alone, so a test fold never leaks in."""
+    rng = random.Random(seed)
+    wrappers = [r for r in t.rows if perturb.is_quoting_report(r)]
+    offers = [r for r in t.rows if r["label"] == "offer"]
+    rows = []
+    for r in offers[:: max(1, len(offers) // AUGMENT)] if wrappers else []:
+        w = rng.choice(wrappers)
+        rows.append({"id": "aug-" + r["id"], "label": "not_offer", "kind": "synthetic", "group": w["group"],
+                     "text": perturb.quoted_in(w["text"], r["text"], rng.choice((60, 120, 240)))})
+    return Texts.of(rows)
+
+
+def training_set(t: Texts, synthetic: Texts) -> Texts:
+    return t + synthetic + augmented(t)
+
+
+def out_of_fold(t: Texts, synthetic: Texts, cs=C_GRID, k: int = FOLDS, seed: int = SEED) -> dict:  # noqa: ANN001
+    """{C: raw score of every text from a model that never saw its group}."""
+    out = {c: np.zeros(len(t.y)) for c in cs}
+    for tr, te in folds(t.y, t.groups, k, seed):
+        ts = training_set(t.take(tr), synthetic)
+        design = Design(ts.feats, ts.y, ts.groups)
+        xt = design.transform([t.feats[i] for i in te])
         for c in cs:
-            out[c][test] = design.fit(ty, c).decision(xt)
+            out[c][te] = design.fit(ts.y, c).decision(xt)
     return out
 
 
@@ -208,12 +248,17 @@ class Recipe:
     threshold: float
 
 
-def recipe(feats, y, groups, extra) -> Recipe:  # noqa: ANN001
+def recipe(t: Texts, synthetic: Texts) -> Recipe:
     """Choose C, fit the calibration and the threshold, all on grouped out-of-fold scores."""
-    oof = out_of_fold(feats, y, groups, extra)
-    c = choose(oof, y)
-    a, b = calibrate(oof[c], y)
-    return Recipe(c, (a, b), pick_threshold(1 / (1 + np.exp(-(a * oof[c] + b))), y))
+    oof = out_of_fold(t, synthetic)
+    c = choose(oof, t.y)
+    a, b = calibrate(oof[c], t.y)
+    return Recipe(c, (a, b), pick_threshold(1 / (1 + np.exp(-(a * oof[c] + b))), t.y))
+
+
+def fit_all(t: Texts, synthetic: Texts, rc: Recipe, meta: dict | None = None) -> TextModel:
+    ts = training_set(t, synthetic)
+    return fit(ts.feats, ts.y, ts.groups, rc.c).model(rc.calibration, rc.threshold, meta)
 
 
 def labels(rows: list[dict]) -> np.ndarray:
@@ -227,14 +272,17 @@ def featurize(rows: list[dict]) -> list[TextFeatures]:
 def train(rows: list[dict], synthetic: list[dict]) -> TextModel:
     """The shipped model: C, calibration and threshold from grouped cross-validation on `rows`,
     then fitted on `rows` + `synthetic`."""
-    feats, y, groups = featurize(rows), labels(rows), [r["group"] for r in rows]
-    sf, sy = featurize(synthetic), labels(synthetic)
-    rc = recipe(feats, y, groups, (sf, sy))
-    fitted = fit(feats + sf, np.concatenate([y, sy]), groups + ["synthetic"] * len(sf), rc.c)
-    meta = {"texts": len(rows), "offers": int(y.sum()), "synthetic": len(synthetic),
-            "groups": len(set(groups)), "seed": SEED, "C": rc.c, "folds": FOLDS, "max_fpr": MAX_FPR,
-            "corpus_sha256": hashlib.sha256("\n".join(r["id"] + "\t" + r["text"] for r in rows).encode()).hexdigest()}
-    return fitted.model(rc.calibration, rc.threshold, meta)
+    t, syn = Texts.of(rows), Texts.of(synthetic)
+    rc = recipe(t, syn)
+    meta = {"texts": len(rows), "offers": int(t.y.sum()), "synthetic": len(synthetic),
+            "groups": len(set(t.groups)), "seed": SEED, "C": rc.c, "folds": FOLDS, "max_fpr": MAX_FPR,
+            "corpus_sha256": corpus_digest(rows)}
+    return fit_all(t, syn, rc, meta)
+
+
+def corpus_digest(rows: list[dict]) -> str:
+    """What the model was trained on: every text's id, label and text."""
+    return hashlib.sha256("\n".join(f"{r['id']}\t{r['label']}\t{r['text']}" for r in rows).encode()).hexdigest()
 
 
 def dump(model: TextModel) -> str:

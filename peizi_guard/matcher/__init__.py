@@ -106,8 +106,8 @@ def check_text(ix: Index, text: str, links: list[str] = ()) -> Verdict:  # type:
 
 
 def _plain(p: float, threshold: float) -> str:
-    side = "reads as a 配资 offer (读起来是配资招揽)" if p >= threshold else "does not read as a 配资 offer (不像配资招揽)"
-    return f"model: probability of a 配资 offer {p:.2f} (threshold {threshold:.2f}); {side}"
+    zh, en = ("读起来是配资招揽", "reads as a 配资 offer") if p >= threshold else ("不像配资招揽", "does not read as a 配资 offer")
+    return f"模型：配资招揽概率 {p:.2f}（阈值 {threshold:.2f}），{zh} / model: probability of an offer {p:.2f} (threshold {threshold:.2f}): {en}"
 
 
 def _mentions(ix: Index, text: str, offer: bool, links: list[str]) -> list[Match]:

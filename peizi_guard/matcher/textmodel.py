@@ -53,7 +53,9 @@ class TextModel:
         z = a * score + b
         return 1 / (1 + math.exp(-z)) if z > -700 else 0.0
 
-    def judge_features(self, f: TextFeatures, explain: int = 0) -> Judgement:
+    def judge_features(self, f: TextFeatures, explain: int = 0, text: str = "") -> Judgement:
+        """Score `f`; with `explain`, the largest contributions as phrases of `text` (the
+        prepared text the features came from) and named features."""
         vocab = self.ngrams
         found = [(g, n, vocab[g]) for g, n in f.ngrams.items() if g in vocab]
         xs = [(g, (1 + math.log(n)) * iw[0], iw[1]) for g, n, iw in found]
@@ -70,22 +72,55 @@ class TextModel:
                 else:
                     parts.append(Contribution("ngram", g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
-        top = _top(parts, explain) if explain else ()
+        top = _top(parts, explain, text) if explain else ()
         return Judgement(self.probability_of(score), score, top, stance=stance)
 
 
-def _top(parts: list[Contribution], k: int) -> tuple[Contribution, ...]:
-    """The k largest contributions by size; an n-gram inside a longer one already shown is left out."""
-    out: list[Contribution] = []
-    for c in sorted(parts, key=lambda c: (-abs(c.weight), c.text)):
-        if c.feature == "ngram":
-            words = c.text.lstrip(QUOTE)
-            if sum(ch.isalnum() for ch in words) < 2 or any(o.feature == "ngram" and words in o.text for o in out):
-                continue  # single characters and parts of a phrase already shown
-        out.append(c)
-        if len(out) >= k:
-            break
-    return tuple(out)
+def _top(parts: list[Contribution], k: int, text: str) -> tuple[Contribution, ...]:
+    """The k largest contributions by size: named features as they are, n-grams gathered into
+    the phrases of the text they come from (overlapping 1:1, 1:10, :10杠 … read as "1:10杠杆")."""
+    named = [c for c in parts if c.feature != "ngram"]
+    phrases = _phrases(text, [c for c in parts if c.feature == "ngram"])
+    ranked = sorted(named + phrases, key=lambda c: (-abs(c.weight), c.text))
+    return tuple(ranked[:k])
+
+
+def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
+    """Spread each n-gram's contribution over the characters it covers, then cut the text into
+    runs pushing the same way; a run is a phrase whose weight is what its characters carry."""
+    push = [0.0] * len(text)
+    for c in grams:
+        g = c.text.removeprefix(QUOTE)
+        if not g:
+            continue
+        spots, at = [], text.find(g)
+        while at >= 0 and len(spots) < 20:
+            spots.append(at)
+            at = text.find(g, at + len(g))
+        for at in spots:
+            share = c.weight / (len(spots) * len(g))
+            for i in range(at, at + len(g)):
+                push[i] += share
+    out, start = [], 0
+    for i in range(len(text) + 1):
+        brk = i == len(text) or _breaks(text, i)
+        if brk or (i > start and (push[i] > 0) != (push[start] > 0)):
+            words = text[start:i]
+            weight = sum(push[start:i])
+            if sum(ch.isalnum() for ch in words) >= 2 and abs(weight) > 1e-6:
+                out.append(Contribution("ngram", words, weight))
+            start = i + 1 if brk else i
+    return out
+
+
+def _breaks(text: str, i: int) -> bool:
+    """Punctuation ends a phrase, but not inside 1:10, 0.5, 5%, T+0."""
+    ch = text[i]
+    if ch.isalnum() or ch in "%+":
+        return False
+    if ch in ":.-":
+        return not (0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isdigit())
+    return True
 
 
 def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500, max_chars: int = 200_000,
@@ -93,10 +128,11 @@ def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500
     """Judge `text`; a long one in overlapping windows, the window most like an offer deciding."""
     t = prepare(text)[:max_chars]
     if len(t) <= window:
-        return model.judge_features(extract(t, prepared=True), explain)
+        return model.judge_features(extract(t, prepared=True), explain, t)
     best: Judgement | None = None
     for start in range(0, max(1, len(t) - window + stride), stride):
-        j = model.judge_features(extract(t[start:start + window], prepared=True), explain)
+        part = t[start:start + window]
+        j = model.judge_features(extract(part, prepared=True), explain, part)
         if best is None or j.score > best.score:
             best = Judgement(j.probability, j.score, j.contributions, (start, min(len(t), start + window)), j.stance)
     return best  # type: ignore[return-value]

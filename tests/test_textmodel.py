@@ -1,0 +1,107 @@
+"""The offer model on real text from the corpus: reproducible training, run-time scores equal to
+the training maths, evidence a reader can check, and precedence that cannot be gamed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from peizi_guard import builtin, perturb, train
+from peizi_guard.matcher import build, check_text
+from peizi_guard.matcher.normalise import name_key, strip_generic
+from peizi_guard.matcher.textmodel import default_model
+
+ROOT = Path(__file__).resolve().parent.parent
+DISCLAIMERS = json.loads((ROOT / "corpus" / "perturbations.json").read_text("utf-8"))["disclaimers"]
+FOOTERS = [d["text"] for d in DISCLAIMERS if d["kind"] == "risk_footer"]
+
+
+@pytest.fixture(scope="module")
+def ix():
+    return build(builtin.records())
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return train.development(train.load(train.CORPUS), train.holdout_groups(train.HOLDOUT))
+
+
+@pytest.fixture(scope="module")
+def flagged_offers(ix, dev):
+    """Development offers the shipped model flags (it was trained on them: these tests are about
+    what the rules around the model do, not about its accuracy, which bench/accuracy.py measures)."""
+    return [r["text"] for r in dev if r["label"] == "offer" and check_text(ix, r["text"]).verdict == "suspicious"]
+
+
+def test_shipped_model_is_reproducible_byte_for_byte(tmp_path):
+    out = tmp_path / "model.json"
+    train.main(["--out", str(out)])
+    assert out.read_bytes() == (ROOT / "peizi_guard" / "data" / "text_model.json").read_bytes()
+
+
+def test_shipped_model_was_trained_on_the_development_groups_only(dev):
+    meta = default_model().meta
+    assert meta["texts"] == len(dev) and meta["offers"] == sum(r["label"] == "offer" for r in dev)
+    assert meta["corpus_sha256"] == train.corpus_digest(dev)
+    assert 0 < default_model().threshold < 1
+
+
+def test_run_time_scores_equal_the_training_maths(dev):
+    rows = dev[::7]
+    t = train.Texts.of(rows)
+    design = train.Design(t.feats, t.y, t.groups)
+    fitted = design.fit(t.y, 4.0)
+    expected = fitted.decision(design.transform(t.feats))
+    got = train.raw_scores(fitted.model(), t.feats)
+    assert np.allclose(got, expected, atol=1e-9)
+
+
+def test_an_offer_is_explained_by_its_own_words(ix):
+    text = "按天配资，1:10杠杆，当天到账，免息体验三天，加微信了解详情。"
+    v = check_text(ix, text)
+    assert v.verdict == "suspicious" and v.probability >= default_model().threshold
+    shown = [s for s in v.signals if s.weight > 0]
+    assert shown and all(s.text for s in shown)
+    assert "leverage" in {s.signal for s in shown}  # 1:10, named as a leverage figure
+    assert any("probability of an offer" in n for n in v.notes)
+
+
+def test_a_risk_footer_never_turns_an_offer_clear(ix, flagged_offers):
+    assert len(flagged_offers) > 150
+    for text in flagged_offers:
+        for footer in FOOTERS:
+            assert check_text(ix, perturb.with_disclaimer(text, footer)).verdict != "clear", (text[:60], footer)
+
+
+def test_a_listed_name_offered_in_a_text_is_listed_whatever_follows(ix, flagged_offers):
+    names = [e["name"] for e in builtin.records()  # 股票配资 / 炒股配资 are listed names, but only trade words
+             if e["source"] == "csrc-peizi" and strip_generic(name_key(e["name"]))]
+    for i, text in enumerate(flagged_offers[:120]):
+        changed = perturb.with_disclaimer(perturb.with_name(text, names[i % len(names)]), FOOTERS[i % len(FOOTERS)])
+        v = check_text(ix, changed)
+        assert v.verdict == "listed", (names[i % len(names)], text[:60])
+
+
+def test_invisible_and_width_changes_do_not_hide_an_offer(ix, flagged_offers):
+    for text in flagged_offers[:60]:
+        for change in (perturb.spaced, perturb.zero_width, perturb.full_width):
+            assert check_text(ix, change(text)).verdict != "clear", (change.__name__, text[:60])
+
+
+def test_a_warning_that_quotes_an_offer_stays_clear(ix, dev, flagged_offers):
+    warnings = [r["text"] for r in dev if perturb.is_quoting_report(r)]
+    clear = sum(check_text(ix, perturb.quoted_in(warnings[i % len(warnings)], text)).verdict == "clear"
+                for i, text in enumerate(flagged_offers))
+    assert clear / len(flagged_offers) >= 0.9
+
+
+def test_a_warning_naming_a_listed_platform_stays_clear_with_the_mention_noted(ix, dev):
+    warnings = [r["text"] for r in dev if r["kind"] == "regulator_warning" and perturb.is_quoting_report(r)]
+    assert warnings
+    for w in warnings:
+        v = check_text(ix, perturb.quoted_in(w, "杜德配资", None))
+        assert v.verdict == "clear", w[:80]
+        assert any(m.entry == "杜德配资" for m in v.matches)
+        assert any("warning or report" in n for n in v.notes)
