@@ -43,12 +43,19 @@ def prepare(text: str) -> str:
     return _SPACE.sub("", clean_text(text))
 
 
-def ngrams_of(text: str, out: Counter, prefix: str = "") -> None:
+def ngrams_of(text: str, out: Counter, prefix: str = "", keep=None) -> None:  # noqa: ANN001
+    """Count the text's n-grams into `out` (only those in `keep`, when given: a model's vocabulary)."""
     text = _LONG_DIGITS.sub("#", text)
     n = len(text)
-    for size in range(NGRAM_MIN, NGRAM_MAX + 1):
-        for i in range(n - size + 1):
-            out[prefix + text[i:i + size]] += 1
+    grams, level = list(text), list(text)  # 1-grams; each longer size extends the one before, in C
+    for size in range(2, NGRAM_MAX + 1):
+        level = list(map(str.__add__, level[:-1], text[size - 1:]))
+        grams += level
+    if NGRAM_MIN > 1:
+        grams = grams[sum(max(0, n - k + 1) for k in range(1, NGRAM_MIN)):]
+    if prefix:
+        grams = [prefix + g for g in grams]
+    out.update(grams if keep is None else filter(keep.__contains__, grams))  # counted in C
 
 
 def split_quoted(text: str) -> tuple[str, list[str]]:
@@ -57,7 +64,8 @@ def split_quoted(text: str) -> tuple[str, list[str]]:
     return (_QUOTED.sub("|", text) if quoted else text), quoted
 
 
-def extract(text: str, prepared: bool = False) -> TextFeatures:
+def extract(text: str, prepared: bool = False, keep=None) -> TextFeatures:  # noqa: ANN001
+    """The features of `text`; with `keep` (a model's vocabulary) only the n-grams it knows."""
     t = text if prepared else prepare(text)
     f = TextFeatures()
     lx = lexicon()
@@ -68,9 +76,9 @@ def extract(text: str, prepared: bool = False) -> TextFeatures:
                 f.hits[p.id] = found[:3]
                 t = _SEPARATORS.sub("|", _boilerplate(p).sub("|", t)).strip("|")
     outside, quoted = split_quoted(t)
-    ngrams_of(outside, f.ngrams)
+    ngrams_of(outside, f.ngrams, keep=keep)
     for q in quoted:
-        ngrams_of(q, f.ngrams, QUOTE)
+        ngrams_of(q, f.ngrams, QUOTE, keep)
     for p in lx.text_features:
         if p.boilerplate:
             continue
@@ -79,7 +87,7 @@ def extract(text: str, prepared: bool = False) -> TextFeatures:
             f.named[p.id] = 1.0
             f.hits[p.id] = found
         if p.side == "offer" and quoted:
-            inside = [x for q in quoted for x in _find(p, q)]
+            inside = _find(p, "|".join(quoted))
             if inside:
                 f.named["quoted:" + p.id] = 1.0
                 f.hits["quoted:" + p.id] = inside

@@ -56,16 +56,20 @@ class TextModel:
     def judge_features(self, f: TextFeatures, explain: int = 0, text: str = "") -> Judgement:
         """Score `f`; with `explain`, the largest contributions as phrases of `text` (the
         prepared text the features came from) and named features."""
-        vocab = self.ngrams
-        found = [(g, n, vocab[g]) for g, n in f.ngrams.items() if g in vocab]
-        xs = [(g, (1 + math.log(n)) * iw[0], iw[1]) for g, n, iw in found]
+        vocab, log = self.ngrams, math.log
+        xs = []  # (n-gram, x, weight)
+        for g, n in f.ngrams.items():
+            iw = vocab.get(g)
+            if iw is not None:
+                xs.append((g, iw[0] if n == 1 else (1 + log(n)) * iw[0], iw[1]))
         norm = math.sqrt(sum(x * x for _, x, _ in xs)) or 1.0
-        score = self.intercept
+        score = self.intercept + sum(w * x for _, x, w in xs) / norm
         parts: list[Contribution] = []
-        for g, x, w in xs:
-            c = w * x / norm
-            score += c
-            if explain and c:
+        if explain:
+            for g, x, w in xs:
+                c = w * x / norm
+                if not c:
+                    continue
                 if g.startswith(NAMED):
                     fid = g[len(NAMED):]
                     parts.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, c))
@@ -128,11 +132,11 @@ def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500
     """Judge `text`; a long one in overlapping windows, the window most like an offer deciding."""
     t = prepare(text)[:max_chars]
     if len(t) <= window:
-        return model.judge_features(extract(t, prepared=True), explain, t)
+        return model.judge_features(extract(t, prepared=True, keep=model.ngrams), explain, t)
     best: Judgement | None = None
     for start in range(0, max(1, len(t) - window + stride), stride):
         part = t[start:start + window]
-        j = model.judge_features(extract(part, prepared=True), explain, part)
+        j = model.judge_features(extract(part, prepared=True, keep=model.ngrams), explain, part)
         if best is None or j.score > best.score:
             best = Judgement(j.probability, j.score, j.contributions, (start, min(len(t), start + window)), j.stance)
     return best  # type: ignore[return-value]
