@@ -119,9 +119,10 @@ def test_pages_are_judged_like_check_text(db, server):
 
 
 def test_script_text_is_not_judged(db, server):
-    """The ad's <script> says 警惕/非法/证监会; scripts are dropped, so it is not mistaken for a warning."""
+    """The ad's <script> says 警惕/非法/证监会; scripts are dropped, so none of it is evidence."""
     _, rows = scan(db, server, ["/ad"])
-    assert not any(s["counter"] for s in rows[0]["signals"])
+    shown = " ".join(s["text"] for s in rows[0]["signals"])
+    assert rows[0]["verdict"] == "suspicious" and not any(w in shown for w in ("警惕", "非法", "证监会"))
 
 
 def test_redirect_to_a_listed_host_is_listed_even_when_unreachable(db, server):
