@@ -102,15 +102,24 @@ def import_file(db: str | None, path: str, source: str, published: date | None =
     return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name)
 
 
-__all__ = ["DbError", "DocumentError", "current", "entries", "find_entry", "import_file",
+__all__ = ["DbError", "DocumentError", "NoLists", "current", "entries", "find_entry", "import_file",
            "import_document", "sources"]
 
 
+class NoLists(DocumentError):
+    """There is no list to check against: an empty database, or a date before every snapshot."""
+
+
 def load_index(db: str | None = None, as_of: date | None = None):
-    """The matcher's index over the current (or as-of) lists."""
+    """The matcher's index over the current (or as-of) lists; NoLists when there are none."""
     from .matcher import build
 
-    return build(entries(db, as_of=as_of))
+    rows = entries(db, as_of=as_of)
+    if not rows:
+        when = f" on {as_of.isoformat()} (before the first snapshot of every source)" if as_of else ""
+        raise NoLists(f"no official list to check against{when}; "
+                      + ("try a later --as-of date" if as_of else "the database holds no snapshot (peizi-guard refresh or import)"))
+    return build(rows)
 
 
 def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: str | None = None,

@@ -239,14 +239,19 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
 @click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
+@click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
 @click.pass_obj
-def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_private, resume, max_age) -> None:  # noqa: ANN001
+def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_private, resume, max_age,  # noqa: ANN001
+         encoding) -> None:
     """Fetch and judge ad landing URLs in bulk (one per line, or a CSV with a `url` column).
 
     Each URL is checked as an address first (a listed domain is reported even when the site is
     down), then fetched safely — redirects one hop at a time, no private addresses — and its
-    visible text judged like `check --text`. Results are stored in the database.
-    Exit status: 0 nothing flagged, 1 anything listed or suspicious, 2 usage error.
+    visible text judged like `check --text`. A page that could not be judged (404, refused,
+    timeout, not HTML …) is "unchecked", with the reason, unless its address is flagged.
+    Results are stored in the database.
+    Exit status: 1 anything listed or suspicious, else 2 anything unchecked (or a usage error),
+    else 0; 130 interrupted.
     """
     from .output import WRITERS
     from .scan import ScanOptions, parse_age, read_urls
@@ -255,7 +260,8 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
         age = parse_age(max_age)
     except ValueError as exc:
         raise Failure(f"--max-age: {exc}") from None
-    urls = read_urls(_read_text(file))
+    decoded = _read(file, encoding)
+    urls = read_urls(decoded.text)
     if not urls:
         raise Failure(f"{file}: no URLs found")
     opts = ScanOptions(concurrency=concurrency, timeout=timeout, max_bytes=max_bytes,
@@ -271,6 +277,8 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
         if bar:
             bar.__enter__()
         summary = api.scan(obj["db"], urls, opts, emit=writer.write, progress=bar.update if bar else (lambda n: None))
+    except api.NoLists as exc:
+        raise Failure(str(exc)) from None
     finally:
         if bar:
             bar.__exit__(None, None, None)
@@ -280,21 +288,23 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
     v = summary.verdicts
     click.echo(f"scanned {summary.total - summary.skipped} of {summary.total} URLs in {summary.seconds:.1f} s "
                f"({summary.skipped} skipped): listed {v['listed']}, suspicious {v['suspicious']}, "
-               f"clear {v['clear']}, errors {summary.errors}" + (" — interrupted; --resume carries on" if summary.interrupted else ""),
-               err=True)
-    if summary.interrupted:
-        sys.exit(130)
-    sys.exit(EXIT_FLAGGED if summary.flagged else 0)
+               f"clear {v['clear']}, unchecked {v['unchecked']}"
+               + (" — interrupted; --resume carries on" if summary.interrupted else ""), err=True)
+    status = summary.exit_status
+    sys.exit(2 if status == 0 and decoded.problems else status)
 
 
-def _read_text(path: str) -> str:
+def _read(path: str, encoding: str | None = None):  # noqa: ANN202
+    """A user's file decoded (see peizi_guard.inputs); each line left out is reported on stderr."""
+    from .inputs import InputError, read
+
     try:
-        if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise Failure(f"{path}: {exc.strerror}") from None
+        decoded = read(path, encoding)
+    except InputError as exc:
+        raise Failure(str(exc)) from None
+    for problem in decoded.problems:
+        click.echo(f"peizi-guard: warning: {'stdin' if path == '-' else path}: {problem}", err=True)
+    return decoded
 
 
 @main.command()
@@ -304,9 +314,10 @@ def _read_text(path: str) -> str:
 @click.option("--text-file", "text_files", multiple=True, metavar="FILE", help="Judge the text in FILE ('-' for stdin).")
 @click.option("--as", "kind", type=click.Choice(["name", "url"]), help="Treat every QUERY as this kind.")
 @click.option("--as-of", callback=_date, metavar="DATE", help="Answer as the lists stood on this date.")
+@click.option("--encoding", metavar="CODEC", help="Encoding of --file / --text-file (default: BOM, UTF-8, else detected).")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one object per query.")
 @click.pass_obj
-def check(obj: dict, queries, file, texts, text_files, kind, as_of, as_json) -> None:  # noqa: ANN001
+def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as_json) -> None:  # noqa: ANN001
     """Is a platform name, company, app / WeChat account, URL or ad text listed, suspicious or clear?
 
     \b
@@ -316,19 +327,25 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, as_json) -> 
       peizi-guard check --file names.txt --json
       peizi-guard check --text "您炒股我出钱，1:10杠杆，当天到账"
 
-    Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error or bad input.
+    Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error, bad input or
+    input lines that could not be read (reported on stderr with their numbers).
     """
     from .matcher import check as judge
 
     items = [(q, kind) for q in queries]
+    skipped = 0
     if file:
-        lines = _read_text(file).splitlines()
-        items += [(line.strip(), kind) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        decoded = _read(file, encoding)
+        skipped += len(decoded.problems)
+        items += [(line.strip(), kind) for _, line in decoded.lines if line.strip() and not line.lstrip().startswith("#")]
     items += [(t, "text") for t in texts]
-    items += [(_read_text(f), "text") for f in text_files]
+    for f in text_files:
+        decoded = _read(f, encoding)
+        skipped += len(decoded.problems)
+        items.append((decoded.text, "text"))
     if not items or any(not q.strip() for q, _ in items):
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
-    ix = api.load_index(obj["db"], as_of)
+    ix = _index(obj["db"], as_of)
     flagged = False
     many = len(items) > 3
     out = sys.stdout
@@ -340,11 +357,21 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, as_json) -> 
         else:
             out.write((report.one_line(v) if many else report.render(v)) + "\n")
     out.flush()
-    sys.exit(EXIT_FLAGGED if flagged else 0)
+    sys.exit(EXIT_FLAGGED if flagged else EXIT_USAGE if skipped else 0)
+
+
+def _index(db: str | None, as_of: date | None = None):  # noqa: ANN202
+    try:
+        return api.load_index(db, as_of)
+    except api.NoLists as exc:
+        raise Failure(str(exc)) from None
 
 
 def run() -> None:
     """Console entry point: every error is one line, never a traceback (PEIZI_GUARD_DEBUG=1 shows it)."""
+    for stream in (sys.stdout, sys.stderr):  # a narrow terminal encoding (gbk, ascii) shows ?, never dies
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         rv = main.main(standalone_mode=False)
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .matcher import Verdict
+from .text import safe
 from .scraper.sources import load_sources
 
 HEAD = {
@@ -36,6 +37,14 @@ def source_title(source_id: str) -> str:
 
 
 def render(v: Verdict, advice: bool = True) -> str:
+    return safe_lines(_render(v, advice))
+
+
+def safe_lines(text: str) -> str:
+    return "\n".join(safe(line) for line in text.split("\n"))
+
+
+def _render(v: Verdict, advice: bool) -> str:
     q = v.query if len(v.query) <= 60 else v.query[:57] + "…"
     lines = [f"{q} — {HEAD[v.verdict]} (score {v.score:.2f})"]
     if v.matches:
@@ -64,4 +73,4 @@ def render(v: Verdict, advice: bool = True) -> str:
 def one_line(v: Verdict) -> str:
     best = v.matches[0] if v.matches else None
     why = f"#{best.seq} {best.entry} ({best.method})" if best else ",".join(sorted({s.signal for s in v.signals if not s.counter}))
-    return f"{v.verdict:<10}  {v.score:.2f}  {v.query}  {why}".rstrip()
+    return safe(f"{v.verdict:<10}  {v.score:.2f}  {v.query}  {why}".rstrip())

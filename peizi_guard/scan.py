@@ -32,7 +32,7 @@ class ScanOptions:
 class Summary:
     total: int = 0
     skipped: int = 0
-    verdicts: dict[str, int] = field(default_factory=lambda: {"listed": 0, "suspicious": 0, "clear": 0})
+    verdicts: dict[str, int] = field(default_factory=lambda: {"listed": 0, "suspicious": 0, "clear": 0, "unchecked": 0})
     errors: int = 0
     interrupted: bool = False
     seconds: float = 0.0
@@ -40,6 +40,29 @@ class Summary:
     @property
     def flagged(self) -> int:
         return self.verdicts["listed"] + self.verdicts["suspicious"]
+
+    @property
+    def exit_status(self) -> int:
+        """1 anything listed or suspicious, else 2 anything unchecked, else 0 (130 interrupted)."""
+        if self.interrupted:
+            return 130
+        return 1 if self.flagged else 2 if self.verdicts["unchecked"] else 0
+
+
+# Page.error → the short reason a page could not be judged
+_REASONS = (("HTTP ", lambda e: "http " + e.split()[1]), ("timed out", "timeout"), ("connection refused", "refused"),
+            ("connection reset", "reset"), ("connection closed", "no response"), ("DNS", "dns"),
+            ("blocked address", "blocked address"), ("unsupported scheme", "not http"), ("malformed URL", "malformed url"),
+            ("not HTML", "not html"), ("TLS", "tls"), ("redirect loop", "redirect loop"),
+            ("too many redirects", "too many redirects"), ("body truncated", "body truncated"),
+            ("unparsable", "unparsable"), ("undecodable", "undecodable"), ("too large", "too large"))
+
+
+def unchecked_reason(error: str) -> str:
+    for prefix, reason in _REASONS:
+        if error.startswith(prefix) or prefix in error:
+            return reason(error) if callable(reason) else reason
+    return error.split(":")[0][:40]
 
 
 def read_urls(text: str) -> list[str]:
@@ -62,9 +85,12 @@ def scan_one(ix: Index, url: str, opts: ScanOptions) -> dict:
                       allow_private=opts.allow_private, hop_check=hops.append)
     text = "\n".join(x for x in (page.title, page.description, page.text) if x)
     v = check_page(ix, url, hops, text, targets=page.frames + page.goes_to, links=page.links)
+    verdict, reason = v.verdict, None
+    if page.error and verdict == "clear":  # not judged: never call an unseen page clear
+        verdict, reason = "unchecked", unchecked_reason(page.error)
     return {
         "url": url, "final_url": page.final_url, "redirects": page.redirects, "status": page.status,
-        "verdict": v.verdict, "score": v.score,
+        "verdict": verdict, "reason": reason, "score": v.score,
         "matches": [m.to_dict() for m in v.matches], "signals": [s.to_dict() for s in v.signals],
         "title": page.title, "error": page.error, "truncated": page.truncated,
         "fetched_at": page.fetched_at, "notes": v.notes, "probability": v.probability,
@@ -147,7 +173,8 @@ def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]
         since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
         wanted = set(urls)
         with session_factory() as s:
-            rows = s.scalars(select(ScanResult.url).where(ScanResult.fetched_at >= since))
+            rows = s.scalars(select(ScanResult.url).where(ScanResult.fetched_at >= since,
+                                                          ScanResult.verdict != "unchecked"))  # retried
             return {u for u in rows if u in wanted}
     return done
 

@@ -88,7 +88,7 @@ def server():
 
 
 def scan(db, base, paths, *extra, fmt="jsonl"):
-    urls = "\n".join(p if "://" in p or " " in p else base + p for p in paths)
+    urls = "\n".join(base + p if p.startswith("/") else p for p in paths)
     r = CliRunner().invoke(main, ["--db", db, "scan", "-", "--format", fmt, "--allow-private", "--timeout", "1.5", *extra],
                            input=urls)
     return r, ([json.loads(x) for x in r.stdout.splitlines()] if fmt == "jsonl" else r.stdout)
@@ -148,11 +148,40 @@ def test_redirect_followed_and_errors_recorded(db, server):
     assert len(rows) == 8
 
 
+def test_pages_that_could_not_be_judged_are_unchecked_never_clear(db, server):
+    r, rows = scan(db, server, ["/gone", "/boom", "/pdf", "/slow", "/loop", "not a url", "ftp://x.cn/a",
+                                "http://127.0.0.1:9/refused", "javascript:alert(1)", "file:///etc/passwd", "/plain"])
+    res = by_url(rows)
+    reasons = {u[len(server):] if u.startswith(server) else u: (row["verdict"], row["reason"]) for u, row in res.items()}
+    assert reasons == {
+        "/gone": ("unchecked", "http 404"), "/boom": ("unchecked", "http 500"), "/pdf": ("unchecked", "not html"),
+        "/slow": ("unchecked", "timeout"), "/loop": ("unchecked", "redirect loop"),
+        "not a url": ("unchecked", "malformed url"), "ftp://x.cn/a": ("unchecked", "not http"),
+        "http://127.0.0.1:9/refused": ("unchecked", "refused"), "javascript:alert(1)": ("unchecked", "not http"),
+        "file:///etc/passwd": ("unchecked", "not http"), "/plain": ("clear", None),
+    }
+    assert r.exit_code == 2  # nothing flagged, something unchecked
+    assert "unchecked 10" in r.stderr
+
+
+def test_a_listed_address_stands_even_when_the_page_cannot_be_fetched(db, server):
+    r, rows = scan(db, server, ["/gone", "http://www.ddpz666.com/"])
+    res = by_url(rows)
+    assert res["http://www.ddpz666.com/"]["verdict"] == "listed" and res["http://www.ddpz666.com/"]["error"]
+    assert r.exit_code == 1  # flagged beats unchecked
+
+
+def test_resume_retries_unchecked_urls(db, server):
+    scan(db, server, ["/gone", "/plain"])
+    r, rows = scan(db, server, ["/gone", "/plain"], "--resume")
+    assert [row["url"] for row in rows] == [server + "/gone"]
+
+
 def test_loopback_blocked_without_allow_private(db, server):
     r = CliRunner().invoke(main, ["--db", db, "scan", "-", "--format", "jsonl"], input=server + "/ad\n")
     row = json.loads(r.stdout)
     assert row["error"].startswith("blocked address 127.0.0.1")
-    assert row["verdict"] == "clear" and r.exit_code == 0
+    assert row["verdict"] == "unchecked" and row["reason"] == "blocked address" and r.exit_code == 2
 
 
 def test_huge_body_is_capped(db, server):

@@ -5,7 +5,8 @@ import csv
 
 from .interface import Writer
 
-COLUMNS = ["url", "final_url", "status", "verdict", "score", "evidence", "signals", "redirects", "error", "fetched_at"]
+COLUMNS = ["url", "final_url", "status", "verdict", "reason", "score", "evidence", "signals", "redirects", "error",
+           "fetched_at"]
 
 
 def evidence(result: dict) -> str:
@@ -27,4 +28,18 @@ class CsvWriter(Writer):
     def write(self, result: dict) -> None:
         row = dict(result, evidence=evidence(result), signals=signals(result),
                    redirects=" ".join(result.get("redirects", [])))
-        self.out.writerow(["" if row.get(c) is None else row.get(c) for c in COLUMNS])
+        self.out.writerow([cell(row.get(c)) for c in COLUMNS])
+
+
+def cell(value) -> str:  # noqa: ANN001
+    """A CSV cell no spreadsheet runs as a formula (=, +, -, @, tab or CR first get a ')."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

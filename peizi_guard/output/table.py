@@ -1,6 +1,7 @@
 """A line per result for people reading a terminal."""
 from __future__ import annotations
 
+from ..text import safe
 from .csv import evidence, signals
 from .interface import Writer
 
@@ -9,6 +10,8 @@ class TableWriter(Writer):
     name = "table"
 
     def write(self, result: dict) -> None:
-        why = evidence(result) or signals(result) or (f"error: {result['error']}" if result.get("error") else "")
+        why = evidence(result) or signals(result) or (f"{result.get('reason') or 'error'}: {result['error']}"
+                                                     if result.get("error") else "")
         status = result.get("status") or "-"
-        self.stream.write(f"{result['verdict']:<10} {result['score']:.2f} {status!s:>4}  {result['url']}  {why}\n")
+        line = f"{result['verdict']:<10} {result['score']:.2f} {status!s:>4}  {result['url']}  {why}"
+        self.stream.write(safe(line) + "\n")

@@ -1,0 +1,128 @@
+"""Files users give us (`check --file`, `--text-file`, `scan FILE`) → text, whatever their encoding.
+
+Order: `--encoding` when given; a byte order mark (UTF-8, UTF-16, UTF-32); strict UTF-8;
+BOM-less UTF-16 by its zero bytes; the detector shipped with requests (charset-normalizer, from
+64 bytes on: it guesses wildly on less) for GBK/GB18030, Big5 and UTF-16; strict GB18030; then
+line by line (UTF-8, else GB18030). A line that still does not decode, or that is longer
+than `max_line` bytes, is reported with its number and left out; the rest goes on.
+"""
+from __future__ import annotations
+
+import codecs
+import sys
+from dataclasses import dataclass, field
+
+MAX_LINE = 128 * 1024
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_DETECTABLE = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be", "utf_32",
+               "utf_32_le", "utf_32_be", "hz", "cp950", "cp936"}
+
+
+class InputError(ValueError):
+    """The file cannot be read at all, or the encoding asked for does not exist."""
+
+
+@dataclass
+class Decoded:
+    lines: list[tuple[int, str]] = field(default_factory=list)  # (line number, text) of the lines kept
+    problems: list[str] = field(default_factory=list)  # "line 7: not valid UTF-8 or GB18030; left out"
+    encoding: str = ""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for _, t in self.lines)
+
+
+def read(path: str, encoding: str | None = None, max_line: int = MAX_LINE) -> Decoded:
+    """Decode a file ('-' for standard input)."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+    return decode(data, encoding, max_line)
+
+
+def decode(data: bytes, encoding: str | None = None, max_line: int = MAX_LINE) -> Decoded:
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}") from None
+        return _whole_or_lines(data, codec, max_line)
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            return _split(data.decode(codec, "replace"), codec, max_line)
+    try:
+        return _split(data.decode("utf-8"), "utf-8", max_line)
+    except UnicodeDecodeError:
+        pass
+    for guess in (_utf16_by_zeros(data), _detect(data) if len(data) >= 64 else "", "gb18030"):
+        if guess:
+            try:
+                return _split(data.decode(guess), guess, max_line)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    return _lines(data, ("utf-8", "gb18030"), max_line)
+
+
+def _utf16_by_zeros(data: bytes) -> str:
+    """UTF-16 without a BOM: ASCII letters leave a zero byte in every other place."""
+    if len(data) < 4:
+        return ""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) / 2
+    return "utf-16-be" if even > 0.3 * half and odd == 0 else "utf-16-le" if odd > 0.3 * half and even == 0 else ""
+
+
+def _detect(data: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - requests ships it
+        return ""
+    best = from_bytes(data[:200_000]).best()
+    name = best.encoding if best else ""
+    return name if name in _DETECTABLE else ""
+
+
+def _whole_or_lines(data: bytes, codec: str, max_line: int) -> Decoded:
+    try:
+        return _split(data.decode(codec), codec, max_line)
+    except UnicodeDecodeError:
+        if codec.startswith(("utf_16", "utf_32", "utf-16", "utf-32")):
+            return _split(data.decode(codec, "replace"), codec, max_line)
+        return _lines(data, (codec,), max_line)
+
+
+def _split(text: str, codec: str, max_line: int) -> Decoded:
+    out = Decoded(encoding=codec)
+    for n, line in enumerate(text.splitlines(), 1):
+        if len(line) > max_line:
+            out.problems.append(f"line {n}: longer than {max_line // 1024} KiB; left out")
+        else:
+            out.lines.append((n, line))
+    return out
+
+
+def _lines(data: bytes, codecs_: tuple[str, ...], max_line: int) -> Decoded:
+    out = Decoded(encoding="/".join(codecs_))
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        raw = raw.rstrip(b"\r")
+        if len(raw) > max_line:
+            out.problems.append(f"line {n}: longer than {max_line // 1024} KiB; left out")
+            continue
+        for codec in codecs_:
+            try:
+                out.lines.append((n, raw.decode(codec)))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            out.problems.append(f"line {n}: not valid {' or '.join(c.upper() for c in codecs_)}; left out")
+    if out.lines and not out.lines[-1][1] and data.endswith(b"\n"):
+        out.lines.pop()
+    return out

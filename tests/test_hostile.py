@@ -1,0 +1,141 @@
+"""Hostile and odd input met where users meet it, through the CLI: files in any encoding, pages
+with odd charsets, escape sequences and formulas in output, narrow terminals, empty databases."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from peizi_guard.cli import main
+
+from .sitehelper import Site
+
+AD = "您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户，加微信领取体验金"
+
+
+def run(args, input=None):  # noqa: ANN001, A002
+    return CliRunner().invoke(main, args, input=input)
+
+
+@pytest.fixture()
+def db(tmp_path):
+    return str(tmp_path / "h.db")
+
+
+NAMES = "杜德配資\n華泰證券\n寶利配資官網\n" * 4  # traditional characters exist in Big5; long enough to detect
+
+
+@pytest.mark.parametrize("encoding, bom", [
+    ("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("gbk", b""), ("gb18030", b""), ("big5", b""),
+    ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-16-le", b""),
+])
+def test_check_file_in_any_common_encoding(db, tmp_path, encoding, bom):
+    f = tmp_path / "names.txt"
+    text = NAMES if encoding == "big5" else NAMES.replace("杜德配資", "杜德配资 www.ddpz666.com")
+    f.write_bytes(bom + text.encode(encoding))
+    r = run(["--db", db, "check", "--file", str(f), "--json"])
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert r.exit_code == 1, r.stderr
+    assert len(rows) == 12 and rows[0]["verdict"] == "listed" and rows[0]["matches"][0]["entry"] == "杜德配资"
+    assert rows[1]["verdict"] == "clear"
+
+
+def test_an_undecodable_line_is_reported_and_the_rest_goes_on(db, tmp_path):
+    f = tmp_path / "mixed.txt"
+    f.write_bytes("华泰证券\n".encode() + b"ab\x80\xff\xff\n" + "杜德配资\n".encode())
+    r = run(["--db", db, "check", "--file", str(f), "--json"])
+    assert "line 2: not valid UTF-8 or GB18030; left out" in r.stderr
+    assert [json.loads(x)["query"] for x in r.stdout.splitlines()] == ["华泰证券", "杜德配资"]
+    assert r.exit_code == 1  # something listed
+    f.write_bytes("华泰证券\n".encode() + b"ab\x80\xff\xff\n")
+    assert run(["--db", db, "check", "--file", str(f)]).exit_code == 2  # clear, but a line went unchecked
+
+
+def test_encoding_can_be_forced_and_a_bad_one_is_one_line(db, tmp_path):
+    f = tmp_path / "big5.txt"
+    f.write_bytes("杜德配資\n".encode("big5"))  # too short to detect: GB18030 would misread it
+    assert run(["--db", db, "check", "--file", str(f), "--encoding", "big5"]).exit_code == 1
+    r = run(["--db", db, "check", "--file", str(f), "--encoding", "no-such-codec"])
+    assert r.exit_code == 2 and r.stderr.strip() == "peizi-guard: error: unknown encoding 'no-such-codec'"
+
+
+def test_text_file_in_gbk_is_judged(db, tmp_path):
+    f = tmp_path / "ad.txt"
+    f.write_bytes(AD.encode("gbk"))
+    r = run(["--db", db, "check", "--text-file", str(f), "--json"])
+    assert json.loads(r.stdout)["verdict"] == "suspicious"
+
+
+@pytest.fixture(scope="module")
+def site():
+    s = Site()
+    page = f"<html><head><title>配资\x1b[2J\x1b]0;owned\x07首页</title></head><body><p>{AD}</p></body></html>"
+    s.pages.update({
+        "/utf16-bom": ("text/html; charset=utf-16", codecs.BOM_UTF16_LE + page.encode("utf-16-le")),
+        "/utf16-nobom": ("text/html; charset=utf-16le", page.encode("utf-16-le")),
+        "/unknown": ("text/html; charset=x-no-such-charset", page.encode("utf-8")),
+        "/gbk-as-utf8": ("text/html; charset=utf-8", page.encode("gbk")),
+        "/bad-meta": ("text/html", page.replace("<head>", '<head><meta charset="zlib">').encode("gbk")),
+    })
+    yield s
+    s.close()
+
+
+def scan(db, site, *paths, fmt="jsonl", extra=()):  # noqa: ANN001
+    urls = "\n".join(p if "://" in p or not p.startswith("/") else site.url + p for p in paths)
+    return run(["--db", db, "scan", "-", "--format", fmt, "--allow-private", "--timeout", "3", *extra], input=urls)
+
+
+def test_pages_in_odd_charsets_are_judged(db, site):
+    r = scan(db, site, "/utf16-bom", "/utf16-nobom", "/unknown", "/gbk-as-utf8", "/bad-meta")
+    rows = {json.loads(x)["url"][len(site.url):]: json.loads(x) for x in r.stdout.splitlines()}
+    for path, row in rows.items():
+        assert row["verdict"] == "suspicious", (path, row["error"], row["title"])
+
+
+def test_escape_sequences_never_reach_the_terminal(db, site):
+    r = scan(db, site, "/utf16-bom", fmt="table")
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    r = run(["--db", db, "check", "--text", "杜德配资\x1b[31m，1:10杠杆"])
+    assert "\x1b" not in r.stdout
+
+
+def test_csv_cells_never_run_as_formulas(db, site):
+    r = scan(db, site, "=HYPERLINK(\"http://evil.cn\",\"x\")", "+cmd|' /C calc'!A0", "/utf16-bom", fmt="csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [row["url"][:2] for row in rows[:2]] == ["'=", "'+"]
+    assert all(not (v or "").startswith(("=", "+", "@")) for row in rows for v in row.values())
+    assert {row["verdict"] for row in rows[:2]} == {"unchecked"}
+
+
+def test_scan_input_with_a_huge_or_broken_line_goes_on(db, site, tmp_path):
+    f = tmp_path / "urls.txt"
+    f.write_bytes(b"http://" + b"a" * (200 * 1024) + b".cn/\n" + b"\xff\xfe\x80bad\n"
+                  + (site.url + "/utf16-bom\n").encode())
+    r = run(["--db", db, "scan", str(f), "--format", "jsonl", "--allow-private", "--timeout", "3"])
+    assert "line 1: longer than 128 KiB; left out" in r.stderr and "line 2: not valid" in r.stderr
+    assert [json.loads(x)["verdict"] for x in r.stdout.splitlines()] == ["suspicious"]
+    assert r.exit_code == 1
+
+
+def test_a_narrow_terminal_encoding_never_crashes_output(db):
+    env = dict(os.environ, PYTHONIOENCODING="gbk")
+    proc = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db, "check",
+                           "--text", "杜德配资 🙂 1:10杠杆 ₩€"], env=env, capture_output=True)
+    assert proc.returncode == 1, proc.stderr.decode("gbk", "replace")
+    assert "Traceback" not in proc.stderr.decode("gbk", "replace")
+
+
+def test_no_lists_means_no_answer(db):
+    r = run(["--db", "sqlite://", "check", "杜德配资"])
+    assert r.exit_code == 2 and "no official list to check against" in r.stderr and not r.stdout
+    r = run(["--db", db, "check", "--as-of", "2001-01-01", "杜德配资"])
+    assert r.exit_code == 2 and "before the first snapshot of every source" in r.stderr
+    assert run(["--db", db, "check", "--as-of", "2020-08-01", "杜德配资"]).exit_code == 1
