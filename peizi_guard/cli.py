@@ -9,6 +9,7 @@ from datetime import date
 import click
 
 from . import api, report
+from .db.engine import mask
 from .text import table
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
@@ -22,7 +23,7 @@ class Failure(click.ClickException):
         self.exit_code = code
 
     def show(self, file=None) -> None:  # noqa: ANN001
-        click.echo(f"peizi-guard: error: {self.format_message()}", err=True)
+        click.echo(mask(f"peizi-guard: error: {self.format_message()}"), err=True)
 
 
 def _date(ctx, param, value):  # noqa: ANN001
@@ -286,10 +287,11 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
         if output:
             stream.close()
     v = summary.verdicts
-    click.echo(f"scanned {summary.total - summary.skipped} of {summary.total} URLs in {summary.seconds:.1f} s "
-               f"({summary.skipped} skipped): listed {v['listed']}, suspicious {v['suspicious']}, "
-               f"clear {v['clear']}, unchecked {v['unchecked']}"
-               + (" — interrupted; --resume carries on" if summary.interrupted else ""), err=True)
+    done = sum(v.values())
+    left = summary.total - summary.skipped - done
+    click.echo(f"scanned {done} of {summary.total} URLs in {summary.seconds:.1f} s ({summary.skipped} skipped): "
+               f"listed {v['listed']}, suspicious {v['suspicious']}, clear {v['clear']}, unchecked {v['unchecked']}"
+               + (f" — interrupted: {left} not scanned; --resume carries on" if summary.interrupted else ""), err=True)
     status = summary.exit_status
     sys.exit(2 if status == 0 and decoded.problems else status)
 
@@ -384,7 +386,7 @@ def run() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except api.DbError as exc:
-        click.echo(f"peizi-guard: error: {exc}", err=True)
+        click.echo(mask(f"peizi-guard: error: {exc}"), err=True)
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
         sys.stderr.close()
@@ -393,5 +395,5 @@ def run() -> None:
         if os.environ.get("PEIZI_GUARD_DEBUG"):
             raise
         msg = str(exc).splitlines()[0] if str(exc) else ""
-        click.echo(f"peizi-guard: internal error: {type(exc).__name__}: {msg}", err=True)
+        click.echo(mask(f"peizi-guard: internal error: {type(exc).__name__}: {msg}"), err=True)
         sys.exit(3)

@@ -17,6 +17,14 @@ from .scraper.locate import locate
 from .scraper.sources import load_sources, source_meta
 
 MIN_KEEP = 0.5  # a new snapshot must keep at least this share of the previous one's rows
+# what a changed page layout raises in a parser: that source fails, never the whole refresh
+LAYOUT_ERRORS = (IndexError, KeyError, ValueError, TypeError, AttributeError, LookupError, UnicodeError,
+                 RecursionError, AssertionError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 @dataclass
@@ -67,6 +75,10 @@ def refresh_source(db_url: str, session_factory, source_id: str, *, url: str | N
         found = locate(meta, fetcher or Fetcher(), url=landing, page_etag=etag, page_last_modified=modified)
     except FetchError as exc:
         return Outcome(source_id, "failed", str(exc), url=landing)
+    except DocumentError as exc:
+        return Outcome(source_id, "failed", f"{landing}: {exc}", url=landing)
+    except LAYOUT_ERRORS as exc:  # the page changed under us: this source fails, the others go on
+        return Outcome(source_id, "failed", f"{landing}: page not understood ({_one_line(exc)})", url=landing)
     if found.status == "unchanged":
         etag, modified = found.page_etag or etag, found.page_last_modified or modified
         now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -95,6 +107,9 @@ def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Out
         doc = parse_document(found.document, found.document_url, expect_layout=meta.get("layout", ""))
     except DocumentError as exc:
         return Outcome(source_id, "failed", f"{found.document_url}: {exc}", url=found.document_url)
+    except LAYOUT_ERRORS as exc:
+        return Outcome(source_id, "failed", f"{found.document_url}: document not understood ({_one_line(exc)})",
+                       url=found.document_url)
     with session_factory() as s:
         prev = store.current_snapshot(s, source_id)
         prev_count = prev.entry_count if prev else 0

@@ -139,3 +139,10 @@ def test_no_lists_means_no_answer(db):
     r = run(["--db", db, "check", "--as-of", "2001-01-01", "杜德配资"])
     assert r.exit_code == 2 and "before the first snapshot of every source" in r.stderr
     assert run(["--db", db, "check", "--as-of", "2020-08-01", "杜德配资"]).exit_code == 1
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://bob:s3cret@127.0.0.1:1/x", "nosuch://bob:s3cret@h/x"])
+def test_database_passwords_never_appear_in_messages(url):
+    proc = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", url, "check", "杜德配资"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "s3cret" not in proc.stderr + proc.stdout and "bob:***@" in proc.stderr

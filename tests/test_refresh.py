@@ -229,3 +229,29 @@ def test_shrunken_list_is_refused_unless_forced(db, site):
     assert r.exit_code == 0 and o["status"] == "added" and o["entries"] == 100 and o["removed"] == 158
     assert len(api.entries(db, "csrc-peizi")) == 100
     assert len(api.entries(db, "csrc-peizi", as_of=date(2020, 7, 8))) == 258  # the old list is still there
+
+
+def test_a_layout_change_fails_that_source_only(db, site, csrc_bytes, monkeypatch):
+    """A parser tripping over a changed page (IndexError, KeyError …) fails its source with one
+    line through the CLI; the next source is still refreshed and nothing stored is touched."""
+    from peizi_guard.scraper import parse
+
+    site.landing("/csrc/list.html", "files/mingdan.pdf")
+    site.pages["/csrc/files/mingdan.pdf"] = ("application/pdf", csrc_bytes)
+    site.landing("/sac/", "a/2019-07.docx")
+    site.pages["/sac/a/2019-07.docx"] = (DOCX, SAC[6].read_bytes())
+    real = parse.parse_document
+
+    def extra_cell(data, hint="", expect_layout=""):  # noqa: ANN001
+        if expect_layout == "csrc-peizi":
+            raise IndexError("list index out of range")  # what an extra cell did to the old table code
+        return real(data, hint, expect_layout=expect_layout)
+
+    monkeypatch.setattr(parse, "parse_document", extra_cell)
+    api.entries(db)
+    before = counts(db)
+    r, [o] = refresh(db, "csrc-peizi", "--url", site.url + "/csrc/list.html")
+    assert r.exit_code == 1 and o["status"] == "failed" and "document not understood (IndexError" in o["message"]
+    assert counts(db) == before
+    r, [o] = refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+    assert r.exit_code == 0 and o["status"] == "added"

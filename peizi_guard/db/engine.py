@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ENV = "PEIZI_GUARD_DB"
@@ -9,6 +10,14 @@ ENV = "PEIZI_GUARD_DB"
 
 class DbError(RuntimeError):
     pass
+
+
+_CREDENTIALS = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*(?=@)", re.I)
+
+
+def mask(text: str) -> str:
+    """Any `scheme://user:password@host` in a message, with the password as ***."""
+    return _CREDENTIALS.sub(lambda m: m.group("head") + "***", text)
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -48,7 +57,7 @@ def open_engine(url: str):
     try:
         engine = create_engine(url)
     except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
-        raise DbError(f"cannot use database URL {url!r}: {str(exc).splitlines()[0]}") from None
+        raise DbError(mask(f"cannot use database URL {url!r}: {str(exc).splitlines()[0]}")) from None
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -63,5 +72,5 @@ def open_engine(url: str):
     try:
         upgrade(engine)
     except SQLAlchemyError as exc:
-        raise DbError(f"cannot open database {url}: {str(exc).splitlines()[0]}") from None
+        raise DbError(mask(f"cannot open database {url}: {str(exc).splitlines()[0]}")) from None
     return engine
