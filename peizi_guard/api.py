@@ -80,9 +80,15 @@ def sources(db: str | None = None) -> list[dict]:
 
 
 def import_document(db: str | None, data: bytes, source: str, *, published: date | None = None,
-                    origin: str = "", hint: str = ""):
-    """Parse and store one official document. Raises DocumentError, leaving the database untouched."""
+                    origin: str = "", hint: str = "", force: bool = False):
+    """Parse and store one official document. An older document joins the history and leaves the
+    current list as it is; one that would shrink the current list (under half of its rows, or
+    removing more than it keeps) is refused unless `force`. Raises DocumentError, leaving the
+    database untouched."""
+    from datetime import datetime, timezone
+
     from .db import store
+    from .refresh import MIN_KEEP
     from .scraper.parse import parse_document
 
     layout = source_meta(source).get("layout", "")
@@ -90,16 +96,33 @@ def import_document(db: str | None, data: bytes, source: str, *, published: date
     url = resolve_url(db)
     ensure_seeded(url)
     with session(url) as s, s.begin():
+        key = store.candidate_key(doc, published, datetime.now(timezone.utc).date())
+        problem = "" if force else store.shrink_problem(s, source, doc, key, MIN_KEEP)
+        if problem:
+            raise DocumentError(f"refused: {problem}")
         return store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)
 
 
-def import_file(db: str | None, path: str, source: str, published: date | None = None):
+def import_file(db: str | None, path: str, source: str, published: date | None = None, force: bool = False):
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read: {exc.strerror}") from None
-    return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name)
+    return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force)
+
+
+def revert(db: str | None, source: str, snapshot_id: int):
+    """Make an earlier snapshot of `source` the current list again (until a newer document)."""
+    from .db import store
+
+    url = resolve_url(db)
+    ensure_seeded(url)
+    with session(url) as s, s.begin():
+        try:
+            return store.snapshot_meta(store.revert(s, source, snapshot_id, note=f"revert to snapshot {snapshot_id}"))
+        except LookupError as exc:
+            raise DocumentError(str(exc)) from None
 
 
 __all__ = ["DbError", "DocumentError", "NoLists", "current", "entries", "find_entry", "import_file",
@@ -145,11 +168,16 @@ def history(db: str | None = None, source: str | None = None) -> list[dict]:
             if source and src["id"] != source:
                 continue
             prev: set[str] = set()
+            current = store.current_snapshot(s, src["id"])
             for snap in src["snapshots"]:
                 keys = set(store.member_keys(s, snap["id"]))  # each snapshot read once
-                out.append(dict(snap, source=src["id"], added=len(keys - prev), removed=len(prev - keys),
+                out.append(dict(snap, source=src["id"], event="snapshot", current=current is not None
+                                and snap["id"] == current.id, added=len(keys - prev), removed=len(prev - keys),
                                 kept=len(keys & prev)))
                 prev = keys
+            for ev in store.events_of(s, src["id"]):
+                out.append({"source": src["id"], "event": ev.kind, "id": ev.snapshot_id,
+                            "at": ev.at.isoformat(timespec="seconds"), "note": ev.note})
     return out
 
 

@@ -140,22 +140,56 @@ def sources(obj: dict, as_json: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--source", required=True, metavar="ID", help="Source id, e.g. csrc-peizi or sac-blacklist.")
 @click.option("--published", callback=_date, metavar="DATE", help="Publication date (YYYY-MM-DD).")
+@click.option("--force", is_flag=True, help="Accept a document that would shrink the current list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def import_cmd(obj: dict, file: str, source: str, published: date | None, as_json: bool) -> None:
-    """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML)."""
+def import_cmd(obj: dict, file: str, source: str, published: date | None, force: bool, as_json: bool) -> None:
+    """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML).
+
+    Documents are ordered by publication (date, else issue and the months their findings
+    reach), never by arrival: an older one joins the history and leaves the current list as it
+    is. One that would shrink the current list (under half of its rows, or removing more than
+    it keeps) is refused unless --force.
+    """
+    from .refresh import history_note
+
     try:
-        res = api.import_file(obj["db"], file, source, published)
+        res = api.import_file(obj["db"], file, source, published, force=force)
     except api.DocumentError as exc:
         raise Failure(f"{file}: {exc}") from None
+    note = history_note(res)
     if as_json:
         _jsonl([{"source": res.source, "status": res.status, "snapshot": res.snapshot_id, "entries": res.count,
-                 "added": len(res.added), "removed": len(res.removed), "kept": res.kept}])
+                 "added": len(res.added), "removed": len(res.removed), "kept": res.kept, "current": res.current,
+                 "message": note}])
     elif res.status == "unchanged":
-        click.echo(f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {res.count} entries)")
+        click.echo(f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {res.count} entries)"
+                   + (f"; {note}" if note else ""))
     else:
         click.echo(f"{source}: snapshot {res.snapshot_id}, {res.count} entries "
-                   f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})")
+                   f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})" + (f"; {note}" if note else ""))
+
+
+@main.command()
+@click.argument("source")
+@click.argument("snapshot", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
+    """Make an earlier SNAPSHOT of SOURCE the current list again (`history` shows the ids).
+
+    The revert is kept as an event in the history; the list stays reverted until a document
+    newer than the one it replaced arrives.
+    """
+    try:
+        snap = api.revert(obj["db"], source, snapshot)
+    except api.DocumentError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        _jsonl([dict(snap, source=source, event="revert")])
+    else:
+        click.echo(f"{source}: snapshot {snap['id']} ({snap['entry_count']} entries, dated "
+                   f"{snap['published'] or snap['order_date']}) is the current list again")
 
 
 @main.command()
@@ -198,10 +232,13 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
     if as_json:
         _jsonl(rows)
         return
-    body = [[r["source"], str(r["id"]), r["published"] or "?", r["fetched_at"], r["issue"], str(r["entry_count"]),
-             f"+{r['added']}", f"-{r['removed']}"] for r in rows]
+    body = [[r["source"], str(r["id"]) + ("*" if r.get("current") else ""), r["published"] or r["order_date"],
+             r["fetched_at"], r["issue"], str(r["entry_count"]), f"+{r['added']}", f"-{r['removed']}"]
+            if r["event"] == "snapshot" else
+            [r["source"], str(r["id"]), "revert", r["at"], "", "", "", ""] for r in rows]
     click.echo(table([["SOURCE", "SNAP", "PUBLISHED", "FETCHED", "ISSUE", "ROWS", "ADDED", "REMOVED"]] + body,
-                     [13, 4, 10, 19, 12, 5, 6, 7]))
+                     [13, 5, 10, 19, 12, 5, 6, 7]))
+    click.echo("(* the current list; PUBLISHED is the publication date, else the month the findings reach)")
 
 
 @main.command()

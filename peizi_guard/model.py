@@ -80,3 +80,4 @@ class ParsedDocument:
     title: str = ""
     published: str = ""  # ISO date when the document states it
     issue: str = ""  # e.g. 2019年第1期
+    content_date: str = ""  # ISO date its contents reach (SAC: the latest 发现时间), for ordering a series

@@ -38,6 +38,7 @@ class Outcome:
     removed: int = 0
     kept: int = 0
     url: str = ""
+    current: bool = True  # False: an older document, stored in the history only
     details: dict = field(default_factory=dict)
 
     @property
@@ -111,18 +112,27 @@ def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Out
         return Outcome(source_id, "failed", f"{found.document_url}: document not understood ({_one_line(exc)})",
                        url=found.document_url)
     with session_factory() as s:
-        prev = store.current_snapshot(s, source_id)
-        prev_count = prev.entry_count if prev else 0
-    if prev_count and len(doc.entries) < MIN_KEEP * prev_count and not force:
-        return Outcome(source_id, "refused",
-                       f"{found.document_url}: {len(doc.entries)} rows, under half of the previous "
-                       f"{prev_count}; use --force to accept", url=found.document_url, entries=len(doc.entries))
+        key = store.candidate_key(doc, None, datetime.now(timezone.utc).date())
+        problem = "" if force else store.shrink_problem(s, source_id, doc, key, MIN_KEEP)
+    if problem:
+        return Outcome(source_id, "refused", f"{found.document_url}: {problem}", url=found.document_url,
+                       entries=len(doc.entries))
     with session_factory() as s, s.begin():
         res = store.ingest(s, meta, doc, found.document, origin=found.document_url,
                            etag=found.doc_etag, last_modified=found.doc_last_modified)
         _validators(s, source_id, landing, found.page_etag, found.page_last_modified)
-    return Outcome(source_id, res.status, "", res.snapshot_id, res.count, len(res.added), len(res.removed),
-                   res.kept, found.document_url)
+    return Outcome(source_id, res.status, history_note(res), res.snapshot_id, res.count, len(res.added),
+                   len(res.removed), res.kept, found.document_url, current=res.current)
+
+
+def history_note(res) -> str:  # noqa: ANN001
+    """What an ingest did to the current list, when it is not the obvious."""
+    if res.status == "added" and not res.current:
+        return (f"older than the current list (snapshot {res.current_id}): stored in the history; "
+                "the current list is unchanged")
+    if res.status == "unchanged" and not res.current:
+        return f"already known as snapshot {res.snapshot_id} (in the history); the current list is unchanged"
+    return ""
 
 
 def _validators(s, source_id: str, landing: str, etag: str, modified: str) -> None:  # noqa: ANN001

@@ -77,8 +77,8 @@ def independent_keys(path) -> Counter:
 def test_twelve_sac_issues_in_order(db):
     api.entries(db)  # seeded
     results = []
-    for i, path in enumerate(SAC):
-        res = api.import_file(db, str(path), "sac-issues", published=date(2019, 1, 1).replace(year=2019 + i // 8))
+    for path in SAC:
+        res = api.import_file(db, str(path), "sac-issues")  # ordered by the months their findings reach
         results.append(res)
     assert [r.count for r in results] == [88, 95, 95, 92, 89, 102, 132, 132, 133, 144, 147, 152]
     assert all(r.status == "added" for r in results)
@@ -156,18 +156,24 @@ def test_refresh_end_to_end_then_unchanged_with_one_request(db, site, csrc_bytes
     assert len(api.sources(db)[0]["snapshots"]) == 1
 
 
-def test_refresh_sac_issues_added_then_removed(db, site):
+def test_refresh_with_older_issues_keeps_the_current_list(db, site):
+    """The database starts with the 2020 issue (built in); fetching the 2019 issues afterwards
+    files them in the history, in publication order, and never replaces the current list."""
+    api.entries(db)
+    current = [e["key"] for e in api.entries(db, "sac-blacklist")]
     site.landing("/sac/", "a/2019-07.docx")
     site.pages["/sac/a/2019-07.docx"] = (DOCX, SAC[6].read_bytes())
     r, [o] = refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
-    assert r.exit_code == 0 and o["status"] == "added" and o["entries"] == 132
+    assert r.exit_code == 0 and o["status"] == "added" and o["entries"] == 132 and o["current"] is False
+    assert "stored in the history; the current list is unchanged" in o["message"]
     site.landing("/sac/", "a/2019-08.docx")
     site.pages["/sac/a/2019-08.docx"] = (DOCX, SAC[7].read_bytes())
     r, [o] = refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
     old, new = independent_keys(SAC[6]), independent_keys(SAC[7])
-    assert (o["added"], o["removed"]) == (sum((new - old).values()), sum((old - new).values()))
+    assert (o["added"], o["removed"]) == (sum((new - old).values()), sum((old - new).values()))  # against 2019-07
+    assert [e["key"] for e in api.entries(db, "sac-blacklist")] == current
     h = CliRunner().invoke(main, ["--db", db, "history", "sac-blacklist", "--json"])
-    assert [json.loads(x)["entry_count"] for x in h.stdout.splitlines()] == [152, 132, 132]
+    assert [json.loads(x)["entry_count"] for x in h.stdout.splitlines()] == [132, 132, 152]  # publication order
 
 
 BAD_DOCUMENTS = {

@@ -25,6 +25,8 @@ class Source(Base):
     page_etag: Mapped[str] = mapped_column(String(500), default="")
     page_last_modified: Mapped[str] = mapped_column(String(100), default="")
     checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # set by `revert`: this snapshot is current until a newer document arrives
+    pinned_snapshot_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     snapshots: Mapped[list["Snapshot"]] = relationship(back_populates="source", order_by="Snapshot.id")
 
 
@@ -35,6 +37,9 @@ class Snapshot(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
     published: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # where the document sits in the publisher's series: its publication date, else the date its
+    # contents reach (SAC: the latest 发现时间), else the day it was fetched
+    order_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
     sha256: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
@@ -87,6 +92,17 @@ class ReadModel(Base):
     __tablename__ = "read_models"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
+
+
+class Event(Base):
+    """Something done to a source's list other than adding a document: a revert."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16))  # revert
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
 
 
 class ScanResult(Base):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -26,6 +27,8 @@ class IngestResult:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: int = 0
+    current: bool = True  # False: an older document, stored in the history only
+    current_id: int | None = None  # the current snapshot after the ingest
 
 
 def ensure_source(s: Session, meta: dict) -> Source:
@@ -50,9 +53,28 @@ def norm_value(kind: str, raw: str) -> str:
     return name_key(raw)
 
 
+_ISSUE = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期")
+
+
+def issue_key(issue: str) -> tuple[int, int]:
+    """`2019年第8期` → (2019, 8); (0, 0) when the document states no issue number."""
+    m = _ISSUE.search(issue or "")
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
 def order_key(snap: Snapshot) -> tuple:
-    day = snap.published or snap.fetched_at.date()
-    return (day, snap.id)
+    """A snapshot's place in its publisher's series: never the order documents arrived in."""
+    day = snap.order_date or snap.published or snap.fetched_at.date()
+    return (day, issue_key(snap.issue), snap.id)
+
+
+def candidate_key(doc: ParsedDocument, published: date | None, today: date) -> tuple:
+    """Where a document not stored yet would sit in the series (after every stored one on a tie)."""
+    return (published or _iso(doc.published) or _iso(doc.content_date) or today, issue_key(doc.issue), float("inf"))
+
+
+def _iso(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def snapshots_of(s: Session, source_id: str) -> list[Snapshot]:
@@ -61,8 +83,30 @@ def snapshots_of(s: Session, source_id: str) -> list[Snapshot]:
 
 
 def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> Snapshot | None:
-    snaps = [x for x in snapshots_of(s, source_id) if as_of is None or order_key(x)[0] <= as_of]
+    """The newest snapshot in publication order (as of a day), or the one a `revert` pinned."""
+    snaps = snapshots_of(s, source_id)
+    if as_of is None:
+        src = s.get(Source, source_id)
+        pinned = next((x for x in snaps if src is not None and x.id == src.pinned_snapshot_id), None)
+        return pinned or (snaps[-1] if snaps else None)
+    snaps = [x for x in snaps if order_key(x)[0] <= as_of]
     return snaps[-1] if snaps else None
+
+
+def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, key: tuple, min_keep: float) -> str:
+    """Why a document that would become the current list must not without --force, or ""."""
+    cur = current_snapshot(s, source_id)
+    if cur is None or key < order_key(cur):
+        return ""  # nothing to shrink, or it only joins the history
+    old = set(member_keys(s, cur.id))
+    new = set(_unique_keys(doc.entries))
+    kept, removed = len(old & new), len(old - new)
+    if len(new) < min_keep * len(old):
+        return f"{len(new)} rows, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
+    if removed > kept:
+        return (f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
+                "use --force to accept")
+    return ""
 
 
 def member_keys(s: Session, snapshot_id: int) -> dict[str, int]:
@@ -117,18 +161,27 @@ def ingest(
     digest = hashlib.sha256(raw).hexdigest()
     old = s.scalar(select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.sha256 == digest))
     if old is not None:
-        return IngestResult(src.id, "unchanged", old.id, old.entry_count)
+        cur = current_snapshot(s, src.id)
+        return IngestResult(src.id, "unchanged", old.id, old.entry_count, current=cur is not None and cur.id == old.id,
+                            current_id=cur.id if cur else None)
     if published is None and doc.published:
         published = date.fromisoformat(doc.published)
+    fetched = (fetched_at or datetime.now(timezone.utc)).replace(tzinfo=None)
+    before = current_snapshot(s, src.id)
     snap = Snapshot(
         source_id=src.id, published=published, sha256=digest, raw=raw, entry_count=len(doc.entries),
-        fetched_at=(fetched_at or datetime.now(timezone.utc)).replace(tzinfo=None),
+        order_date=published or _iso(doc.content_date) or fetched.date(), fetched_at=fetched,
         format=doc.format, origin=origin, issue=doc.issue, etag=etag, last_modified=last_modified,
     )
     s.add(snap)
     s.flush()
+    if src.pinned_snapshot_id and before is not None and order_key(snap) > order_key(before):
+        src.pinned_snapshot_id = None  # a newer document ends a revert
+    now = current_snapshot(s, src.id)
+    became = now is not None and now.id == snap.id
     prev = [x for x in snapshots_of(s, src.id) if x.id != snap.id and order_key(x) < order_key(snap)]
-    prev_keys = member_keys(s, prev[-1].id) if prev else {}
+    base = before if became else (prev[-1] if prev else None)
+    prev_keys = member_keys(s, base.id) if base else {}
 
     existing = {e.key: e for e in s.scalars(select(Entry).where(Entry.source_id == src.id))}
     keys = _unique_keys(doc.entries)
@@ -165,7 +218,7 @@ def ingest(
         src.id, "added", snap.id, len(doc.entries),
         added=[k for k in keys if k not in prev_keys],
         removed=[k for k in prev_keys if k not in new_keys],
-        kept=len(new_keys & set(prev_keys)),
+        kept=len(new_keys & set(prev_keys)), current=became, current_id=now.id if now else None,
     )
     if rebuild:
         rebuild_read_model(s)
@@ -197,9 +250,34 @@ def current_lists(s: Session, as_of: date | None = None) -> dict:
     return {"version": READ_MODEL_VERSION, "sources": out}
 
 
+def revert(s: Session, source_id: str, snapshot_id: int, note: str = "") -> Snapshot:
+    """Make an earlier snapshot the current list again, until a newer document arrives; the
+    revert is kept as an event of the source's history."""
+    from .models import Event
+
+    snap = s.get(Snapshot, snapshot_id)
+    if snap is None or snap.source_id != source_id:
+        have = ", ".join(str(x.id) for x in snapshots_of(s, source_id)) or "none"
+        raise LookupError(f"snapshot {snapshot_id} is not a snapshot of {source_id} (have {have})")
+    src = s.get(Source, source_id)
+    src.pinned_snapshot_id = snap.id
+    s.add(Event(source_id=source_id, at=datetime.now(timezone.utc).replace(tzinfo=None), kind="revert",
+                snapshot_id=snap.id, note=note[:500]))
+    s.flush()
+    rebuild_read_model(s)
+    return snap
+
+
+def events_of(s: Session, source_id: str) -> list:
+    from .models import Event
+
+    return s.scalars(select(Event).where(Event.source_id == source_id).order_by(Event.id)).all()
+
+
 def snapshot_meta(snap: Snapshot) -> dict:
     return {
         "id": snap.id, "published": snap.published.isoformat() if snap.published else None,
+        "order_date": (snap.order_date or snap.published or snap.fetched_at.date()).isoformat(),
         "fetched_at": snap.fetched_at.isoformat(timespec="seconds"), "sha256": snap.sha256,
         "entry_count": snap.entry_count, "format": snap.format, "issue": snap.issue, "origin": snap.origin,
     }
