@@ -146,3 +146,37 @@ def test_database_passwords_never_appear_in_messages(url):
     proc = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", url, "check", "杜德配资"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "s3cret" not in proc.stderr + proc.stdout and "bob:***@" in proc.stderr
+
+
+@pytest.mark.parametrize("url", [
+    "http://www.ddpz666.com\\@evil.cn/",  # a browser goes to www.ddpz666.com
+    "http://%64dpz666.com/",  # percent-encoded host
+    "http://ddpz666.com./",  # fully qualified, trailing dot
+    "http://user:pass@www.ddpz666.com:8080/x",  # user info and port
+    "HTTP://WWW.DDPZ666.COM",
+    "http://www.ddрz666.com/",  # Cyrillic р
+    "http://www.ddpz666。com/",  # ideographic full stop
+    "ｗｗｗ．ｄｄｐｚ６６６．ｃｏｍ",  # full width
+])
+def test_urls_are_read_as_browsers_read_them(db, url):
+    r = run(["--db", db, "check", url, "--json"])
+    v = json.loads(r.stdout)
+    assert v["verdict"] == "listed" and v["matches"][0]["entry"] == "杜德配资", url
+
+
+def test_names_spelled_with_look_alike_letters_match(db):
+    v = json.loads(run(["--db", db, "check", "--json", "涵乔mоm操盘网"]).stdout)  # Cyrillic о in a listed alias
+    assert v["verdict"] == "listed" and v["matches"][0]["method"] == "exact"
+    v = json.loads(run(["--db", db, "check", "--json", "http://ddpz666.cοm"]).stdout)  # Greek ο in .com
+    assert v["verdict"] == "listed"
+
+
+def test_hostile_label_runs_are_handled_in_linear_time(db):
+    import time
+
+    token = "a." * 48000 + "com"
+    t = time.perf_counter()
+    r = run(["--db", db, "check", "--text", token, "--json"])
+    assert r.exit_code == 0 and time.perf_counter() - t < 5  # was 19–30 s: quadratic suffix search
+    t = time.perf_counter()
+    assert run(["--db", db, "check", token]).exit_code == 0 and time.perf_counter() - t < 5

@@ -26,6 +26,16 @@ def _t2s_table() -> dict[int, str]:
     return table
 
 
+# Letters that look like Latin ones in other scripts (Cyrillic, Greek) and 〇 (the zero of 一〇八):
+# a name or host spelled with them reads the same to a person, so it is matched the same.
+_CONFUSABLES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h",
+    "ӏ": "l", "ɑ": "a", "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "κ": "k", "ι": "i",
+    "ε": "e", "η": "n", "χ": "x", "〇": "0",
+})
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     if not text.isascii():
@@ -58,8 +68,9 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def name_key(text: str) -> str:
-    """A name with width, case, script, spaces and punctuation folded away."""
-    return _PUNCT.sub("", fold(text))
+    """A name with width, case, script, look-alike letters, spaces and punctuation folded away."""
+    folded = fold(text)
+    return _PUNCT.sub("", folded if folded.isascii() else folded.translate(_CONFUSABLES))
 
 
 # ---- hosts and URLs -------------------------------------------------------
@@ -71,15 +82,22 @@ _DOTS = str.maketrans({"。": ".", "．": ".", "｡": ".", "，": "."})
 def split_url(value: str) -> tuple[str, str]:
     """(host, path) of a URL or bare domain as printed, or ("", "") when there is no host.
 
-    The host is lower case, ASCII (IDNA), without port, user info, trailing or doubled dots
-    and without a leading ``www.``; the path keeps its query but drops the fragment.
+    Read as a browser reads it (WHATWG URL standard, through ada-url): backslashes are slashes,
+    percent-encoded hosts are decoded, user info is dropped, IDNA applied. The host is lower
+    case, ASCII, without port, trailing or doubled dots and without a leading ``www.``, with
+    look-alike letters of other scripts folded; the path keeps its query but drops the fragment.
     """
     text = unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS)
     text = re.sub(r"\s+", "", text)
     if not text:
         return "", ""
+    if not text.isascii():
+        text = text.translate(_CONFUSABLES)
     if not _SCHEME.match(text):
-        text = "http://" + text.lstrip("/")
+        text = "http://" + text.lstrip("/\\")
+    browser = _as_browser(text)
+    if browser is not None:
+        return browser
     try:
         parts = urlsplit(text)
         netloc = parts.netloc
@@ -103,8 +121,8 @@ def split_url(value: str) -> tuple[str, str]:
 @lru_cache(maxsize=65536)
 def clean_host(host: str) -> str:
     host = re.sub(r"\.{2,}", ".", host.strip(".").lower())
-    if not host or not re.fullmatch(r"[^\s/\\?#@:]+", host):
-        return ""
+    if not host or len(host) > 253 or not re.fullmatch(r"[^\s/\\?#@:]+", host):
+        return ""  # DNS names are at most 253 characters
     try:
         if not host.isascii():
             host = host.encode("idna").decode("ascii")
@@ -117,6 +135,24 @@ def clean_host(host: str) -> str:
     if "." not in host or not re.fullmatch(r"[a-z0-9.-]+", host):
         return ""
     return host
+
+
+def _as_browser(url: str) -> tuple[str, str] | None:
+    """(host, path) by the WHATWG parser, or None when it refuses the URL (then the lenient
+    reading below is used: official lists print addresses browsers would reject, like a..cn)."""
+    from ada_url import URL
+
+    try:
+        u = URL(url)
+    except ValueError:
+        return None
+    if u.protocol not in ("http:", "https:") or not u.hostname or u.hostname.startswith("["):
+        return ("", "") if u.hostname.startswith("[") else None
+    host = clean_host(u.hostname)
+    if not host:
+        return None
+    path = u.pathname + u.search
+    return host, ("" if path == "/" else path)
 
 
 def host_of(value: str) -> str:

@@ -32,11 +32,16 @@ def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(normal), frozenset(wild), frozenset(exc)
 
 
+@lru_cache(maxsize=1)
+def _longest_rule() -> int:
+    return max(r.count(".") + 1 for rules in _rules() for r in rules) + 1  # + the label a wildcard stands for
+
+
 @lru_cache(maxsize=65536)
 def public_suffix(host: str) -> str:
     normal, wild, exc = _rules()
     labels = host.split(".")
-    for i in range(len(labels)):
+    for i in range(max(0, len(labels) - _longest_rule() - 1), len(labels)):  # linear in the host's length
         cand = ".".join(labels[i:])
         if cand in exc:
             return ".".join(labels[i + 1:])
