@@ -23,12 +23,12 @@ def main() -> None:
         site.pages["/files/list.pdf"] = ("application/pdf", (FIXTURES / "2020-07-08-illegal-peizi-platforms.pdf").read_bytes())
         db = str(tmp / "r.db")
         env = {"PEIZI_GUARD_DB": db}
-        first, _, p = run(["refresh", "csrc-peizi", "--url", site.url + "/list.html"], env=env)
+        first, _, p = run(["refresh", "csrc-peizi", "--allow-private", "--url", site.url + "/list.html"], env=env)
         assert p.returncode == 0, p.stderr
         walls, requests = [], []
         for _ in range(5):
             site.log.clear()
-            wall, _, p = run(["refresh", "csrc-peizi", "--url", site.url + "/list.html"], env=env)
+            wall, _, p = run(["refresh", "csrc-peizi", "--allow-private", "--url", site.url + "/list.html"], env=env)
             assert p.returncode == 0 and b"unchanged" in p.stdout
             walls.append(wall)
             requests.append(len(site.log))

@@ -146,11 +146,14 @@ def load_index(db: str | None = None, as_of: date | None = None):
 
 
 def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: str | None = None,
-            force: bool = False, fetcher=None) -> list:
-    """Refresh sources (all known ones by default). Returns one Outcome per source."""
+            force: bool = False, fetcher=None, allow_private: bool = False, deadline: float | None = None) -> list:
+    """Refresh sources (all known ones by default). Returns one Outcome per source. Every address
+    is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s."""
     from .refresh import refresh_source
+    from .scraper.fetch import DEADLINE, Fetcher
     from .scraper.sources import load_sources
 
+    fetcher = fetcher or Fetcher(allow_private=allow_private, deadline=deadline or DEADLINE)
     url_ = resolve_url(db)
     if read_current(url_, builtin_sources()) is None:
         ensure_seeded(url_)

@@ -195,10 +195,13 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
 @main.command()
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE]...")
 @click.option("--url", metavar="URL", help="Fetch this landing page (or document) instead of the source's own.")
-@click.option("--force", is_flag=True, help="Accept a document with under half the previous rows.")
+@click.option("--force", is_flag=True, help="Accept a document that would shrink the current list.")
+@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
+@click.option("--deadline", type=click.FloatRange(1, 86400), default=600, show_default=True,
+              help="Seconds the whole refresh may take.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one per source.")
 @click.pass_obj
-def refresh(obj: dict, source_ids, url, force, as_json) -> None:  # noqa: ANN001
+def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json) -> None:  # noqa: ANN001
     """Fetch the official publications and store any new version (all sources by default).
 
     Each source is applied in one transaction or not at all. Exit status 0 when every source
@@ -206,7 +209,8 @@ def refresh(obj: dict, source_ids, url, force, as_json) -> None:  # noqa: ANN001
     """
     if url and not url.lower().startswith(("http://", "https://")):
         raise Failure(f"--url must be an http(s) address: {url}")
-    outcomes = api.refresh(obj["db"], list(source_ids), url=url, force=force)
+    outcomes = api.refresh(obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private,
+                           deadline=deadline)
     for o in outcomes:
         if as_json:
             _jsonl([o.to_dict()])

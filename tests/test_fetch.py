@@ -200,7 +200,7 @@ def test_real_refused_connection(sleeps):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(FetchError, match="cannot connect to 127.0.0.1: connection refused"):
-        Fetcher(sleep=sleeps, retries=1).get(f"http://127.0.0.1:{port}/")
+        Fetcher(sleep=sleeps, retries=1, allow_private=True).get(f"http://127.0.0.1:{port}/")
     assert sleeps == [1]
 
 

@@ -109,10 +109,11 @@ def test_escape_sequences_never_reach_the_terminal(db, site):
 
 def test_csv_cells_never_run_as_formulas(db, site):
     r = scan(db, site, "=HYPERLINK(\"http://evil.cn\",\"x\")", "+cmd|' /C calc'!A0", "/utf16-bom", fmt="csv")
-    rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert [row["url"][:2] for row in rows[:2]] == ["'=", "'+"]
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))  # in the order they finished
+    hostile = [row for row in rows if row["url"][:2] in ("'=", "'+")]
+    assert len(rows) == 3 and len(hostile) == 2
     assert all(not (v or "").startswith(("=", "+", "@")) for row in rows for v in row.values())
-    assert {row["verdict"] for row in rows[:2]} == {"unchecked"}
+    assert {row["verdict"] for row in hostile} == {"unchecked"}
 
 
 def test_scan_input_with_a_huge_or_broken_line_goes_on(db, site, tmp_path):
@@ -180,3 +181,75 @@ def test_hostile_label_runs_are_handled_in_linear_time(db):
     assert r.exit_code == 0 and time.perf_counter() - t < 5  # was 19–30 s: quadratic suffix search
     t = time.perf_counter()
     assert run(["--db", db, "check", token]).exit_code == 0 and time.perf_counter() - t < 5
+
+
+@pytest.fixture()
+def dripping():
+    """A server that sends its response one byte every 0.2 s: headers, then body."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    stop = threading.Event()
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\n<html>" + b"y" * 200
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            conn.recv(4096)
+
+            def drip(c=conn):
+                try:
+                    for b in reply:
+                        if stop.is_set():
+                            break
+                        c.sendall(bytes([b]))
+                        time.sleep(0.2)
+                except OSError:
+                    pass
+                finally:
+                    c.close()
+            threading.Thread(target=drip, daemon=True).start()
+
+    import time
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    stop.set()
+    srv.close()
+
+
+def test_a_dripping_server_is_cut_at_the_timeout(db, dripping):
+    import time
+
+    t = time.perf_counter()
+    r = run(["--db", db, "scan", "-", "--format", "jsonl", "--allow-private", "--timeout", "2"],
+            input=dripping + "/a\n" + dripping + "/b\n")
+    took = time.perf_counter() - t
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(x["verdict"], x["reason"]) for x in rows] == [("unchecked", "timeout")] * 2
+    assert took < 5, took  # was 39 s and more: each header byte reset the read timeout
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:9/list.html",
+                                 "http://10.0.0.1/list.html", "http://[::1]/list.html"])
+def test_refresh_never_fetches_private_or_metadata_addresses(db, url):
+    r = run(["--db", db, "refresh", "csrc-peizi", "--url", url, "--json"])
+    out = json.loads(r.stdout)
+    assert r.exit_code == 1 and out["status"] == "failed" and "blocked address" in out["message"]
+
+
+def test_refresh_is_cut_at_its_deadline(db, dripping):
+    import time
+
+    t = time.perf_counter()
+    r = run(["--db", db, "refresh", "csrc-peizi", "--url", dripping + "/list.html", "--allow-private",
+             "--deadline", "2", "--json"])
+    out = json.loads(r.stdout)
+    assert r.exit_code == 1 and out["status"] == "failed", out
+    assert "timed out" in out["message"] or "deadline of 2 s" in out["message"], out["message"]
+    assert time.perf_counter() - t < 6

@@ -142,7 +142,7 @@ def site(tmp_path):
 
 @pytest.fixture
 def fetcher():
-    return Fetcher(sleep=lambda s: None, timeout=(5, 5))
+    return Fetcher(sleep=lambda s: None, timeout=(5, 5), allow_private=True)
 
 
 def test_locate_gbk_landing_page_to_pdf(site, fetcher):

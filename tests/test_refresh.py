@@ -41,7 +41,7 @@ def counts(path: str) -> dict:
 
 
 def refresh(db, *args):
-    r = CliRunner().invoke(main, ["--db", db, "refresh", "--json", *args])
+    r = CliRunner().invoke(main, ["--db", db, "refresh", "--json", "--allow-private", *args])
     return r, [json.loads(x) for x in r.stdout.splitlines()]
 
 

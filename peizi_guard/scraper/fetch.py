@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 
+from .netguard import BlockedAddress, DnsError
+
 PROJECT_URL = "https://github.com/peizi-guard/peizi-guard"
 MAX_BYTES = 50 * 1024 * 1024
 TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
@@ -22,6 +24,7 @@ RETRIES = 3  # extra attempts after the first
 BACKOFF = 1.0  # first wait; doubles per retry
 MAX_WAIT = 60.0  # cap on any single wait, Retry-After included
 MAX_REDIRECTS = 10
+DEADLINE = 600.0  # seconds for a whole run of the fetcher (all sources, pages and documents)
 
 
 class FetchError(Exception):
@@ -129,6 +132,22 @@ def describe(exc: requests.RequestException, url: str, timeout: tuple[float, flo
     return f"request to {host} failed: {_short(cause)}"
 
 
+def _blocked(exc: BaseException) -> str:
+    """The address guard's one-line refusal inside a requests error, or ""."""
+    from .netguard import BlockedAddress
+
+    seen, todo = [], [exc]
+    while todo and len(seen) < 20:
+        cur = todo.pop()
+        if not isinstance(cur, BaseException) or any(cur is x for x in seen):
+            continue
+        if isinstance(cur, BlockedAddress):
+            return str(cur)
+        seen.append(cur)
+        todo += [cur.__cause__, cur.__context__, getattr(cur, "reason", None), *cur.args]
+    return ""
+
+
 def _retryable(exc: requests.RequestException) -> bool:
     if isinstance(exc, (requests.exceptions.SSLError, requests.TooManyRedirects,
                         requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
@@ -144,19 +163,34 @@ def _status_message(resp: requests.Response) -> str:
 
 
 class Fetcher:
-    """GETs with an honest User-Agent, timeouts, retries with backoff, a size cap and validators."""
+    """GETs with an honest User-Agent, timeouts, retries with backoff, a size cap and validators.
+
+    The default session is the scanner's guarded one: every hop's address is vetted (no
+    loopback, private, link-local or metadata addresses unless `allow_private`). Each request
+    has a total deadline (connect + read timeouts) that a server dripping bytes cannot stretch,
+    and the whole life of the fetcher is bounded by `deadline` seconds."""
 
     def __init__(self, *, session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
                  timeout: tuple[float, float] = TIMEOUT, retries: int = RETRIES, backoff: float = BACKOFF,
-                 max_bytes: int = MAX_BYTES, max_wait: float = MAX_WAIT):
+                 max_bytes: int = MAX_BYTES, max_wait: float = MAX_WAIT, allow_private: bool = False,
+                 deadline: float = DEADLINE):
         if session is None:
-            session = requests.Session()
+            from .pages import guarded_session
+
+            session = guarded_session(allow_private)
             session.max_redirects = MAX_REDIRECTS
         session.headers["User-Agent"] = user_agent()
         session.headers.setdefault("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
         self.session, self.sleep = session, sleep
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.max_bytes, self.max_wait = max_bytes, max_wait
+        self.deadline, self.ends = deadline, time.monotonic() + deadline
+
+    def _left(self, url: str) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"the deadline of {self.deadline:g} s for this run has passed before {url}", url)
+        return left
 
     def get(self, url: str, etag: str = "", last_modified: str = "") -> FetchResult:
         """The body of `url`; status 304 with empty content when the validators still match."""
@@ -165,9 +199,13 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        from .pages import FETCH_DEADLINE
+
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             wait = None
+            ends = time.monotonic() + min(sum(self.timeout), self._left(url))
+            FETCH_DEADLINE.deadline = ends
             try:
                 with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as resp:
                     if resp.status_code == 429 or resp.status_code >= 500:
@@ -175,12 +213,21 @@ class Fetcher:
                         wait = retry_after(resp.headers.get("Retry-After", ""), self.max_wait)
                     else:
                         return self._result(resp, etag, last_modified)
+            except (BlockedAddress, DnsError) as exc:
+                raise FetchError(f"{exc}: {url}" if isinstance(exc, BlockedAddress)
+                                 else f"cannot resolve host name {_host(url)}", url) from None
             except requests.RequestException as exc:
                 error = describe(exc, url, self.timeout)
-                if not _retryable(exc):
+                if time.monotonic() >= ends:
+                    error = f"timed out after {ends - time.monotonic() + sum(self.timeout):.0f} s fetching {_host(url)}"
+                if not _retryable(exc) and not _blocked(exc):
                     raise FetchError(error, url) from exc
+                if _blocked(exc):
+                    raise FetchError(f"{_blocked(exc)}: {url}", url) from exc
+            finally:
+                FETCH_DEADLINE.deadline = None
             if attempt < attempts:
-                self.sleep(wait if wait is not None else self._backoff(attempt))
+                self.sleep(min(wait if wait is not None else self._backoff(attempt), self._left(url)))
         raise FetchError(f"{error} (gave up after {attempts} attempts)", url)
 
     def _backoff(self, attempt: int) -> float:

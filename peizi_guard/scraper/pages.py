@@ -23,9 +23,11 @@
 """
 from __future__ import annotations
 
+import heapq
 import http.client
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -79,6 +81,49 @@ class _Fail(Exception):
     """Ends a fetch; the message becomes Page.error."""
 
 
+# --- a total deadline, whatever the server does -----------------------------------------
+
+class _Watchdog:
+    """Shuts down sockets whose fetch has run out of time. A socket timeout bounds each read,
+    not the whole: a server that drips one header byte a second would hold a fetch forever."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.heap: list[tuple[float, int, socket.socket]] = []
+        self.thread: threading.Thread | None = None
+        self.n = 0
+
+    def watch(self, sock: socket.socket, deadline: float) -> None:
+        with self.cond:
+            self.n += 1
+            heapq.heappush(self.heap, (deadline, self.n, sock))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
+                self.thread.start()
+            self.cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self.cond:
+                while not self.heap:
+                    self.cond.wait()
+                deadline, _, sock = self.heap[0]
+                left = deadline - time.monotonic()
+                if left > 0:
+                    self.cond.wait(min(left, 1.0))
+                    continue
+                heapq.heappop(self.heap)
+            try:
+                if sock.fileno() >= 0:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already: the fetch finished in time
+
+
+_WATCHDOG = _Watchdog()
+FETCH_DEADLINE = threading.local()  # the running fetch's deadline, per thread (scan and refresh)
+
+
 # --- connections that vet and pin the address they connect to --------------------------
 
 class _GuardedConnectionMixin:
@@ -89,9 +134,13 @@ class _GuardedConnectionMixin:
         last: OSError | None = None
         for ip in ips:
             try:
-                return create_connection((ip, self.port), self.timeout,
+                sock = create_connection((ip, self.port), self.timeout,
                                          source_address=self.source_address,
                                          socket_options=self.socket_options)
+                deadline = getattr(FETCH_DEADLINE, "deadline", None)
+                if deadline is not None:
+                    _WATCHDOG.watch(sock, deadline)
+                return sock
             except socket.timeout as exc:
                 raise ConnectTimeoutError(self, f"connect to {self.host} timed out") from exc
             except OSError as exc:
@@ -280,10 +329,13 @@ def _read_body(resp: requests.Response, opts: _Options) -> tuple[bytes, bool, st
             _arm(resp, opts.deadline)
             chunk = _read_chunk(resp.raw, min(_CHUNK, opts.max_bytes + 1 - len(body)))
             if not chunk:
+                if time.monotonic() >= opts.deadline:  # the watchdog shut the socket: not the real end
+                    return bytes(body), True, "timed out"
                 return bytes(body), False, None
             body += chunk
     except _CAUGHT as exc:
-        return bytes(body), True, describe_error(exc, "body truncated")
+        late = time.monotonic() >= opts.deadline
+        return bytes(body), True, "timed out" if late else describe_error(exc, "body truncated")
     return bytes(body[:opts.max_bytes]), True, None
 
 
@@ -344,6 +396,7 @@ def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
                     deadline=time.monotonic() + timeout)
     own = session is None
     session = session or guarded_session(allow_private)
+    FETCH_DEADLINE.deadline = opts.deadline
     resp = None
     seen: set[str] = set()
     earlier: list[Page] = []  # pages that sent the visitor on by themselves
@@ -362,8 +415,9 @@ def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
             resp = _follow(page, session, opts, nxt, seen)
             _judge(page, resp, opts)
     except _CAUGHT as exc:
-        page.error = describe_error(exc)
+        page.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
     finally:
+        FETCH_DEADLINE.deadline = None
         if resp is not None:
             resp.close()
         if own:
