@@ -63,17 +63,19 @@ def scores(c: dict) -> dict:
     return {"precision": p, "recall": r, "f1": f1, "fpr": fpr}
 
 
-def bootstrap(y: np.ndarray, flag: np.ndarray, groups: list[str], n: int = BOOT) -> dict:
-    """95 % percentile intervals of each score, resampling whole groups."""
+def resample(groups: list[str], stat, n: int = BOOT) -> list:  # noqa: ANN001
+    """`stat(indices)` over `n` percentile-bootstrap resamples of whole groups."""
     by: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
         by[g].append(i)
-    keys = sorted(by)
-    rng = random.Random(SEED)
+    keys, rng = sorted(by), random.Random(SEED)
+    return [stat([i for g in rng.choices(keys, k=len(keys)) for i in by[g]]) for _ in range(n)]
+
+
+def bootstrap(y: np.ndarray, flag: np.ndarray, groups: list[str]) -> dict:
+    """95 % percentile intervals of each score, resampling whole groups."""
     samples = defaultdict(list)
-    for _ in range(n):
-        idx = [i for g in rng.choices(keys, k=len(keys)) for i in by[g]]
-        s = scores(counts(y[idx], flag[idx]))
+    for s in resample(groups, lambda idx: scores(counts(y[idx], flag[idx]))):
         for k, v in s.items():
             if v == v:  # not nan
                 samples[k].append(v)
@@ -130,14 +132,7 @@ def per_kind(rows: list[dict], y: np.ndarray, flag: np.ndarray) -> list[str]:
 
 
 def _rate_ci(f: np.ndarray, groups: list[str]) -> tuple[float, float]:
-    by: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(groups):
-        by[g].append(i)
-    keys, rng = sorted(by), random.Random(SEED)
-    vals = []
-    for _ in range(BOOT):
-        idx = [i for g in rng.choices(keys, k=len(keys)) for i in by[g]]
-        vals.append(float(f[idx].mean()))
+    vals = resample(groups, lambda idx: float(f[idx].mean()))
     return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
 
 

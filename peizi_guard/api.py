@@ -85,8 +85,6 @@ def import_document(db: str | None, data: bytes, source: str, *, published: date
     current list as it is; one that would shrink the current list (under half of its rows, or
     removing more than it keeps) is refused unless `force`. Raises DocumentError, leaving the
     database untouched."""
-    from datetime import datetime, timezone
-
     from .db import store
     from .refresh import MIN_KEEP
     from .scraper.parse import parse_document
@@ -96,8 +94,7 @@ def import_document(db: str | None, data: bytes, source: str, *, published: date
     url = resolve_url(db)
     ensure_seeded(url)
     with session(url) as s, s.begin():
-        key = store.candidate_key(doc, published, datetime.now(timezone.utc).date())
-        problem = "" if force else store.shrink_problem(s, source, doc, key, MIN_KEEP)
+        problem = "" if force else store.shrink_problem(s, source, doc, published, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")
         return store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)

@@ -1,6 +1,7 @@
 """Metamorphic changes for robustness measurements: what a 配资 site, an evader or a reporter
-does to an offer. Pure. The disclaimers and warnings put around offers are real texts, listed
-with their sources in corpus/perturbations.json."""
+does to an offer. Pure. The disclaimers put after offers are real sentences, listed with their
+sources in corpus/perturbations.json; the warnings offers are quoted in are real corpus texts
+(`is_quoting_report`)."""
 from __future__ import annotations
 
 from functools import lru_cache

@@ -112,8 +112,7 @@ def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Out
         return Outcome(source_id, "failed", f"{found.document_url}: document not understood ({_one_line(exc)})",
                        url=found.document_url)
     with session_factory() as s:
-        key = store.candidate_key(doc, None, datetime.now(timezone.utc).date())
-        problem = "" if force else store.shrink_problem(s, source_id, doc, key, MIN_KEEP)
+        problem = "" if force else store.shrink_problem(s, source_id, doc, None, MIN_KEEP)
     if problem:
         return Outcome(source_id, "refused", f"{found.document_url}: {problem}", url=found.document_url,
                        entries=len(doc.entries))

@@ -61,9 +61,8 @@ def _render(v: Verdict, advice: bool) -> str:
             lines.append("  支持“招揽” for an offer: " + "；".join(f"“{s.text}” {s.note} +{s.weight:.2f}" for s in flags[:8]))
         if warns:
             lines.append("  反对“招揽” against: " + "；".join(f"“{s.text}” {s.note} {s.weight:.2f}" for s in warns[:8]))
-    else:
-        if flags:
-            lines.append("  招揽特征 signals: " + "；".join(f"{s.note}“{s.text}”" for s in flags[:8]))
+    elif flags:
+        lines.append("  招揽特征 signals: " + "；".join(f"{s.note}“{s.text}”" for s in flags[:8]))
     lines += [f"  注 note: {n}" for n in v.notes]
     if advice:
         lines += ["  " + line for line in ("建议 advice: " + ADVICE[v.verdict]).splitlines()]

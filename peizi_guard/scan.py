@@ -60,7 +60,7 @@ _REASONS = (("HTTP ", lambda e: "http " + e.split()[1]), ("timed out", "timeout"
 
 def unchecked_reason(error: str) -> str:
     for prefix, reason in _REASONS:
-        if error.startswith(prefix) or prefix in error:
+        if prefix in error:
             return reason(error) if callable(reason) else reason
     return error.split(":")[0][:40]
 

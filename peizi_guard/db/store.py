@@ -93,10 +93,10 @@ def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> S
     return snaps[-1] if snaps else None
 
 
-def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, key: tuple, min_keep: float) -> str:
+def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: date | None, min_keep: float) -> str:
     """Why a document that would become the current list must not without --force, or ""."""
     cur = current_snapshot(s, source_id)
-    if cur is None or key < order_key(cur):
+    if cur is None or candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(cur):
         return ""  # nothing to shrink, or it only joins the history
     old = set(member_keys(s, cur.id))
     new = set(_unique_keys(doc.entries))

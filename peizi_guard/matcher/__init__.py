@@ -91,12 +91,14 @@ def check_text(ix: Index, text: str, links: list[str] = ()) -> Verdict:  # type:
     """Judge ad copy or page text: the offer model, and listed names and addresses in it.
     `links` are addresses the text points to (a page's links), judged like written ones."""
     st, model = ix.settings, model_of(ix)
-    j = judge(model, text, window=st.text_window, stride=st.text_stride, max_chars=st.text_max_chars,
-              explain=st.text_evidence)
+    cleaned = clean_text(text)  # read once: the model, names and addresses all start from it
+    prepared = prepare(cleaned, cleaned=True)
+    j = judge(model, prepared, window=st.text_window, stride=st.text_stride, max_chars=st.text_max_chars,
+              explain=st.text_evidence, prepared=True)
     threshold = st.text_threshold if st.text_threshold is not None else model.threshold
     offer = j.probability >= threshold
     report = not offer and bool(j.stance)
-    matches = _mentions(ix, text, offer, links)
+    matches = _mentions(ix, cleaned, prepared, offer, links)
     verdict, score = decide_text([(m.method, m.score) for m in matches], j.probability, threshold, report, st)
     notes = [_plain(j.probability, threshold)]
     if matches and verdict == "clear" and report:
@@ -110,18 +112,19 @@ def _plain(p: float, threshold: float) -> str:
     return f"模型：配资招揽概率 {p:.2f}（阈值 {threshold:.2f}），{zh} / model: probability of an offer {p:.2f} (threshold {threshold:.2f}): {en}"
 
 
-def _mentions(ix: Index, text: str, offer: bool, links: list[str]) -> list[Match]:
-    """Listed names (exact, after normalisation) and addresses written in the text or linked."""
+def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: list[str]) -> list[Match]:
+    """Listed names (exact, after normalisation) and addresses written in the text or linked;
+    `cleaned` is the text through `clean_text`, `prepared` the same without whitespace."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
-    names = {m.group(0) for m in ix.mentions.finditer(prepare(text))} if ix.mentions is not None else set()
+    names = {m.group(0) for m in ix.mentions.finditer(prepared)} if ix.mentions is not None else set()
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
-        names |= {m.group(0) for m in ix.labels_in_text.finditer(clean_text(text))}
+        names |= {m.group(0) for m in ix.labels_in_text.finditer(cleaned)}
     for name in names:
         if name in ambiguous and not offer:
             continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
-    urls = [u for _, _, u in find_urls(clean_text(text))] + list(links)
+    urls = [u for _, _, u in find_urls(cleaned)] + list(links)
     for url in dict.fromkeys(urls):
         matches += [x for x in match_url(ix, url) if x.score >= ix.settings.text_url_min_score]
     return _unique(matches)

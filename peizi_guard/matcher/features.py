@@ -8,7 +8,7 @@
   版权所有 …) is not read at all, only noted (`hits["footer"]`): every real 配资 page has one,
   so it can never count against an offer, nor dilute the offer's own words.
 - Named features from the lexicon's `text_features` (leverage figures, fees per day, calls
-  to action, speed claims; warning, court, reported-speech and footer vocabulary …) and the
+  to action, speed claims; warning, court and reported-speech vocabulary …) and the
   same offer vocabulary found inside quotation marks (`quoted:<id>`). They enter the model as
   tokens of their own (`@leverage`) beside the n-grams, weighted and scaled the same way:
   binary features outside that vector got large weights and overfit (grouped CV: F1 0.77
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from .lexicon import lexicon
 from .normalise import clean_text
 
-NGRAM_MIN, NGRAM_MAX = 1, 4
+NGRAM_MAX = 4  # n-grams of 1 to 4 characters
 QUOTE = '"'  # prefix of n-grams read inside quotation marks
 NAMED = "@"  # prefix of named-feature tokens
 _SPACE = re.compile(r"\s+")
@@ -38,21 +38,18 @@ class TextFeatures:
     hits: dict[str, list[str]] = field(default_factory=dict)  # feature id -> phrases that fired
 
 
-def prepare(text: str) -> str:
-    """The normalised text every feature is read from."""
-    return _SPACE.sub("", clean_text(text))
+def prepare(text: str, cleaned: bool = False) -> str:
+    """The normalised text every feature is read from (from `clean_text` output when `cleaned`)."""
+    return _SPACE.sub("", text if cleaned else clean_text(text))
 
 
 def ngrams_of(text: str, out: Counter, prefix: str = "", keep=None) -> None:  # noqa: ANN001
     """Count the text's n-grams into `out` (only those in `keep`, when given: a model's vocabulary)."""
     text = _LONG_DIGITS.sub("#", text)
-    n = len(text)
     grams, level = list(text), list(text)  # 1-grams; each longer size extends the one before, in C
     for size in range(2, NGRAM_MAX + 1):
         level = list(map(str.__add__, level[:-1], text[size - 1:]))
         grams += level
-    if NGRAM_MIN > 1:
-        grams = grams[sum(max(0, n - k + 1) for k in range(1, NGRAM_MIN)):]
     if prefix:
         grams = [prefix + g for g in grams]
     out.update(grams if keep is None else filter(keep.__contains__, grams))  # counted in C

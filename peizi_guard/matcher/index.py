@@ -53,7 +53,6 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
     """Index entry records (dicts as stored: source, seq, name, aliases, urls, domains, apps, companies).
     `settings` and `model` replace the shipped numbers and text model (tests, experiments)."""
     lx = lexicon()
-    st = settings
     ix = Index(entries=len(entries), settings=settings, model=model)
     fuzzy: dict[str, list[Ref]] = defaultdict(list)
     for e in entries:
@@ -65,9 +64,9 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
                 if ref not in ix.names[key]:
                     ix.names[key].append(ref)
             key = name_variants(value)[0] if name_variants(value) else ""
-            if kind in ("name", "app", "wechat") and len(key) >= st.fuzzy_min_length:
+            if kind in ("name", "app", "wechat") and len(key) >= settings.fuzzy_min_length:
                 fuzzy[key].append(ref)
-            if len(key) >= st.homophone_min_length and not key.isascii():
+            if len(key) >= settings.homophone_min_length and not key.isascii():
                 ix.sounds[pinyin.full(key)].append((key, ref))
                 if kind == "name" and not is_generic(key):
                     for spelling in pinyin.spellings(key):
@@ -81,7 +80,7 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
                 core = company_core(value)
                 if len(core) >= 2:
                     ix.company_cores[core].append(ref)
-                if len(core) >= st.homophone_min_length and not core.isascii():
+                if len(core) >= settings.homophone_min_length and not core.isascii():
                     ix.sounds[pinyin.full(core)].append((core, ref))
         for url in e["urls"]:
             host, path = split_url(url)
@@ -105,8 +104,8 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
                     ix.stems[stem].append((domain, ref))
     ix.fuzzy_keys = list(fuzzy)
     ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
-    ix.mentions = _mention_pattern(ix, st.text_mention_min_length)
-    ix.labels_in_text = _label_pattern(ix, st.text_mention_min_length)
+    ix.mentions = _mention_pattern(ix, settings.text_mention_min_length)
+    ix.labels_in_text = _label_pattern(ix, settings.text_mention_min_length)
     return ix
 
 

@@ -146,8 +146,10 @@ def _as_browser(url: str) -> tuple[str, str] | None:
         u = URL(url)
     except ValueError:
         return None
-    if u.protocol not in ("http:", "https:") or not u.hostname or u.hostname.startswith("["):
-        return ("", "") if u.hostname.startswith("[") else None
+    if u.hostname.startswith("["):
+        return "", ""  # IPv6 literals never name a listed platform
+    if u.protocol not in ("http:", "https:") or not u.hostname:
+        return None
     host = clean_host(u.hostname)
     if not host:
         return None

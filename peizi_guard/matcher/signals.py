@@ -49,8 +49,6 @@ def strongest(signals: list[Signal]) -> float:
     return max((s.weight for s in signals if not s.counter), default=0.0)
 
 
-
-
 def text_evidence(j: Judgement) -> list[Signal]:
     """The model's largest contributions, as signals a reader can check."""
     notes = {p.id: p.zh for p in lexicon().text_features}
@@ -58,11 +56,9 @@ def text_evidence(j: Judgement) -> list[Signal]:
     for c in j.contributions:
         fid = c.feature
         base = fid.split(":", 1)[1] if fid.startswith("quoted:") else fid
-        if fid == "ngram":
-            note = "引号内的词语 quoted words" if c.text.startswith('"') else "词语 phrase"
-            text = c.text.lstrip('"')
+        if fid == "ngram":  # a phrase of the text (textmodel._phrases), quoted or not
+            note = "词语 phrase"
         else:
             note = notes.get(base, fid) + ("（引号内 quoted）" if fid != base else "")
-            text = c.text
-        out.append(Signal(fid, text, round(c.weight, 3), c.weight < 0, note))
+        out.append(Signal(fid, c.text, round(c.weight, 3), c.weight < 0, note))
     return out

@@ -128,9 +128,10 @@ def _breaks(text: str, i: int) -> bool:
 
 
 def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500, max_chars: int = 200_000,
-          explain: int = 8) -> Judgement:
-    """Judge `text`; a long one in overlapping windows, the window most like an offer deciding."""
-    t = prepare(text)[:max_chars]
+          explain: int = 8, prepared: bool = False) -> Judgement:
+    """Judge `text` (already `prepare`d when `prepared`); a long one in overlapping windows, the
+    window most like an offer deciding."""
+    t = (text if prepared else prepare(text))[:max_chars]
     if len(t) <= window:
         return model.judge_features(extract(t, prepared=True, keep=model.ngrams), explain, t)
     best: Judgement | None = None

@@ -10,8 +10,8 @@ Names and URLs
 
 Texts (ad copy, page text)
   listed      a listed name or address appears in a text that offers it, or that is no report
-              about it. A disclaimer or risk footer changes nothing here: it is only a feature the
-              model weighs, never an override.
+              about it. A risk footer changes nothing: the model does not read it at all
+              (features.py); other stance words are features it weighs, never an override.
   suspicious  the model's probability of an offer reaches its threshold (chosen by grouped
               cross-validation), or a mirror / near spelling of a listed address appears in a
               text that is no report.

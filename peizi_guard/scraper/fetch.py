@@ -134,18 +134,9 @@ def describe(exc: requests.RequestException, url: str, timeout: tuple[float, flo
 
 def _blocked(exc: BaseException) -> str:
     """The address guard's one-line refusal inside a requests error, or ""."""
-    from .netguard import BlockedAddress
+    from .pages import exception_chain
 
-    seen, todo = [], [exc]
-    while todo and len(seen) < 20:
-        cur = todo.pop()
-        if not isinstance(cur, BaseException) or any(cur is x for x in seen):
-            continue
-        if isinstance(cur, BlockedAddress):
-            return str(cur)
-        seen.append(cur)
-        todo += [cur.__cause__, cur.__context__, getattr(cur, "reason", None), *cur.args]
-    return ""
+    return next((str(e) for e in exception_chain(exc) if isinstance(e, BlockedAddress)), "")
 
 
 def _retryable(exc: requests.RequestException) -> bool:
@@ -179,6 +170,9 @@ class Fetcher:
 
             session = guarded_session(allow_private)
             session.max_redirects = MAX_REDIRECTS
+            # a new connection per request: the deadline watchdog is armed when a connection opens,
+            # so a kept-alive one would carry the previous request's deadline into the next
+            session.headers["Connection"] = "close"
         session.headers["User-Agent"] = user_agent()
         session.headers.setdefault("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
         self.session, self.sleep = session, sleep
@@ -204,7 +198,8 @@ class Fetcher:
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             wait = None
-            ends = time.monotonic() + min(sum(self.timeout), self._left(url))
+            allowed = min(sum(self.timeout), self._left(url))
+            ends = time.monotonic() + allowed
             FETCH_DEADLINE.deadline = ends
             try:
                 with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as resp:
@@ -219,11 +214,12 @@ class Fetcher:
             except requests.RequestException as exc:
                 error = describe(exc, url, self.timeout)
                 if time.monotonic() >= ends:
-                    error = f"timed out after {ends - time.monotonic() + sum(self.timeout):.0f} s fetching {_host(url)}"
-                if not _retryable(exc) and not _blocked(exc):
+                    error = f"timed out after {allowed:.0f} s fetching {_host(url)}"
+                blocked = _blocked(exc)
+                if blocked:
+                    raise FetchError(f"{blocked}: {url}", url) from exc
+                if not _retryable(exc):
                     raise FetchError(error, url) from exc
-                if _blocked(exc):
-                    raise FetchError(f"{_blocked(exc)}: {url}", url) from exc
             finally:
                 FETCH_DEADLINE.deadline = None
             if attempt < attempts:

@@ -183,7 +183,7 @@ def guarded_session(allow_private: bool = False) -> requests.Session:
 
 # --- errors ----------------------------------------------------------------------------
 
-def _chain(exc: BaseException) -> list[BaseException]:
+def exception_chain(exc: BaseException) -> list[BaseException]:
     """`exc` and what it wraps (causes, contexts, urllib3 reasons, requests args)."""
     out: list[BaseException] = []
     todo: list[object] = [exc]
@@ -217,7 +217,7 @@ _RULES: list[tuple[tuple[type, ...], str]] = [
 
 def describe_error(exc: BaseException, default: str = "connection failed") -> str:
     """A one-line, stable description of a network exception."""
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     for e in chain:
         if isinstance(e, (BlockedAddress, _Fail)):
             return str(e)
