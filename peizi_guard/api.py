@@ -18,15 +18,13 @@ def session(url: str):
 
 
 def ensure_seeded(url: str) -> None:
-    """Seed an empty database from the shipped lists (no network, ever)."""
-    from sqlalchemy.exc import IntegrityError
+    """Seed an empty database from the shipped lists (no network, ever). Processes starting
+    together on a new database take turns: the first seeds, the others find it seeded."""
+    from .db.lock import setup_lock
 
-    with session(url) as s:
-        try:
-            with s.begin():
-                seed(s)
-        except IntegrityError:
-            pass  # another process seeded it at the same moment
+    with session(url) as s, setup_lock(s.get_bind()):
+        with s.begin():
+            seed(s)
 
 
 def current(db: str | None = None, as_of: date | None = None) -> dict:

@@ -1,9 +1,18 @@
-"""Shared fixtures: the real documents under fixtures/, and a temporary database per test."""
+"""Shared fixtures: the real documents under fixtures/, and a temporary database per test.
+
+With PEIZI_GUARD_TEST_DB set to a PostgreSQL URL (CI's second run), every test database is a
+fresh database on that server instead of an SQLite file.
+"""
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
+
+TEST_DB = os.environ.get("PEIZI_GUARD_TEST_DB", "")
+sqlite_only = pytest.mark.skipif(bool(TEST_DB), reason="SQLite-specific; this run uses PEIZI_GUARD_TEST_DB")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CSRC_PDF = FIXTURES / "2020-07-08-illegal-peizi-platforms.pdf"
@@ -21,9 +30,59 @@ def csrc_doc(csrc_bytes):
     return parse_document(csrc_bytes, CSRC_PDF.name)
 
 
+@pytest.fixture(scope="session")
+def _server():
+    if not TEST_DB:
+        yield None
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture()
-def db(tmp_path, monkeypatch) -> str:
-    """A fresh database file; PEIZI_GUARD_DB points at it too."""
-    path = str(tmp_path / "pg.db")
-    monkeypatch.setenv("PEIZI_GUARD_DB", path)
-    return path
+def new_db(tmp_path, _server):
+    """new_db(name) -> a fresh, empty database: an SQLite file, or a new PostgreSQL database."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    made = []
+
+    def make(name: str = "t") -> str:
+        if _server is None:
+            return str(tmp_path / f"{name}.db")
+        dbname = f"pgt_{name}_{uuid.uuid4().hex[:10]}".lower()
+        with _server.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{dbname}"'))
+        made.append(dbname)
+        return make_url(TEST_DB).set(database=dbname).render_as_string(hide_password=False)
+
+    yield make
+    if made:
+        with _server.connect() as c:
+            for dbname in made:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+
+
+@pytest.fixture()
+def db(new_db, monkeypatch) -> str:
+    """A fresh database; PEIZI_GUARD_DB points at it too."""
+    url = new_db("pg")
+    monkeypatch.setenv("PEIZI_GUARD_DB", url)
+    return url
+
+
+def table_counts(url: str, tables) -> dict:
+    """Rows per table, on any backend."""
+    from sqlalchemy import create_engine, text
+
+    from peizi_guard.db.engine import resolve_url
+
+    engine = create_engine(resolve_url(url))
+    try:
+        with engine.connect() as c:
+            return {t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+    finally:
+        engine.dispose()

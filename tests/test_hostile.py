@@ -24,11 +24,6 @@ def run(args, input=None):  # noqa: ANN001, A002
     return CliRunner().invoke(main, args, input=input)
 
 
-@pytest.fixture()
-def db(tmp_path):
-    return str(tmp_path / "h.db")
-
-
 NAMES = "杜德配資\n華泰證券\n寶利配資官網\n" * 4  # traditional characters exist in Big5; long enough to detect
 
 

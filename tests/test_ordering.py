@@ -23,13 +23,8 @@ def keys(db, source="sac-blacklist"):  # noqa: ANN001
     return sorted(e["key"] for e in api.entries(db, source))
 
 
-@pytest.fixture()
-def db(tmp_path):
-    return str(tmp_path / "o.db")
-
-
-def test_issues_imported_in_any_order_leave_the_newest_current(db, tmp_path):
-    fresh = str(tmp_path / "fresh.db")
+def test_issues_imported_in_any_order_leave_the_newest_current(db, new_db):
+    fresh = new_db("fresh")
     cli(fresh, "import", str(SAC["2020-03"]), "--source", "sac-blacklist")  # older than the built-in 2020 issue
     newest = keys(fresh)
     for issue in ("2020-02", "2019-05", "2019-08", "2019-01"):

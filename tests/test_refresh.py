@@ -16,7 +16,7 @@ from peizi_guard import api
 from peizi_guard.cli import main
 from peizi_guard.db import store
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, sqlite_only, table_counts
 from .sitehelper import Site
 
 SAC = sorted(FIXTURES.glob("sac-blacklist-*.docx"))
@@ -30,14 +30,17 @@ def site():
     s.close()
 
 
-def counts(path: str) -> dict:
-    con = sqlite3.connect(path)
+def counts(url: str) -> dict:
+    from peizi_guard.db.engine import resolve_url
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(resolve_url(url))
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("snapshots", "entries", "memberships", "identifiers", "read_models")} | {
-            "model": con.execute("SELECT payload FROM read_models").fetchone()[0]}
+        with engine.connect() as c:
+            model = c.execute(text("SELECT payload FROM read_models")).scalar()
     finally:
-        con.close()
+        engine.dispose()
+    return table_counts(url, ("snapshots", "entries", "memberships", "identifiers", "read_models")) | {"model": model}
 
 
 def refresh(db, *args):
@@ -129,6 +132,7 @@ def test_exception_in_the_middle_of_a_write_leaves_everything(db, monkeypatch):
     assert counts(db) == before
 
 
+@sqlite_only
 def test_check_answers_while_a_refresh_holds_the_write_lock(db):
     api.entries(db)
     writer = sqlite3.connect(db, timeout=0)

@@ -9,14 +9,11 @@ import pytest
 from peizi_guard import api
 from peizi_guard.model import DocumentError
 
+from .conftest import sqlite_only, table_counts
 
-def counts(path: str) -> dict:
-    con = sqlite3.connect(path)
-    try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("sources", "snapshots", "entries", "memberships", "identifiers")}
-    finally:
-        con.close()
+
+def counts(url: str) -> dict:
+    return table_counts(url, ("sources", "snapshots", "entries", "memberships", "identifiers"))
 
 
 def test_empty_database_seeds_itself_offline(db):
@@ -26,12 +23,25 @@ def test_empty_database_seeds_itself_offline(db):
     c = counts(db)
     assert c["snapshots"] == 2 and c["entries"] == 410 and c["memberships"] == 410
     assert c["identifiers"] > 258 * 3
+    from sqlalchemy import create_engine, text
+
+    from peizi_guard.db.engine import resolve_url
+
+    engine = create_engine(resolve_url(db))
+    with engine.connect() as con:
+        kinds = {k for (k,) in con.execute(text("SELECT DISTINCT kind FROM identifiers"))}
+        norm = con.execute(text("SELECT norm FROM identifiers WHERE kind='domain' AND raw='3377.com.cn'")).fetchone()
+    engine.dispose()
+    assert kinds == {"name", "company", "domain", "url", "app", "wechat", "weibo", "miniprogram"}
+    assert tuple(norm) == ("3377.com.cn",)
+
+
+@sqlite_only
+def test_sqlite_files_run_in_wal_mode(db):
+    api.entries(db)
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM identifiers")}
-    assert kinds == {"name", "company", "domain", "url", "app", "wechat", "weibo", "miniprogram"}
-    norm = con.execute("SELECT norm FROM identifiers WHERE kind='domain' AND raw='3377.com.cn'").fetchone()
-    assert norm == ("3377.com.cn",)
+    con.close()
 
 
 def test_same_pdf_twice_adds_nothing(db, tmp_path, csrc_bytes):

@@ -28,8 +28,21 @@ def resolve_url(db: str | None = None) -> str:
 
         value = str(Path(platformdirs.user_data_dir("peizi-guard", appauthor=False)) / "peizi-guard.db")
     if "://" in value:
-        return value
+        return _driver(value)
     return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def _driver(url: str) -> str:
+    """postgresql:// names psycopg2 in SQLAlchemy; use psycopg 3 (the `postgres` extra) when that is
+    what is installed."""
+    scheme, rest = url.split("://", 1)
+    if scheme.lower() not in ("postgresql", "postgres"):
+        return url
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg") is not None:
+        return "postgresql+psycopg://" + rest
+    return url
 
 
 def sqlite_path(url: str) -> str | None:
@@ -46,6 +59,7 @@ def open_engine(url: str):
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    from .lock import setup_lock
     from .migrate import upgrade
 
     path = sqlite_path(url)
@@ -70,7 +84,8 @@ def open_engine(url: str):
             cur.close()
 
     try:
-        upgrade(engine)
+        with setup_lock(engine):
+            upgrade(engine)
     except SQLAlchemyError as exc:
         raise DbError(mask(f"cannot open database {url}: {str(exc).splitlines()[0]}")) from None
     return engine

@@ -1,0 +1,30 @@
+"""Processes that start together on a new database: the first seeds it, the others wait and find it seeded."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+from .conftest import table_counts
+
+# every process waits for the same moment, then runs the real CLI entry point
+START = ("import sys, time; from pathlib import Path\n"
+         "while not Path(sys.argv[1]).exists(): time.sleep(0.005)\n"
+         "sys.argv = ['peizi-guard'] + sys.argv[2:]\n"
+         "from peizi_guard.cli import run; run()")
+
+
+def test_six_first_runs_at_once_all_answer_and_seed_once(new_db, tmp_path):
+    url = new_db("six")
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", START, str(go), "--db", url, "check", "杜德配资", "--json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    time.sleep(1.5)  # all six imported and waiting
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 1, err  # 1: listed
+        assert json.loads(out)["verdict"] == "listed" and "Traceback" not in err
+    c = table_counts(url, ("sources", "snapshots", "entries", "memberships"))
+    assert c == {"sources": 2, "snapshots": 2, "entries": 410, "memberships": 410}
