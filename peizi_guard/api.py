@@ -85,7 +85,7 @@ def import_document(db: str | None, data: bytes, source: str, *, published: date
     database untouched."""
     from .db import store
     from .refresh import MIN_KEEP
-    from .scraper.parse import parse_document
+    from .scraper.capped import parse_document
 
     layout = source_meta(source).get("layout", "")
     doc = parse_document(data, hint or origin, expect_layout=layout)

@@ -100,7 +100,7 @@ def _orm_validators(session_factory, source_id: str) -> tuple[str, str, str]:  #
 def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Outcome:  # noqa: ANN001
     """Verify the document, then apply it in one transaction."""
     from .db import store
-    from .scraper.parse import parse_document
+    from .scraper.capped import parse_document
 
     source_id = meta["id"]
     try:

@@ -10,6 +10,7 @@ class Site:
     def __init__(self):
         self.pages: dict[str, tuple[str, bytes]] = {}  # path → (content type, body)
         self.log: list[tuple[str, str]] = []  # (path, If-None-Match)
+        self.agents: list[str] = []  # User-Agent of every request
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -18,6 +19,7 @@ class Site:
 
             def do_GET(self):  # noqa: N802
                 site.log.append((self.path, self.headers.get("If-None-Match", "")))
+                site.agents.append(self.headers.get("User-Agent", ""))
                 if self.path not in site.pages:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")

@@ -95,6 +95,16 @@ def test_pages_in_odd_charsets_are_judged(db, site):
         assert row["verdict"] == "suspicious", (path, row["error"], row["title"])
 
 
+def test_scan_and_refresh_go_through_one_http_layer_with_one_honest_user_agent(db, site):
+    from peizi_guard.scraper.http import user_agent
+
+    site.agents.clear()
+    scan(db, site, "/unknown")
+    run(["--db", db, "refresh", "csrc-peizi", "--url", site.url + "/unknown", "--allow-private"])
+    assert len(site.agents) >= 2 and set(site.agents) == {user_agent()}
+    assert user_agent().startswith("peizi-guard/") and "Mozilla" not in user_agent()
+
+
 def test_escape_sequences_never_reach_the_terminal(db, site):
     r = scan(db, site, "/utf16-bom", fmt="table")
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout
@@ -248,3 +258,67 @@ def test_refresh_is_cut_at_its_deadline(db, dripping):
     assert r.exit_code == 1 and out["status"] == "failed", out
     assert "timed out" in out["message"] or "deadline of 2 s" in out["message"], out["message"]
     assert time.perf_counter() - t < 6
+
+
+# ---- a decompression bomb, parsed in a child with a memory cap ------------------------------
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (0 once it is gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = open(f"/proc/{p}/status").read()
+            total += int(status.split("VmRSS:")[1].split()[0]) * 1024 if "VmRSS:" in status else 0
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [int(c) for c in open(f"/proc/{p}/task/{task}/children").read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc to measure memory")
+def test_a_decompression_bomb_fails_that_document_under_500_mb(db, tmp_path):
+    import threading
+    import time
+
+    from .bomb import bomb_pdf
+    from .conftest import table_counts
+
+    f = tmp_path / "list.pdf"
+    f.write_bytes(bomb_pdf(1 << 30))  # 1 MiB on disk, 1 GiB of page content once inflated
+    assert f.stat().st_size < 1.1 * (1 << 20)
+    run(["--db", db, "check", "杜德配资"])  # seeded
+    before = table_counts(db, ("snapshots", "entries", "memberships"))
+    proc = subprocess.Popen([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db,
+                             "import", str(f), "--source", "csrc-peizi", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.005)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    out, err = proc.communicate(timeout=120)
+    t.join()
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert "needs more than 448 MiB to parse (a decompression bomb?): refused" in err
+    assert peak[0] < 500 << 20, f"peak {peak[0] >> 20} MiB"
+    assert table_counts(db, ("snapshots", "entries", "memberships")) == before
+    print(f"decompression bomb: peak {peak[0] >> 20} MiB for the CLI and its parsing child")
+
+
+def test_a_parse_that_runs_too_long_is_stopped(monkeypatch):
+    import time
+
+    from peizi_guard.model import DocumentError
+    from peizi_guard.scraper.capped import run_capped
+
+    monkeypatch.setenv("PEIZI_GUARD_PARSE_SECONDS", "0.5")
+    began = time.monotonic()
+    with pytest.raises(DocumentError, match=r"parsing the document took longer than 0.5 s: stopped"):
+        run_capped(time.sleep, 30)
+    assert time.monotonic() - began < 5

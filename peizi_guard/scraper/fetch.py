@@ -1,30 +1,32 @@
-"""The network edge: polite HTTP GETs with timeouts, retries, a size cap and conditional requests.
+"""Downloads for `refresh`: retries with backoff, Retry-After, conditional requests, a size cap.
 
-No database and no parsing here; `locate` combines this with page discovery.
+The HTTP mechanics (address guard, deadlines, body reading, messages, User-Agent) are
+`http.py`'s, shared with `scan`. No database and no parsing here; `locate` combines this with
+page discovery.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping
-from urllib.parse import urlsplit
 
 import requests
-from urllib3.exceptions import NameResolutionError, NewConnectionError, ReadTimeoutError
 
+from .http import (MAX_REDIRECTS, blocked, describe, guarded_session, human_size,
+                   host_of, read_body, user_agent)
+from .http import deadline as request_deadline
 from .netguard import BlockedAddress, DnsError
 
-PROJECT_URL = "https://github.com/peizi-guard/peizi-guard"
 MAX_BYTES = 50 * 1024 * 1024
 TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
 RETRIES = 3  # extra attempts after the first
 BACKOFF = 1.0  # first wait; doubles per retry
 MAX_WAIT = 60.0  # cap on any single wait, Retry-After included
-MAX_REDIRECTS = 10
 DEADLINE = 600.0  # seconds for a whole run of the fetcher (all sources, pages and documents)
+
+__all__ = ["FetchError", "FetchResult", "Fetcher", "retry_after", "user_agent", "DEADLINE"]
 
 
 class FetchError(Exception):
@@ -46,27 +48,6 @@ class FetchResult:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("peizi-guard")
-    except Exception:  # not installed (e.g. run from a source tree)
-        return "0+unknown"
-
-
-def user_agent() -> str:
-    # header values must be latin-1, so 配资 is spelt in pinyin
-    return f"peizi-guard/{_version()} (+{PROJECT_URL}; checks official peizi blacklists)"
-
-
-def human_size(n: int) -> str:
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} bytes"
-
-
 def retry_after(value: str, cap: float = MAX_WAIT) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped; None if absent/bad."""
     value = (value or "").strip()
@@ -85,58 +66,8 @@ def retry_after(value: str, cap: float = MAX_WAIT) -> float | None:
     return min(max(secs, 0.0), cap)
 
 
-def _host(url: str) -> str:
-    return urlsplit(url).hostname or url
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The urllib3 error inside requests' wrappers (MaxRetryError.reason etc.)."""
-    seen = exc
-    for _ in range(5):
-        inner = getattr(seen, "reason", None) or (seen.args[0] if seen.args else None)
-        if not isinstance(inner, BaseException):
-            break
-        seen = inner
-    return seen
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    m = re.search(r"\[Errno -?\d+\] ([^)\"']+)", text)
-    if m:
-        text = m.group(1)
-    text = re.sub(r"^\[SSL: [A-Z_]+\] |\s*\(_ssl\.c:\d+\)", "", text).strip() or type(exc).__name__
-    return text[:1].lower() + text[1:]
-
-
-def describe(exc: requests.RequestException, url: str, timeout: tuple[float, float]) -> str:
-    """One line saying what went wrong with a request."""
-    host, cause = _host(url), _root_cause(exc)
-    if isinstance(exc, requests.ConnectTimeout):
-        return f"timed out after {timeout[0]:g} s connecting to {host}"
-    if isinstance(exc, requests.ReadTimeout) or isinstance(cause, ReadTimeoutError):
-        return f"timed out after {timeout[1]:g} s waiting for {host}"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS error with {host}: {_short(cause)}"
-    if isinstance(exc, requests.TooManyRedirects):
-        return f"more than {MAX_REDIRECTS} redirects from {url}"
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                        requests.exceptions.InvalidSchema)):
-        return f"invalid URL: {url}"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return f"connection to {host} broke off mid-download"
-    if isinstance(cause, NameResolutionError):
-        return f"cannot resolve host name {host}"
-    if isinstance(exc, requests.ConnectionError) or isinstance(cause, NewConnectionError):
-        return f"cannot connect to {host}: {_short(cause)}"
-    return f"request to {host} failed: {_short(cause)}"
-
-
-def _blocked(exc: BaseException) -> str:
-    """The address guard's one-line refusal inside a requests error, or ""."""
-    from .pages import exception_chain
-
-    return next((str(e) for e in exception_chain(exc) if isinstance(e, BlockedAddress)), "")
+class _BodyBroken(Exception):
+    """The body did not arrive whole (timed out, connection reset …)."""
 
 
 def _retryable(exc: requests.RequestException) -> bool:
@@ -166,8 +97,6 @@ class Fetcher:
                  max_bytes: int = MAX_BYTES, max_wait: float = MAX_WAIT, allow_private: bool = False,
                  deadline: float = DEADLINE):
         if session is None:
-            from .pages import guarded_session
-
             session = guarded_session(allow_private)
             session.max_redirects = MAX_REDIRECTS
             # a new connection per request: the deadline watchdog is armed when a connection opens,
@@ -193,35 +122,34 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        from .pages import FETCH_DEADLINE
-
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             wait = None
             allowed = min(sum(self.timeout), self._left(url))
             ends = time.monotonic() + allowed
-            FETCH_DEADLINE.deadline = ends
             try:
-                with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as resp:
+                with request_deadline(ends), self.session.get(url, headers=headers, timeout=self.timeout,
+                                                              stream=True) as resp:
                     if resp.status_code == 429 or resp.status_code >= 500:
                         error = _status_message(resp)
                         wait = retry_after(resp.headers.get("Retry-After", ""), self.max_wait)
                     else:
-                        return self._result(resp, etag, last_modified)
+                        return self._result(resp, etag, last_modified, ends)
             except (BlockedAddress, DnsError) as exc:
                 raise FetchError(f"{exc}: {url}" if isinstance(exc, BlockedAddress)
-                                 else f"cannot resolve host name {_host(url)}", url) from None
+                                 else f"cannot resolve host name {host_of(url)}", url) from None
+            except _BodyBroken as exc:  # retried like a broken connection
+                error = (f"timed out after {allowed:.0f} s fetching {host_of(url)}" if str(exc) == "timed out"
+                         else f"connection to {host_of(url)} broke off mid-download ({exc})")
             except requests.RequestException as exc:
                 error = describe(exc, url, self.timeout)
                 if time.monotonic() >= ends:
-                    error = f"timed out after {allowed:.0f} s fetching {_host(url)}"
-                blocked = _blocked(exc)
-                if blocked:
-                    raise FetchError(f"{blocked}: {url}", url) from exc
+                    error = f"timed out after {allowed:.0f} s fetching {host_of(url)}"
+                refused = blocked(exc)
+                if refused:
+                    raise FetchError(f"{refused}: {url}", url) from exc
                 if not _retryable(exc):
                     raise FetchError(error, url) from exc
-            finally:
-                FETCH_DEADLINE.deadline = None
             if attempt < attempts:
                 self.sleep(min(wait if wait is not None else self._backoff(attempt), self._left(url)))
         raise FetchError(f"{error} (gave up after {attempts} attempts)", url)
@@ -229,7 +157,7 @@ class Fetcher:
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff * 2 ** (attempt - 1), self.max_wait)
 
-    def _result(self, resp: requests.Response, etag: str, last_modified: str) -> FetchResult:
+    def _result(self, resp: requests.Response, etag: str, last_modified: str, ends: float) -> FetchResult:
         h = resp.headers
         if resp.status_code == 304:
             # a 304 need not repeat the validators: keep the ones we sent
@@ -238,20 +166,19 @@ class Fetcher:
                                headers=h)
         if not 200 <= resp.status_code < 300:
             raise FetchError(_status_message(resp), resp.url)
-        return FetchResult(url=resp.url, status=resp.status_code, content=self._read(resp),
+        return FetchResult(url=resp.url, status=resp.status_code, content=self._read(resp, ends),
                            content_type=h.get("Content-Type", ""), etag=h.get("ETag", ""),
                            last_modified=h.get("Last-Modified", ""), headers=h)
 
-    def _read(self, resp: requests.Response) -> bytes:
+    def _read(self, resp: requests.Response, ends: float) -> bytes:
         """The body, refusing anything over max_bytes (declared length first, then as it streams)."""
         too_big = FetchError(f"response larger than {human_size(self.max_bytes)} from {resp.url}", resp.url)
         declared = resp.headers.get("Content-Length", "").strip()
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise too_big
-        chunks, total = [], 0
-        for chunk in resp.iter_content(64 * 1024):
-            total += len(chunk)
-            if total > self.max_bytes:
-                raise too_big
-            chunks.append(chunk)
-        return b"".join(chunks)
+        body, truncated, error = read_body(resp, self.max_bytes, ends)
+        if error:
+            raise _BodyBroken(error)
+        if truncated:
+            raise too_big
+        return body

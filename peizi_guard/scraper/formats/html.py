@@ -59,6 +59,8 @@ def _soup(data: bytes):
             return BeautifulSoup(text, "lxml")
         except FeatureNotFound:
             return BeautifulSoup(text, "html.parser")
+    except MemoryError:
+        raise  # the parsing child's memory cap: reported as such
     except Exception as exc:
         raise DocumentError(f"unreadable HTML ({str(exc)[:80] or type(exc).__name__})") from None
 

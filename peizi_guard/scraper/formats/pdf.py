@@ -44,7 +44,11 @@ class PdfFormat(DocumentFormat):
             raise
         except PDFPasswordIncorrect:
             raise DocumentError("the PDF is encrypted with a password") from None
+        except MemoryError:
+            raise  # the parsing child's memory cap: reported as such
         except Exception as exc:  # pdfminer raises many unrelated types on broken files
+            if any(isinstance(e, MemoryError) for e in (*exc.args, exc.__cause__, exc.__context__)):
+                raise MemoryError from None  # pdfplumber wraps it in PdfminerException
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if b"/Encrypt" in data or "password" in msg.lower():
                 raise DocumentError("the PDF is encrypted (password-protected)") from None

@@ -62,6 +62,8 @@ def _read_sheets(data: bytes) -> list[tuple[str, Table]]:
                 wb.close()
     except DocumentError:
         raise
+    except MemoryError:
+        raise  # the parsing child's memory cap: reported as such
     except Exception as exc:  # openpyxl and zipfile raise many unrelated types
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DocumentError(f"unreadable .xlsx ({msg[:80]})") from None

@@ -83,6 +83,8 @@ class SafeZip:
                         out.append(chunk)
         except DocumentError:
             raise
+        except MemoryError:
+            raise  # the parsing child's memory cap: reported as such
         except Exception as exc:  # BadZipFile, zlib.error, EOFError, encrypted, unsupported method…
             why = _why(exc)
             what = "encrypted" if "encrypt" in why.lower() else "corrupt or truncated"
