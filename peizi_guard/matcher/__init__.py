@@ -117,7 +117,7 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: list[s
     `cleaned` is the text through `clean_text`, `prepared` the same without whitespace."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
-    names = {m.group(0) for m in ix.mentions.finditer(prepared)} if ix.mentions is not None else set()
+    names = ix.mentions.find(prepared) if ix.mentions is not None else set()
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
         names |= {m.group(0) for m in ix.labels_in_text.finditer(cleaned)}
     for name in names:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from . import pinyin
 from .lexicon import lexicon
+from .multi import Mentions, Near
 from .normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
@@ -38,7 +39,8 @@ class Index:
     stems: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # letters of label
     fuzzy_keys: list[str] = field(default_factory=list)
     fuzzy_refs: list[list[Ref]] = field(default_factory=list)
-    mentions: re.Pattern | None = None  # listed names as they may appear inside a text
+    near: Near | None = None  # fuzzy_keys within one edit of a query
+    mentions: Mentions | None = None  # listed names as they may appear inside a text
     labels_in_text: re.Pattern | None = None  # short or generic listed names, standing alone in an offer
     entries: int = 0
     settings: Settings = DEFAULT
@@ -60,10 +62,11 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
         values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
         for kind, value in values:
             ref = Ref(src, seq, entry, kind, value)
-            for key in name_variants(value)[:1] + [name_key(value)]:
+            variants = name_variants(value)
+            for key in variants[:1] + [name_key(value)]:
                 if ref not in ix.names[key]:
                     ix.names[key].append(ref)
-            key = name_variants(value)[0] if name_variants(value) else ""
+            key = variants[0] if variants else ""
             if kind in ("name", "app", "wechat") and len(key) >= settings.fuzzy_min_length:
                 fuzzy[key].append(ref)
             if len(key) >= settings.homophone_min_length and not key.isascii():
@@ -104,6 +107,7 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
                     ix.stems[stem].append((domain, ref))
     ix.fuzzy_keys = list(fuzzy)
     ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
+    ix.near = Near(ix.fuzzy_keys)
     ix.mentions = _mention_pattern(ix, settings.text_mention_min_length)
     ix.labels_in_text = _label_pattern(ix, settings.text_mention_min_length)
     return ix
@@ -117,7 +121,7 @@ def is_shared(host: str) -> bool:
     return host in lx.shared_hosts or reg in lx.shared_hosts or reg in lx.allow_domains
 
 
-def _mention_pattern(ix: Index, min_len: int) -> re.Pattern | None:
+def _mention_pattern(ix: Index, min_len: int) -> Mentions | None:
     """Listed names as written in a text (whitespace dropped): their keys, and the names with their
     own punctuation kept (大发T+0配资), so a text's punctuation never joins two words into a name."""
     keys: set[str] = set()
@@ -126,8 +130,7 @@ def _mention_pattern(ix: Index, min_len: int) -> re.Pattern | None:
             keys.add(k)
             keys.update(w for r in refs if r.field == "name" and len(w := re.sub(r"\s+", "", fold(r.value))) > len(k)
                         and name_key(w) == k)
-    ordered = sorted(keys, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+    return Mentions(sorted(keys)) if keys else None
 
 
 def _label_pattern(ix: Index, min_len: int) -> re.Pattern | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from . import pinyin
@@ -64,9 +63,11 @@ def _similar(ix: Index, key: str) -> list[Match]:
             if listed != key:
                 out.append(_m(ref, "homophone", ix.settings.method_scores["homophone"], key))
     if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys:
-        for listed, dist, i in process.extract(
-            key, ix.fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=1, limit=5
-        ):
+        # the five nearest within one edit, as rapidfuzz's process.extract over every key would give
+        near = sorted((d, i) for i in ix.near.candidates(key)
+                      if (d := Levenshtein.distance(key, ix.fuzzy_keys[i], score_cutoff=1)) <= 1)[:5]
+        for dist, i in near:
+            listed = ix.fuzzy_keys[i]
             if 0 < dist and abs(len(listed) - len(key)) <= 1 and not is_generic(listed):
                 score = 1 - dist / max(len(listed), len(key))
                 out += [_m(ref, "fuzzy", score, key) for ref in ix.fuzzy_refs[i]]

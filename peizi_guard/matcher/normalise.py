@@ -237,19 +237,56 @@ def company_core(text: str) -> str:
         if key.endswith(suffix):
             key = key[: -len(suffix)]
             break
+    regions, words = _affixes(lx.regions, ("市", "省", "")), _affixes(lx.company_words, ("",))
     changed = True
     while changed:
         changed = False
-        for r in lx.regions:
+        # what the plain loops over every region and word do, visiting only those at either end
+        j = -1
+        while (j := regions.next(key, j, prefix=True)) >= 0:
+            r = lx.regions[j]
             for form in (r + "市", r + "省", r):
                 if key.startswith(form) and len(key) > len(form) + 1:
                     key, changed = key[len(form):], True
                 if key.endswith(form) and len(key) > len(form) + 1:
                     key, changed = key[: -len(form)], True
-        for w in lx.company_words:
+        j = -1
+        while (j := words.next(key, j, prefix=False)) >= 0:
+            w = lx.company_words[j]
             if key.endswith(w) and len(key) > len(w) + 1:
                 key, changed = key[: -len(w)], True
     return key
+
+
+class _Affixes:
+    """Which of a list of words (with endings added) stand at the start or end of a key."""
+
+    def __init__(self, items: tuple[str, ...], endings: tuple[str, ...]):
+        self.starts: dict[str, list[int]] = {}
+        self.ends: dict[str, list[int]] = {}
+        for i, w in enumerate(items):
+            self.starts.setdefault(w, []).append(i)
+            for e in endings:
+                self.ends.setdefault(w + e, []).append(i)
+        self.start_lengths = sorted({len(k) for k in self.starts})
+        self.end_lengths = sorted({len(k) for k in self.ends})
+
+    def next(self, key: str, after: int, prefix: bool) -> int:
+        """The first index above `after` whose word starts (if `prefix`) or ends the key; -1 if none."""
+        found = [i for n in self.end_lengths if n <= len(key) for i in self.ends.get(key[-n:], ()) if i > after]
+        if prefix:
+            found += [i for n in self.start_lengths if n <= len(key) for i in self.starts.get(key[:n], ()) if i > after]
+        return min(found, default=-1)
+
+
+_AFFIXES: dict[tuple, _Affixes] = {}
+
+
+def _affixes(items: tuple[str, ...], endings: tuple[str, ...]) -> _Affixes:
+    key = (items, endings)
+    if key not in _AFFIXES:
+        _AFFIXES[key] = _Affixes(tuple(items), endings)
+    return _AFFIXES[key]
 
 
 def strip_generic(key: str) -> str:
