@@ -49,7 +49,8 @@ def entries(db: str | None = None, source: str | None = None, as_of: date | None
     for src in current(db, as_of)["sources"]:
         if source and src["id"] != source:
             continue
-        out += [dict(e, source=src["id"]) for e in src["entries"]]
+        lst = {"list": "user"} if src.get("kind") == "user" else {}
+        out += [dict(e, source=src["id"], **lst) for e in src["entries"]]
     return out
 
 
@@ -72,7 +73,7 @@ def sources(db: str | None = None) -> list[dict]:
             snaps = store.snapshots_of(s, src.id)
             out.append({
                 "id": src.id, "publisher": src.publisher, "title": src.title, "url": src.url,
-                "snapshots": [store.snapshot_meta(x) for x in snaps],
+                "kind": src.kind or "official", "snapshots": [store.snapshot_meta(x) for x in snaps],
             })
         return out
 
@@ -99,12 +100,45 @@ def import_document(db: str | None, data: bytes, source: str, *, published: date
 
 
 def import_file(db: str | None, path: str, source: str, published: date | None = None, force: bool = False):
+    """An official document, or — for a .csv / .jsonl file — a user list (see import_user_list)."""
+    from .scraper.userlist import is_user_list
+
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read: {exc.strerror}") from None
+    if is_user_list(p.name):
+        return import_user_list(db, data, source, origin=str(p.resolve()), hint=p.name, force=force)
     return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force)
+
+
+def import_user_list(db: str | None, data: bytes, source: str, *, origin: str = "", hint: str = "",
+                     force: bool = False):
+    """Create or update a user's own list (CSV or JSON lines: name, company, urls, aliases, note).
+    Official sources are read-only to this path; a new version that would shrink the list is
+    refused unless `force`, as for official lists."""
+    from .db import store
+    from .db.models import Source
+    from .refresh import MIN_KEEP
+    from .scraper.sources import load_sources
+    from .scraper.userlist import parse_user_list
+
+    official = f"{source} is an official list: give your own list a name of its own (--source my-blocklist)"
+    if source in load_sources():
+        raise DocumentError(official)
+    doc = parse_user_list(data, hint or origin)
+    url = resolve_url(db)
+    ensure_seeded(url)
+    with session(url) as s, s.begin():
+        have = s.get(Source, source)
+        if have is not None and (have.kind or "official") != "user":
+            raise DocumentError(official)
+        problem = "" if force else store.shrink_problem(s, source, doc, None, MIN_KEEP)
+        if problem:
+            raise DocumentError(f"refused: {problem}")
+        meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
+        return store.ingest(s, meta, doc, data, origin=origin)
 
 
 def revert(db: str | None, source: str, snapshot_id: int):

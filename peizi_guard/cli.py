@@ -144,7 +144,12 @@ def sources(obj: dict, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def import_cmd(obj: dict, file: str, source: str, published: date | None, force: bool, as_json: bool) -> None:
-    """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML).
+    """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML), or your own list.
+
+    Your own list (a bank's or platform's blocklist) is a .csv or .jsonl file with the columns
+    name, company, urls, aliases, note (several urls or aliases in one CSV cell separated by |),
+    imported under a SOURCE name of your choosing; it is marked as your list in every verdict.
+    Official sources cannot be changed this way.
 
     Documents are ordered by publication (date, else issue and the months their findings
     reach), never by arrival: an older one joins the history and leaves the current list as it

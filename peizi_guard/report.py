@@ -31,7 +31,9 @@ ADVICE = {
 }
 
 
-def source_title(source_id: str) -> str:
+def source_title(source_id: str, list_kind: str = "official") -> str:
+    if list_kind == "user":
+        return f"用户名单 your list “{source_id}”"
     src = load_sources().get(source_id)
     return f"{src['publisher'].split(' (')[0]}《{src['title']}》" if src else source_id
 
@@ -46,11 +48,14 @@ def safe_lines(text: str) -> str:
 
 def _render(v: Verdict, advice: bool) -> str:
     q = v.query if len(v.query) <= 60 else v.query[:57] + "…"
-    lines = [f"{q} — {HEAD[v.verdict]} (score {v.score:.2f})"]
+    head = HEAD[v.verdict]
+    if v.verdict == "listed" and v.matches and all(m.list == "user" for m in v.matches):
+        head = "在你导入的名单上 LISTED on your own list"
+    lines = [f"{q} — {head} (score {v.score:.2f})"]
     if v.matches:
         lines.append("  证据 evidence:")
         for m in v.matches[:8]:
-            lines.append(f"   • {source_title(m.source)} #{m.seq} {m.entry} — {FIELD.get(m.field, m.field)} "
+            lines.append(f"   • {source_title(m.source, m.list)} #{m.seq} {m.entry} — {FIELD.get(m.field, m.field)} "
                          f"“{m.value}” ({METHOD.get(m.method, m.method)}, {m.score:.2f})")
         if len(v.matches) > 8:
             lines.append(f"   • … {len(v.matches) - 8} more")

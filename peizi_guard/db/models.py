@@ -20,6 +20,7 @@ class Source(Base):
     publisher: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(500), default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="official")  # official | user (imported by a user)
     # validators of the landing page last fetched (page_url), for conditional GET on the next refresh
     page_url: Mapped[str] = mapped_column(String(2000), default="")
     page_etag: Mapped[str] = mapped_column(String(500), default="")

@@ -39,6 +39,7 @@ def ensure_source(s: Session, meta: dict) -> Source:
     src.publisher = meta.get("publisher", src.publisher or "")
     src.title = meta.get("title", src.title or "")
     src.url = meta.get("url", src.url or "")
+    src.kind = meta.get("kind", src.kind or "official")
     s.flush()
     return src
 
@@ -244,7 +245,7 @@ def current_lists(s: Session, as_of: date | None = None) -> dict:
             continue
         out.append({
             "id": src.id, "publisher": src.publisher, "title": src.title, "url": src.url,
-            "snapshot": snapshot_meta(snap),
+            "kind": src.kind or "official", "snapshot": snapshot_meta(snap),
             "entries": snapshot_records(s, snap.id),
         })
     return {"version": READ_MODEL_VERSION, "sources": out}

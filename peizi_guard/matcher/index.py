@@ -23,6 +23,7 @@ class Ref:
     entry: str  # the entry's name
     field: str  # name | company | domain | url | app | wechat | weibo | miniprogram
     value: str  # the listed value as printed
+    list: str = "official"  # official | user (a list the user imported)
 
 
 @dataclass
@@ -59,9 +60,10 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
     fuzzy: dict[str, list[Ref]] = defaultdict(list)
     for e in entries:
         src, seq, entry = e.get("source", ""), e["seq"], e["name"]
+        lst = "user" if e.get("list") == "user" else "official"
         values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
         for kind, value in values:
-            ref = Ref(src, seq, entry, kind, value)
+            ref = Ref(src, seq, entry, kind, value, lst)
             variants = name_variants(value)
             for key in variants[:1] + [name_key(value)]:
                 if ref not in ix.names[key]:
@@ -78,7 +80,7 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
                         ix.spelled[pinyin.initials(key)].append(ref)
         for c in e["companies"]:
             for value in [c["name"], *c["former_names"]]:
-                ref = Ref(src, seq, entry, "company", value)
+                ref = Ref(src, seq, entry, "company", value, lst)
                 ix.companies[name_key(value)].append(ref)
                 core = company_core(value)
                 if len(core) >= 2:
@@ -89,7 +91,7 @@ def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Inde
             host, path = split_url(url)
             if not host:
                 continue
-            ref = Ref(src, seq, entry, "url", url)
+            ref = Ref(src, seq, entry, "url", url, lst)
             if is_shared(host):  # only the listed page, or the listed user subdomain (x.blog.sohu.com)
                 if path or host in lx.shared_hosts or host == registrable(host):
                     ix.paths[host].append((path, ref))

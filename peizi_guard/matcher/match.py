@@ -23,13 +23,14 @@ class Match:
     method: str  # exact | exact-part | company-core | fuzzy | homophone | host | domain | path | mirror-domain | pinyin-domain
     score: float
     query: str = ""  # the part of the query that matched
+    list: str = "official"  # official | user (a list the user imported)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def _m(ref: Ref, method: str, score: float, query: str) -> Match:
-    return Match(ref.source, ref.seq, ref.entry, ref.field, ref.value, method, round(score, 3), query)
+    return Match(ref.source, ref.seq, ref.entry, ref.field, ref.value, method, round(score, 3), query, ref.list)
 
 
 def match_name(ix: Index, query: str) -> list[Match]:
@@ -129,8 +130,8 @@ def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
         name = label.encode("ascii").decode("idna")
     except UnicodeError:
         return []
-    return [Match(m.source, m.seq, m.entry, m.field, m.value, "idn-name", ix.settings.method_scores["idn-name"], domain)
-            for m in match_name(ix, name) if m.method == "exact"]
+    return [Match(m.source, m.seq, m.entry, m.field, m.value, "idn-name", ix.settings.method_scores["idn-name"], domain,
+                  m.list) for m in match_name(ix, name) if m.method == "exact"]
 
 
 def _path_within(path: str, listed: str) -> bool:

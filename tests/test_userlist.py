@@ -1,0 +1,91 @@
+"""A user's own list: imported from CSV or JSON lines, matched like an official one, marked as theirs."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from peizi_guard.cli import main
+
+from .conftest import table_counts
+
+HEADER = "name,company,urls,aliases,note\n"
+ROWS = [
+    "示例配资,上海示例投资管理有限公司,www.example-pz.com|m.example-pz.com,示例优配,seen in ads 2026-11\n",
+    "鑫隆策略,,https://xinlong-cl.top/,,\n",
+    "\"宏信, 优配\",深圳宏信网络科技有限公司,,宏信APP,\n",
+]
+
+
+def cli(db, *args, input=None):  # noqa: A002, ANN001
+    return CliRunner().invoke(main, ["--db", db, *args], input=input)
+
+
+def check(db, *args):  # noqa: ANN001
+    r = cli(db, "check", *args, "--json")
+    return r.exit_code, [json.loads(x) for x in r.stdout.splitlines()]
+
+
+def test_a_csv_list_is_matched_and_marked_as_the_users(db, tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text(HEADER + "".join(ROWS), encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "bank-blocklist")
+    assert r.exit_code == 0 and "bank-blocklist: snapshot" in r.stdout and "3 entries" in r.stdout
+    code, [name, url, company, alias] = check(db, "示例配资官网", "http://m.example-pz.com/reg", "上海示例投资管理有限公司",
+                                              "宏信APP")
+    assert code == 1
+    for v in (name, url, company, alias):
+        assert v["verdict"] == "listed" and {m["source"] for m in v["matches"]} == {"bank-blocklist"}, v
+        assert {m["list"] for m in v["matches"]} == {"user"}
+    code, [official] = check(db, "杜德配资")
+    assert official["matches"][0]["list"] == "official" and official["matches"][0]["source"] == "csrc-peizi"
+    text = cli(db, "check", "示例配资").stdout
+    assert "LISTED on your own list" in text and "your list “bank-blocklist”" in text
+    r = cli(db, "check", "--text", "加微信领取体验金，示例配资，1:10杠杆，按天配资", "--json")
+    assert json.loads(r.stdout)["verdict"] == "listed"
+    sources = {s["id"]: s for s in map(json.loads, cli(db, "sources", "--json").stdout.splitlines())}
+    assert sources["bank-blocklist"]["kind"] == "user" and sources["csrc-peizi"]["kind"] == "official"
+
+
+def test_json_lines_in_gbk_and_an_update(db, tmp_path):
+    f = tmp_path / "mine.jsonl"
+    rows = [{"name": "示例配资", "urls": ["www.example-pz.com"], "aliases": "示例优配|示例金服"},
+            {"name": "鑫隆策略", "company": "杭州鑫隆资产管理有限公司"}]
+    f.write_bytes("\n".join(json.dumps(x, ensure_ascii=False) for x in rows).encode("gbk"))
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
+    assert check(db, "示例金服")[1][0]["verdict"] == "listed"
+    f.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in rows + [{"name": "宏信优配"}]), encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "mine", "--json")
+    out = json.loads(r.stdout)
+    assert r.exit_code == 0 and out["added"] == 1 and out["kept"] == 2 and out["current"]
+    f.write_text(json.dumps({"name": "只剩一个"}, ensure_ascii=False), encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "mine")
+    assert r.exit_code == 2 and "refused" in r.stderr and check(db, "宏信优配")[1][0]["verdict"] == "listed"
+    assert cli(db, "import", str(f), "--source", "mine", "--force").exit_code == 0
+    assert check(db, "宏信优配")[1][0]["verdict"] != "listed"
+
+
+def test_official_lists_are_read_only_to_user_lists(db, tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text(HEADER + ROWS[0], encoding="utf-8")
+    cli(db, "check", "x")
+    before = table_counts(db, ("snapshots", "entries"))
+    for source in ("csrc-peizi", "sac-blacklist"):
+        r = cli(db, "import", str(f), "--source", source)
+        assert r.exit_code == 2 and "is an official list" in r.stderr and "Traceback" not in r.stderr
+    assert table_counts(db, ("snapshots", "entries")) == before
+
+
+def test_bad_user_lists_are_one_line_errors(db, tmp_path):
+    cases = {
+        "nohead.csv": ("示例配资,www.example-pz.com\n", "needs a header row with a `name` column"),
+        "noname.csv": (HEADER + ROWS[0] + ",无名公司,,,\n", "line 3: no name"),
+        "broken.jsonl": ('{"name": "示例配资"}\n{"name": \n', "line 2: not JSON"),
+        "empty.csv": ("", "the user list is empty"),
+        "onlyhead.csv": (HEADER, "has a header but no rows"),
+    }
+    for name, (content, message) in cases.items():
+        f = tmp_path / name
+        f.write_text(content, encoding="utf-8")
+        r = cli(db, "import", str(f), "--source", "mine")
+        assert r.exit_code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1, (name, r.stderr)
