@@ -96,7 +96,15 @@ def import_document(db: str | None, data: bytes, source: str, *, published: date
         problem = "" if force else store.shrink_problem(s, source, doc, published, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")
-        return store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)
+        res = store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)
+    _after_change(db, res)
+    return res
+
+
+def _after_change(db: str | None, res) -> None:  # noqa: ANN001
+    """A new current list: save its index now, so that no later check has to build it."""
+    if res.status == "added" and res.current:
+        refresh_index(db)
 
 
 def import_file(db: str | None, path: str, source: str, published: date | None = None, force: bool = False):
@@ -138,7 +146,9 @@ def import_user_list(db: str | None, data: bytes, source: str, *, origin: str = 
         if problem:
             raise DocumentError(f"refused: {problem}")
         meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
-        return store.ingest(s, meta, doc, data, origin=origin)
+        res = store.ingest(s, meta, doc, data, origin=origin)
+    _after_change(db, res)
+    return res
 
 
 def revert(db: str | None, source: str, snapshot_id: int):
@@ -149,9 +159,11 @@ def revert(db: str | None, source: str, snapshot_id: int):
     ensure_seeded(url)
     with session(url) as s, s.begin():
         try:
-            return store.snapshot_meta(store.revert(s, source, snapshot_id, note=f"revert to snapshot {snapshot_id}"))
+            meta = store.snapshot_meta(store.revert(s, source, snapshot_id, note=f"revert to snapshot {snapshot_id}"))
         except LookupError as exc:
             raise DocumentError(str(exc)) from None
+    refresh_index(db)
+    return meta
 
 
 __all__ = ["DbError", "DocumentError", "NoLists", "current", "entries", "find_entry", "import_file",
@@ -163,15 +175,69 @@ class NoLists(DocumentError):
 
 
 def load_index(db: str | None = None, as_of: date | None = None):
-    """The matcher's index over the current (or as-of) lists; NoLists when there are none."""
-    from .matcher import build
+    """The matcher's index over the current (or as-of) lists; NoLists when there are none. The
+    current lists' index is read from its saved file when that was built for exactly these lists
+    (see db/indexfile.py), else built and saved for the next process."""
+    from .db import indexfile
+    from .matcher import DEFAULT, build
 
+    url = resolve_url(db)
+    if as_of is None:
+        key = _index_key(url)
+        ix = indexfile.load(indexfile.path_for(url), key, DEFAULT) if key else None
+        if ix is not None and ix.entries:
+            return ix
     rows = entries(db, as_of=as_of)
     if not rows:
         when = f" on {as_of.isoformat()} (before the first snapshot of every source)" if as_of else ""
         raise NoLists(f"no official list to check against{when}; "
                       + ("try a later --as-of date" if as_of else "the database holds no snapshot (peizi-guard refresh or import)"))
-    return build(rows)
+    ix = build(rows)
+    if as_of is None:
+        _save_index(url, ix)
+    return ix
+
+
+def _index_key(url: str) -> str | None:
+    from .db import indexfile
+    from .db.fast import read_key
+    from .matcher import DEFAULT
+
+    key = read_key(url)
+    if key is None:
+        from .db import store  # the ORM only where the standard library cannot read the key
+
+        try:
+            with session(url) as s:
+                key = store.read_model_key(s)
+        except DbError:
+            return None
+    return indexfile.full_key(key, repr(DEFAULT)) if key else None
+
+
+def _save_index(url: str, ix) -> None:  # noqa: ANN001
+    """Best effort: a read-only directory or a full disk only costs the next process a rebuild."""
+    import sqlite3
+
+    from .db import indexfile
+
+    key, path = _index_key(url), indexfile.path_for(url)
+    if key and path:
+        try:
+            indexfile.save(ix, path, key)
+        except (OSError, sqlite3.Error):
+            pass
+
+
+def refresh_index(db: str | None = None) -> None:
+    """Build and save the index of the current lists now (after an import or refresh), so that the
+    next check need not."""
+    from .matcher import build
+
+    url = resolve_url(db)
+    rows = entries(db)
+    if rows:
+        _save_index(url, build(rows))
 
 
 def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: str | None = None,
@@ -187,7 +253,10 @@ def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: 
     if read_current(url_, builtin_sources()) is None:
         ensure_seeded(url_)
     ids = list(source_ids or load_sources())
-    return [refresh_source(url_, lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
+    outcomes = [refresh_source(url_, lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
+    if any(o.status == "added" and o.current for o in outcomes):
+        refresh_index(db)
+    return outcomes
 
 
 def history(db: str | None = None, source: str | None = None) -> list[dict]:

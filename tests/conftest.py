@@ -18,6 +18,12 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CSRC_PDF = FIXTURES / "2020-07-08-illegal-peizi-platforms.pdf"
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_dir(tmp_path_factory, monkeypatch):
+    """Saved indexes of non-file databases go to the cache directory: a throwaway one per run."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
 @pytest.fixture(scope="session")
 def csrc_bytes() -> bytes:
     return CSRC_PDF.read_bytes()

@@ -37,10 +37,10 @@ def counts(url: str) -> dict:
     engine = create_engine(resolve_url(url))
     try:
         with engine.connect() as c:
-            model = c.execute(text("SELECT payload FROM read_models")).scalar()
+            model = c.execute(text("SELECT payload FROM read_models WHERE name = 'current'")).scalar()
     finally:
         engine.dispose()
-    return table_counts(url, ("snapshots", "entries", "memberships", "identifiers", "read_models")) | {"model": model}
+    return table_counts(url, ("snapshots", "entries", "memberships", "read_models")) | {"model": model}
 
 
 def refresh(db, *args):

@@ -46,6 +46,16 @@ def read_current(url: str, need: set[str]) -> dict | None:
     return data
 
 
+def read_key(url: str) -> str | None:
+    """The identity of the current lists (see store.rebuild_read_model), or None when the fast
+    path does not apply."""
+    try:
+        row = _one(url, "SELECT payload FROM read_models WHERE name = 'current-key'")
+    except NotApplicable:
+        return None
+    return row[0] if row else None
+
+
 def source_validators(url: str, source_id: str) -> tuple[str, str, str] | None:
     """(page_url, page_etag, page_last_modified) of a source, read without the ORM; None when the
     fast path does not apply."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Index,
+    Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -65,7 +65,6 @@ class Entry(Base):
     data: Mapped[str] = mapped_column(Text)  # the parsed record as JSON
     first_snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
     last_snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
-    identifiers: Mapped[list["Identifier"]] = relationship(cascade="all, delete-orphan")
 
 
 class Membership(Base):
@@ -74,17 +73,6 @@ class Membership(Base):
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"), primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), primary_key=True, index=True)
     seq: Mapped[int] = mapped_column(Integer)
-
-
-class Identifier(Base):
-    """A searchable value of an entry: name, company, domain, url, app, wechat, weibo, miniprogram."""
-    __tablename__ = "identifiers"
-    __table_args__ = (Index("ix_identifiers_kind_norm", "kind", "norm"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    raw: Mapped[str] = mapped_column(String(2000))
-    norm: Mapped[str] = mapped_column(String(2000))
 
 
 class ReadModel(Base):

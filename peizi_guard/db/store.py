@@ -7,14 +7,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..matcher.normalise import name_key, split_url
 from ..model import Entry as Record
 from ..model import ParsedDocument
 from .fast import READ_MODEL_VERSION
-from .models import Entry, Identifier, Membership, ReadModel, Snapshot, Source
+from .models import Entry, Membership, ReadModel, Snapshot, Source
 
 
 
@@ -42,16 +41,6 @@ def ensure_source(s: Session, meta: dict) -> Source:
     src.kind = meta.get("kind", src.kind or "official")
     s.flush()
     return src
-
-
-def norm_value(kind: str, raw: str) -> str:
-    """The normalised form stored beside each identifier."""
-    if kind == "url":
-        host, path = split_url(raw)
-        return host + path
-    if kind == "domain":
-        return split_url(raw)[0]
-    return name_key(raw)
 
 
 _ISSUE = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期")
@@ -184,35 +173,34 @@ def ingest(
     base = before if became else (prev[-1] if prev else None)
     prev_keys = member_keys(s, base.id) if base else {}
 
-    existing = {e.key: e for e in s.scalars(select(Entry).where(Entry.source_id == src.id))}
+    # bulk statements through the Core: the ORM's unit of work is ten times slower for 100,000 rows
+    order = {x.id: order_key(x) for x in snapshots_of(s, src.id)}
+    existing = {row.key: row for row in s.execute(select(
+        Entry.id, Entry.key, Entry.data, Entry.first_snapshot_id, Entry.last_snapshot_id).where(Entry.source_id == src.id))}
     keys = _unique_keys(doc.entries)
-    fresh: list[tuple[Entry, Record]] = []  # entries whose identifiers must be (re)written
+    new_rows, updates = [], []
     for key, rec in zip(keys, doc.entries):
         data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
-        row = existing.get(key)
-        if row is None:
-            row = Entry(source_id=src.id, key=key, seq=rec.seq, name=rec.name, data=data,
-                        first_snapshot_id=snap.id, last_snapshot_id=snap.id)
-            s.add(row)
-            existing[key] = row
-            fresh.append((row, rec))
-        else:
-            if order_key(snap) >= order_key(s.get(Snapshot, row.last_snapshot_id)):
-                row.last_snapshot_id = snap.id
-                if row.data != data:
-                    row.seq, row.name, row.data = rec.seq, rec.name, data
-                    fresh.append((row, rec))
-            if order_key(snap) < order_key(s.get(Snapshot, row.first_snapshot_id)):
-                row.first_snapshot_id = snap.id
-    s.flush()
-    # bulk inserts through the Core: the ORM's unit of work is ten times slower for thousands of rows
-    stale = [row.id for row, _ in fresh]
-    for i in range(0, len(stale), 500):
-        s.execute(delete(Identifier).where(Identifier.entry_id.in_(stale[i:i + 500])))
-    idents = [dict(entry_id=row.id, kind=k, raw=raw, norm=norm) for row, rec in fresh for k, raw, norm in _identifiers(rec)]
-    if idents:
-        s.execute(insert(Identifier), idents)
-    s.execute(insert(Membership), [dict(snapshot_id=snap.id, entry_id=existing[k].id, seq=r.seq)
+        have = existing.get(key)
+        if have is None:
+            new_rows.append(dict(source_id=src.id, key=key, seq=rec.seq, name=rec.name, data=data,
+                                 first_snapshot_id=snap.id, last_snapshot_id=snap.id))
+            continue
+        change: dict = {}
+        if order[snap.id] >= order[have.last_snapshot_id]:
+            change["last_snapshot_id"] = snap.id
+            if have.data != data:
+                change.update(seq=rec.seq, name=rec.name, data=data)
+        if order[snap.id] < order[have.first_snapshot_id]:
+            change["first_snapshot_id"] = snap.id
+        if change:
+            updates.append(dict(id=have.id, **change))
+    if new_rows:
+        s.execute(insert(Entry), new_rows)
+    for fields in {tuple(sorted(u)) for u in updates}:  # one statement per set of changed columns
+        s.execute(update(Entry), [u for u in updates if tuple(sorted(u)) == fields])
+    ids = dict(s.execute(select(Entry.key, Entry.id).where(Entry.source_id == src.id)).all())
+    s.execute(insert(Membership), [dict(snapshot_id=snap.id, entry_id=ids[k], seq=r.seq)
                                    for k, r in zip(keys, doc.entries)])
     new_keys = set(keys)
     result = IngestResult(
@@ -224,16 +212,6 @@ def ingest(
     if rebuild:
         rebuild_read_model(s)
     return result
-
-
-def _identifiers(rec: Record) -> list[tuple[str, str, str]]:
-    """(kind, raw, normalised) of every searchable value of a record."""
-    out = []
-    for kind, raw in rec.identifiers():
-        norm = norm_value(kind, raw)
-        if norm:
-            out.append((kind, raw[:2000], norm[:2000]))
-    return out
 
 
 def current_lists(s: Session, as_of: date | None = None) -> dict:
@@ -285,13 +263,31 @@ def snapshot_meta(snap: Snapshot) -> dict:
 
 
 def rebuild_read_model(s: Session) -> None:
-    payload = json.dumps(current_lists(s), ensure_ascii=False)
-    row = s.get(ReadModel, "current")
-    if row is None:
-        s.add(ReadModel(name="current", payload=payload))
-    else:
-        row.payload = payload
+    """The current lists as one JSON document, and beside it their identity (which snapshot of
+    which source, by id and sha256): the key of the saved matcher index."""
+    data = current_lists(s)
+    for name, payload in (("current", json.dumps(data, ensure_ascii=False)), ("current-key", lists_key(s))):
+        row = s.get(ReadModel, name)
+        if row is None:
+            s.add(ReadModel(name=name, payload=payload))
+        else:
+            row.payload = payload
     s.flush()
+
+
+def lists_key(s: Session) -> str:
+    """Which snapshot of which source is current, by id and sha256 (JSON)."""
+    out = []
+    for src in s.scalars(select(Source).order_by(Source.id)):
+        snap = current_snapshot(s, src.id)
+        if snap is not None:
+            out.append([src.id, src.kind or "official", snap.id, snap.sha256])
+    return json.dumps(out)
+
+
+def read_model_key(s: Session) -> str:
+    row = s.get(ReadModel, "current-key")
+    return row.payload if row else lists_key(s)  # a database from before the key was kept
 
 
 def read_model(s: Session) -> dict | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import pinyin
 from .lexicon import lexicon
-from .multi import Mentions, Near
+from .multi import Labels, Mentions, Near
 from .normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
@@ -42,7 +42,7 @@ class Index:
     fuzzy_refs: list[list[Ref]] = field(default_factory=list)
     near: Near | None = None  # fuzzy_keys within one edit of a query
     mentions: Mentions | None = None  # listed names as they may appear inside a text
-    labels_in_text: re.Pattern | None = None  # short or generic listed names, standing alone in an offer
+    labels_in_text: Labels | None = None  # short or generic listed names, standing alone in an offer
     entries: int = 0
     settings: Settings = DEFAULT
     model: object = None  # a TextModel; None = the shipped one (textmodel.default_model)
@@ -135,12 +135,9 @@ def _mention_pattern(ix: Index, min_len: int) -> Mentions | None:
     return Mentions(sorted(keys)) if keys else None
 
 
-def _label_pattern(ix: Index, min_len: int) -> re.Pattern | None:
+def _label_pattern(ix: Index, min_len: int) -> Labels | None:
     """Listed names too short or too generic to look for inside running text (红盘, 乐配资): they
     count only as a label of their own, between punctuation, spaces or the text's ends."""
-    keys = sorted(
-        (k for k, refs in ix.names.items() if len(k) >= 2 and not k.isascii() and any(r.field == "name" for r in refs)
-         and (len(k) < min_len or is_generic(k)) and strip_generic(k)),
-        key=len, reverse=True,
-    )
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)") if keys else None
+    keys = [k for k, refs in ix.names.items() if len(k) >= 2 and not k.isascii() and any(r.field == "name" for r in refs)
+            and (len(k) < min_len or is_generic(k)) and strip_generic(k)]
+    return Labels(keys) if keys else None

@@ -2,6 +2,7 @@
 names within one edit of a query (deletion neighbourhoods, as in SymSpell)."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import ahocorasick
@@ -12,13 +13,16 @@ class Mentions:
     first would: scanning left to right, the longest key at the leftmost place, never overlapping."""
 
     def __init__(self, keys):  # noqa: ANN001
-        self.automaton = ahocorasick.Automaton()
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
         for k in keys:
-            self.automaton.add_word(k, k)
+            self.automaton.add_word(k)
         self.automaton.make_automaton()
 
+    def keys(self) -> list[str]:
+        return list(self.automaton.keys())
+
     def find(self, text: str) -> set[str]:
-        return {k for _, k in self.automaton.iter_long(text)}
+        return {text[end - n + 1:end + 1] for end, n in self.automaton.iter_long(text)}
 
 
 def _deletions(key: str) -> set[str]:
@@ -44,3 +48,17 @@ class Near:
         for d in {query} | _deletions(query):
             found.update(self.by.get(d, ()))
         return sorted(found)
+
+
+class Labels:
+    """Short or generic listed names that count only standing alone (between punctuation, spaces
+    or the text's ends); the expression is compiled on first use."""
+
+    def __init__(self, keys: list[str]):
+        self.keys = sorted(keys, key=len, reverse=True)
+        self._rx: re.Pattern | None = None
+
+    def finditer(self, text: str):  # noqa: ANN201
+        if self._rx is None:
+            self._rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, self.keys)) + r")(?!\w)")
+        return self._rx.finditer(text)

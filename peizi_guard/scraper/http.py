@@ -39,18 +39,11 @@ MAX_REDIRECTS = 10
 _CHUNK = 64 * 1024
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("peizi-guard")
-    except Exception:  # not installed (e.g. run from a source tree)
-        return "0+unknown"
-
-
 def user_agent() -> str:
     # header values must be latin-1, so 配资 is spelt in pinyin
-    return f"peizi-guard/{_version()} (+{PROJECT_URL}; checks official peizi blacklists)"
+    from .. import version
+
+    return f"peizi-guard/{version()} (+{PROJECT_URL}; checks official peizi blacklists)"
 
 
 def human_size(n: int) -> str:

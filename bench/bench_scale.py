@@ -1,0 +1,105 @@
+"""Issue 11: the core at scale. A seeded 100,000-entry user list (bench/userlist.py, clearly
+synthetic) is imported, then checked cold, in bulk and inside texts; the shipped lists alone are
+checked cold against a bare interpreter. Whole processes, on this machine, in one run.
+
+    python bench/bench_scale.py [N]
+"""
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import best_of, report, run
+from userlist import rows
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def bare_python() -> float:
+    def once() -> float:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        return time.perf_counter() - t
+    return best_of(5, once)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    tmp = Path(tempfile.mkdtemp())
+    data = rows(n)
+    lst = tmp / "list.jsonl"
+    import json
+
+    lst.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in data) + "\n", encoding="utf-8")
+    out = []
+
+    # the shipped lists alone
+    small = str(tmp / "small.db")
+    run(["check", "x"], env={"PEIZI_GUARD_DB": small})
+    py = bare_python()
+    cold_small = best_of(5, lambda: run(["check", "杜德配资"], env={"PEIZI_GUARD_DB": small})[0])
+    out.append(("bare `python -c pass`", f"{py:.3f} s"))
+    out.append(("cold `check 杜德配资`, shipped lists", f"{cold_small:.3f} s = {cold_small / py:.1f}× bare python"))
+
+    rnd = random.Random(3)
+    names = [r["name"] for r in data]
+    queries = [rnd.choice(names) if i % 3 == 0 else rnd.choice(names)[:-1] + "宝" if i % 3 == 1 else
+               f"http://{rnd.choice(data)['urls'][0]}/" for i in range(20_000)]
+    qfile = tmp / "queries.txt"
+    qfile.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    wall, _, p = run(["check", "--file", str(qfile), "--json"], env={"PEIZI_GUARD_DB": small})
+    assert p.returncode in (0, 1), p.stderr[-500:]
+    out.append(("bulk `check --file` (20,000 queries), shipped lists", f"{wall:.2f} s = {20_000 / wall:,.0f} queries/s "
+                "(start-up included)"))
+
+    # a 100,000-entry user list
+    big = str(tmp / "big.db")
+    run(["check", "x"], env={"PEIZI_GUARD_DB": big})
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", *_exe(), "--db", big, "import", str(lst), "--source", "bench"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, err = proc.communicate()
+    secs, kb = err.decode().strip().splitlines()[-1].split()
+    assert proc.returncode == 0, err.decode()[-500:]
+    out.append((f"import of the {n:,}-entry list (index saved)", f"{float(secs):.1f} s, peak {int(kb) / 1024:.0f} MiB"))
+
+    def cold() -> tuple[float, int]:
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", *_exe(), "--db", big, "check", names[n // 2]],
+                           capture_output=True)
+        s, k = p.stderr.decode().strip().splitlines()[-1].split()
+        return float(s), int(k)
+    colds = [cold() for _ in range(5)]
+    best = min(colds)
+    out.append((f"cold `check NAME`, {n:,} entries", f"{best[0]:.3f} s, peak {best[1] / 1024:.0f} MiB (best of 5)"))
+    wall, _, p = run(["check", "--file", str(qfile), "--json"], env={"PEIZI_GUARD_DB": big})
+    assert p.returncode in (0, 1), p.stderr[-500:]
+    out.append((f"bulk `check --file` (20,000 queries), {n:,} entries",
+                f"{wall:.2f} s = {20_000 / wall:,.0f} queries/s (start-up included)"))
+
+    from peizi_guard import api, matcher
+
+    ix = api.load_index(big)
+    page = ("我们是专业的股票配资平台，" + names[7] + "欢迎您。" + "今日行情分析：大盘震荡，板块轮动。" * 400)[:10_000]
+    matcher.check_text(ix, page)  # the mention automaton is built on first use
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        v = matcher.check_text(ix, page)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    out.append((f"text judgement with mention search, 10 kB page, {n:,} entries",
+                f"median {times[10] * 1000:.1f} ms ({v.verdict}, {len(v.matches)} match)"))
+    report(f"scale (issue 11), {n:,} synthetic entries", out)
+
+
+def _exe() -> list[str]:
+    from common import exe
+
+    return exe()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The saved index answers exactly as a freshly built one, and a stale or broken one is rebuilt."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from peizi_guard import builtin, matcher
+from peizi_guard.cli import main
+from peizi_guard.db import indexfile
+from peizi_guard.db.engine import resolve_url
+
+from .conftest import FIXTURES
+
+CASES = [r for f in ("check_cases.tsv", "holdout.tsv")
+         for r in csv.DictReader(open(FIXTURES.parent / "tests" / "cases" / f, encoding="utf-8"), delimiter="\t")]
+CORPUS = FIXTURES.parent / "corpus" / "texts"
+
+
+def test_a_saved_index_answers_every_case_as_the_built_one(tmp_path):
+    built = matcher.build(builtin.records())
+    path = str(tmp_path / "x.index")
+    indexfile.save(built, path, "k1")
+    loaded = indexfile.load(path, "k1", matcher.DEFAULT)
+    assert loaded is not None and loaded.entries == built.entries == 410
+    for r in CASES:
+        if r["kind"] == "text":
+            a, b = matcher.check_text(built, r["query"]), matcher.check_text(loaded, r["query"])
+        else:
+            a, b = matcher.check(built, r["query"], r["kind"]), matcher.check(loaded, r["query"], r["kind"])
+        assert a.to_dict() == b.to_dict(), r["query"]
+    texts = [json.loads(line)["text"] for f in sorted(CORPUS.glob("*.jsonl")) for line in open(f, encoding="utf-8")]
+    for t in texts[::7]:
+        assert matcher.check_text(built, t).to_dict() == matcher.check_text(loaded, t).to_dict()
+    assert len(CASES) > 500 and len(texts[::7]) > 200
+
+
+def test_an_index_for_other_lists_or_a_broken_file_is_never_trusted(tmp_path):
+    path = str(tmp_path / "x.index")
+    indexfile.save(matcher.build(builtin.records()), path, "k1")
+    assert indexfile.load(path, "k2", matcher.DEFAULT) is None  # built for other lists
+    with open(path, "r+b") as fh:
+        fh.seek(0)
+        fh.write(b"garbage" * 100)
+    assert indexfile.load(path, "k1", matcher.DEFAULT) is None
+    assert indexfile.load(str(tmp_path / "missing.index"), "k1", matcher.DEFAULT) is None
+
+
+def cli(db, *args):  # noqa: ANN001
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+def test_import_saves_the_index_and_a_new_list_replaces_it(db, tmp_path):
+    path = indexfile.path_for(resolve_url(db))
+    assert cli(db, "check", "杜德配资").exit_code == 1
+    assert os.path.exists(path)
+    first = os.path.getmtime(path), os.path.getsize(path)
+    f = tmp_path / "mine.csv"
+    f.write_text("name,urls\n示例配资,www.example-pz.com\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
+    assert (os.path.getmtime(path), os.path.getsize(path)) != first  # saved again, for the new lists
+    # a new process reads the saved index: the user's entry is there, the official ones too
+    for q, code in (("示例配资", 1), ("杜德配资", 1), ("http://www.example-pz.com/", 1), ("华泰证券", 0)):
+        p = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db, "check", q],
+                           capture_output=True, text=True)
+        assert p.returncode == code, (q, p.stderr)
+
+
+def test_a_corrupt_index_file_is_rebuilt_through_the_cli(db):
+    path = indexfile.path_for(resolve_url(db))
+    cli(db, "check", "杜德配资")
+    with open(path, "wb") as fh:
+        fh.write(b"not an index")
+    r = cli(db, "check", "杜德配资", "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "listed"
+    assert indexfile.load(path, "anything", matcher.DEFAULT) is None and os.path.getsize(path) > 10_000
