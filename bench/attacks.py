@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -20,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import FIXTURES, exe  # noqa: E402
-from tests.bomb import bomb_pdf  # noqa: E402
-from tests.sitehelper import Site  # noqa: E402
+from tests.bomb import bomb_pdf, run_measured  # noqa: E402
+from tests.sitehelper import Site, dripping_server  # noqa: E402
 
 SAC = {p.stem.removeprefix("sac-blacklist-"): p for p in sorted(FIXTURES.glob("sac-blacklist-*.docx"))}
 AD = "您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户，加微信领取体验金"
@@ -56,67 +55,8 @@ def current_count(db: str, source: str) -> int:
 
 def tree_peak(cmd: list[str]) -> tuple[int, int, str]:
     """(exit, peak resident MiB of the process and its children, last stderr line)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = 0
-
-    def rss(pid: int) -> int:
-        total, todo = 0, [pid]
-        while todo:
-            p = todo.pop()
-            try:
-                status = open(f"/proc/{p}/status").read()
-                total += int(status.split("VmRSS:")[1].split()[0]) * 1024 if "VmRSS:" in status else 0
-                for task in os.listdir(f"/proc/{p}/task"):
-                    todo += [int(c) for c in open(f"/proc/{p}/task/{task}/children").read().split()]
-            except (OSError, ValueError, IndexError):
-                continue
-        return total
-
-    def sample():
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, rss(proc.pid))
-            time.sleep(0.005)
-
-    t = threading.Thread(target=sample)
-    t.start()
-    _, e = proc.communicate()
-    t.join()
-    return proc.returncode, peak >> 20, e.decode("utf-8", "replace").strip().splitlines()[-1]
-
-
-def dripping_server() -> tuple[str, threading.Event]:
-    import socket
-
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    stop = threading.Event()
-    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 400 + b"\r\n\r\n<html>"
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-
-            def drip(c=conn):
-                try:
-                    c.recv(4096)
-                    for b in reply:
-                        if stop.is_set():
-                            break
-                        c.sendall(bytes([b]))
-                        time.sleep(1.0)  # one header byte a second
-                except OSError:
-                    pass
-                finally:
-                    c.close()
-            threading.Thread(target=drip, daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return f"http://127.0.0.1:{srv.getsockname()[1]}", stop
+    code, _, err, peak = run_measured(cmd)
+    return code, peak >> 20, err.strip().splitlines()[-1]
 
 
 def ordering(tmp: Path) -> None:
@@ -201,7 +141,7 @@ def unchecked(tmp: Path) -> None:
 def hostile(tmp: Path) -> None:
     db = str(tmp / "hostile.db")
     cli(db, "check", "x")
-    url, stop = dripping_server()
+    url, stop = dripping_server(1.0)  # one header byte a second
     t, p = cli(db, "scan", "-", "--format", "jsonl", "--allow-private", "--timeout", "2", stdin=url + "/a\n")
     o = json.loads(out(p).splitlines()[0])
     row("scan of a server dripping one header byte a second, --timeout 2", f"{o['verdict']} ({o['reason']})", t)

@@ -9,3 +9,12 @@ def version() -> str:
         return installed("peizi-guard")
     except Exception:  # not installed
         return "0+unknown"
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """`from peizi_guard import Guard` without importing the library for the CLI's every start."""
+    if name == "Guard":
+        from .guard import Guard
+
+        return Guard
+    raise AttributeError(f"module 'peizi_guard' has no attribute {name!r}")

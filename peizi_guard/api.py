@@ -299,13 +299,3 @@ def diff(db: str | None, source: str, old: int | None = None, new: int | None = 
     with session(resolve_url(db)) as s:
         return dict(store.diff(s, old, new), source=source)
 
-
-def scan(db: str | None, urls: list[str], opts, *, emit, progress=lambda n: None):
-    """Scan URLs (see peizi_guard.scan); results are stored in the database as they finish."""
-    from .scan import db_done_recently, db_store, run_scan
-
-    url = resolve_url(db)
-    ix = load_index(db)
-    factory = lambda: session(url)  # noqa: E731
-    return run_scan(ix, urls, opts, emit=emit, store=db_store(factory),
-                    done_recently=db_done_recently(factory, opts.max_age), progress=progress)

@@ -10,6 +10,7 @@ import click
 
 from . import api, report
 from .db.engine import mask
+from .guard import Guard, public_entry
 from .text import table
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
@@ -40,19 +41,6 @@ def _jsonl(objs) -> None:  # noqa: ANN001
         click.echo(json.dumps(o, ensure_ascii=False))
 
 
-def _public(e: dict) -> dict:
-    """An entry as printed by --json."""
-    return {
-        "source": e["source"], "seq": e["seq"], "name": e["name"], "aliases": e["aliases"],
-        "urls": e["urls"], "domains": e["domains"],
-        "companies": [c["name"] for c in e["companies"]],
-        "company_details": e["companies"],
-        "apps": [{"kind": a["kind"], "value": a["value"], "label": a["label"]} for a in e["apps"]],
-        "region": e["region"], **({"extra": e["extra"]} if e.get("extra") else {}),
-        "first_seen": e.get("first_seen"), "last_seen": e.get("last_seen"),
-    }
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="PEIZI_GUARD_DB", metavar="PATH|URL",
               help="Database file or SQLAlchemy URL [env PEIZI_GUARD_DB; default: a file in the user data dir].")
@@ -78,7 +66,7 @@ def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -
     if source and not rows:
         raise Failure(f"unknown source or empty list: {source}")
     if as_json:
-        _jsonl(_public(e) for e in rows)
+        _jsonl(public_entry(e) for e in rows)
         return
     body = [[e["source"], str(e["seq"]), "/".join([e["name"]] + e["aliases"]), " ".join(e["domains"]),
              "/".join(c["name"] for c in e["companies"])] for e in rows]
@@ -96,7 +84,7 @@ def show(obj: dict, seq: int, source: str | None, as_json: bool) -> None:
     if not found:
         raise Failure(f"no entry {seq}" + (f" in {source}" if source else ""))
     if as_json:
-        _jsonl(_public(e) for e in found)
+        _jsonl(public_entry(e) for e in found)
         return
     for e in found:
         click.echo(f"[{e['source']} #{e['seq']}] {e['name']}")
@@ -323,7 +311,7 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
     try:
         if bar:
             bar.__enter__()
-        summary = api.scan(obj["db"], urls, opts, emit=writer.write, progress=bar.update if bar else (lambda n: None))
+        summary = Guard(obj["db"]).scan(urls, opts, emit=writer.write, progress=bar.update if bar else (lambda n: None))
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -378,8 +366,6 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
     Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error, bad input or
     input lines that could not be read (reported on stderr with their numbers).
     """
-    from .matcher import check as judge
-
     items = [(q, kind) for q in queries]
     skipped = 0
     if file:
@@ -393,12 +379,16 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
         items.append((decoded.text, "text"))
     if not items or any(not q.strip() for q, _ in items):
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
-    ix = _index(obj["db"], as_of)
+    guard = Guard(obj["db"], as_of=as_of)
+    try:
+        guard.index
+    except api.NoLists as exc:
+        raise Failure(str(exc)) from None
     flagged = False
     many = len(items) > 3
     out = sys.stdout
     for q, k in items:
-        v = judge(ix, q.strip(), k)
+        v = guard.check(q, k)
         flagged |= v.verdict != "clear"
         if as_json:
             out.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
@@ -406,13 +396,6 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
             out.write((report.one_line(v) if many else report.render(v)) + "\n")
     out.flush()
     sys.exit(EXIT_FLAGGED if flagged else EXIT_USAGE if skipped else 0)
-
-
-def _index(db: str | None, as_of: date | None = None):  # noqa: ANN202
-    try:
-        return api.load_index(db, as_of)
-    except api.NoLists as exc:
-        raise Failure(str(exc)) from None
 
 
 def run() -> None:

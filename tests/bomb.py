@@ -37,3 +37,42 @@ def bomb_pdf(inflated: int = 1 << 30) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (0 once it is gone); Linux /proc."""
+    import os
+
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = open(f"/proc/{p}/status").read()
+            total += int(status.split("VmRSS:")[1].split()[0]) * 1024 if "VmRSS:" in status else 0
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [int(c) for c in open(f"/proc/{p}/task/{task}/children").read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def run_measured(cmd: list[str], timeout: float = 120) -> tuple[int, str, str, int]:
+    """(exit status, stdout, stderr, peak resident bytes of the command and its children),
+    sampled every 5 ms."""
+    import subprocess
+    import threading
+    import time
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            time.sleep(0.005)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    out, err = proc.communicate(timeout=timeout)
+    t.join()
+    return proc.returncode, out, err, peak[0]

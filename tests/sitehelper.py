@@ -54,3 +54,45 @@ class Site:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def dripping_server(interval: float, body: bytes = b"") -> tuple[str, "threading.Event"]:
+    """A server on 127.0.0.1 that answers one byte every `interval` seconds, headers first.
+    Returns its URL and an event that stops it."""
+    import socket
+    import time
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    stop = threading.Event()
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\n<html>" + body
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+
+            def drip(c=conn):
+                try:
+                    c.recv(4096)
+                    for b in reply:
+                        if stop.is_set():
+                            break
+                        c.sendall(bytes([b]))
+                        time.sleep(interval)
+                except OSError:
+                    pass
+                finally:
+                    c.close()
+            threading.Thread(target=drip, daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+    def close_on_stop():
+        stop.wait()
+        srv.close()
+    threading.Thread(target=close_on_stop, daemon=True).start()
+    return f"http://127.0.0.1:{srv.getsockname()[1]}", stop

@@ -191,41 +191,11 @@ def test_hostile_label_runs_are_handled_in_linear_time(db):
 @pytest.fixture()
 def dripping():
     """A server that sends its response one byte every 0.2 s: headers, then body."""
-    import socket
-    import threading
+    from .sitehelper import dripping_server
 
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    stop = threading.Event()
-    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\n<html>" + b"y" * 200
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            conn.recv(4096)
-
-            def drip(c=conn):
-                try:
-                    for b in reply:
-                        if stop.is_set():
-                            break
-                        c.sendall(bytes([b]))
-                        time.sleep(0.2)
-                except OSError:
-                    pass
-                finally:
-                    c.close()
-            threading.Thread(target=drip, daemon=True).start()
-
-    import time
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    url, stop = dripping_server(0.2, b"y" * 200)
+    yield url
     stop.set()
-    srv.close()
 
 
 def test_a_dripping_server_is_cut_at_the_timeout(db, dripping):
@@ -262,27 +232,9 @@ def test_refresh_is_cut_at_its_deadline(db, dripping):
 
 # ---- a decompression bomb, parsed in a child with a memory cap ------------------------------
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (0 once it is gone)."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            status = open(f"/proc/{p}/status").read()
-            total += int(status.split("VmRSS:")[1].split()[0]) * 1024 if "VmRSS:" in status else 0
-            for task in os.listdir(f"/proc/{p}/task"):
-                todo += [int(c) for c in open(f"/proc/{p}/task/{task}/children").read().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
-
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc to measure memory")
 def test_a_decompression_bomb_fails_that_document_under_500_mb(db, tmp_path):
-    import threading
-    import time
-
-    from .bomb import bomb_pdf
+    from .bomb import bomb_pdf, run_measured
     from .conftest import table_counts
 
     f = tmp_path / "list.pdf"
@@ -290,25 +242,13 @@ def test_a_decompression_bomb_fails_that_document_under_500_mb(db, tmp_path):
     assert f.stat().st_size < 1.1 * (1 << 20)
     run(["--db", db, "check", "杜德配资"])  # seeded
     before = table_counts(db, ("snapshots", "entries", "memberships"))
-    proc = subprocess.Popen([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db,
-                             "import", str(f), "--source", "csrc-peizi", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
-
-    def sample():
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.005)
-
-    t = threading.Thread(target=sample)
-    t.start()
-    out, err = proc.communicate(timeout=120)
-    t.join()
-    assert proc.returncode == 2 and "Traceback" not in err, err
+    code, _, err, peak = run_measured([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db,
+                                       "import", str(f), "--source", "csrc-peizi", "--json"])
+    assert code == 2 and "Traceback" not in err, err
     assert "needs more than 448 MiB to parse (a decompression bomb?): refused" in err
-    assert peak[0] < 500 << 20, f"peak {peak[0] >> 20} MiB"
+    assert peak < 500 << 20, f"peak {peak >> 20} MiB"
     assert table_counts(db, ("snapshots", "entries", "memberships")) == before
-    print(f"decompression bomb: peak {peak[0] >> 20} MiB for the CLI and its parsing child")
+    print(f"decompression bomb: peak {peak >> 20} MiB for the CLI and its parsing child")
 
 
 def test_a_parse_that_runs_too_long_is_stopped(monkeypatch):

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from peizi_guard import api
+from peizi_guard import Guard
 from peizi_guard.cli import main
 from peizi_guard.scan import ScanOptions, read_urls
 
@@ -212,16 +212,16 @@ def test_interrupt_then_resume(db, server):
             raise KeyboardInterrupt
 
     opts = ScanOptions(concurrency=4, allow_private=True, timeout=5, resume=True)
-    first = api.scan(db, urls, opts, emit=emit)
+    first = Guard(db).scan(urls, opts, emit=emit)
     assert first.interrupted
     done = len(seen)
     assert 10 <= done < 30
     seen.clear()
-    second = api.scan(db, urls, opts, emit=seen.append)
+    second = Guard(db).scan(urls, opts, emit=seen.append)
     assert not second.interrupted
     assert second.skipped >= 10  # everything stored before the interrupt is skipped
     assert second.skipped + len(seen) == 30
-    third = api.scan(db, urls, opts, emit=seen.append)
+    third = Guard(db).scan(urls, opts, emit=seen.append)
     assert third.skipped == 30
 
 

@@ -1,0 +1,111 @@
+"""`Guard`: the library's one entry point. Open it once on a database; ask it many times.
+
+    from peizi_guard import Guard
+
+    g = Guard()                                   # or Guard("postgresql://…"), Guard("lists.db")
+    v = g.check("杜德配资")                        # Verdict: .verdict, .score, .matches, .to_dict()
+    [v.verdict for v in g.check_many(["https://www.ddpz666.com/", "华泰证券"])]
+    g.check_text("您炒股我出钱，1:10杠杆，按天配资").probability
+    g.entries("csrc-peizi")[0]["name"]            # JSON-ready records, the shape `list --json` prints
+
+The index is loaded on first use (from its saved file when that fits the lists) and kept;
+commands that change the lists (`import_file`, `refresh`, `revert`) drop it, so the next
+question sees the new lists. The CLI is a thin shell over this class.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from . import api
+from .db.engine import resolve_url
+from .matcher import Verdict
+
+
+class Guard:
+    def __init__(self, db: str | None = None, *, as_of: date | None = None):
+        self.db = db
+        self.url = resolve_url(db)
+        self.as_of = as_of
+        self._index = None
+
+    @property
+    def index(self):  # noqa: ANN201
+        """The matcher's index; NoLists when the database has no list to check against."""
+        if self._index is None:
+            self._index = api.load_index(self.url, self.as_of)
+        return self._index
+
+    def _changed(self) -> None:
+        self._index = None
+
+    # ---- questions ---------------------------------------------------------------------
+
+    def check(self, query: str, kind: str | None = None) -> Verdict:
+        """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
+        from .matcher import check
+
+        return check(self.index, query.strip(), kind)
+
+    def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
+        for q in queries:
+            yield self.check(q, kind)
+
+    def check_text(self, text: str) -> Verdict:
+        """Ad copy or page text: an offer, a listed name offered in it, or clear."""
+        from .matcher import check_text
+
+        return check_text(self.index, text)
+
+    def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None):  # noqa: ANN001
+        """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish."""
+        from .scan import ScanOptions, db_done_recently, db_store, run_scan
+
+        opts = opts or ScanOptions()
+        factory = lambda: api.session(self.url)  # noqa: E731
+        return run_scan(self.index, urls, opts, emit=emit, store=db_store(factory),
+                        done_recently=db_done_recently(factory, opts.max_age), progress=progress)
+
+    def entries(self, source: str | None = None) -> list[dict]:
+        """The current (or as-of) entries, as JSON-ready records."""
+        return [public_entry(e) for e in api.entries(self.url, source, self.as_of)]
+
+    def sources(self) -> list[dict]:
+        return api.sources(self.url)
+
+    def history(self, source: str | None = None) -> list[dict]:
+        return api.history(self.url, source)
+
+    # ---- changes -----------------------------------------------------------------------
+
+    def import_file(self, path: str, source: str, published: date | None = None, force: bool = False):
+        try:
+            return api.import_file(self.url, path, source, published, force=force)
+        finally:
+            self._changed()
+
+    def refresh(self, source_ids: list[str] | None = None, **kwargs) -> list:
+        try:
+            return api.refresh(self.url, source_ids, **kwargs)
+        finally:
+            self._changed()
+
+    def revert(self, source: str, snapshot_id: int) -> dict:
+        try:
+            return api.revert(self.url, source, snapshot_id)
+        finally:
+            self._changed()
+
+
+def public_entry(e: dict) -> dict:
+    """An entry as printed by --json and returned by Guard.entries (one shape, defined here)."""
+    return {
+        "source": e["source"], "seq": e["seq"], "name": e["name"], "aliases": e["aliases"],
+        "urls": e["urls"], "domains": e["domains"],
+        "companies": [c["name"] for c in e["companies"]],
+        "company_details": e["companies"],
+        "apps": [{"kind": a["kind"], "value": a["value"], "label": a["label"]} for a in e["apps"]],
+        "region": e["region"], **({"extra": e["extra"]} if e.get("extra") else {}),
+        **({"list": "user"} if e.get("list") == "user" else {}),
+        "first_seen": e.get("first_seen"), "last_seen": e.get("last_seen"),
+    }
