@@ -1,8 +1,10 @@
-"""Toneless pinyin of Chinese characters, from a table generated from pypinyin's dictionary.
+"""Toneless pinyin of Chinese text, phrase-aware, from tables generated from pypinyin's dictionaries.
 
-Loading pypinyin itself costs ~0.2 s per process; the generated table (data/pinyin.txt, one line
-per syllable: ``syllable<TAB>characters``) loads in a few milliseconds.
-`python -m peizi_guard.matcher.pinyin` regenerates it (needs pypinyin, a test dependency).
+Loading pypinyin itself costs ~0.3 s per process; the generated tables load in a few
+milliseconds: data/pinyin.txt (each character's most common reading, one line per syllable:
+``syllable<TAB>characters``) and data/pinyin_phrases.txt (the 2–4 character phrases of
+pypinyin's phrase dictionary that read otherwise, ``银行<TAB>yin hang``; longest match first).
+`python -m peizi_guard.matcher.pinyin` regenerates both (needs pypinyin, a test dependency).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 TABLE = "data/pinyin.txt"
+PHRASES = "data/pinyin_phrases.txt"
 
 
 @lru_cache(maxsize=1)
@@ -25,10 +28,29 @@ def table() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, list[str]]:
+    text = resources.files("peizi_guard").joinpath(PHRASES).read_text("utf-8")
+    return {p: syl.split() for p, syl in (line.split("\t", 1) for line in text.splitlines()
+                                          if line and not line.startswith("#"))}
+
+
 def syllables(text: str) -> list[str]:
-    """One syllable per Chinese character (its most common reading); other characters pass as-is."""
-    t = table()
-    return [t.get(ch, ch) for ch in text]
+    """One syllable per Chinese character: its reading in a known phrase (银行 → yin hang), else its
+    most common reading; other characters pass as-is."""
+    t, ph = table(), phrases()
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        for n in (4, 3, 2):
+            if text[i:i + n] in ph:
+                out += ph[text[i:i + n]]
+                i += n
+                break
+        else:
+            out.append(t.get(text[i], text[i]))
+            i += 1
+    return out
 
 
 def full(text: str) -> str:
@@ -65,8 +87,25 @@ def generate() -> str:
     return "\n".join(lines) + "\n"
 
 
+def generate_phrases() -> str:
+    """The phrases whose reading differs from their characters' most common readings."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    t = table()
+    lines = ["# generated from pypinyin's phrases_dict (MIT): 2-4 character phrases read otherwise than "
+             "character by character"]
+    for phrase, readings in sorted(phrases_dict.items()):
+        syl = [toneless(r[0]) for r in readings]
+        if 2 <= len(phrase) <= 4 and len(syl) == len(phrase) and any(t.get(c) != s for c, s in zip(phrase, syl)):
+            lines.append(f"{phrase}\t{' '.join(syl)}")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    path = resources.files("peizi_guard").joinpath(TABLE)
-    with open(str(path), "w", encoding="utf-8") as fh:
+    root = resources.files("peizi_guard")
+    with open(str(root.joinpath(TABLE)), "w", encoding="utf-8") as fh:
         fh.write(generate())
-    print(f"{TABLE}: {len(table.__wrapped__())} characters")
+    table.cache_clear()
+    with open(str(root.joinpath(PHRASES)), "w", encoding="utf-8") as fh:
+        fh.write(generate_phrases())
+    print(f"{TABLE}: {len(table())} characters; {PHRASES}: {len(phrases.__wrapped__())} phrases")

@@ -1,0 +1,20 @@
+"""Pinyin from pypinyin's dictionaries, phrase-aware, and the shipped tables as they regenerate."""
+from __future__ import annotations
+
+from importlib import resources
+
+from peizi_guard.matcher import pinyin
+
+
+def test_the_shipped_tables_are_what_pypinyin_gives_today():
+    root = resources.files("peizi_guard")
+    assert root.joinpath(pinyin.TABLE).read_text("utf-8") == pinyin.generate()
+    assert root.joinpath(pinyin.PHRASES).read_text("utf-8") == pinyin.generate_phrases()
+
+
+def test_phrases_are_read_as_phrases():
+    assert pinyin.full("银行") == "yinhang"  # character by character: yinxing
+    assert pinyin.full("招商银行配资") == "zhaoshangyinhangpeizi"
+    assert pinyin.full("重庆长城") == "chongqingchangcheng"
+    assert pinyin.full("杜德配资") == "dudepeizi" and pinyin.initials("杜德配资") == "ddpz"
+    assert pinyin.full("行情") == "hangqing" and pinyin.full("行") == "xing"
