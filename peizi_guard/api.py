@@ -1,4 +1,5 @@
 """Library functions behind every command: import and call these; cli.py only wires them up."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -71,15 +72,29 @@ def sources(db: str | None = None) -> list[dict]:
         out = []
         for src in s.scalars(select(Source).order_by(Source.id)):
             snaps = store.snapshots_of(s, src.id)
-            out.append({
-                "id": src.id, "publisher": src.publisher, "title": src.title, "url": src.url,
-                "kind": src.kind or "official", "snapshots": [store.snapshot_meta(x) for x in snaps],
-            })
+            out.append(
+                {
+                    "id": src.id,
+                    "publisher": src.publisher,
+                    "title": src.title,
+                    "url": src.url,
+                    "kind": src.kind or "official",
+                    "snapshots": [store.snapshot_meta(x) for x in snaps],
+                }
+            )
         return out
 
 
-def import_document(db: str | None, data: bytes, source: str, *, published: date | None = None,
-                    origin: str = "", hint: str = "", force: bool = False):
+def import_document(
+    db: str | None,
+    data: bytes,
+    source: str,
+    *,
+    published: date | None = None,
+    origin: str = "",
+    hint: str = "",
+    force: bool = False,
+):
     """Parse and store one official document. An older document joins the history and leaves the
     current list as it is; one that would shrink the current list (under half of its rows, or
     removing more than it keeps) is refused unless `force`. Raises DocumentError, leaving the
@@ -121,8 +136,9 @@ def import_file(db: str | None, path: str, source: str, published: date | None =
     return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force)
 
 
-def import_user_list(db: str | None, data: bytes, source: str, *, origin: str = "", hint: str = "",
-                     force: bool = False):
+def import_user_list(
+    db: str | None, data: bytes, source: str, *, origin: str = "", hint: str = "", force: bool = False
+):
     """Create or update a user's own list (CSV or JSON lines: name, company, urls, aliases, note).
     Official sources are read-only to this path; a new version that would shrink the list is
     refused unless `force`, as for official lists."""
@@ -166,8 +182,17 @@ def revert(db: str | None, source: str, snapshot_id: int):
     return meta
 
 
-__all__ = ["DbError", "DocumentError", "NoLists", "current", "entries", "find_entry", "import_file",
-           "import_document", "sources"]
+__all__ = [
+    "DbError",
+    "DocumentError",
+    "NoLists",
+    "current",
+    "entries",
+    "find_entry",
+    "import_file",
+    "import_document",
+    "sources",
+]
 
 
 class NoLists(DocumentError):
@@ -190,8 +215,14 @@ def load_index(db: str | None = None, as_of: date | None = None):
     rows = entries(db, as_of=as_of)
     if not rows:
         when = f" on {as_of.isoformat()} (before the first snapshot of every source)" if as_of else ""
-        raise NoLists(f"no official list to check against{when}; "
-                      + ("try a later --as-of date" if as_of else "the database holds no snapshot (peizi-guard refresh or import)"))
+        raise NoLists(
+            f"no official list to check against{when}; "
+            + (
+                "try a later --as-of date"
+                if as_of
+                else "the database holds no snapshot (peizi-guard refresh or import)"
+            )
+        )
     ix = build(rows)
     if as_of is None:
         _save_index(url, ix)
@@ -240,8 +271,16 @@ def refresh_index(db: str | None = None) -> None:
         _save_index(url, build(rows))
 
 
-def refresh(db: str | None = None, source_ids: list[str] | None = None, *, url: str | None = None,
-            force: bool = False, fetcher=None, allow_private: bool = False, deadline: float | None = None) -> list:
+def refresh(
+    db: str | None = None,
+    source_ids: list[str] | None = None,
+    *,
+    url: str | None = None,
+    force: bool = False,
+    fetcher=None,
+    allow_private: bool = False,
+    deadline: float | None = None,
+) -> list:
     """Refresh sources (all known ones by default). Returns one Outcome per source. Every address
     is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s."""
     from .refresh import refresh_source
@@ -272,13 +311,28 @@ def history(db: str | None = None, source: str | None = None) -> list[dict]:
             current = store.current_snapshot(s, src["id"])
             for snap in src["snapshots"]:
                 keys = set(store.member_keys(s, snap["id"]))  # each snapshot read once
-                out.append(dict(snap, source=src["id"], event="snapshot", current=current is not None
-                                and snap["id"] == current.id, added=len(keys - prev), removed=len(prev - keys),
-                                kept=len(keys & prev)))
+                out.append(
+                    dict(
+                        snap,
+                        source=src["id"],
+                        event="snapshot",
+                        current=current is not None and snap["id"] == current.id,
+                        added=len(keys - prev),
+                        removed=len(prev - keys),
+                        kept=len(keys & prev),
+                    )
+                )
                 prev = keys
             for ev in store.events_of(s, src["id"]):
-                out.append({"source": src["id"], "event": ev.kind, "id": ev.snapshot_id,
-                            "at": ev.at.isoformat(timespec="seconds"), "note": ev.note})
+                out.append(
+                    {
+                        "source": src["id"],
+                        "event": ev.kind,
+                        "id": ev.snapshot_id,
+                        "at": ev.at.isoformat(timespec="seconds"),
+                        "note": ev.note,
+                    }
+                )
     return out
 
 
@@ -296,6 +350,6 @@ def diff(db: str | None, source: str, old: int | None = None, new: int | None = 
     for sid in (old, new):
         if sid not in snaps:
             raise DocumentError(f"snapshot {sid} is not a snapshot of {source} (have {', '.join(map(str, snaps))})")
+    assert old is not None and new is not None
     with session(resolve_url(db)) as s:
         return dict(store.diff(s, old, new), source=source)
-

@@ -2,6 +2,7 @@
 
 `python -m peizi_guard.builtin` re-parses the shipped documents and rewrites the .json files.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,15 @@ def seed(session, only: set[str] | None = None) -> int:
         if doc["source"] in have or (only is not None and doc["source"] not in only):
             continue
         parsed, raw = load(doc)
-        store.ingest(session, source_meta(doc["source"]), parsed, raw, rebuild=False,
-                     published=date.fromisoformat(doc["published"]), origin=f"builtin:{doc['file']}")
+        store.ingest(
+            session,
+            source_meta(doc["source"]),
+            parsed,
+            raw,
+            rebuild=False,
+            published=date.fromisoformat(doc["published"]),
+            origin=f"builtin:{doc['file']}",
+        )
         n += 1
     if n:
         store.rebuild_read_model(session)

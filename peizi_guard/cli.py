@@ -1,4 +1,5 @@
 """Command line: thin wiring over peizi_guard.api. Exit codes: 0 ok/clear, 1 flagged or failed, 2 bad input."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ class Failure(click.ClickException):
 
     def __init__(self, message: str, code: int = EXIT_USAGE):
         super().__init__(message)
-        self.exit_code = code
+        self.exit_code = code  # type: ignore[misc]  # click reads it per instance
 
     def show(self, file=None) -> None:  # noqa: ANN001
         click.echo(mask(f"peizi-guard: error: {self.format_message()}"), err=True)
@@ -42,8 +43,12 @@ def _jsonl(objs) -> None:  # noqa: ANN001
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="PEIZI_GUARD_DB", metavar="PATH|URL",
-              help="Database file or SQLAlchemy URL [env PEIZI_GUARD_DB; default: a file in the user data dir].")
+@click.option(
+    "--db",
+    envvar="PEIZI_GUARD_DB",
+    metavar="PATH|URL",
+    help="Database file or SQLAlchemy URL [env PEIZI_GUARD_DB; default: a file in the user data dir].",
+)
 @click.version_option(package_name="peizi-guard")
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
@@ -68,8 +73,16 @@ def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -
     if as_json:
         _jsonl(public_entry(e) for e in rows)
         return
-    body = [[e["source"], str(e["seq"]), "/".join([e["name"]] + e["aliases"]), " ".join(e["domains"]),
-             "/".join(c["name"] for c in e["companies"])] for e in rows]
+    body = [
+        [
+            e["source"],
+            str(e["seq"]),
+            "/".join([e["name"]] + e["aliases"]),
+            " ".join(e["domains"]),
+            "/".join(c["name"] for c in e["companies"]),
+        ]
+        for e in rows
+    ]
     click.echo(table([["SOURCE", "SEQ", "NAME", "DOMAINS", "COMPANY"]] + body, [13, 4, 24, 36, 40]))
 
 
@@ -89,7 +102,9 @@ def show(obj: dict, seq: int, source: str | None, as_json: bool) -> None:
     for e in found:
         click.echo(f"[{e['source']} #{e['seq']}] {e['name']}")
         for label, values in (
-            ("别名 aliases", e["aliases"]), ("网址 URLs", e["urls"]), ("域名 domains", e["domains"]),
+            ("别名 aliases", e["aliases"]),
+            ("网址 URLs", e["urls"]),
+            ("域名 domains", e["domains"]),
             ("账号 accounts", [f"{a['label'] or a['kind']}: {a['value']}" for a in e["apps"]]),
             ("运营机构 companies", [_company(c) for c in e["companies"]]),
             ("注册地 region", [e["region"]] if e["region"] else []),
@@ -120,8 +135,10 @@ def sources(obj: dict, as_json: bool) -> None:
     for src in rows:
         click.echo(f"{src['id']}  {src['publisher']}  《{src['title']}》")
         for snap in src["snapshots"]:
-            click.echo(f"  snapshot {snap['id']}: published {snap['published'] or '?'}, fetched {snap['fetched_at']}, "
-                       f"{snap['entry_count']} entries, {snap['format']}, sha256 {snap['sha256'][:12]}")
+            click.echo(
+                f"  snapshot {snap['id']}: published {snap['published'] or '?'}, fetched {snap['fetched_at']}, "
+                f"{snap['entry_count']} entries, {snap['format']}, sha256 {snap['sha256'][:12]}"
+            )
 
 
 @main.command("import")
@@ -152,15 +169,31 @@ def import_cmd(obj: dict, file: str, source: str, published: date | None, force:
         raise Failure(f"{file}: {exc}") from None
     note = history_note(res)
     if as_json:
-        _jsonl([{"source": res.source, "status": res.status, "snapshot": res.snapshot_id, "entries": res.count,
-                 "added": len(res.added), "removed": len(res.removed), "kept": res.kept, "current": res.current,
-                 "message": note}])
+        _jsonl(
+            [
+                {
+                    "source": res.source,
+                    "status": res.status,
+                    "snapshot": res.snapshot_id,
+                    "entries": res.count,
+                    "added": len(res.added),
+                    "removed": len(res.removed),
+                    "kept": res.kept,
+                    "current": res.current,
+                    "message": note,
+                }
+            ]
+        )
     elif res.status == "unchanged":
-        click.echo(f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {res.count} entries)"
-                   + (f"; {note}" if note else ""))
+        click.echo(
+            f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {res.count} entries)"
+            + (f"; {note}" if note else "")
+        )
     else:
-        click.echo(f"{source}: snapshot {res.snapshot_id}, {res.count} entries "
-                   f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})" + (f"; {note}" if note else ""))
+        click.echo(
+            f"{source}: snapshot {res.snapshot_id}, {res.count} entries "
+            f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})" + (f"; {note}" if note else "")
+        )
 
 
 @main.command()
@@ -181,8 +214,10 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
     if as_json:
         _jsonl([dict(snap, source=source, event="revert")])
     else:
-        click.echo(f"{source}: snapshot {snap['id']} ({snap['entry_count']} entries, dated "
-                   f"{snap['published'] or snap['order_date']}) is the current list again")
+        click.echo(
+            f"{source}: snapshot {snap['id']} ({snap['entry_count']} entries, dated "
+            f"{snap['published'] or snap['order_date']}) is the current list again"
+        )
 
 
 @main.command()
@@ -190,8 +225,13 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
 @click.option("--url", metavar="URL", help="Fetch this landing page (or document) instead of the source's own.")
 @click.option("--force", is_flag=True, help="Accept a document that would shrink the current list.")
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
-@click.option("--deadline", type=click.FloatRange(1, 86400), default=600, show_default=True,
-              help="Seconds the whole refresh may take.")
+@click.option(
+    "--deadline",
+    type=click.FloatRange(1, 86400),
+    default=600,
+    show_default=True,
+    help="Seconds the whole refresh may take.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one per source.")
 @click.pass_obj
 def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json) -> None:  # noqa: ANN001
@@ -202,14 +242,17 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json)
     """
     if url and not url.lower().startswith(("http://", "https://")):
         raise Failure(f"--url must be an http(s) address: {url}")
-    outcomes = api.refresh(obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private,
-                           deadline=deadline)
+    outcomes = api.refresh(
+        obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private, deadline=deadline
+    )
     for o in outcomes:
         if as_json:
             _jsonl([o.to_dict()])
         elif o.status == "added":
-            click.echo(f"{o.source}: new snapshot {o.snapshot}, {o.entries} entries "
-                       f"(added {o.added}, removed {o.removed}, kept {o.kept})")
+            click.echo(
+                f"{o.source}: new snapshot {o.snapshot}, {o.entries} entries "
+                f"(added {o.added}, removed {o.removed}, kept {o.kept})"
+            )
         elif o.status == "unchanged":
             click.echo(f"{o.source}: unchanged" + (f" ({o.message})" if o.message else ""))
         else:
@@ -229,12 +272,27 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
     if as_json:
         _jsonl(rows)
         return
-    body = [[r["source"], str(r["id"]) + ("*" if r.get("current") else ""), r["published"] or r["order_date"],
-             r["fetched_at"], r["issue"], str(r["entry_count"]), f"+{r['added']}", f"-{r['removed']}"]
-            if r["event"] == "snapshot" else
-            [r["source"], str(r["id"]), "revert", r["at"], "", "", "", ""] for r in rows]
-    click.echo(table([["SOURCE", "SNAP", "PUBLISHED", "FETCHED", "ISSUE", "ROWS", "ADDED", "REMOVED"]] + body,
-                     [13, 5, 10, 19, 12, 5, 6, 7]))
+    body = [
+        [
+            r["source"],
+            str(r["id"]) + ("*" if r.get("current") else ""),
+            r["published"] or r["order_date"],
+            r["fetched_at"],
+            r["issue"],
+            str(r["entry_count"]),
+            f"+{r['added']}",
+            f"-{r['removed']}",
+        ]
+        if r["event"] == "snapshot"
+        else [r["source"], str(r["id"]), "revert", r["at"], "", "", "", ""]
+        for r in rows
+    ]
+    click.echo(
+        table(
+            [["SOURCE", "SNAP", "PUBLISHED", "FETCHED", "ISSUE", "ROWS", "ADDED", "REMOVED"]] + body,
+            [13, 5, 10, 19, 12, 5, 6, 7],
+        )
+    )
     click.echo("(* the current list; PUBLISHED is the publication date, else the month the findings reach)")
 
 
@@ -265,19 +323,47 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 @click.argument("file", metavar="FILE|-")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write results here instead of stdout.")
-@click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=16, show_default=True,
-              envvar="PEIZI_GUARD_CONCURRENCY", help="Pages fetched at once [env PEIZI_GUARD_CONCURRENCY].")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
-              help="Seconds allowed per URL, redirects and body included.")
-@click.option("--max-bytes", type=click.IntRange(1024), default=2_000_000, show_default=True,
-              help="Bytes of each page read and judged.")
+@click.option(
+    "--concurrency",
+    "-c",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    envvar="PEIZI_GUARD_CONCURRENCY",
+    help="Pages fetched at once [env PEIZI_GUARD_CONCURRENCY].",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds allowed per URL, redirects and body included.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1024),
+    default=2_000_000,
+    show_default=True,
+    help="Bytes of each page read and judged.",
+)
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
 @click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
 @click.pass_obj
-def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_private, resume, max_age,  # noqa: ANN001
-         encoding) -> None:
+def scan(
+    obj: dict,
+    file,
+    fmt,
+    output,
+    concurrency,
+    timeout,
+    max_bytes,
+    allow_private,
+    resume,
+    max_age,  # noqa: ANN001
+    encoding,
+) -> None:
     """Fetch and judge ad landing URLs in bulk (one per line, or a CSV with a `url` column).
 
     Each URL is checked as an address first (a listed domain is reported even when the site is
@@ -299,8 +385,14 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
     urls = read_urls(decoded.text)
     if not urls:
         raise Failure(f"{file}: no URLs found")
-    opts = ScanOptions(concurrency=concurrency, timeout=timeout, max_bytes=max_bytes,
-                       allow_private=allow_private, resume=resume, max_age=age)
+    opts = ScanOptions(
+        concurrency=concurrency,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        allow_private=allow_private,
+        resume=resume,
+        max_age=age,
+    )
     try:
         stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as exc:
@@ -323,9 +415,12 @@ def scan(obj: dict, file, fmt, output, concurrency, timeout, max_bytes, allow_pr
     v = summary.verdicts
     done = sum(v.values())
     left = summary.total - summary.skipped - done
-    click.echo(f"scanned {done} of {summary.total} URLs in {summary.seconds:.1f} s ({summary.skipped} skipped): "
-               f"listed {v['listed']}, suspicious {v['suspicious']}, clear {v['clear']}, unchecked {v['unchecked']}"
-               + (f" — interrupted: {left} not scanned; --resume carries on" if summary.interrupted else ""), err=True)
+    click.echo(
+        f"scanned {done} of {summary.total} URLs in {summary.seconds:.1f} s ({summary.skipped} skipped): "
+        f"listed {v['listed']}, suspicious {v['suspicious']}, clear {v['clear']}, unchecked {v['unchecked']}"
+        + (f" — interrupted: {left} not scanned; --resume carries on" if summary.interrupted else ""),
+        err=True,
+    )
     status = summary.exit_status
     sys.exit(2 if status == 0 and decoded.problems else status)
 
@@ -347,10 +442,14 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
 @click.argument("queries", nargs=-1)
 @click.option("--file", "-f", "file", metavar="FILE", help="One query per line ('-' for stdin).")
 @click.option("--text", "texts", multiple=True, metavar="TEXT", help="Judge a piece of ad copy or page text.")
-@click.option("--text-file", "text_files", multiple=True, metavar="FILE", help="Judge the text in FILE ('-' for stdin).")
+@click.option(
+    "--text-file", "text_files", multiple=True, metavar="FILE", help="Judge the text in FILE ('-' for stdin)."
+)
 @click.option("--as", "kind", type=click.Choice(["name", "url"]), help="Treat every QUERY as this kind.")
 @click.option("--as-of", callback=_date, metavar="DATE", help="Answer as the lists stood on this date.")
-@click.option("--encoding", metavar="CODEC", help="Encoding of --file / --text-file (default: BOM, UTF-8, else detected).")
+@click.option(
+    "--encoding", metavar="CODEC", help="Encoding of --file / --text-file (default: BOM, UTF-8, else detected)."
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one object per query.")
 @click.pass_obj
 def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as_json) -> None:  # noqa: ANN001
@@ -371,7 +470,9 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
     if file:
         decoded = _read(file, encoding)
         skipped += len(decoded.problems)
-        items += [(line.strip(), kind) for _, line in decoded.lines if line.strip() and not line.lstrip().startswith("#")]
+        items += [
+            (line.strip(), kind) for _, line in decoded.lines if line.strip() and not line.lstrip().startswith("#")
+        ]
     items += [(t, "text") for t in texts]
     for f in text_files:
         decoded = _read(f, encoding)

@@ -12,6 +12,7 @@ The index is loaded on first use (from its saved file when that fits the lists) 
 commands that change the lists (`import_file`, `refresh`, `revert`) drop it, so the next
 question sees the new lists. The CLI is a thin shell over this class.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -63,8 +64,15 @@ class Guard:
 
         opts = opts or ScanOptions()
         factory = lambda: api.session(self.url)  # noqa: E731
-        return run_scan(self.index, urls, opts, emit=emit, store=db_store(factory),
-                        done_recently=db_done_recently(factory, opts.max_age), progress=progress)
+        return run_scan(
+            self.index,
+            urls,
+            opts,
+            emit=emit,
+            store=db_store(factory),
+            done_recently=db_done_recently(factory, opts.max_age),
+            progress=progress,
+        )
 
     def entries(self, source: str | None = None) -> list[dict]:
         """The current (or as-of) entries, as JSON-ready records."""
@@ -100,12 +108,18 @@ class Guard:
 def public_entry(e: dict) -> dict:
     """An entry as printed by --json and returned by Guard.entries (one shape, defined here)."""
     return {
-        "source": e["source"], "seq": e["seq"], "name": e["name"], "aliases": e["aliases"],
-        "urls": e["urls"], "domains": e["domains"],
+        "source": e["source"],
+        "seq": e["seq"],
+        "name": e["name"],
+        "aliases": e["aliases"],
+        "urls": e["urls"],
+        "domains": e["domains"],
         "companies": [c["name"] for c in e["companies"]],
         "company_details": e["companies"],
         "apps": [{"kind": a["kind"], "value": a["value"], "label": a["label"]} for a in e["apps"]],
-        "region": e["region"], **({"extra": e["extra"]} if e.get("extra") else {}),
+        "region": e["region"],
+        **({"extra": e["extra"]} if e.get("extra") else {}),
         **({"list": "user"} if e.get("list") == "user" else {}),
-        "first_seen": e.get("first_seen"), "last_seen": e.get("last_seen"),
+        "first_seen": e.get("first_seen"),
+        "last_seen": e.get("last_seen"),
     }

@@ -6,6 +6,7 @@ BOM-less UTF-16 by its zero bytes; the detector shipped with requests (charset-n
 line by line (UTF-8, else GB18030). A line that still does not decode, or that is longer
 than `max_line` bytes, is reported with its number and left out; the rest goes on.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -13,10 +14,29 @@ import sys
 from dataclasses import dataclass, field
 
 MAX_LINE = 128 * 1024
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_DETECTABLE = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be", "utf_32",
-               "utf_32_le", "utf_32_be", "hz", "cp950", "cp936"}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DETECTABLE = {
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "big5",
+    "big5hkscs",
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+    "utf_32",
+    "utf_32_le",
+    "utf_32_be",
+    "hz",
+    "cp950",
+    "cp936",
+}
 
 
 class InputError(ValueError):

@@ -1,8 +1,8 @@
 """Plain records passed between parsers, storage and matchers."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-
 
 
 class DocumentError(ValueError):
@@ -37,9 +37,17 @@ class Entry:
 
     def to_dict(self) -> dict:
         # what asdict gives, without its deep copies (100,000 entries per import)
-        return {"seq": self.seq, "name": self.name, "aliases": list(self.aliases), "urls": list(self.urls),
-                "domains": list(self.domains), "apps": [asdict(a) for a in self.apps],
-                "companies": [asdict(c) for c in self.companies], "region": self.region, "extra": dict(self.extra)}
+        return {
+            "seq": self.seq,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "urls": list(self.urls),
+            "domains": list(self.domains),
+            "apps": [asdict(a) for a in self.apps],
+            "companies": [asdict(c) for c in self.companies],
+            "region": self.region,
+            "extra": dict(self.extra),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> "Entry":

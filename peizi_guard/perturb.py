@@ -2,6 +2,7 @@
 does to an offer. Pure. The disclaimers put after offers are real sentences, listed with their
 sources in corpus/perturbations.json; the warnings offers are quoted in are real corpus texts
 (`is_quoting_report`)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -64,8 +65,14 @@ def is_quoting_report(row: dict) -> bool:
     from .matcher.features import prepare
 
     t = row["text"]
-    return (row["label"] == "not_offer" and row["kind"] in ("regulator_warning", "news", "education", "court_judgement")
-            and len(t) <= 1500 and "“" in t and "”" in t[t.index("“"):] and "配资" in prepare(t))
+    return (
+        row["label"] == "not_offer"
+        and row["kind"] in ("regulator_warning", "news", "education", "court_judgement")
+        and len(t) <= 1500
+        and "“" in t
+        and "”" in t[t.index("“") :]
+        and "配资" in prepare(t)
+    )
 
 
 def with_name(text: str, name: str) -> str:

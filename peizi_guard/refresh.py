@@ -4,6 +4,7 @@ Network first (nothing is written while fetching), then verification (the bytes 
 format they claim, parse into the source's table, and not shrink below half the previous
 snapshot unless forced), then one transaction that adds the snapshot and updates validators.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,8 +19,17 @@ from .scraper.sources import load_sources, source_meta
 
 MIN_KEEP = 0.5  # a new snapshot must keep at least this share of the previous one's rows
 # what a changed page layout raises in a parser: that source fails, never the whole refresh
-LAYOUT_ERRORS = (IndexError, KeyError, ValueError, TypeError, AttributeError, LookupError, UnicodeError,
-                 RecursionError, AssertionError)
+LAYOUT_ERRORS = (
+    IndexError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    LookupError,
+    UnicodeError,
+    RecursionError,
+    AssertionError,
+)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -59,8 +69,15 @@ def verify(data: bytes, claimed: str) -> str:
     return real
 
 
-def refresh_source(db_url: str, session_factory, source_id: str, *, url: str | None = None,
-                   force: bool = False, fetcher: Fetcher | None = None) -> Outcome:
+def refresh_source(
+    db_url: str,
+    session_factory,
+    source_id: str,
+    *,
+    url: str | None = None,
+    force: bool = False,
+    fetcher: Fetcher | None = None,
+) -> Outcome:
     """Refresh one source. Never raises for network or document problems: the Outcome says.
     An unchanged source on SQLite costs one conditional request and no ORM import."""
     if source_id not in load_sources():
@@ -109,26 +126,50 @@ def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Out
     except DocumentError as exc:
         return Outcome(source_id, "failed", f"{found.document_url}: {exc}", url=found.document_url)
     except LAYOUT_ERRORS as exc:
-        return Outcome(source_id, "failed", f"{found.document_url}: document not understood ({_one_line(exc)})",
-                       url=found.document_url)
+        return Outcome(
+            source_id,
+            "failed",
+            f"{found.document_url}: document not understood ({_one_line(exc)})",
+            url=found.document_url,
+        )
     with session_factory() as s:
         problem = "" if force else store.shrink_problem(s, source_id, doc, None, MIN_KEEP)
     if problem:
-        return Outcome(source_id, "refused", f"{found.document_url}: {problem}", url=found.document_url,
-                       entries=len(doc.entries))
+        return Outcome(
+            source_id, "refused", f"{found.document_url}: {problem}", url=found.document_url, entries=len(doc.entries)
+        )
     with session_factory() as s, s.begin():
-        res = store.ingest(s, meta, doc, found.document, origin=found.document_url,
-                           etag=found.doc_etag, last_modified=found.doc_last_modified)
+        res = store.ingest(
+            s,
+            meta,
+            doc,
+            found.document,
+            origin=found.document_url,
+            etag=found.doc_etag,
+            last_modified=found.doc_last_modified,
+        )
         _validators(s, source_id, landing, found.page_etag, found.page_last_modified)
-    return Outcome(source_id, res.status, history_note(res), res.snapshot_id, res.count, len(res.added),
-                   len(res.removed), res.kept, found.document_url, current=res.current)
+    return Outcome(
+        source_id,
+        res.status,
+        history_note(res),
+        res.snapshot_id,
+        res.count,
+        len(res.added),
+        len(res.removed),
+        res.kept,
+        found.document_url,
+        current=res.current,
+    )
 
 
 def history_note(res) -> str:  # noqa: ANN001
     """What an ingest did to the current list, when it is not the obvious."""
     if res.status == "added" and not res.current:
-        return (f"older than the current list (snapshot {res.current_id}): stored in the history; "
-                "the current list is unchanged")
+        return (
+            f"older than the current list (snapshot {res.current_id}): stored in the history; "
+            "the current list is unchanged"
+        )
     if res.status == "unchanged" and not res.current:
         return f"already known as snapshot {res.snapshot_id} (in the history); the current list is unchanged"
     return ""

@@ -3,6 +3,7 @@
 Workers fetch and judge; the main thread alone writes the database and the output, so a
 Ctrl-C leaves every finished result stored and `--resume` carries on from there.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,12 +51,25 @@ class Summary:
 
 
 # Page.error → the short reason a page could not be judged
-_REASONS = (("HTTP ", lambda e: "http " + e.split()[1]), ("timed out", "timeout"), ("connection refused", "refused"),
-            ("connection reset", "reset"), ("connection closed", "no response"), ("DNS", "dns"),
-            ("blocked address", "blocked address"), ("unsupported scheme", "not http"), ("malformed URL", "malformed url"),
-            ("not HTML", "not html"), ("TLS", "tls"), ("redirect loop", "redirect loop"),
-            ("too many redirects", "too many redirects"), ("body truncated", "body truncated"),
-            ("unparsable", "unparsable"), ("undecodable", "undecodable"), ("too large", "too large"))
+_REASONS = (
+    ("HTTP ", lambda e: "http " + e.split()[1]),
+    ("timed out", "timeout"),
+    ("connection refused", "refused"),
+    ("connection reset", "reset"),
+    ("connection closed", "no response"),
+    ("DNS", "dns"),
+    ("blocked address", "blocked address"),
+    ("unsupported scheme", "not http"),
+    ("malformed URL", "malformed url"),
+    ("not HTML", "not html"),
+    ("TLS", "tls"),
+    ("redirect loop", "redirect loop"),
+    ("too many redirects", "too many redirects"),
+    ("body truncated", "body truncated"),
+    ("unparsable", "unparsable"),
+    ("undecodable", "undecodable"),
+    ("too large", "too large"),
+)
 
 
 def unchecked_reason(error: str) -> str:
@@ -81,26 +95,43 @@ def read_urls(text: str) -> list[str]:
 def scan_one(ix: Index, url: str, opts: ScanOptions) -> dict:
     """Fetch and judge one URL. Never raises: problems become the result's `error`."""
     hops: list[str] = []
-    page = fetch_page(url, timeout=opts.timeout, max_bytes=opts.max_bytes,
-                      allow_private=opts.allow_private, hop_check=hops.append)
+    page = fetch_page(
+        url, timeout=opts.timeout, max_bytes=opts.max_bytes, allow_private=opts.allow_private, hop_check=hops.append
+    )
     text = "\n".join(x for x in (page.title, page.description, page.text) if x)
     v = check_page(ix, url, hops, text, targets=page.frames + page.goes_to, links=page.links)
     verdict, reason = v.verdict, None
     if page.error and verdict == "clear":  # not judged: never call an unseen page clear
         verdict, reason = "unchecked", unchecked_reason(page.error)
     return {
-        "url": url, "final_url": page.final_url, "redirects": page.redirects, "status": page.status,
-        "verdict": verdict, "reason": reason, "score": v.score,
-        "matches": [m.to_dict() for m in v.matches], "signals": [s.to_dict() for s in v.signals],
-        "title": page.title, "error": page.error, "truncated": page.truncated,
-        "fetched_at": page.fetched_at, "notes": v.notes, "probability": v.probability,
+        "url": url,
+        "final_url": page.final_url,
+        "redirects": page.redirects,
+        "status": page.status,
+        "verdict": verdict,
+        "reason": reason,
+        "score": v.score,
+        "matches": [m.to_dict() for m in v.matches],
+        "signals": [s.to_dict() for s in v.signals],
+        "title": page.title,
+        "error": page.error,
+        "truncated": page.truncated,
+        "fetched_at": page.fetched_at,
+        "notes": v.notes,
+        "probability": v.probability,
     }
 
 
-def run_scan(ix: Index, urls: list[str], opts: ScanOptions, *, emit: Callable[[dict], None],
-             done_recently: Callable[[list[str]], set[str]] = lambda urls: set(),
-             store: Callable[[list[dict]], None] = lambda rows: None,
-             progress: Callable[[int], None] = lambda n: None) -> Summary:
+def run_scan(
+    ix: Index,
+    urls: list[str],
+    opts: ScanOptions,
+    *,
+    emit: Callable[[dict], None],
+    done_recently: Callable[[list[str]], set[str]] = lambda urls: set(),
+    store: Callable[[list[dict]], None] = lambda rows: None,
+    progress: Callable[[int], None] = lambda n: None,
+) -> Summary:
     """Scan `urls` with a bounded thread pool; `store` receives finished results in batches."""
     summary = Summary(total=len(urls))
     started = time.monotonic()
@@ -153,14 +184,22 @@ def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions) -> None:  # noqa
 
 # ---- database edge ---------------------------------------------------------
 
+
 def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
     from .db.models import ScanResult
 
     def store(rows: list[dict]) -> None:
         with session_factory() as s, s.begin():
-            s.add_all(ScanResult(url=r["url"][:2000], verdict=r["verdict"],
-                                 fetched_at=datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None),
-                                 result=json.dumps(r, ensure_ascii=False)) for r in rows)
+            s.add_all(
+                ScanResult(
+                    url=r["url"][:2000],
+                    verdict=r["verdict"],
+                    fetched_at=datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None),
+                    result=json.dumps(r, ensure_ascii=False),
+                )
+                for r in rows
+            )
+
     return store
 
 
@@ -173,9 +212,11 @@ def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]
         since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
         wanted = set(urls)
         with session_factory() as s:
-            rows = s.scalars(select(ScanResult.url).where(ScanResult.fetched_at >= since,
-                                                          ScanResult.verdict != "unchecked"))  # retried
+            rows = s.scalars(
+                select(ScanResult.url).where(ScanResult.fetched_at >= since, ScanResult.verdict != "unchecked")
+            )  # retried
             return {u for u in rows if u in wanted}
+
     return done
 
 

@@ -1,4 +1,5 @@
 """Plain-text helpers for terminal output (CJK-aware column widths)."""
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ Reproducible: the same corpus gives byte-for-byte the same file (fixed seed, sor
 vocabulary, rounded numbers). The held-out groups (corpus/holdout_groups.txt) are never
 used here; synthetic texts are used for training only, never for a measurement.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,6 +48,7 @@ HOLDOUT_SHARE = 0.2
 
 # ---- the corpus -----------------------------------------------------------------------
 
+
 def load(path: Path = CORPUS) -> list[dict]:
     """Every text of a .jsonl file, or of every .jsonl file in a folder (in name order)."""
     rows = []
@@ -72,6 +74,7 @@ def development(rows: list[dict], held: set[str]) -> list[dict]:
 
 # ---- design matrix and fit ------------------------------------------------------------
 
+
 class Design:
     """The vocabulary and idf of one training set, and its design matrix: (1 + ln tf)·idf of
     every n-gram and named-feature token, each row scaled to unit length."""
@@ -86,8 +89,11 @@ class Design:
     def transform(self, feats: list[TextFeatures]) -> sparse.csr_matrix:
         data, rows, cols = [], [], []
         for r, f in enumerate(feats):
-            block = [(self.index[g], (1 + math.log(n)) * self.idf[self.index[g]])
-                     for g, n in f.ngrams.items() if g in self.index]
+            block = [
+                (self.index[g], (1 + math.log(n)) * self.idf[self.index[g]])
+                for g, n in f.ngrams.items()
+                if g in self.index
+            ]
             norm = math.sqrt(sum(v * v for _, v in block)) or 1.0
             for c, v in block:
                 rows.append(r)
@@ -109,8 +115,13 @@ class Fitted:
     intercept: float
 
     def model(self, calibration=(1.0, 0.0), threshold=0.5, meta=None) -> TextModel:  # noqa: ANN001
-        return TextModel(self.intercept, tuple(calibration), threshold,
-                         {g: (float(i), float(w)) for g, i, w in zip(self.vocab, self.idf, self.coef)}, meta or {})
+        return TextModel(
+            self.intercept,
+            tuple(calibration),
+            threshold,
+            {g: (float(i), float(w)) for g, i, w in zip(self.vocab, self.idf, self.coef)},
+            meta or {},
+        )
 
     def decision(self, x: sparse.csr_matrix) -> np.ndarray:
         return x @ self.coef + self.intercept
@@ -157,6 +168,7 @@ def raw_scores(model: TextModel, feats: list[TextFeatures]) -> np.ndarray:
 
 # ---- cross-validation, model choice, calibration, threshold ---------------------------
 
+
 def folds(y: np.ndarray, groups: list[str], k: int = FOLDS, seed: int = SEED):
     return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, groups))
 
@@ -164,6 +176,7 @@ def folds(y: np.ndarray, groups: list[str], k: int = FOLDS, seed: int = SEED):
 @dataclass
 class Texts:
     """Texts with their features, labels (1 = offer) and groups."""
+
     rows: list[dict]
     feats: list[TextFeatures]
     y: np.ndarray
@@ -174,12 +187,17 @@ class Texts:
         return cls(rows, featurize(rows), labels(rows), [r["group"] for r in rows])
 
     def take(self, idx) -> "Texts":  # noqa: ANN001
-        return Texts([self.rows[i] for i in idx], [self.feats[i] for i in idx], self.y[idx],
-                     [self.groups[i] for i in idx])
+        return Texts(
+            [self.rows[i] for i in idx], [self.feats[i] for i in idx], self.y[idx], [self.groups[i] for i in idx]
+        )
 
     def __add__(self, other: "Texts") -> "Texts":
-        return Texts(self.rows + other.rows, self.feats + other.feats, np.concatenate([self.y, other.y]),
-                     self.groups + other.groups)
+        return Texts(
+            self.rows + other.rows,
+            self.feats + other.feats,
+            np.concatenate([self.y, other.y]),
+            self.groups + other.groups,
+        )
 
 
 def augmented(t: Texts, seed: int = SEED) -> Texts:
@@ -192,8 +210,15 @@ def augmented(t: Texts, seed: int = SEED) -> Texts:
     rows = []
     for r in offers[:: max(1, len(offers) // AUGMENT)] if wrappers else []:
         w = rng.choice(wrappers)
-        rows.append({"id": "aug-" + r["id"], "label": "not_offer", "kind": "synthetic", "group": w["group"],
-                     "text": perturb.quoted_in(w["text"], r["text"], rng.choice((60, 120, 240)))})
+        rows.append(
+            {
+                "id": "aug-" + r["id"],
+                "label": "not_offer",
+                "kind": "synthetic",
+                "group": w["group"],
+                "text": perturb.quoted_in(w["text"], r["text"], rng.choice((60, 120, 240))),
+            }
+        )
     return Texts.of(rows)
 
 
@@ -243,6 +268,7 @@ def pick_threshold(prob: np.ndarray, y: np.ndarray, max_fpr: float = MAX_FPR) ->
 @dataclass
 class Recipe:
     """Everything learned about one training set before the final fit."""
+
     c: float
     calibration: tuple[float, float]
     threshold: float
@@ -274,9 +300,17 @@ def train(rows: list[dict], synthetic: list[dict]) -> TextModel:
     then fitted on `rows` + `synthetic`."""
     t, syn = Texts.of(rows), Texts.of(synthetic)
     rc = recipe(t, syn)
-    meta = {"texts": len(rows), "offers": int(t.y.sum()), "synthetic": len(synthetic),
-            "groups": len(set(t.groups)), "seed": SEED, "C": rc.c, "folds": FOLDS, "max_fpr": MAX_FPR,
-            "corpus_sha256": corpus_digest(rows)}
+    meta = {
+        "texts": len(rows),
+        "offers": int(t.y.sum()),
+        "synthetic": len(synthetic),
+        "groups": len(set(t.groups)),
+        "seed": SEED,
+        "C": rc.c,
+        "folds": FOLDS,
+        "max_fpr": MAX_FPR,
+        "corpus_sha256": corpus_digest(rows),
+    }
     return fit_all(t, syn, rc, meta)
 
 
@@ -290,7 +324,8 @@ def dump(model: TextModel) -> str:
     d = {
         "format": 1,
         "features": {"ngram": [1, 4], "weighting": "(1+ln tf)*idf over n-grams and @feature tokens, L2-normalised"},
-        "threshold": r(model.threshold), "intercept": r(model.intercept),
+        "threshold": r(model.threshold),
+        "intercept": r(model.intercept),
         "calibration": [r(model.calibration[0]), r(model.calibration[1])],
         "meta": model.meta,
         "ngrams": {k: [r(i), r(w)] for k, (i, w) in sorted(model.ngrams.items())},
@@ -309,8 +344,10 @@ def main(argv: list[str] | None = None) -> int:
     synthetic = load(args.synthetic) if args.synthetic.exists() else []
     model = train(rows, synthetic)
     args.out.write_text(dump(model), encoding="utf-8")
-    print(f"{args.out}: {len(model.ngrams)} n-grams and feature tokens, "
-          f"threshold {model.threshold:.4f}; trained on {len(rows)} texts (+{len(synthetic)} synthetic)")
+    print(
+        f"{args.out}: {len(model.ngrams)} n-grams and feature tokens, "
+        f"threshold {model.threshold:.4f}; trained on {len(rows)} texts (+{len(synthetic)} synthetic)"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Where the database is and how to open it: --db, else $PEIZI_GUARD_DB, else the user data dir."""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,7 @@ def sqlite_path(url: str) -> str | None:
     """The file behind an sqlite:/// URL (None for other databases or in-memory SQLite)."""
     for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
         if url.startswith(prefix):
-            path = url[len(prefix):].split("?", 1)[0]
+            path = url[len(prefix) :].split("?", 1)[0]
             return path if path and path != ":memory:" else None
     return None
 

@@ -3,6 +3,7 @@
 Importing SQLAlchemy's ORM costs about 0.3 s; read-only commands on the default SQLite
 database skip it and read the JSON document that every ingest rewrites in its transaction.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,7 @@ def source_validators(url: str, source_id: str) -> tuple[str, str, str] | None:
         row = _one(url, "SELECT page_url, page_etag, page_last_modified FROM sources WHERE id = ?", (source_id,))
     except NotApplicable:
         return None
-    return tuple(x or "" for x in row) if row else ("", "", "")
+    return (row[0] or "", row[1] or "", row[2] or "") if row else ("", "", "")
 
 
 def touch_source(url: str, source_id: str, page_url: str, etag: str, modified: str, checked_at: str) -> bool:
@@ -75,8 +76,11 @@ def touch_source(url: str, source_id: str, page_url: str, etag: str, modified: s
         con = sqlite3.connect(path, timeout=30)
         try:
             with con:
-                cur = con.execute("UPDATE sources SET page_url = ?, page_etag = ?, page_last_modified = ?, "
-                                  "checked_at = ? WHERE id = ?", (page_url, etag, modified, checked_at, source_id))
+                cur = con.execute(
+                    "UPDATE sources SET page_url = ?, page_etag = ?, page_last_modified = ?, "
+                    "checked_at = ? WHERE id = ?",
+                    (page_url, etag, modified, checked_at, source_id),
+                )
             return cur.rowcount == 1
         finally:
             con.close()

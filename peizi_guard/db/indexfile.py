@@ -8,17 +8,20 @@ that does not match, or cannot be read, is rebuilt, never trusted. Only JSON and
 are stored, never pickles. Where it lives: beside an SQLite database (`<db>.index`), else in
 the user cache directory under a digest of the database URL.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
 import sqlite3
+import re
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..matcher.index import Index, Ref
-from ..matcher.multi import Labels, Mentions
+from ..matcher.multi import Labels, Mentions, Near
 from .engine import mask, sqlite_path
 
 FORMAT = "1"
@@ -60,8 +63,12 @@ def _code_digest() -> str:
     pinyin, allow-list). Any change to them makes every saved index stale."""
     if not _CODE:
         root = Path(__file__).resolve().parent.parent
-        files = sorted((root / "matcher").glob("*.py")) + sorted((root / "data").glob("*.txt")) + [
-            root / "data" / "lexicon.json"] + sorted((root / "data" / "allowlist").glob("*"))
+        files = (
+            sorted((root / "matcher").glob("*.py"))
+            + sorted((root / "data").glob("*.txt"))
+            + [root / "data" / "lexicon.json"]
+            + sorted((root / "data" / "allowlist").glob("*"))
+        )
         h = hashlib.sha256()
         for f in files:
             h.update(f.name.encode() + b"\0" + f.read_bytes())
@@ -84,26 +91,41 @@ def save(ix: Index, path: str, key: str) -> None:
         for m in MAPS + PAIR_MAPS:  # in key order: appending to the B-tree is several times faster
             table = getattr(ix, m)
             pairs = m in PAIR_MAPS
-            con.executemany("INSERT INTO kv VALUES (?, ?, ?)", (
-                (m, k, dumps([[s, _ref(r)] for s, r in table[k]] if pairs else [_ref(r) for r in table[k]]))
-                for k in sorted(table)))
-        con.executemany("INSERT INTO fuzzy VALUES (?, ?, ?)", (
-            (i, k, dumps([_ref(r) for r in refs]))
-            for i, (k, refs) in enumerate(zip(ix.fuzzy_keys, ix.fuzzy_refs))))
-        if ix.near is not None:
-            con.executemany("INSERT INTO near VALUES (?, ?)", sorted((d, i) for d, ids in ix.near.by.items() for i in ids))
+            con.executemany(
+                "INSERT INTO kv VALUES (?, ?, ?)",
+                (
+                    (m, k, dumps([[s, _ref(r)] for s, r in table[k]] if pairs else [_ref(r) for r in table[k]]))
+                    for k in sorted(table)
+                ),
+            )
+        con.executemany(
+            "INSERT INTO fuzzy VALUES (?, ?, ?)",
+            ((i, k, dumps([_ref(r) for r in refs])) for i, (k, refs) in enumerate(zip(ix.fuzzy_keys, ix.fuzzy_refs))),
+        )
+        if isinstance(ix.near, Near):
+            con.executemany(
+                "INSERT INTO near VALUES (?, ?)", sorted((d, i) for d, ids in ix.near.by.items() for i in ids)
+            )
         con.execute("CREATE INDEX near_d ON near (d)")
-        con.executemany("INSERT INTO words VALUES ('mention', ?)", ((k,) for k in (ix.mentions.keys() if ix.mentions else [])))
-        con.executemany("INSERT INTO words VALUES ('label', ?)", ((k,) for k in (ix.labels_in_text.keys if ix.labels_in_text else [])))
-        con.executemany("INSERT INTO meta VALUES (?, ?)", [("key", key), ("format", FORMAT), ("entries", str(ix.entries)),
-                                                          ("fuzzy", str(len(ix.fuzzy_keys)))])
+        con.executemany(
+            "INSERT INTO words VALUES ('mention', ?)",
+            ((k,) for k in (ix.mentions.keys() if isinstance(ix.mentions, Mentions) else [])),
+        )
+        con.executemany(
+            "INSERT INTO words VALUES ('label', ?)",
+            ((k,) for k in (ix.labels_in_text.keys if isinstance(ix.labels_in_text, Labels) else [])),
+        )
+        con.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("key", key), ("format", FORMAT), ("entries", str(ix.entries)), ("fuzzy", str(len(ix.fuzzy_keys)))],
+        )
         con.commit()
     finally:
         con.close()
     os.replace(tmp, path)
 
 
-def load(path: str, key: str, settings, model=None) -> Index | None:  # noqa: ANN001
+def load(path: str | None, key: str, settings, model=None) -> Index | None:  # noqa: ANN001
     """The saved index if it is there, readable and built for `key`; else None (rebuild it)."""
     if not path or not os.path.exists(path):
         return None
@@ -124,8 +146,8 @@ def load(path: str, key: str, settings, model=None) -> Index | None:  # noqa: AN
     ix.fuzzy_keys = _Column(db, "k", int(meta["fuzzy"]), decode=lambda v: v)
     ix.fuzzy_refs = _Column(db, "v", int(meta["fuzzy"]), decode=lambda v: [Ref(*r) for r in json.loads(v)])
     ix.near = _Near(db)
-    ix.mentions = _Lazy(lambda: Mentions(db.words("mention"))) if db.has_words("mention") else None
-    ix.labels_in_text = _Lazy(lambda: Labels(db.words("label"))) if db.has_words("label") else None
+    ix.mentions = _LazyMentions(db) if db.has_words("mention") else None
+    ix.labels_in_text = _LazyLabels(db) if db.has_words("label") else None
     return ix
 
 
@@ -150,7 +172,8 @@ class _Map:
     """A read-only mapping of one saved table; answers are kept once read."""
 
     def __init__(self, db: _Reader, name: str, pairs: bool):
-        self.db, self.name, self.pairs, self.seen = db, name, pairs, {}
+        self.db, self.name, self.pairs = db, name, pairs
+        self.seen: dict[str, list | None] = {}
 
     def get(self, key: str, default=()):  # noqa: ANN001
         if key in self.seen:
@@ -166,7 +189,7 @@ class _Map:
         return value if value is not None else default
 
 
-class _Column:
+class _Column(Sequence):
     """ix.fuzzy_keys / ix.fuzzy_refs: a list read by position."""
 
     def __init__(self, db: _Reader, column: str, n: int, decode):  # noqa: ANN001
@@ -175,7 +198,9 @@ class _Column:
     def __len__(self) -> int:
         return self.n
 
-    def __getitem__(self, i: int):  # noqa: ANN204
+    def __getitem__(self, i):  # noqa: ANN001, ANN204
+        if not isinstance(i, int):
+            raise TypeError("read by position only")
         rows = self.db.all(f"SELECT {self.column} FROM fuzzy WHERE i = ?", (i,))
         if not rows:
             raise IndexError(i)
@@ -189,18 +214,30 @@ class _Near:
         self.db = db
 
     def candidates(self, query: str) -> list[int]:
-        probes = sorted({query} | {query[:i] + query[i + 1:] for i in range(len(query))})
+        probes = sorted({query} | {query[:i] + query[i + 1 :] for i in range(len(query))})
         marks = ",".join("?" * len(probes))
         return sorted({i for (i,) in self.db.all(f"SELECT i FROM near WHERE d IN ({marks})", tuple(probes))})
 
 
-class _Lazy:
-    """Mentions or Labels, built from the saved words on first use (text checks only)."""
+class _LazyMentions:
+    """Mentions built from the saved words on first use (text checks only)."""
 
-    def __init__(self, make):  # noqa: ANN001
-        self.make, self.obj = make, None
+    def __init__(self, db: _Reader):
+        self.db = db
+        self.obj: Mentions | None = None
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def find(self, text: str) -> set[str]:
         if self.obj is None:
-            self.obj = self.make()
-        return getattr(self.obj, name)
+            self.obj = Mentions(self.db.words("mention"))
+        return self.obj.find(text)
+
+
+class _LazyLabels:
+    def __init__(self, db: _Reader):
+        self.db = db
+        self.obj: Labels | None = None
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        if self.obj is None:
+            self.obj = Labels(self.db.words("label"))
+        return self.obj.finditer(text)

@@ -4,6 +4,7 @@ PostgreSQL: a session-level advisory lock. SQLite file: an exclusive flock on a 
 database (`<db>-setup.lock`; never on the database file itself, whose POSIX locks SQLite owns).
 Elsewhere (in-memory SQLite, platforms without flock) there is nothing to share or to lock.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -32,9 +33,9 @@ def setup_lock(engine: Engine) -> Iterator[None]:
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     try:
         import fcntl
-    except ImportError:
-        fcntl = None
-    if not path or fcntl is None:
+    except ImportError:  # no flock on this platform
+        path = None
+    if not path:
         yield
         return
     try:

@@ -3,6 +3,7 @@
 Only additive changes are made (new tables, new columns with defaults), so nothing stored is
 ever rewritten or lost; they are applied in one transaction.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import inspect, text
@@ -32,7 +33,11 @@ def upgrade(engine: Engine) -> list[str]:
                 if column.name in have:
                     continue
                 ctype = column.type.compile(dialect=engine.dialect)
-                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {ctype}'
-                                  f'{_default_sql(column, engine.dialect)}'))
+                conn.execute(
+                    text(
+                        f"ALTER TABLE {table.name} ADD COLUMN {column.name} {ctype}"
+                        f"{_default_sql(column, engine.dialect)}"
+                    )
+                )
                 added.append(f"{table.name}.{column.name}")
     return added

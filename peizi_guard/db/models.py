@@ -1,10 +1,18 @@
 """SQLAlchemy 2 models. Portable types only: the same schema runs on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -15,6 +23,7 @@ class Base(DeclarativeBase):
 
 class Source(Base):
     """An official publisher's list (e.g. csrc-peizi)."""
+
     __tablename__ = "sources"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     publisher: Mapped[str] = mapped_column(String(200), default="")
@@ -33,6 +42,7 @@ class Source(Base):
 
 class Snapshot(Base):
     """One distinct ingested document (by sha256), with its raw bytes."""
+
     __tablename__ = "snapshots"
     __table_args__ = (UniqueConstraint("source_id", "sha256"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -55,6 +65,7 @@ class Snapshot(Base):
 
 class Entry(Base):
     """A listed platform or site; one row per identity across a source's snapshots."""
+
     __tablename__ = "entries"
     __table_args__ = (UniqueConstraint("source_id", "key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -69,6 +80,7 @@ class Entry(Base):
 
 class Membership(Base):
     """Which entries a snapshot lists, in which position: the list as it stood that day."""
+
     __tablename__ = "memberships"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"), primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), primary_key=True, index=True)
@@ -78,6 +90,7 @@ class Membership(Base):
 class ReadModel(Base):
     """Derived, rebuilt in the same transaction as every ingest: the current lists as one JSON
     document, so that read-only commands answer without loading the ORM."""
+
     __tablename__ = "read_models"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
@@ -85,6 +98,7 @@ class ReadModel(Base):
 
 class Event(Base):
     """Something done to a source's list other than adding a document: a revert."""
+
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
@@ -96,6 +110,7 @@ class Event(Base):
 
 class ScanResult(Base):
     """One scanned URL (the `scan` command)."""
+
     __tablename__ = "scan_results"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2000), index=True)

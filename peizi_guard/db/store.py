@@ -1,4 +1,5 @@
 """Storage operations. Every write happens inside the caller's transaction: all or nothing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,6 @@ from ..model import Entry as Record
 from ..model import ParsedDocument
 from .fast import READ_MODEL_VERSION
 from .models import Entry, Membership, ReadModel, Snapshot, Source
-
 
 
 @dataclass
@@ -94,14 +94,17 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     if len(new) < min_keep * len(old):
         return f"{len(new)} rows, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
     if removed > kept:
-        return (f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
-                "use --force to accept")
+        return (
+            f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
+            "use --force to accept"
+        )
     return ""
 
 
 def member_keys(s: Session, snapshot_id: int) -> dict[str, int]:
     rows = s.execute(
-        select(Entry.key, Entry.id).join(Membership, Membership.entry_id == Entry.id)
+        select(Entry.key, Entry.id)
+        .join(Membership, Membership.entry_id == Entry.id)
         .where(Membership.snapshot_id == snapshot_id)
     ).all()
     return {k: i for k, i in rows}
@@ -110,8 +113,10 @@ def member_keys(s: Session, snapshot_id: int) -> dict[str, int]:
 def snapshot_records(s: Session, snapshot_id: int) -> list[dict]:
     """The entries a snapshot lists, as records with seq as listed in that snapshot."""
     rows = s.execute(
-        select(Entry, Membership.seq).join(Membership, Membership.entry_id == Entry.id)
-        .where(Membership.snapshot_id == snapshot_id).order_by(Membership.seq, Entry.id)
+        select(Entry, Membership.seq)
+        .join(Membership, Membership.entry_id == Entry.id)
+        .where(Membership.snapshot_id == snapshot_id)
+        .order_by(Membership.seq, Entry.id)
     ).all()
     out = []
     for entry, seq in rows:
@@ -125,7 +130,8 @@ def snapshot_records(s: Session, snapshot_id: int) -> list[dict]:
 
 
 def _unique_keys(records: list[Record]) -> list[str]:
-    keys, seen = [], {}
+    keys: list[str] = []
+    seen: dict[str, int] = {}
     for r in records:
         k = r.key()
         seen[k] = seen.get(k, 0) + 1
@@ -152,16 +158,31 @@ def ingest(
     old = s.scalar(select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.sha256 == digest))
     if old is not None:
         cur = current_snapshot(s, src.id)
-        return IngestResult(src.id, "unchanged", old.id, old.entry_count, current=cur is not None and cur.id == old.id,
-                            current_id=cur.id if cur else None)
+        return IngestResult(
+            src.id,
+            "unchanged",
+            old.id,
+            old.entry_count,
+            current=cur is not None and cur.id == old.id,
+            current_id=cur.id if cur else None,
+        )
     if published is None and doc.published:
         published = date.fromisoformat(doc.published)
     fetched = (fetched_at or datetime.now(timezone.utc)).replace(tzinfo=None)
     before = current_snapshot(s, src.id)
     snap = Snapshot(
-        source_id=src.id, published=published, sha256=digest, raw=raw, entry_count=len(doc.entries),
-        order_date=published or _iso(doc.content_date) or fetched.date(), fetched_at=fetched,
-        format=doc.format, origin=origin, issue=doc.issue, etag=etag, last_modified=last_modified,
+        source_id=src.id,
+        published=published,
+        sha256=digest,
+        raw=raw,
+        entry_count=len(doc.entries),
+        order_date=published or _iso(doc.content_date) or fetched.date(),
+        fetched_at=fetched,
+        format=doc.format,
+        origin=origin,
+        issue=doc.issue,
+        etag=etag,
+        last_modified=last_modified,
     )
     s.add(snap)
     s.flush()
@@ -175,16 +196,31 @@ def ingest(
 
     # bulk statements through the Core: the ORM's unit of work is ten times slower for 100,000 rows
     order = {x.id: order_key(x) for x in snapshots_of(s, src.id)}
-    existing = {row.key: row for row in s.execute(select(
-        Entry.id, Entry.key, Entry.data, Entry.first_snapshot_id, Entry.last_snapshot_id).where(Entry.source_id == src.id))}
+    existing = {
+        row.key: row
+        for row in s.execute(
+            select(Entry.id, Entry.key, Entry.data, Entry.first_snapshot_id, Entry.last_snapshot_id).where(
+                Entry.source_id == src.id
+            )
+        )
+    }
     keys = _unique_keys(doc.entries)
     new_rows, updates = [], []
     for key, rec in zip(keys, doc.entries):
         data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
         have = existing.get(key)
         if have is None:
-            new_rows.append(dict(source_id=src.id, key=key, seq=rec.seq, name=rec.name, data=data,
-                                 first_snapshot_id=snap.id, last_snapshot_id=snap.id))
+            new_rows.append(
+                dict(
+                    source_id=src.id,
+                    key=key,
+                    seq=rec.seq,
+                    name=rec.name,
+                    data=data,
+                    first_snapshot_id=snap.id,
+                    last_snapshot_id=snap.id,
+                )
+            )
             continue
         change: dict = {}
         if order[snap.id] >= order[have.last_snapshot_id]:
@@ -200,14 +236,20 @@ def ingest(
     for fields in {tuple(sorted(u)) for u in updates}:  # one statement per set of changed columns
         s.execute(update(Entry), [u for u in updates if tuple(sorted(u)) == fields])
     ids = dict(s.execute(select(Entry.key, Entry.id).where(Entry.source_id == src.id)).all())
-    s.execute(insert(Membership), [dict(snapshot_id=snap.id, entry_id=ids[k], seq=r.seq)
-                                   for k, r in zip(keys, doc.entries)])
+    s.execute(
+        insert(Membership), [dict(snapshot_id=snap.id, entry_id=ids[k], seq=r.seq) for k, r in zip(keys, doc.entries)]
+    )
     new_keys = set(keys)
     result = IngestResult(
-        src.id, "added", snap.id, len(doc.entries),
+        src.id,
+        "added",
+        snap.id,
+        len(doc.entries),
         added=[k for k in keys if k not in prev_keys],
         removed=[k for k in prev_keys if k not in new_keys],
-        kept=len(new_keys & set(prev_keys)), current=became, current_id=now.id if now else None,
+        kept=len(new_keys & set(prev_keys)),
+        current=became,
+        current_id=now.id if now else None,
     )
     if rebuild:
         rebuild_read_model(s)
@@ -221,11 +263,17 @@ def current_lists(s: Session, as_of: date | None = None) -> dict:
         snap = current_snapshot(s, src.id, as_of)
         if snap is None:
             continue
-        out.append({
-            "id": src.id, "publisher": src.publisher, "title": src.title, "url": src.url,
-            "kind": src.kind or "official", "snapshot": snapshot_meta(snap),
-            "entries": snapshot_records(s, snap.id),
-        })
+        out.append(
+            {
+                "id": src.id,
+                "publisher": src.publisher,
+                "title": src.title,
+                "url": src.url,
+                "kind": src.kind or "official",
+                "snapshot": snapshot_meta(snap),
+                "entries": snapshot_records(s, snap.id),
+            }
+        )
     return {"version": READ_MODEL_VERSION, "sources": out}
 
 
@@ -239,9 +287,17 @@ def revert(s: Session, source_id: str, snapshot_id: int, note: str = "") -> Snap
         have = ", ".join(str(x.id) for x in snapshots_of(s, source_id)) or "none"
         raise LookupError(f"snapshot {snapshot_id} is not a snapshot of {source_id} (have {have})")
     src = s.get(Source, source_id)
+    assert src is not None  # the snapshot belongs to it
     src.pinned_snapshot_id = snap.id
-    s.add(Event(source_id=source_id, at=datetime.now(timezone.utc).replace(tzinfo=None), kind="revert",
-                snapshot_id=snap.id, note=note[:500]))
+    s.add(
+        Event(
+            source_id=source_id,
+            at=datetime.now(timezone.utc).replace(tzinfo=None),
+            kind="revert",
+            snapshot_id=snap.id,
+            note=note[:500],
+        )
+    )
     s.flush()
     rebuild_read_model(s)
     return snap
@@ -250,15 +306,20 @@ def revert(s: Session, source_id: str, snapshot_id: int, note: str = "") -> Snap
 def events_of(s: Session, source_id: str) -> list:
     from .models import Event
 
-    return s.scalars(select(Event).where(Event.source_id == source_id).order_by(Event.id)).all()
+    return list(s.scalars(select(Event).where(Event.source_id == source_id).order_by(Event.id)))
 
 
 def snapshot_meta(snap: Snapshot) -> dict:
     return {
-        "id": snap.id, "published": snap.published.isoformat() if snap.published else None,
+        "id": snap.id,
+        "published": snap.published.isoformat() if snap.published else None,
         "order_date": (snap.order_date or snap.published or snap.fetched_at.date()).isoformat(),
-        "fetched_at": snap.fetched_at.isoformat(timespec="seconds"), "sha256": snap.sha256,
-        "entry_count": snap.entry_count, "format": snap.format, "issue": snap.issue, "origin": snap.origin,
+        "fetched_at": snap.fetched_at.isoformat(timespec="seconds"),
+        "sha256": snap.sha256,
+        "entry_count": snap.entry_count,
+        "format": snap.format,
+        "issue": snap.issue,
+        "origin": snap.origin,
     }
 
 
@@ -300,7 +361,8 @@ def diff(s: Session, old_id: int, new_id: int) -> dict:
     a = {r["key"]: r for r in snapshot_records(s, old_id)}
     b = {r["key"]: r for r in snapshot_records(s, new_id)}
     return {
-        "old": old_id, "new": new_id,
+        "old": old_id,
+        "new": new_id,
         "added": [b[k] for k in b if k not in a],
         "removed": [a[k] for k in a if k not in b],
         "kept": len(a.keys() & b.keys()),

@@ -1,6 +1,8 @@
 """Judge a query (name, URL or ad text) against the index: pure, no database access."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,8 +18,20 @@ from .suffix import registrable, split_host
 from .textmodel import TextModel, default_model, judge
 from .verdict import LISTED_METHODS, decide, decide_text
 
-__all__ = ["DEFAULT", "Index", "Match", "Settings", "Signal", "TextModel", "Verdict", "build", "check",
-           "check_page", "check_text", "detect_kind"]
+__all__ = [
+    "DEFAULT",
+    "Index",
+    "Match",
+    "Settings",
+    "Signal",
+    "TextModel",
+    "Verdict",
+    "build",
+    "check",
+    "check_page",
+    "check_text",
+    "detect_kind",
+]
 
 
 @dataclass
@@ -33,7 +47,10 @@ class Verdict:
 
     def to_dict(self) -> dict:
         d = {
-            "query": self.query, "kind": self.kind, "verdict": self.verdict, "score": self.score,
+            "query": self.query,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "score": self.score,
             "matches": [m.to_dict() for m in self.matches],
             "signals": [s.to_dict() for s in self.signals],
             "notes": self.notes,
@@ -77,9 +94,14 @@ def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[
 def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], list[str]]:
     matches = match_name(ix, name)
     if _known_good_name(name):
-        return [m for m in matches if m.method in LISTED_METHODS], name_signals(name, ix.settings), [
-            "同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
-            "(also the name of a licensed or large company: verify by its official domain)"]
+        return (
+            [m for m in matches if m.method in LISTED_METHODS],
+            name_signals(name, ix.settings),
+            [
+                "同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
+                "(also the name of a licensed or large company: verify by its official domain)"
+            ],
+        )
     return matches, name_signals(name, ix.settings), []
 
 
@@ -87,14 +109,21 @@ def model_of(ix: Index) -> TextModel:
     return ix.model or default_model()
 
 
-def check_text(ix: Index, text: str, links: list[str] = ()) -> Verdict:  # type: ignore[assignment]
+def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
     """Judge ad copy or page text: the offer model, and listed names and addresses in it.
     `links` are addresses the text points to (a page's links), judged like written ones."""
     st, model = ix.settings, model_of(ix)
     cleaned = clean_text(text)  # read once: the model, names and addresses all start from it
     prepared = prepare(cleaned, cleaned=True)
-    j = judge(model, prepared, window=st.text_window, stride=st.text_stride, max_chars=st.text_max_chars,
-              explain=st.text_evidence, prepared=True)
+    j = judge(
+        model,
+        prepared,
+        window=st.text_window,
+        stride=st.text_stride,
+        max_chars=st.text_max_chars,
+        explain=st.text_evidence,
+        prepared=True,
+    )
     threshold = st.text_threshold if st.text_threshold is not None else model.threshold
     offer = j.probability >= threshold
     report = not offer and bool(j.stance)
@@ -102,17 +131,23 @@ def check_text(ix: Index, text: str, links: list[str] = ()) -> Verdict:  # type:
     verdict, score = decide_text([(m.method, m.score) for m in matches], j.probability, threshold, report, st)
     notes = [_plain(j.probability, threshold)]
     if matches and verdict == "clear" and report:
-        notes.append("names a listed platform inside a warning or report: noted, not flagged "
-                     "(提及名单上的平台，但语境为警示或报道)")
+        notes.append(
+            "names a listed platform inside a warning or report: noted, not flagged "
+            "(提及名单上的平台，但语境为警示或报道)"
+        )
     return Verdict(text, "text", verdict, score, matches, text_evidence(j), notes, j.probability)
 
 
 def _plain(p: float, threshold: float) -> str:
-    zh, en = ("读起来是配资招揽", "reads as a 配资 offer") if p >= threshold else ("不像配资招揽", "does not read as a 配资 offer")
+    zh, en = (
+        ("读起来是配资招揽", "reads as a 配资 offer")
+        if p >= threshold
+        else ("不像配资招揽", "does not read as a 配资 offer")
+    )
     return f"模型：配资招揽概率 {p:.2f}（阈值 {threshold:.2f}），{zh} / model: probability of an offer {p:.2f} (threshold {threshold:.2f}): {en}"
 
 
-def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: list[str]) -> list[Match]:
+def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequence[str]) -> list[Match]:
     """Listed names (exact, after normalisation) and addresses written in the text or linked;
     `cleaned` is the text through `clean_text`, `prepared` the same without whitespace."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
@@ -139,8 +174,15 @@ def _unique(matches: list[Match]) -> list[Match]:
     return out
 
 
-def check_page(ix: Index, url: str, hops: list[str], text: str, *, targets: list[str] = (),  # type: ignore[assignment]
-               links: list[str] = ()) -> Verdict:  # type: ignore[assignment]
+def check_page(
+    ix: Index,
+    url: str,
+    hops: list[str],
+    text: str,
+    *,
+    targets: Sequence[str] = (),
+    links: Sequence[str] = (),
+) -> Verdict:
     """Judge a fetched ad page. Its URL, every redirect hop and every place the page sends a
     visitor itself (meta refresh, script location, iframe: `targets`) are judged as addresses:
     a listed one makes the page listed whatever the text says. The text (title, description,
@@ -160,8 +202,16 @@ def check_page(ix: Index, url: str, hops: list[str], text: str, *, targets: list
     else:
         verdict, score = decide([(m.method, m.score) for m in matches], strongest(signals), ix.settings)
     notes = tv.notes if tv else []
-    return Verdict(url, "url", verdict, score, all_matches, signals + (tv.signals if tv else []), notes,
-                   tv.probability if tv else None)
+    return Verdict(
+        url,
+        "url",
+        verdict,
+        score,
+        all_matches,
+        signals + (tv.signals if tv else []),
+        notes,
+        tv.probability if tv else None,
+    )
 
 
 @lru_cache(maxsize=1)

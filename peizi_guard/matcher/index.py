@@ -1,9 +1,12 @@
 """The search index: built once per process from entry records, then read-only and pure."""
+
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from . import pinyin
 from .lexicon import lexicon
@@ -11,13 +14,27 @@ from .multi import Labels, Mentions, Near
 from .normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
+from .textmodel import TextModel
 
 NAME_FIELDS = ("name", "app", "wechat", "weibo", "miniprogram")
+
+
+class NearLike(Protocol):
+    def candidates(self, query: str) -> list[int]: ...
+
+
+class MentionsLike(Protocol):
+    def find(self, text: str) -> set[str]: ...
+
+
+class LabelsLike(Protocol):
+    def finditer(self, text: str) -> Iterator[re.Match]: ...
 
 
 @dataclass(frozen=True)
 class Ref:
     """Where a listed value comes from: which list, which entry, which field, what value."""
+
     source: str
     seq: int
     entry: str  # the entry's name
@@ -38,14 +55,15 @@ class Index:
     paths: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # shared hosts
     labels: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # label → (domain, ref)
     stems: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # letters of label
-    fuzzy_keys: list[str] = field(default_factory=list)
-    fuzzy_refs: list[list[Ref]] = field(default_factory=list)
-    near: Near | None = None  # fuzzy_keys within one edit of a query
-    mentions: Mentions | None = None  # listed names as they may appear inside a text
-    labels_in_text: Labels | None = None  # short or generic listed names, standing alone in an offer
+    # (a saved index supplies read-only stand-ins for the fields below: db/indexfile.py)
+    fuzzy_keys: Sequence[str] = field(default_factory=list)
+    fuzzy_refs: Sequence[list[Ref]] = field(default_factory=list)
+    near: NearLike | None = None  # fuzzy_keys within one edit of a query
+    mentions: MentionsLike | None = None  # listed names as they may appear inside a text
+    labels_in_text: LabelsLike | None = None  # short or generic listed names, standing alone in an offer
     entries: int = 0
     settings: Settings = DEFAULT
-    model: object = None  # a TextModel; None = the shipped one (textmodel.default_model)
+    model: TextModel | None = None  # None = the shipped one (textmodel.default_model)
 
 
 def _letters(label: str) -> str:
@@ -130,14 +148,24 @@ def _mention_pattern(ix: Index, min_len: int) -> Mentions | None:
     for k, refs in ix.names.items():
         if len(k) >= min_len and not k.isascii() and not is_generic(k) and any(r.field == "name" for r in refs):
             keys.add(k)
-            keys.update(w for r in refs if r.field == "name" and len(w := re.sub(r"\s+", "", fold(r.value))) > len(k)
-                        and name_key(w) == k)
+            keys.update(
+                w
+                for r in refs
+                if r.field == "name" and len(w := re.sub(r"\s+", "", fold(r.value))) > len(k) and name_key(w) == k
+            )
     return Mentions(sorted(keys)) if keys else None
 
 
 def _label_pattern(ix: Index, min_len: int) -> Labels | None:
     """Listed names too short or too generic to look for inside running text (红盘, 乐配资): they
     count only as a label of their own, between punctuation, spaces or the text's ends."""
-    keys = [k for k, refs in ix.names.items() if len(k) >= 2 and not k.isascii() and any(r.field == "name" for r in refs)
-            and (len(k) < min_len or is_generic(k)) and strip_generic(k)]
+    keys = [
+        k
+        for k, refs in ix.names.items()
+        if len(k) >= 2
+        and not k.isascii()
+        and any(r.field == "name" for r in refs)
+        and (len(k) < min_len or is_generic(k))
+        and strip_generic(k)
+    ]
     return Labels(keys) if keys else None

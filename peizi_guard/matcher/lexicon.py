@@ -1,5 +1,6 @@
 """The matcher's language: lexicon.json (decorations, name and text features, shared hosts) and the
 allow-lists. Numbers live in settings.py and data/text_model.json."""
+
 from __future__ import annotations
 
 import json
@@ -20,12 +21,21 @@ class Pattern:
 
 
 def _read(name: str) -> str:
-    return resources.files("peizi_guard").joinpath("data", name).read_text("utf-8")
+    return resources.files("peizi_guard").joinpath("data").joinpath(name).read_text("utf-8")
 
 
 def _patterns(items: list[dict]) -> tuple[Pattern, ...]:
-    return tuple(Pattern(i["id"], re.compile(i["pattern"], re.I), i["zh"], i["en"], i.get("side", "offer"),
-                         bool(i.get("boilerplate"))) for i in items)
+    return tuple(
+        Pattern(
+            i["id"],
+            re.compile(i["pattern"], re.I),
+            i["zh"],
+            i["en"],
+            i.get("side", "offer"),
+            bool(i.get("boilerplate")),
+        )
+        for i in items
+    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,9 @@ def lexicon() -> Lexicon:
         address_labels=re.compile(d["address_labels"], re.I),
         ambiguous_names=frozenset(n.lower() for n in d["ambiguous_names"]),
         shared_hosts=frozenset(d["shared_hosts"]),
-        allow_domains=frozenset(_domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")),
+        allow_domains=frozenset(
+            _domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")
+        ),
         allow_names=frozenset(_lines("allowlist/known-good-names.txt")),
     )
 

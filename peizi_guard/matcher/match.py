@@ -1,4 +1,5 @@
 """Name and URL matching against the index. Pure: query in, evidence out."""
+
 from __future__ import annotations
 
 import re
@@ -44,13 +45,16 @@ def match_name(ix: Index, query: str) -> list[Match]:
             continue
         for ref in ix.names.get(key, ()):
             out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
-    for part in [query, *company_parts(query)]:
-        out += [_m(ref, "exact", 1.0, part) for ref in ix.companies.get(name_key(part), ())]
+    for company in [query, *company_parts(query)]:
+        out += [_m(ref, "exact", 1.0, company) for ref in ix.companies.get(name_key(company), ())]
     if out:
         return _dedupe(out)
     core = company_core(query)
     if len(core) >= 2 and core != name_key(query):
-        out += [_m(r, "company-core", ix.settings.method_scores["company-core"], core) for r in ix.company_cores.get(core, ())]
+        out += [
+            _m(r, "company-core", ix.settings.method_scores["company-core"], core)
+            for r in ix.company_cores.get(core, ())
+        ]
         out += [m for m in _similar(ix, core) if m.field == "company"]
     if whole:
         out += _similar(ix, whole)
@@ -63,10 +67,13 @@ def _similar(ix: Index, key: str) -> list[Match]:
         for listed, ref in ix.sounds.get(pinyin.full(key), ()):
             if listed != key:
                 out.append(_m(ref, "homophone", ix.settings.method_scores["homophone"], key))
-    if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys:
+    if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys and ix.near is not None:
         # the five nearest within one edit, as rapidfuzz's process.extract over every key would give
-        near = sorted((d, i) for i in ix.near.candidates(key)
-                      if (d := Levenshtein.distance(key, ix.fuzzy_keys[i], score_cutoff=1)) <= 1)[:5]
+        near = sorted(
+            (d, i)
+            for i in ix.near.candidates(key)
+            if (d := Levenshtein.distance(key, ix.fuzzy_keys[i], score_cutoff=1)) <= 1
+        )[:5]
         for dist, i in near:
             listed = ix.fuzzy_keys[i]
             if 0 < dist and abs(len(listed) - len(key)) <= 1 and not is_generic(listed):
@@ -102,14 +109,21 @@ def match_url(ix: Index, query: str) -> list[Match]:
             out.append(_m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain))
     stem = re.sub(r"[\d-]+", "", label)
     if stem != label and len(stem) >= ix.settings.mirror_min_letters:
-        out += [_m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain) for d, ref in ix.stems.get(stem, ()) if d != domain]
+        out += [
+            _m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain)
+            for d, ref in ix.stems.get(stem, ())
+            if d != domain
+        ]
     elif stem != label and len(stem) == 2:
         out += _short_stem_mirrors(ix, label, stem, domain)
     if label.startswith("xn--"):
         out += _idn_name(ix, label, domain)
     # … or spelled from a listed name's pinyin or initials
     if len(stem) >= ix.settings.mirror_min_letters:
-        out += [_m(ref, "pinyin-domain", ix.settings.method_scores["pinyin-domain"], domain) for ref in ix.spelled.get(stem, ())]
+        out += [
+            _m(ref, "pinyin-domain", ix.settings.method_scores["pinyin-domain"], domain)
+            for ref in ix.spelled.get(stem, ())
+        ]
     return _dedupe(out)
 
 
@@ -121,7 +135,11 @@ def _short_stem_mirrors(ix: Index, label: str, stem: str, domain: str) -> list[M
     for d, ref in ix.stems.get(stem, ()):
         if d != domain and re.sub(r"\d", "0", d.split(".")[0]) == shape:
             by_entry.setdefault((ref.source, ref.seq), []).append(ref)
-    return [_m(refs[0], "mirror-domain", ix.settings.method_scores["short-mirror"], domain) for refs in by_entry.values() if len(refs) >= 2]
+    return [
+        _m(refs[0], "mirror-domain", ix.settings.method_scores["short-mirror"], domain)
+        for refs in by_entry.values()
+        if len(refs) >= 2
+    ]
 
 
 def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
@@ -130,13 +148,27 @@ def _idn_name(ix: Index, label: str, domain: str) -> list[Match]:
         name = label.encode("ascii").decode("idna")
     except UnicodeError:
         return []
-    return [Match(m.source, m.seq, m.entry, m.field, m.value, "idn-name", ix.settings.method_scores["idn-name"], domain,
-                  m.list) for m in match_name(ix, name) if m.method == "exact"]
+    return [
+        Match(
+            m.source,
+            m.seq,
+            m.entry,
+            m.field,
+            m.value,
+            "idn-name",
+            ix.settings.method_scores["idn-name"],
+            domain,
+            m.list,
+        )
+        for m in match_name(ix, name)
+        if m.method == "exact"
+    ]
 
 
 def _path_within(path: str, listed: str) -> bool:
     """A query path is the listed path or below it. The query string counts only where the path
     alone names nothing (mp.weixin.qq.com/s?__biz=…): there it must start as listed."""
+
     def split(p: str) -> tuple[str, str]:
         base, _, query = p.partition("?")
         return base.rstrip("/").lower(), query.lower()

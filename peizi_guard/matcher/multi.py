@@ -1,9 +1,11 @@
 """Many-key look-ups that stay fast at 100,000 entries: names inside a text (Aho-Corasick) and
 names within one edit of a query (deletion neighbourhoods, as in SymSpell)."""
+
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 import ahocorasick
 
@@ -22,11 +24,11 @@ class Mentions:
         return list(self.automaton.keys())
 
     def find(self, text: str) -> set[str]:
-        return {text[end - n + 1:end + 1] for end, n in self.automaton.iter_long(text)}
+        return {text[end - n + 1 : end + 1] for end, n in self.automaton.iter_long(text)}
 
 
 def _deletions(key: str) -> set[str]:
-    return {key[:i] + key[i + 1:] for i in range(len(key))}
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 class Near:
@@ -58,7 +60,7 @@ class Labels:
         self.keys = sorted(keys, key=len, reverse=True)
         self._rx: re.Pattern | None = None
 
-    def finditer(self, text: str):  # noqa: ANN201
+    def finditer(self, text: str) -> Iterator[re.Match]:
         if self._rx is None:
             self._rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, self.keys)) + r")(?!\w)")
         return self._rx.finditer(text)

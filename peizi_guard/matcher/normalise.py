@@ -1,4 +1,5 @@
 """The one normalisation module: names, hosts and URLs, used by parsers and matchers alike."""
+
 from __future__ import annotations
 
 import html
@@ -6,6 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
+
 
 @lru_cache(maxsize=1)
 def _t2s_table() -> dict[int, str]:
@@ -16,6 +18,7 @@ def _t2s_table() -> dict[int, str]:
     from pathlib import Path
 
     spec = importlib.util.find_spec("opencc")
+    assert spec is not None and spec.submodule_search_locations, "opencc is a dependency"
     path = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "TSCharacters.txt"
     table = {}
     for line in path.read_text("utf-8").splitlines():
@@ -28,12 +31,46 @@ def _t2s_table() -> dict[int, str]:
 
 # Letters that look like Latin ones in other scripts (Cyrillic, Greek) and 〇 (the zero of 一〇八):
 # a name or host spelled with them reads the same to a person, so it is matched the same.
-_CONFUSABLES = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h",
-    "ӏ": "l", "ɑ": "a", "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "κ": "k", "ι": "i",
-    "ε": "e", "η": "n", "χ": "x", "〇": "0",
-})
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "ё": "e",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ї": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "һ": "h",
+        "ӏ": "l",
+        "ɑ": "a",
+        "ɡ": "g",
+        "ο": "o",
+        "α": "a",
+        "ν": "v",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "κ": "k",
+        "ι": "i",
+        "ε": "e",
+        "η": "n",
+        "χ": "x",
+        "〇": "0",
+    }
+)
 
 
 def _fold(text: str) -> str:
@@ -52,9 +89,14 @@ def fold(text: str) -> str:
 
 
 # zero-width and direction marks, soft hyphen, BOM: invisible, so never part of what is read
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
-                                    "\ufeff\u00ad\u180e\u034f\u202a\u202b\u202c\u202d\u202e"
-                                    "\u2066\u2067\u2068\u2069"))
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
+        "\ufeff\u00ad\u180e\u034f\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069",
+    )
+)
 
 
 def clean_text(text: str) -> str:
@@ -181,7 +223,8 @@ def looks_like_url(text: str) -> bool:
 # Starts only where a run of host characters starts, and never backtracks into a label: linear time
 # even on hostile pages (100 kB of letters without a dot).
 _URL_IN_TEXT = re.compile(
-    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]++\.)++[a-z]{2,}+(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I)
+    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]++\.)++[a-z]{2,}+(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I
+)
 
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
@@ -203,7 +246,7 @@ def _strip_decorations(key: str, decorations: tuple[str, ...]) -> str:
             if key.endswith(d) and len(key) > len(d) + 1:
                 key, changed = key[: -len(d)], True
             elif key.startswith(d) and len(key) > len(d) + 1:
-                key, changed = key[len(d):], True
+                key, changed = key[len(d) :], True
     return key
 
 
@@ -215,7 +258,9 @@ def name_variants(text: str) -> list[str]:
     lx = lexicon()
     folded = _QUOTES.sub("", fold(text))
     folded = _BRACKETED.sub(
-        lambda m: "" if _strip_decorations(name_key(m.group(1)), lx.decorations) in ("", *lx.decorations) else m.group(0),
+        lambda m: (
+            "" if _strip_decorations(name_key(m.group(1)), lx.decorations) in ("", *lx.decorations) else m.group(0)
+        ),
         folded,
     )
     parts = [folded] + [p for p in lx.separators.split(folded) if p != folded]
@@ -247,7 +292,7 @@ def company_core(text: str) -> str:
             r = lx.regions[j]
             for form in (r + "市", r + "省", r):
                 if key.startswith(form) and len(key) > len(form) + 1:
-                    key, changed = key[len(form):], True
+                    key, changed = key[len(form) :], True
                 if key.endswith(form) and len(key) > len(form) + 1:
                     key, changed = key[: -len(form)], True
         j = -1

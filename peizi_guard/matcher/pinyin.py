@@ -6,6 +6,7 @@ milliseconds: data/pinyin.txt (each character's most common reading, one line pe
 pypinyin's phrase dictionary that read otherwise, ``银行<TAB>yin hang``; longest match first).
 `python -m peizi_guard.matcher.pinyin` regenerates both (needs pypinyin, a test dependency).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -31,8 +32,10 @@ def table() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def phrases() -> dict[str, list[str]]:
     text = resources.files("peizi_guard").joinpath(PHRASES).read_text("utf-8")
-    return {p: syl.split() for p, syl in (line.split("\t", 1) for line in text.splitlines()
-                                          if line and not line.startswith("#"))}
+    return {
+        p: syl.split()
+        for p, syl in (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    }
 
 
 def syllables(text: str) -> list[str]:
@@ -43,8 +46,8 @@ def syllables(text: str) -> list[str]:
     i = 0
     while i < len(text):
         for n in (4, 3, 2):
-            if text[i:i + n] in ph:
-                out += ph[text[i:i + n]]
+            if text[i : i + n] in ph:
+                out += ph[text[i : i + n]]
                 i += n
                 break
         else:
@@ -92,8 +95,10 @@ def generate_phrases() -> str:
     from pypinyin.phrases_dict import phrases_dict
 
     t = table()
-    lines = ["# generated from pypinyin's phrases_dict (MIT): 2-4 character phrases read otherwise than "
-             "character by character"]
+    lines = [
+        "# generated from pypinyin's phrases_dict (MIT): 2-4 character phrases read otherwise than "
+        "character by character"
+    ]
     for phrase, readings in sorted(phrases_dict.items()):
         syl = [toneless(r[0]) for r in readings]
         if 2 <= len(phrase) <= 4 and len(syl) == len(phrase) and any(t.get(c) != s for c, s in zip(phrase, syl)):

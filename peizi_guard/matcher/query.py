@@ -1,5 +1,6 @@
 """What a query asks about: a name, an address, or both ("网址：www.pz3789.com", "X网靠谱吗",
 "ddpz666.com."). Pure."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ class Query:
 
 
 def strip_question(text: str) -> str:
-    """"X网靠谱吗" → "X网": question words at either end go."""
+    """ "X网靠谱吗" → "X网": question words at either end go."""
     words = lexicon().query_questions
     t = _ASKING.sub("", text.strip())
     changed = True

@@ -1,6 +1,7 @@
 """Every number the matcher decides with, in one place (the text model's weights and its
 threshold live in data/text_model.json). Pass a changed copy to `build(..., settings=)` to
 try other values: `dataclasses.replace(DEFAULT, suspicious=0.7)`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,14 +12,24 @@ class Settings:
     # verdict: evidence scoring at least this makes a name or URL query suspicious
     suspicious: float = 0.6
     # scores of the non-exact match methods (exact, host, domain and path are 1.0 and listed)
-    method_scores: dict = field(default_factory=lambda: {
-        "company-core": 0.85, "homophone": 0.9, "mirror-domain": 0.8, "short-mirror": 0.75,
-        "pinyin-domain": 0.7, "idn-name": 0.85,
-    })
+    method_scores: dict = field(
+        default_factory=lambda: {
+            "company-core": 0.85,
+            "homophone": 0.9,
+            "mirror-domain": 0.8,
+            "short-mirror": 0.75,
+            "pinyin-domain": 0.7,
+            "idn-name": 0.85,
+        }
+    )
     # names and domains that spell 配资 / 杠杆 themselves
-    signal_scores: dict = field(default_factory=lambda: {
-        "peizi-in-name": 0.7, "leverage-in-name": 0.6, "peizi-domain": 0.6,
-    })
+    signal_scores: dict = field(
+        default_factory=lambda: {
+            "peizi-in-name": 0.7,
+            "leverage-in-name": 0.6,
+            "peizi-domain": 0.6,
+        }
+    )
     # an address mentioned in a text counts when its match scores at least this
     text_url_min_score: float = 0.8
     # the text model: None = the threshold stored with the model (chosen by cross-validation)

@@ -1,5 +1,6 @@
 """Signals: what a name or domain says of itself (配资 in the name, pz in the domain), and the
 text model's contributions shown as evidence. Pure."""
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,12 @@ def domain_signals(label: str, settings: Settings) -> list[Signal]:
     letters = re.sub(r"[\d-]+", "", label)
     for stem in lexicon().domain_stems:
         long_stem = len(stem) >= 4 and stem in letters
-        short_stem = len(stem) < 4 and letters != label and 0 < len(letters) <= 4 and (
-            letters.startswith(stem) or letters.endswith(stem))
+        short_stem = (
+            len(stem) < 4
+            and letters != label
+            and 0 < len(letters) <= 4
+            and (letters.startswith(stem) or letters.endswith(stem))
+        )
         if long_stem or short_stem:
             return [Signal("peizi-domain", label, settings.signal_scores["peizi-domain"], note="域名拼写“配资”")]
     return []

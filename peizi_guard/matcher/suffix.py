@@ -6,6 +6,7 @@ a cold `check` reads its bundled snapshot directly; the rules follow the PSL alg
 (wildcards, exceptions), and a test checks the answers against tldextract's public API
 (`include_psl_private_domains=True`, no network).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,6 +17,7 @@ from pathlib import Path
 @lru_cache(maxsize=1)
 def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     spec = importlib.util.find_spec("tldextract")  # finds the package without importing it
+    assert spec is not None and spec.submodule_search_locations, "tldextract is a dependency"
     text = (Path(list(spec.submodule_search_locations)[0]) / ".tld_set_snapshot").read_text("utf-8")
     normal, wild, exc = set(), set(), set()
     for line in text.splitlines():
@@ -45,10 +47,10 @@ def public_suffix(host: str) -> str:
     for i in range(max(0, len(labels) - _longest_rule() - 1), len(labels)):  # linear in the host's length
         cand = ".".join(labels[i:])
         if cand in exc:
-            return ".".join(labels[i + 1:])
+            return ".".join(labels[i + 1 :])
         if cand in normal:
             return cand
-        if i + 1 < len(labels) and ".".join(labels[i + 1:]) in wild:
+        if i + 1 < len(labels) and ".".join(labels[i + 1 :]) in wild:
             return cand
     return labels[-1]  # unknown TLD: the last label
 

@@ -5,6 +5,7 @@ score = intercept + Σ weight·x over the text's n-grams and named-feature token
 count)·idf, the vector scaled to unit length); the probability is that score through the
 calibration fitted on cross-validated scores (Platt scaling).
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,13 @@ class TextModel:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TextModel":
-        return cls(float(d["intercept"]), tuple(d["calibration"]), float(d["threshold"]),
-                   {k: (v[0], v[1]) for k, v in d["ngrams"].items()}, d.get("meta", {}))
+        return cls(
+            float(d["intercept"]),
+            tuple(d["calibration"]),
+            float(d["threshold"]),
+            {k: (v[0], v[1]) for k, v in d["ngrams"].items()},
+            d.get("meta", {}),
+        )
 
     def probability_of(self, score: float) -> float:
         a, b = self.calibration
@@ -71,7 +77,7 @@ class TextModel:
                 if not c:
                     continue
                 if g.startswith(NAMED):
-                    fid = g[len(NAMED):]
+                    fid = g[len(NAMED) :]
                     parts.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, c))
                 else:
                     parts.append(Contribution("ngram", g, c))
@@ -97,7 +103,8 @@ def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
         g = c.text.removeprefix(QUOTE)
         if not g:
             continue
-        spots, at = [], text.find(g)
+        spots: list[int] = []
+        at = text.find(g)
         while at >= 0 and len(spots) < 20:
             spots.append(at)
             at = text.find(g, at + len(g))
@@ -127,8 +134,16 @@ def _breaks(text: str, i: int) -> bool:
     return True
 
 
-def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500, max_chars: int = 200_000,
-          explain: int = 8, prepared: bool = False) -> Judgement:
+def judge(
+    model: TextModel,
+    text: str,
+    *,
+    window: int = 2000,
+    stride: int = 1500,
+    max_chars: int = 200_000,
+    explain: int = 8,
+    prepared: bool = False,
+) -> Judgement:
     """Judge `text` (already `prepare`d when `prepared`); a long one in overlapping windows, the
     window most like an offer deciding."""
     t = (text if prepared else prepare(text))[:max_chars]
@@ -136,7 +151,7 @@ def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500
         return model.judge_features(extract(t, prepared=True, keep=model.ngrams), explain, t)
     best: Judgement | None = None
     for start in range(0, max(1, len(t) - window + stride), stride):
-        part = t[start:start + window]
+        part = t[start : start + window]
         j = model.judge_features(extract(part, prepared=True, keep=model.ngrams), explain, part)
         if best is None or j.score > best.score:
             best = Judgement(j.probability, j.score, j.contributions, (start, min(len(t), start + window)), j.stance)
@@ -145,5 +160,5 @@ def judge(model: TextModel, text: str, *, window: int = 2000, stride: int = 1500
 
 @lru_cache(maxsize=1)
 def default_model() -> TextModel:
-    raw = resources.files("peizi_guard").joinpath("data", MODEL_FILE).read_text("utf-8")
+    raw = resources.files("peizi_guard").joinpath("data").joinpath(MODEL_FILE).read_text("utf-8")
     return TextModel.from_dict(json.loads(raw))

@@ -20,6 +20,7 @@ Texts (ad copy, page text)
   A report is a text the model does not read as an offer and that carries warning, enforcement,
   news, court or reported-speech cues.
 """
+
 from __future__ import annotations
 
 from .settings import Settings
@@ -35,8 +36,9 @@ def decide(match_scores: list[tuple[str, float]], signal_score: float, settings:
     return ("suspicious" if score >= settings.suspicious else "clear"), round(score, 3)
 
 
-def decide_text(match_scores: list[tuple[str, float]], probability: float, threshold: float,
-                report: bool, settings: Settings) -> tuple[str, float]:
+def decide_text(
+    match_scores: list[tuple[str, float]], probability: float, threshold: float, report: bool, settings: Settings
+) -> tuple[str, float]:
     """(verdict, score) of a text; the score is the model's probability unless a list decides."""
     offer = probability >= threshold
     listed = any(method in LISTED_METHODS for method, _ in match_scores)

@@ -1,4 +1,5 @@
 """Output format plug-ins: table, jsonl, csv."""
+
 from __future__ import annotations
 
 from .csv import CsvWriter

@@ -1,16 +1,30 @@
 """CSV with a header row; lists are flattened to readable cells."""
+
 from __future__ import annotations
 
 import csv
 
 from .interface import Writer
 
-COLUMNS = ["url", "final_url", "status", "verdict", "reason", "score", "evidence", "signals", "redirects", "error",
-           "fetched_at"]
+COLUMNS = [
+    "url",
+    "final_url",
+    "status",
+    "verdict",
+    "reason",
+    "score",
+    "evidence",
+    "signals",
+    "redirects",
+    "error",
+    "fetched_at",
+]
 
 
 def evidence(result: dict) -> str:
-    return "; ".join(f"{m['source']}#{m['seq']} {m['entry']} ({m['method']} {m['value']})" for m in result["matches"][:5])
+    return "; ".join(
+        f"{m['source']}#{m['seq']} {m['entry']} ({m['method']} {m['value']})" for m in result["matches"][:5]
+    )
 
 
 def signals(result: dict) -> str:
@@ -26,8 +40,9 @@ class CsvWriter(Writer):
         self.out.writerow(COLUMNS)
 
     def write(self, result: dict) -> None:
-        row = dict(result, evidence=evidence(result), signals=signals(result),
-                   redirects=" ".join(result.get("redirects", [])))
+        row = dict(
+            result, evidence=evidence(result), signals=signals(result), redirects=" ".join(result.get("redirects", []))
+        )
         self.out.writerow([cell(row.get(c)) for c in COLUMNS])
 
 

@@ -1,4 +1,5 @@
 """One interface for every output format: results (dicts) in, lines on a stream out."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -1,4 +1,5 @@
 """JSON lines: one object per result."""
+
 from __future__ import annotations
 
 import json

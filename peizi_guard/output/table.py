@@ -1,4 +1,5 @@
 """A line per result for people reading a terminal."""
+
 from __future__ import annotations
 
 from ..text import safe
@@ -10,8 +11,11 @@ class TableWriter(Writer):
     name = "table"
 
     def write(self, result: dict) -> None:
-        why = evidence(result) or signals(result) or (f"{result.get('reason') or 'error'}: {result['error']}"
-                                                     if result.get("error") else "")
+        why = (
+            evidence(result)
+            or signals(result)
+            or (f"{result.get('reason') or 'error'}: {result['error']}" if result.get("error") else "")
+        )
         status = result.get("status") or "-"
         line = f"{result['verdict']:<10} {result['score']:.2f} {status!s:>4}  {result['url']}  {why}"
         self.stream.write(safe(line) + "\n")

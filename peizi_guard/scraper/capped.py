@@ -7,6 +7,7 @@ writes the parse to stdout. Past the cap an allocation fails, the child reports 
 dies, and the parent raises a one-line DocumentError. Nothing the child does can touch the
 database: it never opens it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -38,15 +39,19 @@ def run_capped(fn: Callable, *args: Any, what: str = "document") -> Any:
     job = pickle.dumps((fn.__module__, fn.__qualname__, args, limit))
     too_big = f"the {what} needs more than {limit >> 20} MiB to parse (a decompression bomb?): refused"
     try:
-        proc = subprocess.run([sys.executable, "-m", __name__], input=job, capture_output=True,
-                              timeout=seconds, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", __name__], input=job, capture_output=True, timeout=seconds, env=env
+        )
     except subprocess.TimeoutExpired:
         raise DocumentError(f"parsing the {what} took longer than {seconds:g} s: stopped") from None
     try:
         kind, value = pickle.loads(proc.stdout)
     except Exception:  # died without a word: killed at the cap, or crashed in C code
-        raise DocumentError(too_big if proc.returncode < 0 or b"MemoryError" in proc.stderr else
-                            f"the parser stopped on this {what} (exit {proc.returncode})") from None
+        raise DocumentError(
+            too_big
+            if proc.returncode < 0 or b"MemoryError" in proc.stderr
+            else f"the parser stopped on this {what} (exit {proc.returncode})"
+        ) from None
     if kind == "ok":
         return value
     if kind == "document":
@@ -76,7 +81,7 @@ def _child() -> None:
     module, name, args, limit = pickle.loads(sys.stdin.buffer.read())
     _limit(limit)
     try:
-        fn = importlib.import_module(module)
+        fn: Any = importlib.import_module(module)
         for part in name.split("."):
             fn = getattr(fn, part)
         answer: tuple = ("ok", fn(*args))

@@ -16,16 +16,28 @@ Labels: GBK/GB2312 read as GB18030 (their superset), Big5 as Big5-HKSCS, ASCII/L
 cp1252 (as browsers do). A <meta> claiming UTF-16 means UTF-8 (it could not be read otherwise).
 With `complete=False` (a body cut short) a character cut at the end is dropped, not an error.
 """
+
 from __future__ import annotations
 
 import codecs
 import re
 
 _PRESCAN = 8192  # bytes searched for <meta> / <?xml>
-_LABEL_ALIASES = {"x-gbk": "gbk", "windows-936": "gbk", "csgb2312": "gb2312", "gb_2312-80": "gb2312",
-                  "x-euc-cn": "gb2312"}
-_CODEC_UPGRADES = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs",
-                   "ascii": "cp1252", "iso8859-1": "cp1252", "latin-1": "cp1252"}
+_LABEL_ALIASES = {
+    "x-gbk": "gbk",
+    "windows-936": "gbk",
+    "csgb2312": "gb2312",
+    "gb_2312-80": "gb2312",
+    "x-euc-cn": "gb2312",
+}
+_CODEC_UPGRADES = {
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "big5": "big5hkscs",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin-1": "cp1252",
+}
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([a-z0-9._:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+?encoding\s*=\s*["']\s*([a-z0-9._:-]+)""", re.I)

@@ -1,4 +1,5 @@
 """Pure functions over landing pages: decode them, find the list documents they link, spot tables."""
+
 from __future__ import annotations
 
 import io
@@ -52,17 +53,17 @@ def find_documents(html: str, base_url: str, formats: list[str]) -> list[Link]:
     soup = BeautifulSoup(html, "html.parser")
     base = soup.find("base", href=True)
     if base:
-        base_url = urljoin(base_url, base["href"].strip())
+        base_url = urljoin(base_url, str(base["href"]).strip())
     found: list[tuple[int, int, Link]] = []
     seen: set[str] = set()
     tags = soup.find_all(["a", "area", "iframe", "embed"])
     for order, tag in enumerate(tags):
-        href = (tag.get("href") or tag.get("src") or "").strip()
+        href = str(tag.get("href") or tag.get("src") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         url = urldefrag(urljoin(base_url, href))[0]
         text = _clean(tag.get_text(" "))
-        title = _clean(tag.get("title", "") + " " + (tag.get("download") or ""))
+        title = _clean(f"{tag.get('title') or ''} {tag.get('download') or ''}")
         fmt = link_format(url, text, formats) or link_format(url, title, formats)
         if not fmt or url in seen:
             continue

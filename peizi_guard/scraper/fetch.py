@@ -4,6 +4,7 @@ The HTTP mechanics (address guard, deadlines, body reading, messages, User-Agent
 `http.py`'s, shared with `scan`. No database and no parsing here; `locate` combines this with
 page discovery.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,7 @@ from typing import Callable, Mapping
 
 import requests
 
-from .http import (MAX_REDIRECTS, blocked, describe, guarded_session, human_size,
-                   host_of, read_body, user_agent)
+from .http import MAX_REDIRECTS, blocked, describe, guarded_session, human_size, host_of, read_body, user_agent
 from .http import deadline as request_deadline
 from .netguard import BlockedAddress, DnsError
 
@@ -71,12 +71,18 @@ class _BodyBroken(Exception):
 
 
 def _retryable(exc: requests.RequestException) -> bool:
-    if isinstance(exc, (requests.exceptions.SSLError, requests.TooManyRedirects,
-                        requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                        requests.exceptions.MissingSchema)):
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.SSLError,
+            requests.TooManyRedirects,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+        ),
+    ):
         return False
-    return isinstance(exc, (requests.ConnectionError, requests.Timeout,
-                            requests.exceptions.ChunkedEncodingError))
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))
 
 
 def _status_message(resp: requests.Response) -> str:
@@ -92,10 +98,19 @@ class Fetcher:
     has a total deadline (connect + read timeouts) that a server dripping bytes cannot stretch,
     and the whole life of the fetcher is bounded by `deadline` seconds."""
 
-    def __init__(self, *, session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
-                 timeout: tuple[float, float] = TIMEOUT, retries: int = RETRIES, backoff: float = BACKOFF,
-                 max_bytes: int = MAX_BYTES, max_wait: float = MAX_WAIT, allow_private: bool = False,
-                 deadline: float = DEADLINE):
+    def __init__(
+        self,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: tuple[float, float] = TIMEOUT,
+        retries: int = RETRIES,
+        backoff: float = BACKOFF,
+        max_bytes: int = MAX_BYTES,
+        max_wait: float = MAX_WAIT,
+        allow_private: bool = False,
+        deadline: float = DEADLINE,
+    ):
         if session is None:
             session = guarded_session(allow_private)
             session.max_redirects = MAX_REDIRECTS
@@ -128,19 +143,26 @@ class Fetcher:
             allowed = min(sum(self.timeout), self._left(url))
             ends = time.monotonic() + allowed
             try:
-                with request_deadline(ends), self.session.get(url, headers=headers, timeout=self.timeout,
-                                                              stream=True) as resp:
+                with (
+                    request_deadline(ends),
+                    self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as resp,
+                ):
                     if resp.status_code == 429 or resp.status_code >= 500:
                         error = _status_message(resp)
                         wait = retry_after(resp.headers.get("Retry-After", ""), self.max_wait)
                     else:
                         return self._result(resp, etag, last_modified, ends)
             except (BlockedAddress, DnsError) as exc:
-                raise FetchError(f"{exc}: {url}" if isinstance(exc, BlockedAddress)
-                                 else f"cannot resolve host name {host_of(url)}", url) from None
+                raise FetchError(
+                    f"{exc}: {url}" if isinstance(exc, BlockedAddress) else f"cannot resolve host name {host_of(url)}",
+                    url,
+                ) from None
             except _BodyBroken as exc:  # retried like a broken connection
-                error = (f"timed out after {allowed:.0f} s fetching {host_of(url)}" if str(exc) == "timed out"
-                         else f"connection to {host_of(url)} broke off mid-download ({exc})")
+                error = (
+                    f"timed out after {allowed:.0f} s fetching {host_of(url)}"
+                    if str(exc) == "timed out"
+                    else f"connection to {host_of(url)} broke off mid-download ({exc})"
+                )
             except requests.RequestException as exc:
                 error = describe(exc, url, self.timeout)
                 if time.monotonic() >= ends:
@@ -161,14 +183,25 @@ class Fetcher:
         h = resp.headers
         if resp.status_code == 304:
             # a 304 need not repeat the validators: keep the ones we sent
-            return FetchResult(url=resp.url, status=304, content_type=h.get("Content-Type", ""),
-                               etag=h.get("ETag", etag), last_modified=h.get("Last-Modified", last_modified),
-                               headers=h)
+            return FetchResult(
+                url=resp.url,
+                status=304,
+                content_type=h.get("Content-Type", ""),
+                etag=h.get("ETag", etag),
+                last_modified=h.get("Last-Modified", last_modified),
+                headers=h,
+            )
         if not 200 <= resp.status_code < 300:
             raise FetchError(_status_message(resp), resp.url)
-        return FetchResult(url=resp.url, status=resp.status_code, content=self._read(resp, ends),
-                           content_type=h.get("Content-Type", ""), etag=h.get("ETag", ""),
-                           last_modified=h.get("Last-Modified", ""), headers=h)
+        return FetchResult(
+            url=resp.url,
+            status=resp.status_code,
+            content=self._read(resp, ends),
+            content_type=h.get("Content-Type", ""),
+            etag=h.get("ETag", ""),
+            last_modified=h.get("Last-Modified", ""),
+            headers=h,
+        )
 
     def _read(self, resp: requests.Response, ends: float) -> bytes:
         """The body, refusing anything over max_bytes (declared length first, then as it streams)."""

@@ -1,4 +1,5 @@
 """Parsers for the kinds of cell the official lists print: names, URLs, accounts, companies."""
+
 from __future__ import annotations
 
 import re
@@ -10,12 +11,20 @@ _NONE = {"", "—", "－", "-", "–", "——", "无", "/"}
 
 # Account labels as printed → identifier kind. Longest first, so 微信公众号 wins over 微信.
 _LABELS = [
-    ("微信公众号", "wechat"), ("公众号", "wechat"), ("微信小程序", "miniprogram"), ("小程序", "miniprogram"),
-    ("微信号", "wechat"), ("微信", "wechat"), ("微博账号", "weibo"), ("微博", "weibo"),
-    ("手机APP", "app"), ("APP", "app"), ("app", "app"),
+    ("微信公众号", "wechat"),
+    ("公众号", "wechat"),
+    ("微信小程序", "miniprogram"),
+    ("小程序", "miniprogram"),
+    ("微信号", "wechat"),
+    ("微信", "wechat"),
+    ("微博账号", "weibo"),
+    ("微博", "weibo"),
+    ("手机APP", "app"),
+    ("APP", "app"),
+    ("app", "app"),
 ]
 _LABEL_RE = re.compile(
-    r"^\s*((?:%s)(?:\s*[、,，]\s*(?:%s))*)\s*[:：]\s*" % (("|".join(l for l, _ in _LABELS),) * 2), re.I
+    r"^\s*((?:%s)(?:\s*[、,，]\s*(?:%s))*)\s*[:：]\s*" % (("|".join(label for label, _ in _LABELS),) * 2), re.I
 )
 _ID_IN_BRACKETS = re.compile(r"[（(]\s*([A-Za-z0-9_\-]{4,})\s*[)）]")
 _SPLIT = re.compile(r"\s*[/、]\s*")
@@ -67,7 +76,7 @@ def parse_accounts(lines: list[str]) -> tuple[list[App], list[str]]:
         m = _LABEL_RE.match(line)
         if m:
             labels = [x.strip() for x in re.split(r"[、,，]", m.group(1))]
-            value = line[m.end():]
+            value = line[m.end() :]
         elif labels and (pending or _ID_IN_BRACKETS.fullmatch(line)):
             value = line
         else:

@@ -10,6 +10,7 @@
 - Errors become one line: `describe_error` (short, stable: scan's reasons) and `describe`
   (with the host and the timeout: refresh's messages).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -20,7 +21,7 @@ import ssl
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import requests
@@ -28,8 +29,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import (ConnectTimeoutError, NameResolutionError, NewConnectionError,
-                                ReadTimeoutError)
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError, ReadTimeoutError
 from urllib3.util.connection import create_connection
 
 from .netguard import BlockedAddress, DnsError, check_address
@@ -58,6 +58,7 @@ class Fail(Exception):
 
 
 # --- a total deadline, whatever the server does -----------------------------------------
+
 
 class _Watchdog:
     """Shuts down sockets whose fetch has run out of time. A socket timeout bounds each read,
@@ -102,17 +103,27 @@ FETCH_DEADLINE = threading.local()  # the running fetch's deadline, per thread (
 
 # --- connections that vet and pin the address they connect to --------------------------
 
+
 class _GuardedConnectionMixin:
     allow_private = False
+    # provided by urllib3's HTTPConnection, which this is mixed into
+    host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
 
     def _new_conn(self) -> socket.socket:
         ips = check_address(self.host, self.port, self.allow_private)  # raises through urllib3
         last: OSError | None = None
         for ip in ips:
             try:
-                sock = create_connection((ip, self.port), self.timeout,
-                                         source_address=self.source_address,
-                                         socket_options=self.socket_options)
+                sock = create_connection(
+                    (ip, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
                 deadline = getattr(FETCH_DEADLINE, "deadline", None)
                 if deadline is not None:
                     _WATCHDOG.watch(sock, deadline)
@@ -121,13 +132,15 @@ class _GuardedConnectionMixin:
                 raise ConnectTimeoutError(self, f"connect to {self.host} timed out") from exc
             except OSError as exc:
                 last = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last
+        raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last  # type: ignore[arg-type]
 
 
 def _pool_classes(allow_private: bool) -> dict[str, type]:
     attrs = {"allow_private": allow_private}
-    conns = {"http": type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs),
-             "https": type("GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), attrs)}
+    conns = {
+        "http": type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs),
+        "https": type("GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), attrs),
+    }
     bases = {"http": HTTPConnectionPool, "https": HTTPSConnectionPool}
     return {s: type(f"Guarded{b.__name__}", (b,), {"ConnectionCls": conns[s]}) for s, b in bases.items()}
 
@@ -159,6 +172,7 @@ def guarded_session(allow_private: bool = False) -> requests.Session:
 
 # --- errors ----------------------------------------------------------------------------
 
+
 def exception_chain(exc: BaseException) -> list[BaseException]:
     """`exc` and what it wraps (causes, contexts, urllib3 reasons, requests args)."""
     out: list[BaseException] = []
@@ -173,18 +187,21 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
 
 
 _TIMEOUTS = (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError)
-_TLS = (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError,
-        urllib3.exceptions.SSLError)
-_BAD_URL = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-            requests.exceptions.InvalidSchema, urllib3.exceptions.LocationParseError, UnicodeError)
+_TLS = (ssl.SSLError, ssl.CertificateError, requests.exceptions.SSLError, urllib3.exceptions.SSLError)
+_BAD_URL = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    urllib3.exceptions.LocationParseError,
+    UnicodeError,
+)
 _RULES: list[tuple[tuple[type, ...], str]] = [
     ((DnsError, urllib3.exceptions.NameResolutionError, socket.gaierror), "DNS lookup failed"),
     ((ConnectionRefusedError,), "connection refused"),
     ((ConnectionResetError,), "connection reset"),
     (_TLS, "TLS error"),
     (_BAD_URL, "malformed URL"),
-    ((urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError),
-     "bad content encoding"),
+    ((urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError), "bad content encoding"),
     ((http.client.IncompleteRead, requests.exceptions.ChunkedEncodingError), "body truncated"),
     ((http.client.RemoteDisconnected,), "connection closed without response"),
     ((http.client.HTTPException,), "bad HTTP response"),
@@ -198,9 +215,10 @@ def describe_error(exc: BaseException, default: str = "connection failed") -> st
         if isinstance(e, (BlockedAddress, Fail)):
             return str(e)
     # NewConnectionError subclasses ConnectTimeoutError, so timeouts are judged apart.
-    if any(isinstance(e, _TIMEOUTS) or (isinstance(e, ConnectTimeoutError)
-                                        and not isinstance(e, NewConnectionError))
-           for e in chain):
+    if any(
+        isinstance(e, _TIMEOUTS) or (isinstance(e, ConnectTimeoutError) and not isinstance(e, NewConnectionError))
+        for e in chain
+    ):
         return "timed out"
     for types, message in _RULES:
         if any(isinstance(e, types) for e in chain):
@@ -208,8 +226,16 @@ def describe_error(exc: BaseException, default: str = "connection failed") -> st
     return default
 
 
-CAUGHT = (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError,
-          http.client.HTTPException, BlockedAddress, DnsError, Fail)
+CAUGHT = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    OSError,
+    ValueError,
+    http.client.HTTPException,
+    BlockedAddress,
+    DnsError,
+    Fail,
+)
 
 
 @contextmanager
@@ -230,6 +256,7 @@ def deadline_left(ends: float) -> float:
 
 
 # --- messages --------------------------------------------------------------------------
+
 
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or url
@@ -266,8 +293,9 @@ def describe(exc: requests.RequestException, url: str, timeout: tuple[float, flo
         return f"TLS error with {host}: {_short(cause)}"
     if isinstance(exc, requests.TooManyRedirects):
         return f"more than {MAX_REDIRECTS} redirects from {url}"
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                        requests.exceptions.InvalidSchema)):
+    if isinstance(
+        exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
+    ):
         return f"invalid URL: {url}"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return f"connection to {host} broke off mid-download"
@@ -284,6 +312,7 @@ def blocked(exc: BaseException) -> str:
 
 
 # --- bodies ----------------------------------------------------------------------------
+
 
 def _arm(resp: requests.Response, ends: float) -> None:
     """Let the next socket read wait no longer than the deadline."""

@@ -1,4 +1,5 @@
 """From a source's landing page to the bytes of its list document (the only step that both fetches and looks)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,25 +23,35 @@ class Located:
 
 
 def _found(page: FetchResult, doc: FetchResult, claimed: str) -> Located:
-    return Located(status="document", document=doc.content, document_url=doc.url, claimed_format=claimed,
-                   page_url=page.url, page_etag=page.etag, page_last_modified=page.last_modified,
-                   doc_etag=doc.etag, doc_last_modified=doc.last_modified)
+    return Located(
+        status="document",
+        document=doc.content,
+        document_url=doc.url,
+        claimed_format=claimed,
+        page_url=page.url,
+        page_etag=page.etag,
+        page_last_modified=page.last_modified,
+        doc_etag=doc.etag,
+        doc_last_modified=doc.last_modified,
+    )
 
 
 def _suffixes(formats: list[str]) -> str:
     return "/".join(f".{f}" for f in formats)
 
 
-def locate(source: dict, fetcher: Fetcher, *, url: str | None = None,
-           page_etag: str = "", page_last_modified: str = "") -> Located:
+def locate(
+    source: dict, fetcher: Fetcher, *, url: str | None = None, page_etag: str = "", page_last_modified: str = ""
+) -> Located:
     """Fetch the landing page (conditionally) and the list document it leads to."""
     landing = url or source.get("url", "")
     if not landing:
         raise FetchError(f"source {source.get('id', '?')} has no URL")
     page = fetcher.get(landing, etag=page_etag, last_modified=page_last_modified)
     if page.status == 304:
-        return Located(status="unchanged", page_url=page.url, page_etag=page.etag,
-                       page_last_modified=page.last_modified)
+        return Located(
+            status="unchanged", page_url=page.url, page_etag=page.etag, page_last_modified=page.last_modified
+        )
     served = document_format(page.content, page.content_type, page.url)
     if served:  # the landing URL is the document itself
         return _found(page, page, served)

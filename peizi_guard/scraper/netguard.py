@@ -6,6 +6,7 @@ including such addresses carried inside IPv6 translation forms (IPv4-mapped, IPv
 6to4, NAT64 64:ff9b::/96), which are judged by the IPv4 address they carry. Pure apart from
 the DNS lookup; thread-safe.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -40,9 +41,14 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 def _label(ip: IPAddress) -> str | None:
     """Why a plain address is blocked, or None when it is global."""
-    for attr, label in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
-                        ("is_link_local", "link-local"), ("is_multicast", "multicast"),
-                        ("is_private", "private"), ("is_reserved", "reserved")):
+    for attr, label in (
+        ("is_unspecified", "unspecified"),
+        ("is_loopback", "loopback"),
+        ("is_link_local", "link-local"),
+        ("is_multicast", "multicast"),
+        ("is_private", "private"),
+        ("is_reserved", "reserved"),
+    ):
         if getattr(ip, attr):
             return label
     if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
@@ -66,7 +72,7 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
         raise DnsError(f"DNS lookup failed for {host}") from exc
-    ips = list(dict.fromkeys(info[4][0] for info in infos))
+    ips = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not ips:
         raise DnsError(f"DNS lookup failed for {host}")
     return ips

@@ -20,6 +20,7 @@
 - Thread-safety: each call makes, uses and closes its own `requests.Session`; nothing is
   shared between calls. A caller-supplied session must not be shared between threads.
 """
+
 from __future__ import annotations
 
 import time
@@ -66,6 +67,7 @@ class Page:
 
 # --- URLs and hops ---------------------------------------------------------------------
 
+
 def _checked(url: str) -> tuple[str, int]:
     """(host, port) of a fetchable URL, else Fail("malformed URL" / "unsupported scheme x")."""
     try:
@@ -100,8 +102,7 @@ def _request(session: requests.Session, url: str, opts: _Options) -> requests.Re
     if opts.preflight:
         check_address(host, port, opts.allow_private)
     left = deadline_left(opts.deadline)
-    return session.get(url, headers=opts.headers, timeout=(left, left),
-                       allow_redirects=False, stream=True)
+    return session.get(url, headers=opts.headers, timeout=(left, left), allow_redirects=False, stream=True)
 
 
 def _follow(page: Page, session: requests.Session, opts: _Options, url: str, seen: set[str]) -> requests.Response:
@@ -127,6 +128,7 @@ def _follow(page: Page, session: requests.Session, opts: _Options, url: str, see
 
 
 # --- the fetch -------------------------------------------------------------------------
+
 
 def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
     """Fill the page from the final response (status, type, body, text)."""
@@ -162,11 +164,17 @@ def _next_hop(page: Page, seen: set[str]) -> str | None:
     return None
 
 
-def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
-               max_redirects: int = 5, allow_private: bool = False,
-               hop_check: Callable[[str], None] | None = None,
-               session: requests.Session | None = None,
-               user_agent: str = "") -> Page:
+def fetch_page(
+    url: str,
+    *,
+    timeout: float = 10.0,
+    max_bytes: int = 2_000_000,
+    max_redirects: int = 5,
+    allow_private: bool = False,
+    hop_check: Callable[[str], None] | None = None,
+    session: requests.Session | None = None,
+    user_agent: str = "",
+) -> Page:
     """Fetch `url` and return its Page; network and content problems go to Page.error.
 
     `hop_check(u)` is called once for every URL the redirect chain reaches, the first one
@@ -174,13 +182,20 @@ def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
     exceptions propagate. A missing Content-Type is read as HTML; text/plain is kept as text.
     `timeout` bounds the whole fetch. Thread-safe with the default session (one per call).
     """
-    page = Page(url=url, final_url=url,
-                fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    opts = _Options(max_bytes, max_redirects, allow_private, hop_check,
-                    {"User-Agent": user_agent or _user_agent(), "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
-                     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"},
-                    preflight=session is not None,
-                    deadline=time.monotonic() + timeout)
+    page = Page(url=url, final_url=url, fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    opts = _Options(
+        max_bytes,
+        max_redirects,
+        allow_private,
+        hop_check,
+        {
+            "User-Agent": user_agent or _user_agent(),
+            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        },
+        preflight=session is not None,
+        deadline=time.monotonic() + timeout,
+    )
     own = session is None
     session = session or guarded_session(allow_private)
     resp = None
@@ -194,8 +209,17 @@ def fetch_page(url: str, *, timeout: float = 10.0, max_bytes: int = 2_000_000,
                 if len(page.redirects) >= max_redirects:
                     break
                 resp.close()
-                earlier.append(Page(page.url, page.final_url, title=page.title, description=page.description,
-                                    text=page.text, frames=page.frames, links=page.links))
+                earlier.append(
+                    Page(
+                        page.url,
+                        page.final_url,
+                        title=page.title,
+                        description=page.description,
+                        text=page.text,
+                        frames=page.frames,
+                        links=page.links,
+                    )
+                )
                 page.redirects.append(page.final_url)
                 page.title = page.description = page.text = ""
                 page.goes_to, page.frames, page.links = [], [], []

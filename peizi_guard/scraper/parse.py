@@ -1,4 +1,5 @@
 """bytes → ParsedDocument: pick the format by signature, the layout by header row."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,8 @@ def parse_document(data: bytes, hint: str = "", expect_layout: str = "") -> Pars
         if not entries:
             raise DocumentError("the list table has no rows")
         meta = layout.metadata(fmt.text(data))
-        return ParsedDocument(entries=entries, format=fmt.name, layout=layout.id,
-                              content_date=content_date(entries), **meta)
+        return ParsedDocument(
+            entries=entries, format=fmt.name, layout=layout.id, content_date=content_date(entries), **meta
+        )
     want = f" of the {expect_layout} list" if expect_layout else " of a known list"
     raise DocumentError(f"no table with the columns{want}")

@@ -1,4 +1,5 @@
 """The official sources, as data (data/sources.json)."""
+
 from __future__ import annotations
 
 import json

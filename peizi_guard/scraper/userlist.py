@@ -4,6 +4,7 @@ Columns: `name` (required), `company`, `urls`, `aliases`, `note`. In CSV, severa
 aliases share a cell separated by `|`; in JSON lines they may also be lists. The file may be in
 any encoding `inputs.decode` reads (BOM, UTF-8, GBK …). Pure: bytes in, records out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,10 @@ def _csv(text: str) -> list[tuple[int, dict]]:
     except (StopIteration, csv.Error):
         raise DocumentError("the user list has no header row") from None
     if "name" not in header:
-        raise DocumentError(f"a user list needs a header row with a `name` column (and optionally "
-                            f"{', '.join(COLUMNS[1:])}); found: {', '.join(header)[:120]}")
+        raise DocumentError(
+            f"a user list needs a header row with a `name` column (and optionally "
+            f"{', '.join(COLUMNS[1:])}); found: {', '.join(header)[:120]}"
+        )
     out = []
     try:
         for row in reader:
@@ -79,5 +82,11 @@ def _entry(seq: int, line: int, row: dict) -> Entry:
         raise DocumentError(f"line {line}: no name")
     company = str(row.get("company") or "").strip()
     note = str(row.get("note") or "").strip()
-    return Entry(seq=seq, name=name, aliases=_values(row.get("aliases")), urls=_values(row.get("urls")),
-                 companies=[Company(company)] if company else [], extra={"note": note} if note else {})
+    return Entry(
+        seq=seq,
+        name=name,
+        aliases=_values(row.get("aliases")),
+        urls=_values(row.get("urls")),
+        companies=[Company(company)] if company else [],
+        extra={"note": note} if note else {},
+    )

@@ -6,6 +6,7 @@ than building a BeautifulSoup tree, which matters when a scan judges thousands o
 two cores) and executes nothing. Hidden means inline `style` display:none /
 visibility:hidden or the `hidden` attribute; CSS classes and stylesheets are not evaluated.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,8 @@ MAX_LINKS = 500
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
 _SCRIPT_GO = re.compile(
     r"(?:\b(?:window|document|top|self|parent)\s*\.\s*)?\blocation(?:\s*\.\s*href)?\s*=\s*(['\"])([^'\"\s]{1,2000})\1"
-    r"|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['\"])([^'\"\s]{1,2000})\3\s*\)")
+    r"|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['\"])([^'\"\s]{1,2000})\3\s*\)"
+)
 
 
 def _absolute(base: str, ref: str) -> str:
@@ -112,11 +114,15 @@ def _host(url: str) -> str:
 def _visible(root) -> tuple[str, str, str]:  # noqa: ANN001
     title_el = root.find(".//title")
     title = collapse(title_el.text_content()) if title_el is not None else ""
-    description = collapse(" ".join(filter(None, (
-        _meta(root, "description", "og:description"), _meta(root, "keywords")))))
+    description = collapse(
+        " ".join(filter(None, (_meta(root, "description", "og:description"), _meta(root, "keywords"))))
+    )
     doomed = [el for el in root.iter(*_INVISIBLE)]
-    doomed += [el for el in root.iter() if isinstance(el.tag, str) and (
-        el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))]
+    doomed += [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str) and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))
+    ]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()

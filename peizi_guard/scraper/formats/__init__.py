@@ -1,4 +1,5 @@
 """Document format plug-ins, and detection of which one a document is."""
+
 from __future__ import annotations
 
 from ...model import DocumentError

@@ -4,6 +4,7 @@ Each paragraph of a cell is a logical line (a ``<w:br/>`` inside one also breaks
 spanning grid columns (gridSpan) or merged down rows (vMerge) are repeated in every grid
 position they cover, so that column indices line up across rows.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -18,7 +19,13 @@ DOCUMENT = "word/document.xml"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SKIP = {  # subtrees whose text is not the document's: alternates, deleted text, section setup
     "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
-    W + "del", W + "sectPr", W + "tblPr", W + "trPr", W + "tcPr", W + "pPr", W + "rPr",
+    W + "del",
+    W + "sectPr",
+    W + "tblPr",
+    W + "trPr",
+    W + "tcPr",
+    W + "pPr",
+    W + "rPr",
 }
 _MAX_SPAN = 64
 

@@ -4,6 +4,7 @@ A cell's lines are split on ``<br>``, block elements (``<p>``, ``<div>``…) and
 Cells spanning columns or rows (colspan/rowspan) are repeated in each position they cover.
 A table nested in a cell is a table of its own, not part of the cell's text.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,46 @@ _MAX_ROWSPAN = 1000
 _HTML_HEAD = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<meta")
 _TABLE = re.compile(rb"<table[\s>/]", re.I)
 _INVISIBLE = {"script", "style", "noscript", "template", "object", "iframe"}
-_BLOCK = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "caption", "table", "thead", "tbody",
-          "tfoot", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "section", "article", "header",
-          "footer", "center", "title", "form", "hr", "address", "nav", "main", "aside", "figure", "figcaption"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "blockquote",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "center",
+    "title",
+    "form",
+    "hr",
+    "address",
+    "nav",
+    "main",
+    "aside",
+    "figure",
+    "figcaption",
+}
 _END = object()  # marks the end of a block element in the walk
 
 

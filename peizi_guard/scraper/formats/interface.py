@@ -1,4 +1,5 @@
 """One interface for every document format: bytes in, tables out."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -7,6 +7,7 @@ next when it ends with a joiner such as ``-`` or the next starts with ``.`` or `
 next one's first character would not have fitted (the line is full) and the next line does not
 itself open a new item (``www.``, ``http://``, a ``label:``, or a host after a complete host).
 """
+
 from __future__ import annotations
 
 import io
@@ -64,14 +65,15 @@ def _page_tables(page) -> list[Table]:
     for table in found:
         rows = []
         for row in table.rows:
-            cells = []
+            cells: list[list[str]] = []
             for bbox in row.cells:
                 if bbox is None:
                     cells.append([])
                     continue
                 x0, top, x1, bottom = bbox
                 inside = [
-                    c for c in chars
+                    c
+                    for c in chars
                     if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
                 ]
                 cells.append(cell_lines(inside, x0, x1))

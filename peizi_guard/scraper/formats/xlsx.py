@@ -4,6 +4,7 @@ Every worksheet is one table; a cell's lines are its value split on newlines. Me
 repeat their top-left value in every cell they cover (read-only openpyxl does not report them,
 so they are read from the sheet's XML).
 """
+
 from __future__ import annotations
 
 import datetime as dt

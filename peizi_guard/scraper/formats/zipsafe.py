@@ -4,6 +4,7 @@ Sizes written in a zip (``ZipInfo.file_size``) can lie, so besides refusing what
 declare, members are inflated in chunks and the bytes actually produced are counted against one
 budget for the whole document.
 """
+
 from __future__ import annotations
 
 import io

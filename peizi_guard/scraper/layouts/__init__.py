@@ -1,4 +1,5 @@
 """List layouts: which columns a list has and how its cells become entries."""
+
 from __future__ import annotations
 
 from .csrc import CsrcLayout

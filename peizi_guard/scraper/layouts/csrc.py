@@ -1,4 +1,5 @@
 """The CSRC list 《非法从事场外配资平台名单》: 序号 | 配资平台名称 | 网址 | 配资APP… | 运营机构名称 | 运营机构注册地."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ class CsrcLayout(Layout):
     def entries(self, rows: list[Row], header: int) -> list[Entry]:
         col = find_columns(rows[header], COLUMNS)
         merged: list[Row] = []
-        for row in rows[header + 1:]:
+        for row in rows[header + 1 :]:
             if len(row) <= max(col.values()):
                 continue
             seq = cell_text(row[col["seq"]])

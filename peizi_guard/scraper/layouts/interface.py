@@ -1,5 +1,8 @@
 """One interface for every list layout: table rows in, entries out."""
+
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import re
 import unicodedata
@@ -15,7 +18,7 @@ def cell_text(cell: list[str]) -> str:
 
 
 # role → alternatives, each a tuple of words that a header cell must all contain
-Columns = dict[str, tuple[tuple[str, ...], ...]]
+Columns = Mapping[str, tuple[tuple[str, ...], ...]]
 
 
 def find_columns(row: Row, columns: Columns) -> dict[str, int]:

@@ -6,6 +6,7 @@ sites (``赛岳恒配资www.a.com, www.b.com; 简配资www.c.com``) and may carr
 category codes (类别1-1 …) are defined in the rows above the header; rows holding one text
 (``含有非法内容的博客``) open a section.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,7 +58,7 @@ class SacLayout(Layout):
         definitions = category_definitions(rows[:header])
         merged: list[tuple[Row, str]] = []  # (numbered row, its section)
         section = ""
-        for row in rows[header + 1:]:
+        for row in rows[header + 1 :]:
             texts = [cell_text(c) for c in row]
             if len(row) <= max(col.values()) or len(find_columns(row, COLUMNS)) == len(COLUMNS):
                 continue  # short rows; a header repeated on a new page
@@ -136,7 +137,7 @@ def parse_site(lines: list[str]) -> dict:
     groups: list[list] = []  # [name, urls]
     pos = 0
     for m in _URL.finditer(text):
-        _add_name(groups, text[pos:m.start()])
+        _add_name(groups, text[pos : m.start()])
         url = _trim_url(m.group(0))
         if not groups:
             groups.append(["", []])
@@ -153,8 +154,12 @@ def parse_site(lines: list[str]) -> dict:
     for g in groups:
         names += [n for n in fields.split_names(re.split(r"\s*、\s*", g[0])) if n not in names]
     return {
-        "names": names, "urls": urls, "domains": domains,
-        "impersonates": impersonates, "qq": qq, "note": note,
+        "names": names,
+        "urls": urls,
+        "domains": domains,
+        "impersonates": impersonates,
+        "qq": qq,
+        "note": note,
     }
 
 
@@ -178,11 +183,11 @@ def _split_prefix(text: str) -> tuple[str, str, str]:
     cut = max(head.rfind(":"), head.rfind("："))
     note = ""
     if cut >= 0 and any(w in head[:cut] for w in _PREFIX_MARKERS):
-        note, text = head[:cut], text[cut + 1:]
+        note, text = head[:cut], text[cut + 1 :]
     elif re.match(r"\s*(?:假冒|仿冒)", head):
         m = _IMPERSONATE_QUOTED.match(head.strip())
         if m:
-            note, text = head.strip()[: m.end()], head.strip()[m.end():] + text[len(head):]
+            note, text = head.strip()[: m.end()], head.strip()[m.end() :] + text[len(head) :]
     note = re.sub(r"\s+", " ", note).strip()
     m = _IMPERSONATE_QUOTED.search(note) or _IMPERSONATE_BARE.search(note)
     impersonates = m.group(1).strip() if m and any(w in note for w in ("假冒", "仿冒", "冒充")) else ""
