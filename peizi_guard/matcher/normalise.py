@@ -118,6 +118,7 @@ def name_key(text: str) -> str:
 # ---- hosts and URLs -------------------------------------------------------
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*", re.I)
 _DOTS = str.maketrans({"。": ".", "．": ".", "｡": ".", "，": "."})
 
 
@@ -152,6 +153,8 @@ def split_url(value: str) -> tuple[str, str]:
     host = clean_host(host)
     if not host:
         return "", ""
+    if _NUMERIC_HOST.fullmatch(host):  # 0..0 cleaned to 0.0, which a browser reads as 0.0.0.0
+        host = (_as_browser(f"http://{host}/") or (host, ""))[0] or host
     path = parts.path or ""
     if parts.query:
         path += "?" + parts.query
