@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from peizi_guard import perturb, train  # noqa: E402
 from peizi_guard.matcher.features import prepare  # noqa: E402
-from peizi_guard.matcher.normalise import name_key, strip_generic  # noqa: E402
+from peizi_guard.normalise import name_key, strip_generic  # noqa: E402
 
 PERTURBATIONS = ROOT / "corpus" / "perturbations.json"
 HOLDOUT_RESULT = ROOT / "corpus" / "holdout_result.json"

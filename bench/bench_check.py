@@ -45,7 +45,7 @@ def queries(rows: list[dict], n: int, seed: int = 7) -> list[str]:
 def main() -> None:
     from rapidfuzz import process
 
-    from peizi_guard.matcher.normalise import name_key
+    from peizi_guard.normalise import name_key
 
     rows = entries()
     qs = queries(rows, N)

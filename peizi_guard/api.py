@@ -9,7 +9,7 @@ from .builtin import builtin_sources, seed
 from .db.engine import DbError, open_engine, resolve_url
 from .db.fast import read_current
 from .model import DocumentError
-from .scraper.sources import source_meta
+from .sources import source_meta
 
 
 def session(url: str):
@@ -145,7 +145,7 @@ def import_user_list(
     from .db import store
     from .db.models import Source
     from .refresh import MIN_KEEP
-    from .scraper.sources import load_sources
+    from .sources import load_sources
     from .scraper.userlist import parse_user_list
 
     official = f"{source} is an official list: give your own list a name of its own (--source my-blocklist)"
@@ -285,7 +285,7 @@ def refresh(
     is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s."""
     from .refresh import refresh_source
     from .scraper.fetch import DEADLINE, Fetcher
-    from .scraper.sources import load_sources
+    from .sources import load_sources
 
     fetcher = fetcher or Fetcher(allow_private=allow_private, deadline=deadline or DEADLINE)
     url_ = resolve_url(db)

@@ -46,7 +46,7 @@ def records() -> list[dict]:
 def seed(session, only: set[str] | None = None) -> int:
     """Ingest every shipped document of each source that has no snapshot yet. Returns how many."""
     from .db import store
-    from .scraper.sources import source_meta
+    from .sources import source_meta
 
     have = {sid for sid in builtin_sources() if store.current_snapshot(session, sid) is not None}
     n = 0

@@ -9,10 +9,11 @@ from datetime import date
 
 import click
 
-from . import api, report
+from . import api
+from .output import report
 from .db.engine import mask
 from .guard import Guard, public_entry
-from .text import table
+from .output.text import table
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
 

@@ -59,7 +59,7 @@ class Entry:
     def key(self) -> str:
         """Identity of an entry across issues of the same list: its first address, else its name.
         (Sites keep their address when a list renames them: 银河配资 → 金河配资.)"""
-        from .matcher.normalise import name_key, split_url
+        from .normalise import name_key, split_url
 
         host, path = split_url(self.urls[0]) if self.urls else ("", "")
         return f"url:{host}{path}" if host else f"name:{name_key(self.name)}"

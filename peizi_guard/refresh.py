@@ -15,7 +15,7 @@ from .model import DocumentError
 from .scraper.fetch import FetchError, Fetcher
 from .scraper.formats import detect
 from .scraper.locate import locate
-from .scraper.sources import load_sources, source_meta
+from .sources import load_sources, source_meta
 
 MIN_KEEP = 0.5  # a new snapshot must keep at least this share of the previous one's rows
 # what a changed page layout raises in a parser: that source fails, never the whole refresh

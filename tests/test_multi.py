@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from peizi_guard import builtin, matcher
 from peizi_guard.matcher.features import prepare
 from peizi_guard.matcher.multi import Mentions, Near
-from peizi_guard.matcher.normalise import clean_text
+from peizi_guard.normalise import clean_text
 
 from .conftest import FIXTURES
 

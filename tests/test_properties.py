@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from peizi_guard.matcher.multi import Mentions, Near
-from peizi_guard.matcher.normalise import find_urls, fold, name_key, split_url
+from peizi_guard.normalise import find_urls, fold, name_key, split_url
 from peizi_guard.model import DocumentError
 from peizi_guard.scraper.parse import parse_document
 from peizi_guard.scraper.userlist import parse_user_list

@@ -7,7 +7,7 @@ import tldextract
 
 from peizi_guard import builtin
 from peizi_guard.matcher import check, build
-from peizi_guard.matcher.normalise import split_url
+from peizi_guard.normalise import split_url
 from peizi_guard.matcher.suffix import registrable, split_host
 
 

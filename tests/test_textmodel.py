@@ -10,7 +10,7 @@ import pytest
 
 from peizi_guard import builtin, perturb, train
 from peizi_guard.matcher import build, check_text
-from peizi_guard.matcher.normalise import name_key, strip_generic
+from peizi_guard.normalise import name_key, strip_generic
 from peizi_guard.matcher.textmodel import default_model
 
 ROOT = Path(__file__).resolve().parent.parent

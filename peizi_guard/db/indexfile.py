@@ -65,6 +65,7 @@ def _code_digest() -> str:
         root = Path(__file__).resolve().parent.parent
         files = (
             sorted((root / "matcher").glob("*.py"))
+            + [root / "normalise.py"]
             + sorted((root / "data").glob("*.txt"))
             + [root / "data" / "lexicon.json"]
             + sorted((root / "data" / "allowlist").glob("*"))

@@ -10,7 +10,7 @@ from .features import prepare
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from .normalise import clean_text, company_core, find_urls, name_key, split_url
+from ..normalise import clean_text, company_core, find_urls, name_key, split_url
 from .query import parse
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence

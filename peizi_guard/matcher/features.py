@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .lexicon import lexicon
-from .normalise import clean_text
+from ..normalise import clean_text
 
 NGRAM_MAX = 4  # n-grams of 1 to 4 characters
 QUOTE = '"'  # prefix of n-grams read inside quotation marks

@@ -11,7 +11,7 @@ from typing import Protocol
 from . import pinyin
 from .lexicon import lexicon
 from .multi import Labels, Mentions, Near
-from .normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
+from ..normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
 from .textmodel import TextModel

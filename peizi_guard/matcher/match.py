@@ -10,7 +10,7 @@ from rapidfuzz.distance import Levenshtein
 from . import pinyin
 from .index import Index, Ref, is_shared
 from .lexicon import lexicon
-from .normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url
+from ..normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url
 from .suffix import split_host
 
 

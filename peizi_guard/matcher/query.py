@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import lexicon
-from .normalise import find_urls, fold, looks_like_url, name_key
+from ..normalise import find_urls, fold, looks_like_url, name_key
 
 _EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 _ASKING = re.compile(r"^(?:请问|问一下|问下|大家知道|有人知道|有谁知道|谁知道|求问)")

@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from .lexicon import lexicon
-from .normalise import fold
+from ..normalise import fold
 from .settings import Settings
 from .textmodel import Judgement
 

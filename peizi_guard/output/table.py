@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..text import safe
+from .text import safe
 from .csv import evidence, signals
 from .interface import Writer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..matcher.normalise import FORMER_NAME, STATUS_NOTE, host_of
+from ..normalise import FORMER_NAME, STATUS_NOTE, host_of
 from ..model import App, Company
 
 _NONE = {"", "—", "－", "-", "–", "——", "无", "/"}

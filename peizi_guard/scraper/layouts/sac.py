@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ...matcher.normalise import host_of
+from ...normalise import host_of
 from ...model import Entry
 from .. import fields
 from .interface import Layout, Row, cell_text, find_columns, header_row

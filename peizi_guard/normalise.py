@@ -256,7 +256,7 @@ def _strip_decorations(key: str, decorations: tuple[str, ...]) -> str:
 def name_variants(text: str) -> list[str]:
     """Keys a name is looked up under: the whole name and each part between separators
     (``杜德配资-股票配资平台``), with decorations (官网, 平台, APP, bracketed 官方网站 …) removed."""
-    from .lexicon import lexicon
+    from .matcher.lexicon import lexicon
 
     lx = lexicon()
     folded = _QUOTES.sub("", fold(text))
@@ -277,7 +277,7 @@ def name_variants(text: str) -> list[str]:
 
 def company_core(text: str) -> str:
     """A company name without its legal form, region and trade words: 北京哲杜德科技有限公司 → 哲杜德."""
-    from .lexicon import lexicon
+    from .matcher.lexicon import lexicon
 
     lx = lexicon()
     key = name_key(text)
@@ -339,7 +339,7 @@ def _affixes(items: tuple[str, ...], endings: tuple[str, ...]) -> _Affixes:
 
 def strip_generic(key: str) -> str:
     """A name key without its trade words (股票, 配资, 策略 …): 速配资 → 速."""
-    from .lexicon import lexicon
+    from .matcher.lexicon import lexicon
 
     for w in lexicon().generic_words:
         key = key.replace(w, "")

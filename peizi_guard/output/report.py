@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .matcher import Verdict
+from ..matcher import Verdict
 from .text import safe
-from .scraper.sources import load_sources
+from ..sources import load_sources
 
 HEAD = {
     "listed": "已列入官方名单 LISTED",
