@@ -113,12 +113,15 @@ def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
             for i in range(at, at + len(g)):
                 push[i] += share
     out, start = [], 0
-    for i in range(len(text) + 1):
-        brk = i == len(text) or _breaks(text, i)
-        if brk or (i > start and (push[i] > 0) != (push[start] > 0)):
+    n = len(text)
+    breaks = {i: _breaks(text, i) for i, ch in enumerate(text) if not ch.isalnum()}  # only these can break
+    positive = [x > 0 for x in push]
+    for i in range(n + 1):
+        brk = i == n or breaks.get(i, False)
+        if brk or (i > start and positive[i] != positive[start]):
             words = text[start:i]
             weight = sum(push[start:i])
-            if sum(ch.isalnum() for ch in words) >= 2 and abs(weight) > 1e-6:
+            if abs(weight) > 1e-6 and sum(ch.isalnum() for ch in words) >= 2:
                 out.append(Contribution("ngram", words, weight))
             start = i + 1 if brk else i
     return out
