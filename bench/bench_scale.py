@@ -28,6 +28,11 @@ def bare_python() -> float:
 
 
 def main() -> None:
+    import os
+
+    # as installed: pip writes bytecode; a sandbox that sets PYTHONDONTWRITEBYTECODE would compile
+    # every module at every start and measure that instead
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     tmp = Path(tempfile.mkdtemp())
     data = rows(n)
@@ -82,7 +87,8 @@ def main() -> None:
     from peizi_guard import api, matcher
 
     ix = api.load_index(big)
-    page = ("我们是专业的股票配资平台，" + names[7] + "欢迎您。" + "今日行情分析：大盘震荡，板块轮动。" * 400)[:10_000]
+    page = "我们是专业的股票配资平台，" + names[7] + "欢迎您。" + "今日行情分析：大盘震荡，板块轮动。" * 400
+    page = page.encode("utf-8")[:10_240].decode("utf-8", "ignore")  # 10 kB as served (UTF-8)
     matcher.check_text(ix, page)  # the mention automaton is built on first use
     times = []
     for _ in range(20):
