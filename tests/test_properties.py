@@ -84,3 +84,13 @@ def test_a_user_list_parses_or_fails_with_a_document_error(text):
     except DocumentError:
         return
     assert doc.entries and all(e.name.strip() for e in doc.entries)
+
+
+@quick
+@given(st.lists(NAMEISH.filter(lambda k: len(k) >= 1), min_size=1, max_size=30, unique=True), st.data())
+def test_labels_equal_the_regular_expression_with_word_boundaries(keys, data):
+    from peizi_guard.matcher.multi import Labels
+
+    text = "".join(data.draw(st.lists(st.one_of(st.sampled_from(keys), NAMEISH, st.sampled_from(" ，_a1")), max_size=12)))
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(keys, key=len, reverse=True))) + r")(?!\w)")
+    assert Labels(keys).find(text) == [m.group(0) for m in rx.finditer(text)]

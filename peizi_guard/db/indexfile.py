@@ -15,9 +15,8 @@ import hashlib
 import json
 import os
 import sqlite3
-import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..matcher.index import Index, Ref
@@ -238,7 +237,7 @@ class _LazyLabels:
         self.db = db
         self.obj: Labels | None = None
 
-    def finditer(self, text: str) -> Iterator[re.Match]:
+    def find(self, text: str) -> list[str]:
         if self.obj is None:
             self.obj = Labels(self.db.words("label"))
-        return self.obj.finditer(text)
+        return self.obj.find(text)

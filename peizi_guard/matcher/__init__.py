@@ -154,7 +154,7 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     matches: list[Match] = []
     names = ix.mentions.find(prepared) if ix.mentions is not None else set()
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
-        names |= {m.group(0) for m in ix.labels_in_text.finditer(cleaned)}
+        names |= set(ix.labels_in_text.find(cleaned))
     for name in names:
         if name in ambiguous and not offer:
             continue

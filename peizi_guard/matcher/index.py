@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,7 +28,7 @@ class MentionsLike(Protocol):
 
 
 class LabelsLike(Protocol):
-    def finditer(self, text: str) -> Iterator[re.Match]: ...
+    def find(self, text: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
