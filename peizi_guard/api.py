@@ -72,16 +72,7 @@ def sources(db: str | None = None) -> list[dict]:
         out = []
         for src in s.scalars(select(Source).order_by(Source.id)):
             snaps = store.snapshots_of(s, src.id)
-            out.append(
-                {
-                    "id": src.id,
-                    "publisher": src.publisher,
-                    "title": src.title,
-                    "url": src.url,
-                    "kind": src.kind or "official",
-                    "snapshots": [store.snapshot_meta(x) for x in snaps],
-                }
-            )
+            out.append(dict(store.source_info(src), snapshots=[store.snapshot_meta(x) for x in snaps]))
         return out
 
 

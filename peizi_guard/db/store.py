@@ -256,6 +256,17 @@ def ingest(
     return result
 
 
+def source_info(src: Source) -> dict:
+    """A source as every listing shows it."""
+    return {
+        "id": src.id,
+        "publisher": src.publisher,
+        "title": src.title,
+        "url": src.url,
+        "kind": src.kind or "official",
+    }
+
+
 def current_lists(s: Session, as_of: date | None = None) -> dict:
     """Every source with its current (or as-of) snapshot and that snapshot's entries."""
     out = []
@@ -263,17 +274,7 @@ def current_lists(s: Session, as_of: date | None = None) -> dict:
         snap = current_snapshot(s, src.id, as_of)
         if snap is None:
             continue
-        out.append(
-            {
-                "id": src.id,
-                "publisher": src.publisher,
-                "title": src.title,
-                "url": src.url,
-                "kind": src.kind or "official",
-                "snapshot": snapshot_meta(snap),
-                "entries": snapshot_records(s, snap.id),
-            }
-        )
+        out.append(dict(source_info(src), snapshot=snapshot_meta(snap), entries=snapshot_records(s, snap.id)))
     return {"version": READ_MODEL_VERSION, "sources": out}
 
 
