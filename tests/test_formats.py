@@ -337,3 +337,21 @@ def test_html_sniff_needs_html_and_a_table():
     assert not HtmlFormat().sniff(b"<html><body>no list</body></html>")
     assert HtmlFormat().sniff(b"\xef\xbb\xbf  \n<!DOCTYPE html><html><body><TABLE></TABLE></body></html>")
     assert HtmlFormat().sniff("<html><table></table></html>".encode("utf-16"))
+
+
+def test_the_format_registry_is_the_one_place_that_knows_extensions_and_types():
+    from peizi_guard.scraper.discover import document_format, link_format
+    from peizi_guard.scraper.formats import attachment_formats, format_of_content_type, format_of_suffix, formats
+    from peizi_guard.sources import load_sources
+
+    assert attachment_formats() == ["pdf", "docx", "xlsx"]
+    for f in formats():
+        for suffix in f.suffixes:
+            assert format_of_suffix(suffix.lstrip(".")) == (f.name if f.attachment else "")
+        for mime in f.content_types:
+            assert format_of_content_type(mime) == (f.name if f.attachment else "")
+    assert format_of_suffix("XLSM") == "xlsx" and format_of_suffix("xls") == ""
+    assert link_format("http://h/a/名单.XLSX", "", attachment_formats()) == "xlsx"
+    assert document_format(b"", "application/pdf; charset=binary") == "pdf"
+    for src in load_sources().values():  # every source asks only for formats a parser reads
+        assert set(src.get("formats", [])) <= set(attachment_formats()), src["id"]

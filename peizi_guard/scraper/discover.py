@@ -10,22 +10,18 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from .formats import format_of_content_type, format_of_suffix
+
 _KEYWORDS = ("附件", "名单", "黑名单", "下载")
-_CONTENT_TYPES = {
-    "application/pdf": "pdf",
-    "application/x-pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/vnd.ms-excel": "xls",
-    "application/msword": "doc",
-}
+# legacy Office: a document, not a page, but no format we read (refresh says so in one line)
+_LEGACY_TYPES = {"application/vnd.ms-excel": "xls", "application/msword": "doc"}
 
 
 @dataclass
 class Link:
     url: str  # absolute
     text: str
-    format: str  # pdf | docx | xlsx | xls (whatever the link claims)
+    format: str  # a registered attachment format: pdf | docx | xlsx (whatever the link claims)
 
 
 def _suffix(path: str) -> str:
@@ -38,9 +34,9 @@ def link_format(url: str, text: str, formats: list[str]) -> str:
     allowed = [f.lower() for f in formats]
     parts = urlsplit(url)
     for candidate in (parts.path, text, *re.split(r"[&=]", parts.query)):
-        ext = _suffix(candidate)
-        if ext in allowed:
-            return ext
+        fmt = format_of_suffix(_suffix(candidate)) if _suffix(candidate) else ""
+        if fmt in allowed:
+            return fmt
     return ""
 
 
@@ -103,12 +99,12 @@ def document_format(content: bytes, content_type: str = "", url: str = "") -> st
     The Content-Type decides, then the URL's extension, then the leading bytes.
     """
     mime = (content_type or "").split(";", 1)[0].strip().lower()
-    if mime in _CONTENT_TYPES:
-        return _CONTENT_TYPES[mime]
+    if format_of_content_type(mime) or mime in _LEGACY_TYPES:
+        return format_of_content_type(mime) or _LEGACY_TYPES[mime]
     if mime in ("", "application/octet-stream", "application/download", "application/force-download"):
         ext = _suffix(urlsplit(url).path)
-        if ext in ("pdf", "docx", "xlsx", "xls", "doc"):
-            return ext
+        if format_of_suffix(ext) or ext in ("xls", "doc"):
+            return format_of_suffix(ext) or ext
     head = content[:1024].lstrip()
     if head.startswith(b"%PDF-"):
         return "pdf"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import charset
 from .discover import document_format, find_documents, page_has_table
+from .formats import attachment_formats
 from .fetch import FetchError, Fetcher, FetchResult
 
 
@@ -63,7 +64,7 @@ def locate(
         return _found(page, page, "html")
     if mode != "attachment":
         raise FetchError(f"source {source.get('id', '?')}: unknown document kind {mode!r}")
-    formats = source.get("formats") or ["pdf", "docx", "xlsx", "xls"]
+    formats = source.get("formats") or attachment_formats()
     links = find_documents(html, page.url, formats)
     if not links and page_has_table(html):  # the list published as a table in the page itself
         return _found(page, page, "html")

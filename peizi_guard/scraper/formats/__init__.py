@@ -24,6 +24,22 @@ def formats() -> list[DocumentFormat]:
     return sorted(_REGISTRY, key=lambda f: _ORDER.index(f.name) if f.name in _ORDER else len(_ORDER))
 
 
+def attachment_formats() -> list[str]:
+    """Names of the formats a landing page may link its list as (pdf, docx, xlsx)."""
+    return [f.name for f in formats() if f.attachment]
+
+
+def format_of_suffix(ext: str) -> str:
+    """The attachment format a file name ending (without the dot) names, or ""."""
+    ext = "." + ext.lower().lstrip(".")
+    return next((f.name for f in formats() if f.attachment and ext in f.suffixes), "")
+
+
+def format_of_content_type(mime: str) -> str:
+    """The attachment format a media type names, or ""."""
+    return next((f.name for f in formats() if f.attachment and mime.lower() in f.content_types), "")
+
+
 def detect(data: bytes, hint: str = "") -> DocumentFormat:
     """The format whose signature the bytes carry; `hint` (a file name or type) only explains errors."""
     for fmt in formats():
@@ -38,4 +54,13 @@ def detect(data: bytes, hint: str = "") -> DocumentFormat:
     raise DocumentError(f"not a PDF, .docx, .xlsx or HTML document{what}")
 
 
-__all__ = ["DocumentFormat", "Table", "detect", "formats", "register"]
+__all__ = [
+    "DocumentFormat",
+    "Table",
+    "attachment_formats",
+    "detect",
+    "format_of_content_type",
+    "format_of_suffix",
+    "formats",
+    "register",
+]

@@ -33,6 +33,7 @@ _MAX_SPAN = 64
 class DocxFormat(DocumentFormat):
     name = "docx"
     suffixes = (".docx",)
+    content_types = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
 
     def sniff(self, data: bytes) -> bool:
         return looks_like(data, DOCUMENT)

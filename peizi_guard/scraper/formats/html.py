@@ -74,6 +74,8 @@ def _looks_like_html(data: bytes) -> bool:
 class HtmlFormat(DocumentFormat):
     name = "html"
     suffixes = (".html", ".htm", ".shtml")
+    content_types = ("text/html", "application/xhtml+xml")
+    attachment = False
 
     def sniff(self, data: bytes) -> bool:
         return _looks_like_html(data)

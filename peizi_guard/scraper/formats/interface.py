@@ -11,7 +11,9 @@ Table = list[list[list[str]]]
 
 class DocumentFormat(ABC):
     name: str = ""
-    suffixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()  # file name endings, lower case, with the dot
+    content_types: tuple[str, ...] = ()  # media types a server labels it with
+    attachment: bool = True  # a document linked from a landing page (HTML is the page itself)
 
     @abstractmethod
     def sniff(self, data: bytes) -> bool:

@@ -28,6 +28,7 @@ _JOIN_START = (".", "/", "-", "_", ")", "）")
 class PdfFormat(DocumentFormat):
     name = "pdf"
     suffixes = (".pdf",)
+    content_types = ("application/pdf", "application/x-pdf")
 
     def sniff(self, data: bytes) -> bool:
         return data[:1024].lstrip().startswith(b"%PDF-")

@@ -27,6 +27,7 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+\d+(?::[A-Za-
 class XlsxFormat(DocumentFormat):
     name = "xlsx"
     suffixes = (".xlsx", ".xlsm")
+    content_types = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 
     def sniff(self, data: bytes) -> bool:
         return looks_like(data, WORKBOOK)
