@@ -98,7 +98,9 @@ def import_document(
     doc = parse_document(data, hint or origin, expect_layout=layout)
     url = resolve_url(db)
     ensure_seeded(url)
-    with session(url) as s, s.begin():
+    from .db.lock import change_lock  # SQLAlchemy, only where the lists change
+
+    with session(url) as s, change_lock(s.get_bind()), s.begin():
         problem = "" if force else store.shrink_problem(s, source, doc, published, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")
@@ -145,7 +147,9 @@ def import_user_list(
     doc = parse_user_list(data, hint or origin)
     url = resolve_url(db)
     ensure_seeded(url)
-    with session(url) as s, s.begin():
+    from .db.lock import change_lock  # SQLAlchemy, only where the lists change
+
+    with session(url) as s, change_lock(s.get_bind()), s.begin():
         have = s.get(Source, source)
         if have is not None and (have.kind or "official") != "user":
             raise DocumentError(official)
@@ -164,7 +168,9 @@ def revert(db: str | None, source: str, snapshot_id: int):
 
     url = resolve_url(db)
     ensure_seeded(url)
-    with session(url) as s, s.begin():
+    from .db.lock import change_lock  # SQLAlchemy, only where the lists change
+
+    with session(url) as s, change_lock(s.get_bind()), s.begin():
         try:
             meta = store.snapshot_meta(store.revert(s, source, snapshot_id, note=f"revert to snapshot {snapshot_id}"))
         except LookupError as exc:

@@ -132,13 +132,18 @@ def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Out
             f"{found.document_url}: document not understood ({_one_line(exc)})",
             url=found.document_url,
         )
-    with session_factory() as s:
+    from .db.lock import change_lock
+
+    with session_factory() as s, change_lock(s.get_bind()), s.begin():  # one list change at a time
         problem = "" if force else store.shrink_problem(s, source_id, doc, None, MIN_KEEP)
-    if problem:
-        return Outcome(
-            source_id, "refused", f"{found.document_url}: {problem}", url=found.document_url, entries=len(doc.entries)
-        )
-    with session_factory() as s, s.begin():
+        if problem:
+            return Outcome(
+                source_id,
+                "refused",
+                f"{found.document_url}: {problem}",
+                url=found.document_url,
+                entries=len(doc.entries),
+            )
         res = store.ingest(
             s,
             meta,

@@ -28,3 +28,31 @@ def test_six_first_runs_at_once_all_answer_and_seed_once(new_db, tmp_path):
         assert json.loads(out)["verdict"] == "listed" and "Traceback" not in err
     c = table_counts(url, ("sources", "snapshots", "entries", "memberships"))
     assert c == {"sources": 2, "snapshots": 2, "entries": 410, "memberships": 410}
+
+
+def test_four_refreshes_of_the_same_new_document_at_once_store_it_once(new_db, tmp_path):
+    from .conftest import FIXTURES
+    from .sitehelper import Site
+
+    url = new_db("four")
+    subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", url, "check", "x"],
+                   capture_output=True)
+    site = Site()
+    oldest = sorted(FIXTURES.glob("sac-blacklist-*.docx"))[0]  # joins the history, the list stays
+    site.landing("/sac/", "a/list.docx")
+    site.pages["/sac/a/list.docx"] = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                      oldest.read_bytes())
+    go = tmp_path / "go"
+    args = ["--db", url, "refresh", "sac-blacklist", "--url", site.url + "/sac/", "--allow-private", "--json"]
+    procs = [subprocess.Popen([sys.executable, "-c", START, str(go), *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    time.sleep(1.5)
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    site.close()
+    statuses = []
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0 and "Traceback" not in err, err  # was: IntegrityError, exit 3
+        statuses.append(json.loads(out)["status"])
+    assert sorted(statuses) == ["added", "unchanged", "unchanged", "unchanged"]
+    assert table_counts(url, ("snapshots",)) == {"snapshots": 3}

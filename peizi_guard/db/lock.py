@@ -1,4 +1,5 @@
-"""One process at a time creates the schema and seeds a new database.
+"""One process at a time sets a database up (schema, seeding) or changes its lists (import,
+refresh, revert): a second process waits, then finds the first one's work done ("already known").
 
 PostgreSQL: a session-level advisory lock. SQLite file: an exclusive flock on a file beside the
 database (`<db>-setup.lock`; never on the database file itself, whose POSIX locks SQLite owns).
@@ -49,3 +50,6 @@ def setup_lock(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+change_lock = setup_lock  # the same lock serialises every change to the lists
