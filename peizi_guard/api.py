@@ -204,9 +204,9 @@ def load_index(db: str | None = None, as_of: date | None = None):
     from .matcher import DEFAULT, build
 
     url = resolve_url(db)
-    if as_of is None:
-        key = _index_key(url)
-        ix = indexfile.load(indexfile.path_for(url), key, DEFAULT) if key else None
+    key = _index_key(url) if as_of is None else None
+    if key:
+        ix = indexfile.load(indexfile.path_for(url), key, DEFAULT)
         if ix is not None and ix.entries:
             return ix
     rows = entries(db, as_of=as_of)
@@ -222,7 +222,7 @@ def load_index(db: str | None = None, as_of: date | None = None):
         )
     ix = build(rows)
     if as_of is None:
-        _save_index(url, ix)
+        _save_index(url, ix, key)  # no key yet: the database was seeded just now
     return ix
 
 
@@ -243,13 +243,13 @@ def _index_key(url: str) -> str | None:
     return indexfile.full_key(key, repr(DEFAULT)) if key else None
 
 
-def _save_index(url: str, ix) -> None:  # noqa: ANN001
+def _save_index(url: str, ix, key: str | None = None) -> None:  # noqa: ANN001
     """Best effort: a read-only directory or a full disk only costs the next process a rebuild."""
     import sqlite3
 
     from .db import indexfile
 
-    key, path = _index_key(url), indexfile.path_for(url)
+    key, path = key or _index_key(url), indexfile.path_for(url)
     if key and path:
         try:
             indexfile.save(ix, path, key)

@@ -154,7 +154,9 @@ def split_url(value: str) -> tuple[str, str]:
     if not host:
         return "", ""
     if _NUMERIC_HOST.fullmatch(host):  # 0..0 cleaned to 0.0, which a browser reads as 0.0.0.0
-        host = (_as_browser(f"http://{host}/") or (host, ""))[0] or host
+        browser = _as_browser(f"http://{host}/")
+        if browser and browser[0]:
+            host = browser[0]
     path = parts.path or ""
     if parts.query:
         path += "?" + parts.query

@@ -78,3 +78,13 @@ def test_a_corrupt_index_file_is_rebuilt_through_the_cli(db):
     r = cli(db, "check", "杜德配资", "--json")
     assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "listed"
     assert indexfile.load(path, "anything", matcher.DEFAULT) is None and os.path.getsize(path) > 10_000
+
+
+def test_a_failed_save_leaves_no_temporary_file(tmp_path):
+    import pytest
+
+    target = tmp_path / "taken"
+    target.mkdir()  # a directory where the index should go: the final rename fails
+    with pytest.raises(OSError):
+        indexfile.save(matcher.build(builtin.records()), str(target), "k1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]

@@ -120,9 +120,12 @@ def save(ix: Index, path: str, key: str) -> None:
             [("key", key), ("format", FORMAT), ("entries", str(ix.entries)), ("fuzzy", str(len(ix.fuzzy_keys)))],
         )
         con.commit()
-    finally:
         con.close()
-    os.replace(tmp, path)
+        os.replace(tmp, path)
+    except BaseException:
+        con.close()
+        Path(tmp).unlink(missing_ok=True)  # a failed save leaves nothing behind
+        raise
 
 
 def load(path: str | None, key: str, settings, model=None) -> Index | None:  # noqa: ANN001
@@ -131,8 +134,12 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
         return None
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
         meta = dict(con.execute("SELECT k, v FROM meta"))
     except sqlite3.Error:
+        con.close()
         return None
     if meta.get("key") != key or meta.get("format") != FORMAT:
         con.close()

@@ -142,6 +142,7 @@ class Fetcher:
             wait = None
             allowed = min(sum(self.timeout), self._left(url))
             ends = time.monotonic() + allowed
+            late = f"timed out after {allowed:.0f} s fetching {host_of(url)}"
             try:
                 with (
                     request_deadline(ends),
@@ -159,14 +160,12 @@ class Fetcher:
                 ) from None
             except _BodyBroken as exc:  # retried like a broken connection
                 error = (
-                    f"timed out after {allowed:.0f} s fetching {host_of(url)}"
-                    if str(exc) == "timed out"
-                    else f"connection to {host_of(url)} broke off mid-download ({exc})"
+                    late if str(exc) == "timed out" else f"connection to {host_of(url)} broke off mid-download ({exc})"
                 )
             except requests.RequestException as exc:
                 error = describe(exc, url, self.timeout)
                 if time.monotonic() >= ends:
-                    error = f"timed out after {allowed:.0f} s fetching {host_of(url)}"
+                    error = late
                 refused = blocked(exc)
                 if refused:
                     raise FetchError(f"{refused}: {url}", url) from exc
