@@ -109,10 +109,17 @@ def clean_text(text: str) -> str:
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def name_key(text: str) -> str:
-    """A name with width, case, script, look-alike letters, spaces and punctuation folded away."""
+def _name_key(text: str) -> str:
     folded = fold(text)
     return _PUNCT.sub("", folded if folded.isascii() else folded.translate(_CONFUSABLES))
+
+
+_name_key_cached = lru_cache(maxsize=65536)(_name_key)
+
+
+def name_key(text: str) -> str:
+    """A name with width, case, script, look-alike letters, spaces and punctuation folded away."""
+    return _name_key_cached(text) if len(text) <= 256 else _name_key(text)
 
 
 # ---- hosts and URLs -------------------------------------------------------
@@ -130,6 +137,11 @@ def split_url(value: str) -> tuple[str, str]:
     case, ASCII, without port, trailing or doubled dots and without a leading ``www.``, with
     look-alike letters of other scripts folded; the path keeps its query but drops the fragment.
     """
+    return _split_url(value) if len(value or "") <= 512 else _split_url.__wrapped__(value)
+
+
+@lru_cache(maxsize=16384)
+def _split_url(value: str) -> tuple[str, str]:
     text = unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS)
     text = re.sub(r"\s+", "", text)
     if not text:
@@ -258,6 +270,11 @@ def _strip_decorations(key: str, decorations: tuple[str, ...]) -> str:
 def name_variants(text: str) -> list[str]:
     """Keys a name is looked up under: the whole name and each part between separators
     (``杜德配资-股票配资平台``), with decorations (官网, 平台, APP, bracketed 官方网站 …) removed."""
+    return list(_name_variants(text)) if len(text) <= 256 else list(_name_variants.__wrapped__(text))
+
+
+@lru_cache(maxsize=16384)
+def _name_variants(text: str) -> tuple[str, ...]:
     from .matcher.lexicon import lexicon
 
     lx = lexicon()
@@ -274,11 +291,16 @@ def name_variants(text: str) -> list[str]:
         key = _strip_decorations(name_key(part), lx.decorations)
         if len(key) >= 2 and key not in out:
             out.append(key)
-    return out
+    return tuple(out)
 
 
 def company_core(text: str) -> str:
     """A company name without its legal form, region and trade words: 北京哲杜德科技有限公司 → 哲杜德."""
+    return _company_core(text) if len(text) <= 256 else _company_core.__wrapped__(text)
+
+
+@lru_cache(maxsize=16384)
+def _company_core(text: str) -> str:
     from .matcher.lexicon import lexicon
 
     lx = lexicon()

@@ -178,13 +178,23 @@ class _Reader:
 class _Map:
     """A read-only mapping of one saved table; answers are kept once read."""
 
+    KEYS_AFTER = 256  # look-ups before the map's keys are read at once (bulk work: misses cost nothing)
+
     def __init__(self, db: _Reader, name: str, pairs: bool):
         self.db, self.name, self.pairs = db, name, pairs
         self.seen: dict[str, list | None] = {}
+        self.keys: frozenset[str] | None = None
+        self.asked = 0
 
     def get(self, key: str, default=()):  # noqa: ANN001
         if key in self.seen:
             return self.seen[key] if self.seen[key] is not None else default
+        if self.keys is None:
+            self.asked += 1
+            if self.asked > self.KEYS_AFTER:
+                self.keys = frozenset(k for (k,) in self.db.all("SELECT k FROM kv WHERE m = ?", (self.name,)))
+        if self.keys is not None and key not in self.keys:
+            return default
         rows = self.db.all("SELECT v FROM kv WHERE m = ? AND k = ?", (self.name, key))
         value = None
         if rows:

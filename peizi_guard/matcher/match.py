@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -27,7 +28,17 @@ class Match:
     list: str = "official"  # official | user (a list the user imported)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "source": self.source,
+            "seq": self.seq,
+            "entry": self.entry,
+            "field": self.field,
+            "value": self.value,
+            "method": self.method,
+            "score": self.score,
+            "query": self.query,
+            "list": self.list,
+        }
 
 
 def _m(ref: Ref, method: str, score: float, query: str) -> Match:
@@ -169,16 +180,18 @@ def _path_within(path: str, listed: str) -> bool:
     """A query path is the listed path or below it. The query string counts only where the path
     alone names nothing (mp.weixin.qq.com/s?__biz=…): there it must start as listed."""
 
-    def split(p: str) -> tuple[str, str]:
-        base, _, query = p.partition("?")
-        return base.rstrip("/").lower(), query.lower()
-
-    (p, q), (lp, lq) = split(path), split(listed)
+    (p, q), (lp, lq) = _split_path(path), _split_path(listed)
     if not lp:
         return False
     if lq and len(lp) <= 3:
         return p == lp and q.startswith(lq)
     return p == lp or p.startswith(lp + "/")
+
+
+@lru_cache(maxsize=8192)
+def _split_path(p: str) -> tuple[str, str]:
+    base, _, query = p.partition("?")
+    return base.rstrip("/").lower(), query.lower()
 
 
 def _dedupe(matches: list[Match]) -> list[Match]:

@@ -4,7 +4,7 @@ text model's contributions shown as evidence. Pure."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .lexicon import lexicon
 from ..normalise import fold
@@ -21,7 +21,13 @@ class Signal:
     note: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "signal": self.signal,
+            "text": self.text,
+            "weight": self.weight,
+            "counter": self.counter,
+            "note": self.note,
+        }
 
 
 def name_signals(text: str, settings: Settings) -> list[Signal]:

@@ -1,0 +1,62 @@
+"""Bulk checks on several processes, answers in input order.
+
+Each worker opens its own `Guard` on the same database (its saved index loads in a fraction of a
+second) and renders its answers itself, so only short strings cross between processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from .guard import Guard
+from .matcher import Verdict
+
+AUTO_FROM = 5_000  # queries in one run before `jobs=0` (auto) uses more than one process
+BATCH = 500
+
+Render = Callable[[Verdict], str]
+_worker: tuple[Guard, Render] | None = None
+
+
+def jobs_for(jobs: int, n: int) -> int:
+    """The processes to use: `jobs` when given, else one per core (at most 4) for large runs."""
+    if jobs > 0:
+        return jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, 4) if n >= AUTO_FROM else 1
+
+
+def check_all(
+    guard: Guard, items: list[tuple[str, str | None]], render: Render, jobs: int = 1
+) -> Iterator[tuple[str, str]]:
+    """(verdict, rendered line) for each (query, kind), in order; `jobs` > 1 spreads the work."""
+    if jobs <= 1 or len(items) <= BATCH or "fork" not in multiprocessing.get_all_start_methods():
+        for q, k in items:
+            v = guard.check(q, k)
+            yield v.verdict, render(v)
+        return
+    batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs, initializer=_start, initargs=(guard.db, guard.as_of, render)) as pool:
+        for answers in pool.imap(_check_batch, batches):
+            yield from answers
+
+
+def _start(db: str | None, as_of: date | None, render: Render) -> None:
+    global _worker
+    guard = Guard(db, as_of=as_of)
+    guard.index  # noqa: B018 -- load once, before the first batch
+    _worker = (guard, render)
+
+
+def _check_batch(batch: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    assert _worker is not None
+    guard, render = _worker
+    out = []
+    for q, k in batch:
+        v = guard.check(q, k)
+        out.append((v.verdict, render(v)))
+    return out
