@@ -507,6 +507,79 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
     sys.exit(EXIT_FLAGGED if flagged else EXIT_USAGE if skipped else 0)
 
 
+@main.command()
+@click.option("--own", required=True, metavar="AMOUNT", help="Own capital in yuan: 100000, 10万, 1.5万, 100,000.")
+@click.option("--leverage", metavar="L", help="Position ÷ own capital, e.g. 10.")
+@click.option("--ratio", metavar="E:B", help="Own : borrowed as ads write it; 1:9 is leverage 10.")
+@click.option("--annual-rate", metavar="RATE", help="Interest a year on the borrowed money (8% or 0.08).")
+@click.option("--monthly-rate", metavar="RATE", help="Interest a month (月息), e.g. 1.5%.")
+@click.option("--daily-rate", metavar="RATE", help="Interest a day (日息), e.g. 0.05%.")
+@click.option("--days", default=30, show_default=True, type=int, help="Days the position is held.")
+@click.option("--management-fee", default="0", metavar="RATE", help="Management fee a month on the borrowed money.")
+@click.option(
+    "--trade-cost",
+    default="0.11%",
+    show_default=True,
+    metavar="RATE",
+    help="Trading cost per side on the traded value.",
+)
+@click.option("--warning-line", default="110%", show_default=True, metavar="P", help="Warning line, assets ÷ borrowed.")
+@click.option(
+    "--liquidation-line", default="105%", show_default=True, metavar="P", help="Liquidation line, assets ÷ borrowed."
+)
+@click.option(
+    "--move", "moves", multiple=True, metavar="M", help="A price move to show (repeatable; default -20% … +20%)."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def calc(
+    own,
+    leverage,
+    ratio,
+    annual_rate,
+    monthly_rate,
+    daily_rate,
+    days,
+    management_fee,
+    trade_cost,
+    warning_line,
+    liquidation_line,
+    moves,
+    as_json,
+) -> None:  # noqa: ANN001
+    """What a leveraged (配资) offer does to your money: lines, costs, scenarios. No database needed.
+
+    \b
+    Examples:
+      peizi-guard calc --own 10万 --ratio 1:9 --monthly-rate 1.5%
+      peizi-guard calc --own 100000 --leverage 10 --annual-rate 8% --days 30 --json
+      peizi-guard calc --own 5万 --leverage 5 --move -10% --move 10%
+
+    Exit status: 0 done, 2 bad input.
+    """
+    from .calc import DEFAULT_MOVES, CalcError, calculate, parse_fraction
+    from .output.calc import render
+
+    try:
+        r = calculate(
+            own,
+            leverage,
+            ratio,
+            annual_rate=annual_rate,
+            monthly_rate=monthly_rate,
+            daily_rate=daily_rate,
+            days=days,
+            management_fee=management_fee,
+            trade_cost=trade_cost,
+            warning_line=warning_line,
+            liquidation_line=liquidation_line,
+            moves=moves or DEFAULT_MOVES,
+        )
+        lines = parse_fraction(warning_line, "--warning-line"), parse_fraction(liquidation_line, "--liquidation-line")
+    except CalcError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(json.dumps(r, ensure_ascii=False) if as_json else render(r, *lines))
+
+
 def _json_line(v) -> str:  # noqa: ANN001
     return json.dumps(v.to_dict(), ensure_ascii=False)
 
