@@ -105,3 +105,15 @@ def test_a_warning_naming_a_listed_platform_stays_clear_with_the_mention_noted(i
         assert v.verdict == "clear", w[:80]
         assert any(m.entry == "杜德配资" for m in v.matches)
         assert any("warning or report" in n for n in v.notes)
+
+
+def test_text_feature_patterns_are_lower_case():
+    """They are compiled without re.I (speed) and read folded, lower-case text: an upper-case
+    letter in one would never match."""
+    import re
+
+    from peizi_guard.matcher.lexicon import lexicon
+
+    for p in lexicon().text_features:
+        assert not re.findall(r"(?<!\\)[A-Z]", p.regex.pattern), p.id
+        assert not p.regex.flags & re.I

@@ -24,11 +24,11 @@ def _read(name: str) -> str:
     return resources.files("peizi_guard").joinpath("data").joinpath(name).read_text("utf-8")
 
 
-def _patterns(items: list[dict]) -> tuple[Pattern, ...]:
+def _patterns(items: list[dict], flags: int = re.I) -> tuple[Pattern, ...]:
     return tuple(
         Pattern(
             i["id"],
-            re.compile(i["pattern"], re.I),
+            re.compile(i["pattern"], flags),
             i["zh"],
             i["en"],
             i.get("side", "offer"),
@@ -71,7 +71,9 @@ def lexicon() -> Lexicon:
         regions=by_len(d["regions"]),
         name_signals=_patterns(d["name_signals"]),
         domain_stems=tuple(d["domain_stems"]),
-        text_features=_patterns(d["text_features"]),
+        # read from folded text only (lower case already): without re.I the regex engine can
+        # skip ahead on the first characters, several times faster on a page
+        text_features=_patterns(d["text_features"], 0),
         negations=re.compile(f"(?:{d['negations']})$"),
         query_questions=by_len(d["query_questions"]),
         address_labels=re.compile(d["address_labels"], re.I),

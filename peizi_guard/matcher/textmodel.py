@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -91,14 +92,16 @@ def _top(parts: list[Contribution], k: int, text: str) -> tuple[Contribution, ..
     the phrases of the text they come from (overlapping 1:1, 1:10, :10杠 … read as "1:10杠杆")."""
     named = [c for c in parts if c.feature != "ngram"]
     phrases = _phrases(text, [c for c in parts if c.feature == "ngram"])
-    ranked = sorted(named + phrases, key=lambda c: (-abs(c.weight), c.text))
+    ranked = sorted(named + phrases, key=lambda c: (-round(abs(c.weight), 9), c.text))  # ties by text
     return tuple(ranked[:k])
 
 
 def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
-    """Spread each n-gram's contribution over the characters it covers, then cut the text into
-    runs pushing the same way; a run is a phrase whose weight is what its characters carry."""
-    push = [0.0] * len(text)
+    """Spread each n-gram's contribution over the characters it covers (its first 20 separate
+    occurrences), then cut the text into runs pushing the same way; a run is a phrase whose
+    weight is what its characters carry."""
+    n = len(text)
+    diff = [0.0] * (n + 1)  # a contribution added over a span: at its start, taken off after it
     for c in grams:
         g = c.text.removeprefix(QUOTE)
         if not g:
@@ -108,15 +111,21 @@ def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
         while at >= 0 and len(spots) < 20:
             spots.append(at)
             at = text.find(g, at + len(g))
-        for at in spots:
+        if spots:
             share = c.weight / (len(spots) * len(g))
-            for i in range(at, at + len(g)):
-                push[i] += share
+            for at in spots:
+                diff[at] += share
+                diff[at + len(g)] -= share
+    push, run = [], 0.0
+    for d in diff[:n]:
+        run += d
+        push.append(run if abs(run) > 1e-12 else 0.0)  # no residue where nothing pushes
     out, start = [], 0
-    n = len(text)
-    breaks = {i: _breaks(text, i) for i, ch in enumerate(text) if not ch.isalnum()}  # only these can break
+    breaks = {m.start(): _breaks(text, m.start()) for m in _NOT_ALNUM.finditer(text)}  # only these can break
     positive = [x > 0 for x in push]
-    for i in range(n + 1):
+    # a phrase ends at a break or where the push changes sign: only those places are visited
+    changes = [i for i, (a, b) in enumerate(zip(positive, positive[1:]), 1) if a != b]
+    for i in sorted({n, *changes, *(i for i, b in breaks.items() if b)}):
         brk = i == n or breaks.get(i, False)
         if brk or (i > start and positive[i] != positive[start]):
             words = text[start:i]
@@ -125,6 +134,9 @@ def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
                 out.append(Contribution("ngram", words, weight))
             start = i + 1 if brk else i
     return out
+
+
+_NOT_ALNUM = re.compile(r"[^\w]|_")  # sre's \w is str.isalnum() or "_"
 
 
 def _breaks(text: str, i: int) -> bool:
@@ -152,13 +164,17 @@ def judge(
     t = (text if prepared else prepare(text))[:max_chars]
     if len(t) <= window:
         return model.judge_features(extract(t, prepared=True, keep=model.ngrams), explain, t)
-    best: Judgement | None = None
+    best: tuple[float, int, TextFeatures] | None = None
     for start in range(0, max(1, len(t) - window + stride), stride):
-        part = t[start : start + window]
-        j = model.judge_features(extract(part, prepared=True, keep=model.ngrams), explain, part)
-        if best is None or j.score > best.score:
-            best = Judgement(j.probability, j.score, j.contributions, (start, min(len(t), start + window)), j.stance)
-    return best  # type: ignore[return-value]
+        f = extract(t[start : start + window], prepared=True, keep=model.ngrams)
+        score = model.judge_features(f).score
+        if best is None or score > best[0]:
+            best = (score, start, f)
+    assert best is not None
+    _, start, f = best
+    part = t[start : start + window]
+    j = model.judge_features(f, explain, part)  # explained once, for the window that decides
+    return Judgement(j.probability, j.score, j.contributions, (start, min(len(t), start + window)), j.stance)
 
 
 @lru_cache(maxsize=1)
