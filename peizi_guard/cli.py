@@ -580,6 +580,68 @@ def calc(
     click.echo(json.dumps(r, ensure_ascii=False) if as_json else render(r, *lines))
 
 
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (anything but loopback only when given).",
+)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), envvar="PEIZI_GUARD_PORT")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="PEIZI_GUARD_WORKERS",
+    help="Processes serving requests.",
+)
+@click.option(
+    "--rate-limit",
+    default=120,
+    show_default=True,
+    type=click.IntRange(min=0),
+    envvar="PEIZI_GUARD_RATE_LIMIT",
+    help="Requests a minute per client address and worker (0: no limit).",
+)
+@click.pass_obj
+def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> None:
+    """A web page for investors and a JSON API for systems (read-only; refresh stays a CLI job).
+
+    \b
+    Examples:
+      peizi-guard serve                      # http://127.0.0.1:8765/  (API docs at /docs)
+      peizi-guard serve --workers 4 --port 8080
+      curl 'http://127.0.0.1:8765/api/check?q=杜德配资'
+    """
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+    except ImportError as exc:
+        raise Failure(
+            f"serve needs FastAPI and uvicorn ({exc.name} is missing): pip install fastapi uvicorn fastapi-offline"
+        ) from None
+    guard = Guard(obj["db"])
+    try:
+        guard.index  # seeds an empty database once, before any worker starts
+    except api.NoLists as exc:
+        raise Failure(str(exc)) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"peizi-guard: warning: listening on {host}, not only this machine", err=True)
+    click.echo(f"peizi-guard: serving http://{host}:{port}/ (API docs /docs; Ctrl-C stops)", err=True)
+    if obj["db"]:
+        os.environ["PEIZI_GUARD_DB"] = obj["db"]
+    os.environ["PEIZI_GUARD_RATE_LIMIT"] = str(rate_limit)
+    if workers == 1:
+        app = create_app(obj["db"], rate_limit)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    else:
+        uvicorn.run(
+            "peizi_guard.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
+
+
 def _json_line(v) -> str:  # noqa: ANN001
     return json.dumps(v.to_dict(), ensure_ascii=False)
 

@@ -1,0 +1,1 @@
+"""The web service (`peizi-guard serve`): JSON API, investor page, limits. FastAPI on uvicorn."""

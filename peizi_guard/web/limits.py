@@ -1,0 +1,113 @@
+"""What keeps the service up: body caps, a per-client rate limit, errors as problem objects
+(RFC 9457, application/problem+json) and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Awaitable, Callable
+
+MAX_BODY = 2 * 1024 * 1024  # bytes of any request body (JSON escapes make text longer than it reads)
+
+TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+def problem_body(status: int, detail: str) -> dict:
+    return {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
+
+
+async def send_problem(send: Callable, status: int, detail: str, headers: dict | None = None) -> None:
+    body = json.dumps(problem_body(status, detail), ensure_ascii=False).encode("utf-8")
+    raw = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: a body over `max_bytes` is refused with 413, by its Content-Length or,
+    when it is sent in chunks, as soon as it grows past the cap (the rest is never read)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], max_bytes: int = MAX_BODY):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes")
+        seen, started, over = 0, False, False
+
+        async def limited() -> dict:
+            nonlocal seen, over
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.max_bytes:
+                    over = True
+                    raise _TooLarge
+            return msg
+
+        async def tracked(msg: dict) -> None:
+            nonlocal started
+            if over:
+                return  # the app's answer to a body it never got whole (it may call it a parse error)
+            started = started or msg["type"] == "http.response.start"
+            await send(msg)
+
+        try:
+            await self.app(scope, limited, tracked)
+        except _TooLarge:
+            pass
+        if over and not started:
+            await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes")
+
+
+class RateLimit:
+    """ASGI middleware: a token bucket per client address, `per_minute` requests a minute with
+    bursts of up to the same number; over it, 429 with Retry-After. 0 turns it off. Each worker
+    process keeps its own buckets."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], per_minute: int, exempt: tuple[str, ...] = ("/healthz",)):
+        self.app, self.per_minute, self.exempt = app, per_minute, exempt
+        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
+        self.lock = threading.Lock()
+
+    def allow(self, client: str, now: float | None = None) -> float:
+        """0 when the request may go on, else the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        rate = self.per_minute / 60
+        with self.lock:
+            tokens, when = self.buckets.get(client, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - when) * rate)
+            if tokens >= 1:
+                self.buckets[client] = (tokens - 1, now)
+                if len(self.buckets) > 100_000:  # forget the idle ones
+                    self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 120}
+                return 0.0
+            self.buckets[client] = (tokens, now)
+            return (1 - tokens) / rate
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or self.per_minute <= 0 or scope.get("path") in self.exempt:
+            return await self.app(scope, receive, send)
+        client = (scope.get("client") or ("?", 0))[0]
+        wait = self.allow(client)
+        if wait:
+            detail = f"more than {self.per_minute} requests a minute from {client}: try again in {wait:.0f} s"
+            return await send_problem(send, 429, detail, {"retry-after": str(max(1, round(wait)))})
+        await self.app(scope, receive, send)
