@@ -204,7 +204,7 @@ def load_index(db: str | None = None, as_of: date | None = None):
     from .matcher import DEFAULT, build
 
     url = resolve_url(db)
-    key = _index_key(url) if as_of is None else None
+    key = index_key(url) if as_of is None else None
     if key:
         ix = indexfile.load(indexfile.path_for(url), key, DEFAULT)
         if ix is not None and ix.entries:
@@ -222,11 +222,12 @@ def load_index(db: str | None = None, as_of: date | None = None):
         )
     ix = build(rows)
     if as_of is None:
-        _save_index(url, ix, key)  # no key yet: the database was seeded just now
+        _save_index(url, ix)  # under the key read now: reading the entries may have seeded the database
     return ix
 
 
-def _index_key(url: str) -> str | None:
+def index_key(url: str) -> str | None:
+    """The key the saved index of the current lists must carry (None when it cannot be read)."""
     from .db import indexfile
     from .db.fast import read_key
     from .matcher import DEFAULT
@@ -249,7 +250,7 @@ def _save_index(url: str, ix, key: str | None = None) -> None:  # noqa: ANN001
 
     from .db import indexfile
 
-    key, path = key or _index_key(url), indexfile.path_for(url)
+    key, path = key or index_key(url), indexfile.path_for(url)
     if key and path:
         try:
             indexfile.save(ix, path, key)

@@ -351,6 +351,15 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 @click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
+@click.option("--cluster", metavar="ADDRESS", help="Fetch and judge on a Dask cluster: tcp://host:8786, or 'local'.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=2,
+    show_default=True,
+    envvar="PEIZI_GUARD_WORKERS",
+    help="Workers of --cluster local.",
+)
 @click.pass_obj
 def scan(
     obj: dict,
@@ -364,6 +373,8 @@ def scan(
     resume,
     max_age,  # noqa: ANN001
     encoding,
+    cluster,
+    workers,
 ) -> None:
     """Fetch and judge ad landing URLs in bulk (one per line, or a CSV with a `url` column).
 
@@ -382,8 +393,23 @@ def scan(
         age = parse_age(max_age)
     except ValueError as exc:
         raise Failure(f"--max-age: {exc}") from None
-    decoded = _read(file, encoding)
-    urls = read_urls(decoded.text)
+    problems = 0
+    if cluster:
+        from .cluster import ClusterError, input_files
+
+        try:
+            files = input_files(file)
+        except ClusterError as exc:
+            raise Failure(str(exc)) from None
+        urls = []
+        for f in files:
+            decoded = _read(f, encoding)
+            problems += len(decoded.problems)
+            urls += read_urls(decoded.text)
+    else:
+        decoded = _read(file, encoding)
+        problems = len(decoded.problems)
+        urls = read_urls(decoded.text)
     if not urls:
         raise Failure(f"{file}: no URLs found")
     opts = ScanOptions(
@@ -394,8 +420,13 @@ def scan(
         resume=resume,
         max_age=age,
     )
+    folder = None
+    if cluster and output and (output.endswith(os.sep) or os.path.isdir(output)):
+        from .cluster import PartFiles
+
+        folder = PartFiles(output)  # one JSON-lines file per partition
     try:
-        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        stream = open(output, "w", encoding="utf-8", newline="") if output and not folder else sys.stdout
     except OSError as exc:
         raise Failure(f"{output}: {exc.strerror}") from None
     writer = WRITERS[fmt](stream)
@@ -404,7 +435,12 @@ def scan(
     try:
         if bar:
             bar.__enter__()
-        summary = Guard(obj["db"]).scan(urls, opts, emit=writer.write, progress=bar.update if bar else (lambda n: None))
+        tick = bar.update if bar else (lambda n: None)
+        guard = Guard(obj["db"])
+        if cluster:
+            summary = _scan_on_cluster(guard, urls, opts, writer, folder, tick, cluster, workers)
+        else:
+            summary = guard.scan(urls, opts, emit=writer.write, progress=tick)
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -423,7 +459,36 @@ def scan(
         err=True,
     )
     status = summary.exit_status
-    sys.exit(2 if status == 0 and decoded.problems else status)
+    sys.exit(2 if status == 0 and problems else status)
+
+
+def _scan_on_cluster(guard, urls, opts, writer, folder, tick, address, workers):  # noqa: ANN001, ANN202
+    from . import cluster as dc
+    from .scan import db_done_recently, db_store
+
+    factory = lambda: api.session(guard.url)  # noqa: E731
+    try:
+        dc.require()
+        shipped = dc.ship(guard.url)
+        client = dc.connect(address, workers)
+    except dc.ClusterError as exc:
+        raise Failure(str(exc)) from None
+    try:
+        return dc.scan_on_cluster(
+            client,
+            shipped,
+            urls,
+            opts,
+            emit=writer.write,
+            store=db_store(factory),
+            done_recently=db_done_recently(factory, opts.max_age),
+            progress=tick,
+            parts_out=(lambda rows: folder.write([json.dumps(r, ensure_ascii=False) for r in rows]))
+            if folder
+            else None,
+        )
+    finally:
+        dc.close(client)
 
 
 def _read(path: str, encoding: str | None = None):  # noqa: ANN202
@@ -461,8 +526,25 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
     show_default=True,
     help="Processes for --file (0: one per core, at most 4, from 5,000 queries; else 1).",
 )
+@click.option("--cluster", metavar="ADDRESS", help="Run --file on a Dask cluster: tcp://host:8786, or 'local'.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=2,
+    show_default=True,
+    envvar="PEIZI_GUARD_WORKERS",
+    help="Workers of --cluster local.",
+)
+@click.option(
+    "--output",
+    "-o",
+    metavar="PATH",
+    help="Write here, not to stdout; with --cluster a directory gets one JSON-lines file per partition.",
+)
 @click.pass_obj
-def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as_json, jobs) -> None:  # noqa: ANN001
+def check(
+    obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as_json, jobs, cluster, workers, output
+) -> None:  # noqa: ANN001
     """Is a platform name, company, app / WeChat account, URL or ad text listed, suspicious or clear?
 
     \b
@@ -475,6 +557,10 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
     Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error, bad input or
     input lines that could not be read (reported on stderr with their numbers).
     """
+    if cluster:
+        if not file or queries or texts or text_files or as_of:
+            raise Failure("--cluster checks --file only (one query per line; a directory or glob of files works too)")
+        _check_on_cluster(obj["db"], file, kind, encoding, as_json, cluster, workers, output)
     items = [(q, kind) for q in queries]
     skipped = 0
     if file:
@@ -499,12 +585,60 @@ def check(obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as
 
     flagged = False
     render = _json_line if as_json else report.one_line if len(items) > 3 else report.render
-    out = sys.stdout
+    out = _open_output(output)
     for verdict, line in check_all(guard, items, render, jobs_for(jobs, len(items))):
         flagged |= verdict != "clear"
         out.write(line + "\n")
     out.flush()
     sys.exit(EXIT_FLAGGED if flagged else EXIT_USAGE if skipped else 0)
+
+
+def _open_output(path: str | None):  # noqa: ANN202
+    if not path or path == "-":
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise Failure(f"{path}: {exc.strerror}") from None
+
+
+def _check_on_cluster(db, file, kind, encoding, as_json, address, workers, output) -> None:  # noqa: ANN001
+    """check --file on Dask: partitions of lines in flight, answers written in input order."""
+    from . import cluster as dc
+
+    try:
+        dc.require()
+        shipped = dc.ship(api.resolve_url(db))
+        lines = dc.stream_lines(dc.input_files(file), encoding)
+        parts = dc.partitions(((q, kind) for q in lines), dc.CHECK_PARTITION)
+        folder = dc.PartFiles(output) if output and (output.endswith(os.sep) or os.path.isdir(output)) else None
+        out = None if folder else _open_output(output)
+        client = dc.connect(address, workers)
+    except api.NoLists as exc:
+        raise Failure(str(exc)) from None
+    except dc.ClusterError as exc:
+        raise Failure(str(exc)) from None
+    render = _json_line if as_json else report.one_line
+    flagged, done = False, 0
+    progress = dc.Progress("checked", sys.stderr)
+    try:
+        shipped_f = client.scatter(shipped, broadcast=True)
+        for answers in dc.in_order(client, dc.check_partition, parts, shipped_f, render):
+            flagged |= any(v != "clear" for v, _ in answers)
+            if folder is not None:
+                folder.write([line for _, line in answers])
+            elif out is not None:
+                out.write("".join(line + "\n" for _, line in answers))
+            done += len(answers)
+            progress.update(done)
+    except dc.ClusterError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        progress.close()
+        dc.close(client)
+        if out is not None:
+            out.flush()
+    sys.exit(EXIT_FLAGGED if flagged else 0)
 
 
 @main.command()

@@ -13,6 +13,11 @@ from peizi_guard.matcher import build, check_text
 from peizi_guard.normalise import name_key, strip_generic
 from peizi_guard.matcher.textmodel import default_model
 
+from .conftest import TEST_DB
+
+# no database in it: retraining is checked once, in the SQLite run
+once = pytest.mark.skipif(bool(TEST_DB), reason="database-independent (27 s): runs in the SQLite run")
+
 ROOT = Path(__file__).resolve().parent.parent
 DISCLAIMERS = json.loads((ROOT / "corpus" / "perturbations.json").read_text("utf-8"))["disclaimers"]
 FOOTERS = [d["text"] for d in DISCLAIMERS if d["kind"] == "risk_footer"]
@@ -35,6 +40,7 @@ def flagged_offers(ix, dev):
     return [r["text"] for r in dev if r["label"] == "offer" and check_text(ix, r["text"]).verdict == "suspicious"]
 
 
+@once
 def test_shipped_model_is_reproducible_byte_for_byte(tmp_path):
     out = tmp_path / "model.json"
     train.main(["--out", str(out)])
