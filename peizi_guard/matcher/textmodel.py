@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -116,10 +117,8 @@ def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
             for at in spots:
                 diff[at] += share
                 diff[at + len(g)] -= share
-    push, run = [], 0.0
-    for d in diff[:n]:
-        run += d
-        push.append(run if abs(run) > 1e-12 else 0.0)  # no residue where nothing pushes
+    # the running sum is the push on each character; no residue where nothing pushes
+    push = [x if x > 1e-12 or x < -1e-12 else 0.0 for x in accumulate(diff[:n])]
     out, start = [], 0
     breaks = {m.start(): _breaks(text, m.start()) for m in _NOT_ALNUM.finditer(text)}  # only these can break
     positive = [x > 0 for x in push]
