@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from .conftest import table_counts
+from .conftest import sqlite_only, table_counts
 
 # every process waits for the same moment, then runs the real CLI entry point
 START = ("import sys, time; from pathlib import Path\n"
@@ -56,3 +56,23 @@ def test_four_refreshes_of_the_same_new_document_at_once_store_it_once(new_db, t
         statuses.append(json.loads(out)["status"])
     assert sorted(statuses) == ["added", "unchanged", "unchanged", "unchanged"]
     assert table_counts(url, ("snapshots",)) == {"snapshots": 3}
+
+
+@sqlite_only
+def test_setup_lock_without_a_lock_file_or_flock_still_runs_once(tmp_path, monkeypatch):
+    """A directory where the lock file should be (like a read-only folder) or a platform without
+    flock: the work still runs, once, unlocked."""
+    from sqlalchemy import create_engine
+
+    from peizi_guard.db.lock import setup_lock
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    (tmp_path / "x.db-setup.lock").mkdir()  # open() fails on it
+    ran = []
+    with setup_lock(engine):
+        ran.append("no lock file")
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl raises ImportError
+    with setup_lock(engine):
+        ran.append("no flock")
+    assert ran == ["no lock file", "no flock"]
+    engine.dispose()
