@@ -139,6 +139,16 @@ def calculate(
     }
 
 
+def calculate_from(params: dict) -> dict:
+    """`calculate` from named options as the command line and the web API receive them (`moves`
+    or repeated `move`; a missing or empty option takes its default)."""
+    names = ("annual_rate", "monthly_rate", "daily_rate", "days", "management_fee", "trade_cost", "warning_line",
+             "liquidation_line")  # fmt: skip
+    kwargs = {k: params[k] for k in names if params.get(k) is not None}
+    moves = params.get("moves") or params.get("move") or DEFAULT_MOVES
+    return calculate(params["own"], params.get("leverage"), params.get("ratio"), moves=moves, **kwargs)
+
+
 def _scenario(move: float, e: float, f: float, b: float, total: float, warn: float, liq: float) -> dict:
     value = f * (1 + move)
     equity = value - b

@@ -43,6 +43,23 @@ def _jsonl(objs) -> None:  # noqa: ANN001
         click.echo(json.dumps(o, ensure_ascii=False))
 
 
+def cluster_options(f):  # noqa: ANN001, ANN201
+    """--cluster and --workers, shared by check and scan."""
+    f = click.option(
+        "--workers",
+        type=click.IntRange(1, 256),
+        default=2,
+        show_default=True,
+        envvar="PEIZI_GUARD_WORKERS",
+        help="Workers of --cluster local.",
+    )(f)
+    return click.option(
+        "--cluster",
+        metavar="ADDRESS",
+        help="Run on a Dask cluster: tcp://host:8786, or 'local' (pip install '.[dask]').",
+    )(f)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -351,15 +368,7 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 @click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
-@click.option("--cluster", metavar="ADDRESS", help="Fetch and judge on a Dask cluster: tcp://host:8786, or 'local'.")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=2,
-    show_default=True,
-    envvar="PEIZI_GUARD_WORKERS",
-    help="Workers of --cluster local.",
-)
+@cluster_options
 @click.pass_obj
 def scan(
     obj: dict,
@@ -526,15 +535,7 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
     show_default=True,
     help="Processes for --file (0: one per core, at most 4, from 5,000 queries; else 1).",
 )
-@click.option("--cluster", metavar="ADDRESS", help="Run --file on a Dask cluster: tcp://host:8786, or 'local'.")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=2,
-    show_default=True,
-    envvar="PEIZI_GUARD_WORKERS",
-    help="Workers of --cluster local.",
-)
+@cluster_options
 @click.option(
     "--output",
     "-o",
@@ -690,24 +691,11 @@ def calc(
 
     Exit status: 0 done, 2 bad input.
     """
-    from .calc import DEFAULT_MOVES, CalcError, calculate, parse_fraction
+    from .calc import CalcError, calculate_from, parse_fraction
     from .output.calc import render
 
     try:
-        r = calculate(
-            own,
-            leverage,
-            ratio,
-            annual_rate=annual_rate,
-            monthly_rate=monthly_rate,
-            daily_rate=daily_rate,
-            days=days,
-            management_fee=management_fee,
-            trade_cost=trade_cost,
-            warning_line=warning_line,
-            liquidation_line=liquidation_line,
-            moves=moves or DEFAULT_MOVES,
-        )
+        r = calculate_from(locals())
         lines = parse_fraction(warning_line, "--warning-line"), parse_fraction(liquidation_line, "--liquidation-line")
     except CalcError as exc:
         raise Failure(str(exc)) from None

@@ -266,17 +266,10 @@ def scan_on_cluster(
     input order, each partition once."""
     import time
 
-    from .scan import Summary
+    from .scan import plan
 
-    summary = Summary(total=len(urls))
     started = time.monotonic()
-    todo = list(dict.fromkeys(urls))
-    summary.skipped = len(urls) - len(todo)
-    if opts.resume:
-        recent = done_recently(todo)
-        summary.skipped += sum(1 for u in todo if u in recent)
-        todo = [u for u in todo if u not in recent]
-        progress(summary.skipped)
+    summary, todo = plan(urls, opts, done_recently, progress)
     shipped_f = client.scatter(shipped, broadcast=True)
     try:
         for rows in in_order(client, scan_partition, partitions(todo, SCAN_PARTITION), shipped_f, opts):

@@ -122,6 +122,21 @@ def scan_one(ix: Index, url: str, opts: ScanOptions) -> dict:
     }
 
 
+def plan(
+    urls: list[str], opts: ScanOptions, done_recently: Callable[[list[str]], set[str]], progress: Callable[[int], None]
+) -> tuple[Summary, list[str]]:
+    """The summary to fill and the URLs to fetch: each once, and with --resume none scanned lately."""
+    summary = Summary(total=len(urls))
+    todo = list(dict.fromkeys(urls))
+    summary.skipped = len(urls) - len(todo)
+    if opts.resume:
+        recent = done_recently(todo)
+        summary.skipped += sum(1 for u in todo if u in recent)
+        todo = [u for u in todo if u not in recent]
+        progress(summary.skipped)
+    return summary, todo
+
+
 def run_scan(
     ix: Index,
     urls: list[str],
@@ -133,15 +148,8 @@ def run_scan(
     progress: Callable[[int], None] = lambda n: None,
 ) -> Summary:
     """Scan `urls` with a bounded thread pool; `store` receives finished results in batches."""
-    summary = Summary(total=len(urls))
     started = time.monotonic()
-    todo = list(dict.fromkeys(urls))
-    summary.skipped = len(urls) - len(todo)
-    if opts.resume:
-        recent = done_recently(todo)
-        summary.skipped += sum(1 for u in todo if u in recent)
-        todo = [u for u in todo if u not in recent]
-        progress(summary.skipped)
+    summary, todo = plan(urls, opts, done_recently, progress)
     batch: list[dict] = []
     pending: set = set()
     it = iter(todo)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from .. import version
-from ..calc import DEFAULT_MOVES, CalcError, calculate, parse_fraction
+from ..calc import CalcError, calculate, calculate_from, parse_fraction
 from ..guard import Guard
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, problem_body
@@ -187,20 +187,7 @@ def _api(app: FastAPI, state: _State) -> None:
         move: list[str] = Query(default=[], description="Price moves to show (repeatable)."),
     ) -> dict:
         try:
-            return calculate(
-                own,
-                leverage,
-                ratio,
-                annual_rate=annual_rate,
-                monthly_rate=monthly_rate,
-                daily_rate=daily_rate,
-                days=days,
-                management_fee=management_fee,
-                trade_cost=trade_cost,
-                warning_line=warning_line,
-                liquidation_line=liquidation_line,
-                moves=move or DEFAULT_MOVES,
-            )
+            return calculate_from(locals())
         except CalcError as exc:
             raise _fail(422, str(exc)) from None
 
