@@ -48,28 +48,47 @@ def _server():
     engine.dispose()
 
 
+class _Databases:
+    """Fresh, empty databases: SQLite files in `folder`, or new PostgreSQL databases (dropped at the end)."""
+
+    def __init__(self, server, folder: Path):  # noqa: ANN001
+        self.server, self.folder, self.made = server, folder, []
+
+    def make(self, name: str = "t") -> str:
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        if self.server is None:
+            return str(self.folder / f"{name}.db")
+        dbname = f"pgt_{name}_{uuid.uuid4().hex[:10]}".lower()
+        with self.server.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{dbname}"'))
+        self.made.append(dbname)
+        return make_url(TEST_DB).set(database=dbname).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        from sqlalchemy import text
+
+        if self.made:
+            with self.server.connect() as c:
+                for dbname in self.made:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+
+
 @pytest.fixture()
 def new_db(tmp_path, _server):
     """new_db(name) -> a fresh, empty database: an SQLite file, or a new PostgreSQL database."""
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
+    dbs = _Databases(_server, tmp_path)
+    yield dbs.make
+    dbs.drop()
 
-    made = []
 
-    def make(name: str = "t") -> str:
-        if _server is None:
-            return str(tmp_path / f"{name}.db")
-        dbname = f"pgt_{name}_{uuid.uuid4().hex[:10]}".lower()
-        with _server.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{dbname}"'))
-        made.append(dbname)
-        return make_url(TEST_DB).set(database=dbname).render_as_string(hide_password=False)
-
-    yield make
-    if made:
-        with _server.connect() as c:
-            for dbname in made:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory, _server) -> str:
+    """One database for a module's read-only tests (the web service never writes)."""
+    dbs = _Databases(_server, tmp_path_factory.mktemp("shared"))
+    yield dbs.make("shared")
+    dbs.drop()
 
 
 @pytest.fixture()

@@ -17,10 +17,15 @@ from .webhelper import corpus_text
 SMS = corpus_text("st-0001")  # an SMS ad for 股票和期货配资 (Ydoit/Spam_Message_Classification)
 
 
-@pytest.fixture()
-def client(db):
-    with TestClient(create_app(db, rate_limit=0)) as c:
+@pytest.fixture(scope="module")
+def client(shared_db):
+    with TestClient(create_app(shared_db, rate_limit=0)) as c:
         yield c
+
+
+@pytest.fixture()
+def db(shared_db):
+    return shared_db  # the service is read-only: its tests share one database
 
 
 def cli_json(db, *args):
