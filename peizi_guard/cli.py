@@ -50,13 +50,13 @@ def cluster_options(f):  # noqa: ANN001, ANN201
         type=click.IntRange(1, 256),
         default=2,
         show_default=True,
-        envvar="PEIZI_GUARD_WORKERS",
-        help="Workers of --cluster local.",
+        envvar="PEIZI_GUARD_CLUSTER_WORKERS",
+        help="Workers of --cluster local [env PEIZI_GUARD_CLUSTER_WORKERS].",
     )(f)
     return click.option(
         "--cluster",
         metavar="ADDRESS",
-        help="Run on a Dask cluster: tcp://host:8786, or 'local' (pip install '.[dask]').",
+        help="Run on a Dask cluster: tcp://host:8786, or 'local' (needs the dask extra).",
     )(f)
 
 

@@ -153,3 +153,13 @@ def test_cluster_without_dask_says_what_to_install(db, tmp_path, monkeypatch):
 def test_cluster_needs_a_file(db):
     r = CliRunner().invoke(main, ["--db", db, "check", "杜德配资", "--cluster", "local"])
     assert r.exit_code == 2 and "--cluster checks --file only" in r.output
+
+
+def test_cluster_workers_and_serve_workers_are_configured_apart():
+    from peizi_guard.cli import check, serve
+
+    def envvar(cmd, name):
+        return next(p.envvar for p in cmd.params if p.name == name)
+
+    assert envvar(check, "workers") == "PEIZI_GUARD_CLUSTER_WORKERS"
+    assert envvar(serve, "workers") == "PEIZI_GUARD_WORKERS"
