@@ -8,17 +8,30 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .guard import Guard
 from .matcher import Verdict
+
+if TYPE_CHECKING:  # imported where a worker starts: Dask workers use `answers` without it
+    from .guard import Guard
 
 AUTO_FROM = 5_000  # queries in one run before `jobs=0` (auto) uses more than one process
 BATCH = 500
 
 Render = Callable[[Verdict], str]
 _worker: tuple[Guard, Render] | None = None
+
+
+def answers(
+    check: Callable[[str, str | None], Verdict], items: Iterable[tuple[str, str | None]], render: Render
+) -> Iterator[tuple[str, str]]:
+    """(verdict, rendered line) of each (query, kind), in order: the one loop of a single process,
+    of the processes below and of Dask's workers (cluster.py)."""
+    for q, k in items:
+        v = check(q, k)
+        yield v.verdict, render(v)
 
 
 def jobs_for(jobs: int, n: int) -> int:
@@ -34,18 +47,18 @@ def check_all(
 ) -> Iterator[tuple[str, str]]:
     """(verdict, rendered line) for each (query, kind), in order; `jobs` > 1 spreads the work."""
     if jobs <= 1 or len(items) <= BATCH or "fork" not in multiprocessing.get_all_start_methods():
-        for q, k in items:
-            v = guard.check(q, k)
-            yield v.verdict, render(v)
+        yield from answers(guard.check, items, render)
         return
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, initializer=_start, initargs=(guard.db, guard.as_of, render)) as pool:
-        for answers in pool.imap(_check_batch, batches):
-            yield from answers
+        for batch in pool.imap(_check_batch, batches):
+            yield from batch
 
 
 def _start(db: str | None, as_of: date | None, render: Render) -> None:
+    from .guard import Guard
+
     global _worker
     guard = Guard(db, as_of=as_of)
     guard.index  # noqa: B018 -- load once, before the first batch
@@ -55,8 +68,4 @@ def _start(db: str | None, as_of: date | None, render: Render) -> None:
 def _check_batch(batch: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
     assert _worker is not None
     guard, render = _worker
-    out = []
-    for q, k in batch:
-        v = guard.check(q, k)
-        out.append((v.verdict, render(v)))
-    return out
+    return list(answers(guard.check, batch, render))

@@ -121,14 +121,11 @@ def worker_index(shipped: Shipped) -> Index:
 
 def check_partition(shipped: Shipped, render: Callable, items: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
     """(verdict, rendered line) for each (query, kind) of a partition, in order."""
+    from .bulk import answers
     from .matcher import check
 
     ix = worker_index(shipped)
-    out = []
-    for q, k in items:
-        v = check(ix, q, k)
-        out.append((v.verdict, render(v)))
-    return out
+    return list(answers(lambda q, k: check(ix, q, k), items, render))
 
 
 def scan_partition(shipped: Shipped, opts, urls: list[str]) -> list[dict]:  # noqa: ANN001
@@ -274,8 +271,7 @@ def scan_on_cluster(
     try:
         for rows in in_order(client, scan_partition, partitions(todo, SCAN_PARTITION), shipped_f, opts):
             for r in rows:
-                summary.verdicts[r["verdict"]] += 1
-                summary.errors += bool(r["error"])
+                summary.count(r)
                 if parts_out is None:
                     emit(r)
             if parts_out is not None:

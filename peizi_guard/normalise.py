@@ -5,8 +5,28 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 from urllib.parse import urlsplit
+
+R = TypeVar("R")
+
+
+def cached_below(limit: int, maxsize: int) -> Callable[[Callable[[str], R]], Callable[[str], R]]:
+    """Memoise a pure function of one string for arguments of at most `limit` characters (names,
+    addresses, the same ones over and over in bulk work); longer ones (pages) are not kept."""
+
+    def wrap(fn: Callable[[str], R]) -> Callable[[str], R]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def call(text: str) -> R:
+            return cached(text) if len(text or "") <= limit else fn(text)
+
+        return call
+
+    return wrap
 
 
 @lru_cache(maxsize=1)
@@ -73,19 +93,13 @@ _CONFUSABLES = str.maketrans(
 )
 
 
-def _fold(text: str) -> str:
+@cached_below(256, 65536)
+def fold(text: str) -> str:
+    """Width, case and script folding: NFKC, traditional→simplified, lower case."""
     text = unicodedata.normalize("NFKC", text or "")
     if not text.isascii():
         text = text.translate(_t2s_table())
     return text.lower()
-
-
-_fold_cached = lru_cache(maxsize=65536)(_fold)
-
-
-def fold(text: str) -> str:
-    """Width, case and script folding: NFKC, traditional→simplified, lower case."""
-    return _fold_cached(text) if len(text or "") <= 256 else _fold(text)  # pages are not cached
 
 
 # zero-width and direction marks, soft hyphen, BOM: invisible, so never part of what is read
@@ -109,17 +123,11 @@ def clean_text(text: str) -> str:
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def _name_key(text: str) -> str:
-    folded = fold(text)
-    return _PUNCT.sub("", folded if folded.isascii() else folded.translate(_CONFUSABLES))
-
-
-_name_key_cached = lru_cache(maxsize=65536)(_name_key)
-
-
+@cached_below(256, 65536)
 def name_key(text: str) -> str:
     """A name with width, case, script, look-alike letters, spaces and punctuation folded away."""
-    return _name_key_cached(text) if len(text) <= 256 else _name_key(text)
+    folded = fold(text)
+    return _PUNCT.sub("", folded if folded.isascii() else folded.translate(_CONFUSABLES))
 
 
 # ---- hosts and URLs -------------------------------------------------------
@@ -129,6 +137,7 @@ _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*
 _DOTS = str.maketrans({"。": ".", "．": ".", "｡": ".", "，": "."})
 
 
+@cached_below(512, 16384)
 def split_url(value: str) -> tuple[str, str]:
     """(host, path) of a URL or bare domain as printed, or ("", "") when there is no host.
 
@@ -137,11 +146,6 @@ def split_url(value: str) -> tuple[str, str]:
     case, ASCII, without port, trailing or doubled dots and without a leading ``www.``, with
     look-alike letters of other scripts folded; the path keeps its query but drops the fragment.
     """
-    return _split_url(value) if len(value or "") <= 512 else _split_url.__wrapped__(value)
-
-
-@lru_cache(maxsize=16384)
-def _split_url(value: str) -> tuple[str, str]:
     text = unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS)
     text = re.sub(r"\s+", "", text)
     if not text:
@@ -270,10 +274,10 @@ def _strip_decorations(key: str, decorations: tuple[str, ...]) -> str:
 def name_variants(text: str) -> list[str]:
     """Keys a name is looked up under: the whole name and each part between separators
     (``杜德配资-股票配资平台``), with decorations (官网, 平台, APP, bracketed 官方网站 …) removed."""
-    return list(_name_variants(text)) if len(text) <= 256 else list(_name_variants.__wrapped__(text))
+    return list(_name_variants(text))  # a list of its own: the kept tuple is shared
 
 
-@lru_cache(maxsize=16384)
+@cached_below(256, 16384)
 def _name_variants(text: str) -> tuple[str, ...]:
     from .matcher.lexicon import lexicon
 
@@ -294,13 +298,9 @@ def _name_variants(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@cached_below(256, 16384)
 def company_core(text: str) -> str:
     """A company name without its legal form, region and trade words: 北京哲杜德科技有限公司 → 哲杜德."""
-    return _company_core(text) if len(text) <= 256 else _company_core.__wrapped__(text)
-
-
-@lru_cache(maxsize=16384)
-def _company_core(text: str) -> str:
     from .matcher.lexicon import lexicon
 
     lx = lexicon()

@@ -38,6 +38,11 @@ class Summary:
     interrupted: bool = False
     seconds: float = 0.0
 
+    def count(self, result: dict) -> None:
+        """One finished result (local or from a cluster worker)."""
+        self.verdicts[result["verdict"]] += 1
+        self.errors += bool(result["error"])
+
     @property
     def flagged(self) -> int:
         return self.verdicts["listed"] + self.verdicts["suspicious"]
@@ -160,8 +165,7 @@ def run_scan(
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
                 result = fut.result()
-                summary.verdicts[result["verdict"]] += 1
-                summary.errors += bool(result["error"])
+                summary.count(result)
                 batch.append(result)
                 emit(result)
                 progress(1)

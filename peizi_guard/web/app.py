@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Query, Request
@@ -59,9 +58,12 @@ def app_from_env() -> FastAPI:
 
 
 class _State:
+    """What the pages and the API read, loaded once: the service is read-only, its index fixed at start-up."""
+
     def __init__(self, guard: Guard):
         self.guard = guard
         self._entries: list[dict] | None = None
+        self._lists: str | None = None
         self._lock = threading.Lock()
 
     def entries(self) -> list[dict]:
@@ -71,11 +73,15 @@ class _State:
             return self._entries
 
     def lists(self) -> str:
-        parts = []
-        for s in self.guard.sources():
-            snap = s["snapshots"][-1] if s.get("snapshots") else {}
-            parts.append(f"{s['id']} ({snap.get('entry_count', 0)}, {snap.get('published') or '?'})")
-        return "; ".join(parts)
+        """The sources line under every page (read once, not per page)."""
+        with self._lock:
+            if self._lists is None:
+                parts = []
+                for s in self.guard.sources():
+                    snap = s["snapshots"][-1] if s.get("snapshots") else {}
+                    parts.append(f"{s['id']} ({snap.get('entry_count', 0)}, {snap.get('published') or '?'})")
+                self._lists = "; ".join(parts)
+            return self._lists
 
 
 def _fail(status: int, detail: str) -> HTTPException:
@@ -162,14 +168,14 @@ def _api(app: FastAPI, state: _State) -> None:
 
     @app.get("/api/sources", tags=["lists"], summary="The sources and their snapshots")
     def sources() -> list[dict]:
-        return _jsonable(guard.sources())
+        return guard.sources()  # JSON-ready, as `sources --json` prints them
 
     @app.get("/api/history", tags=["lists"], summary="Every snapshot of each source")
     def history(source: str | None = None) -> list[dict]:
         rows = guard.history(source)
         if source and not rows:
             raise _fail(404, f"unknown source: {source}")
-        return _jsonable(rows)
+        return rows
 
     @app.get("/api/calc", tags=["calculator"], summary="The leverage calculator (the keys of `calc --json`)")
     def calc(
@@ -194,19 +200,6 @@ def _api(app: FastAPI, state: _State) -> None:
 
 def _haystack(e: dict) -> str:
     return "\n".join([e["name"], *e["aliases"], *e["urls"], *e["domains"], *e["companies"]]).lower()
-
-
-def _jsonable(rows: list[dict]) -> list[dict]:
-    def fix(v):  # noqa: ANN001, ANN202
-        if isinstance(v, date):
-            return v.isoformat()
-        if isinstance(v, dict):
-            return {k: fix(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [fix(x) for x in v]
-        return v
-
-    return [fix(r) for r in rows]
 
 
 def _is_text(q: str) -> bool:
