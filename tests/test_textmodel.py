@@ -123,3 +123,25 @@ def test_text_feature_patterns_are_lower_case():
     for p in lexicon().text_features:
         assert not re.findall(r"(?<!\\)[A-Z]", p.regex.pattern), p.id
         assert not p.regex.flags & re.I
+
+
+def test_automaton_finds_the_same_ngrams_and_phrases_as_plain_search(dev):
+    """ngrams_of with a vocabulary and the phrase cutting use Aho-Corasick; they must find what
+    generating every n-gram and str.find do, on real texts (and their quoted n-grams)."""
+    from collections import Counter
+
+    from peizi_guard.matcher import features, textmodel
+
+    model = default_model()
+    vocab = model.ngrams
+    edge = '加@老师v，"@cyg"“股票配资”股股股股票配资'  # NAMED-looking and quoted n-grams, self-overlaps
+    for text in [edge] + [r["text"] for r in dev[::5]]:
+        t = features.prepare(text)[:2000]
+        for prefix in ("", features.QUOTE):
+            fast, every = Counter(), Counter()
+            features.ngrams_of(t, fast, prefix, keep=vocab)
+            features.ngrams_of(t, every, prefix)
+            assert fast == Counter({g: n for g, n in every.items() if g in vocab})
+        f = features.extract(t, prepared=True, keep=vocab)
+        grams = [(g, vocab[g][1]) for g in f.ngrams if not g.startswith(features.NAMED)]
+        assert textmodel._phrases(t, grams, vocab) == textmodel._phrases(t, grams)

@@ -20,6 +20,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Callable
+
+import ahocorasick
 
 from .lexicon import lexicon
 from ..normalise import clean_text
@@ -47,6 +51,12 @@ def prepare(text: str, cleaned: bool = False) -> str:
 def ngrams_of(text: str, out: Counter, prefix: str = "", keep=None) -> None:  # noqa: ANN001
     """Count the text's n-grams into `out` (only those in `keep`, when given: a model's vocabulary)."""
     text = _LONG_DIGITS.sub("#", text)
+    if keep is not None:  # one Aho-Corasick pass finds just the vocabulary's n-grams
+        finder = gram_finder(keep) if not prefix else vocabulary_finder(keep, prefix)
+        if finder is not None:
+            found = map(_SECOND, finder.iter(text))
+            out.update(filter(keep.__contains__, found) if not prefix else found)
+        return
     grams, level = list(text), list(text)  # 1-grams; each longer size extends the one before, in C
     for size in range(2, NGRAM_MAX + 1):
         level = list(map(str.__add__, level[:-1], text[size - 1 :]))
@@ -54,6 +64,45 @@ def ngrams_of(text: str, out: Counter, prefix: str = "", keep=None) -> None:  # 
     if prefix:
         grams = [prefix + g for g in grams]
     out.update(grams if keep is None else filter(keep.__contains__, grams))  # counted in C
+
+
+_SECOND = itemgetter(1)
+_FINDERS: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def vocabulary_finder(keep, prefix: str):  # noqa: ANN001, ANN201
+    """An automaton finding in a text the n-grams that count, with `prefix`, under a key of
+    `keep` (a model's vocabulary), each found as that key; None when there are none."""
+    return _finder(keep, prefix, lambda: [(k[len(prefix) :], k) for k in keep if k.startswith(prefix)])
+
+
+def gram_finder(keep):  # noqa: ANN001, ANN201
+    """An automaton finding every n-gram of `keep` as itself, and every quoted one without its
+    quotation prefix too (a text's n-grams are the found words that are keys of `keep`)."""
+
+    def words() -> list[tuple[str, str]]:
+        grams = set(keep)  # NAMED keys too: "@老师" is also an n-gram of "@老师v"
+        return [(g, g) for g in grams | {k.removeprefix(QUOTE) for k in grams}]
+
+    return _finder(keep, "*", words)
+
+
+def _finder(keep, kind: str, words: Callable[[], list[tuple[str, str]]]):  # noqa: ANN001, ANN202
+    cached = _FINDERS.get((id(keep), kind))
+    if cached is not None and cached[0] is keep:  # the entry holds `keep`: its id is not reused
+        return cached[1]
+    found = ahocorasick.Automaton()
+    for gram, key in words():
+        if 0 < len(gram) <= NGRAM_MAX:
+            found.add_word(gram, key)
+    finder = None
+    if len(found):
+        found.make_automaton()
+        finder = found
+    if len(_FINDERS) >= 8:  # cross-validation makes a vocabulary per fold
+        _FINDERS.pop(next(iter(_FINDERS)))
+    _FINDERS[(id(keep), kind)] = (keep, finder)
+    return finder
 
 
 def split_quoted(text: str) -> tuple[str, list[str]]:

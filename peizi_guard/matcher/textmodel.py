@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import defaultdict
 from itertools import accumulate
+from operator import mul
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .features import NAMED, QUOTE, TextFeatures, extract, prepare
+from .features import NAMED, QUOTE, TextFeatures, extract, gram_finder, prepare
 from .lexicon import lexicon
 
 MODEL_FILE = "text_model.json"
@@ -65,58 +67,66 @@ class TextModel:
         """Score `f`; with `explain`, the largest contributions as phrases of `text` (the
         prepared text the features came from) and named features."""
         vocab, log = self.ngrams, math.log
-        xs = []  # (n-gram, x, weight)
-        for g, n in f.ngrams.items():
-            iw = vocab.get(g)
-            if iw is not None:
-                xs.append((g, iw[0] if n == 1 else (1 + log(n)) * iw[0], iw[1]))
-        norm = math.sqrt(sum(x * x for _, x, _ in xs)) or 1.0
-        score = self.intercept + sum(w * x for _, x, w in xs) / norm
-        parts: list[Contribution] = []
+        keys = [g for g in f.ngrams if g in vocab]
+        idf_w = list(map(vocab.__getitem__, keys))
+        # x = (1 + ln count)·idf: one for the many n-grams seen once, so no logarithm there
+        xs = [iw[0] if n == 1 else (1 + log(n)) * iw[0] for iw, n in zip(idf_w, map(f.ngrams.__getitem__, keys))]
+        ws = [iw[1] for iw in idf_w]
+        norm = math.sqrt(sum(map(mul, xs, xs))) or 1.0
+        score = self.intercept + sum(map(mul, ws, xs)) / norm
+        named: list[Contribution] = []
+        grams: list[tuple[str, float]] = []  # (n-gram, its contribution)
         if explain:
-            for g, x, w in xs:
+            for g, x, w in zip(keys, xs, ws):
                 c = w * x / norm
                 if not c:
                     continue
                 if g.startswith(NAMED):
                     fid = g[len(NAMED) :]
-                    parts.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, c))
+                    named.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, c))
                 else:
-                    parts.append(Contribution("ngram", g, c))
+                    grams.append((g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
-        top = _top(parts, explain, text) if explain else ()
+        top = _top(named, grams, explain, text, vocab) if explain else ()
         return Judgement(self.probability_of(score), score, top, stance=stance)
 
 
-def _top(parts: list[Contribution], k: int, text: str) -> tuple[Contribution, ...]:
+def _top(
+    named: list[Contribution], grams: list[tuple[str, float]], k: int, text: str, vocab: dict | None = None
+) -> tuple[Contribution, ...]:
     """The k largest contributions by size: named features as they are, n-grams gathered into
     the phrases of the text they come from (overlapping 1:1, 1:10, :10杠 … read as "1:10杠杆")."""
-    named = [c for c in parts if c.feature != "ngram"]
-    phrases = _phrases(text, [c for c in parts if c.feature == "ngram"])
-    ranked = sorted(named + phrases, key=lambda c: (-round(abs(c.weight), 9), c.text))  # ties by text
+    ranked = sorted(
+        named + _phrases(text, grams, vocab), key=lambda c: (-round(abs(c.weight), 9), c.text)
+    )  # ties by text
     return tuple(ranked[:k])
 
 
-def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
+def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = None) -> list[Contribution]:
     """Spread each n-gram's contribution over the characters it covers (its first 20 separate
     occurrences), then cut the text into runs pushing the same way; a run is a phrase whose
-    weight is what its characters carry."""
+    weight is what its characters carry. `vocab` (the model's n-grams) lets one automaton pass
+    find every occurrence."""
     n = len(text)
     diff = [0.0] * (n + 1)  # a contribution added over a span: at its start, taken off after it
-    for c in grams:
-        g = c.text.removeprefix(QUOTE)
-        if not g:
+    ends = _ends(text, vocab)
+    for g, weight in grams:
+        g = g.removeprefix(QUOTE)
+        size = len(g)
+        if not size:
             continue
-        spots: list[int] = []
-        at = text.find(g)
-        while at >= 0 and len(spots) < 20:
-            spots.append(at)
-            at = text.find(g, at + len(g))
+        found = ends.get(g) if ends is not None else None
+        if found is not None and len(found) == 1:  # the common case, inline
+            share = weight / size
+            diff[found[0] - size + 1] += share
+            diff[found[0] + 1] -= share
+            continue
+        spots = _spots(text, g, ends)
         if spots:
-            share = c.weight / (len(spots) * len(g))
+            share = weight / (len(spots) * size)
             for at in spots:
                 diff[at] += share
-                diff[at + len(g)] -= share
+                diff[at + size] -= share
     # the running sum is the push on each character; no residue where nothing pushes
     push = [x if x > 1e-12 or x < -1e-12 else 0.0 for x in accumulate(diff[:n])]
     out, start = [], 0
@@ -133,6 +143,43 @@ def _phrases(text: str, grams: list[Contribution]) -> list[Contribution]:
                 out.append(Contribution("ngram", words, weight))
             start = i + 1 if brk else i
     return out
+
+
+def _ends(text: str, vocab: dict | None) -> dict[str, list[int]] | None:
+    """Where every n-gram of `vocab` ends in `text`, from one automaton pass (None without one)."""
+    finder = gram_finder(vocab) if vocab is not None else None
+    if finder is None:
+        return None
+    ends = defaultdict(list)
+    for end, g in finder.iter(text):
+        ends[g].append(end)
+    return ends
+
+
+def _spots(text: str, g: str, ends: dict[str, list[int]] | None) -> list[int]:
+    """The starts of the first 20 occurrences of `g` that do not overlap, as str.find from the
+    end of the one before finds them."""
+    if ends is None:
+        spots: list[int] = []
+        at = text.find(g)
+        while at >= 0 and len(spots) < 20:
+            spots.append(at)
+            at = text.find(g, at + len(g))
+        return spots
+    found = ends.get(g)
+    if not found:
+        return []
+    size = len(g)
+    if len(found) == 1:
+        return [found[0] - size + 1]
+    spots, after = [], 0
+    for end in found:
+        if end - size + 1 >= after:
+            spots.append(end - size + 1)
+            after = end + 1
+            if len(spots) == 20:
+                break
+    return spots
 
 
 _NOT_ALNUM = re.compile(r"[^\w]|_")  # sre's \w is str.isalnum() or "_"
