@@ -7,6 +7,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -48,3 +49,56 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
 
 def dump(path: Path, obj) -> None:  # noqa: ANN001
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+class SlowServer:
+    """HTTP/1.1 keep-alive server on 127.0.0.1 that answers every request after `delay` seconds,
+    with `respond(path) -> (status line, extra headers, body)`. asyncio in one thread, with
+    whole responses written at once: it spends little CPU per request, so a benchmark measures
+    the client, not the server (http.server's thread per connection and unbuffered writes cost
+    about 4 ms of CPU per response on a 2-core machine, and trip Nagle's 40 ms delay)."""
+
+    def __init__(self, respond, delay: float = 0.1):  # noqa: ANN001
+        import asyncio
+
+        self.respond, self.delay, self.loop = respond, delay, asyncio.new_event_loop()
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self.thread.start()
+        ready.wait(10)
+
+    def _run(self, ready) -> None:  # noqa: ANN001
+        import asyncio
+
+        asyncio.set_event_loop(self.loop)
+        self.server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=1024))
+        self.port = self.server.sockets[0].getsockname()[1]
+        ready.set()
+        self.loop.run_forever()
+
+    async def _serve(self, reader, writer) -> None:  # noqa: ANN001
+        import asyncio
+
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    pass
+                await asyncio.sleep(self.delay)
+                status, headers, body = self.respond(line.split()[1].decode())
+                head = [f"HTTP/1.1 {status}", *headers, f"Content-Length: {len(body)}", "", ""]
+                writer.write("\r\n".join(head).encode() + body)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def shutdown(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)

@@ -368,6 +368,15 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 @click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0, max=64),
+    default=0,
+    envvar="PEIZI_GUARD_JOBS",
+    show_default=True,
+    help="Processes fetching and judging, sharing --concurrency (0: one per core, at most 8, from 100 URLs).",
+)
 @cluster_options
 @click.pass_obj
 def scan(
@@ -382,6 +391,7 @@ def scan(
     resume,
     max_age,  # noqa: ANN001
     encoding,
+    jobs,
     cluster,
     workers,
 ) -> None:
@@ -428,6 +438,7 @@ def scan(
         allow_private=allow_private,
         resume=resume,
         max_age=age,
+        jobs=jobs,
     )
     folder = None
     if cluster and output and (output.endswith(os.sep) or os.path.isdir(output)):

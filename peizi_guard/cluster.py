@@ -9,6 +9,7 @@ written twice: the client writes each partition once, when its turn comes.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import threading
@@ -133,7 +134,8 @@ def scan_partition(shipped: Shipped, opts, urls: list[str]) -> list[dict]:  # no
     from .scan import run_scan
 
     found: dict[str, dict] = {}
-    run_scan(worker_index(shipped), urls, opts, emit=lambda r: found.__setitem__(r["url"], r))
+    one = dataclasses.replace(opts, jobs=1)  # the cluster's workers are the processes
+    run_scan(worker_index(shipped), urls, one, emit=lambda r: found.__setitem__(r["url"], r))
     return [found[u] for u in urls]
 
 

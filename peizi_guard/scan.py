@@ -13,10 +13,11 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Generator
 
 from .matcher import Index, check_page
-from .scraper.pages import fetch_page
+from .scraper.http import guarded_session
+from .scraper.pages import Page, fetch_page
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ScanOptions:
     allow_private: bool = False
     resume: bool = False
     max_age: timedelta = timedelta(hours=24)
+    jobs: int = 1  # processes fetching and judging (scanprocs.py); 0: one per core for large scans
 
 
 @dataclass
@@ -97,12 +99,24 @@ def read_urls(text: str) -> list[str]:
     return [ln.strip() for ln in lines if not ln.lstrip().startswith("#")]
 
 
-def scan_one(ix: Index, url: str, opts: ScanOptions) -> dict:
-    """Fetch and judge one URL. Never raises: problems become the result's `error`."""
+def scan_one(ix: Index, url: str, opts: ScanOptions, session=None) -> dict:  # noqa: ANN001
+    """Fetch and judge one URL (on `session`, a shared guarded one, when given). Never raises:
+    problems become the result's `error`."""
     hops: list[str] = []
     page = fetch_page(
-        url, timeout=opts.timeout, max_bytes=opts.max_bytes, allow_private=opts.allow_private, hop_check=hops.append
+        url,
+        timeout=opts.timeout,
+        max_bytes=opts.max_bytes,
+        allow_private=opts.allow_private,
+        hop_check=hops.append,
+        session=session,
     )
+    return result_of(ix, page, hops)
+
+
+def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
+    """The scan result of a fetched (or failed) page."""
+    url = page.url
     text = "\n".join(x for x in (page.title, page.description, page.text) if x)
     v = check_page(ix, url, hops, text, targets=page.frames + page.goes_to, links=page.links)
     verdict, reason = v.verdict, None
@@ -152,46 +166,65 @@ def run_scan(
     store: Callable[[list[dict]], None] = lambda rows: None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> Summary:
-    """Scan `urls` with a bounded thread pool; `store` receives finished results in batches."""
+    """Scan `urls` (threads on one pooled HTTP client, in `opts.jobs` processes when more than
+    one); `store` receives finished results in batches."""
+    from . import scanprocs
+
     started = time.monotonic()
     summary, todo = plan(urls, opts, done_recently, progress)
     batch: list[dict] = []
-    pending: set = set()
-    it = iter(todo)
-    pool = ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="scan")
+    jobs = scanprocs.jobs_for(opts, len(todo))
+    results = scanprocs.results(ix, todo, opts, jobs) if jobs > 1 else in_threads(ix, todo, opts)
     try:
-        _fill(pool, pending, it, ix, opts)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                result = fut.result()
-                summary.count(result)
-                batch.append(result)
-                emit(result)
-                progress(1)
+        for result in results:
+            summary.count(result)
+            batch.append(result)
+            emit(result)
+            progress(1)
             if len(batch) >= 25:
                 store(batch)
                 batch = []
-            _fill(pool, pending, it, ix, opts)
     except KeyboardInterrupt:
         summary.interrupted = True
-        for fut in pending:
-            fut.cancel()
     finally:
-        pool.shutdown(wait=not summary.interrupted, cancel_futures=True)
+        results.close()  # stops the workers at once when interrupted
         if batch:
             store(batch)
         summary.seconds = time.monotonic() - started
     return summary
 
 
-def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions) -> None:  # noqa: ANN001
+def in_threads(ix: Index, todo: list[str], opts: ScanOptions, session=None) -> Generator[dict, None, None]:  # noqa: ANN001
+    """Results as they finish, from a bounded thread pool sharing one pooled HTTP client."""
+    own = session is None
+    session = session or guarded_session(opts.allow_private, opts.concurrency, shared=True)
+    pending: set = set()
+    it = iter(todo)
+    pool = ThreadPoolExecutor(max_workers=max(1, opts.concurrency), thread_name_prefix="scan")
+    finished_all = False
+    try:
+        _fill(pool, pending, it, ix, opts, session)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                yield fut.result()
+            _fill(pool, pending, it, ix, opts, session)
+        finished_all = True
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=finished_all, cancel_futures=True)
+        if own:
+            session.close()
+
+
+def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions, session) -> None:  # noqa: ANN001
     """Keep at most twice the concurrency in flight, so memory stays flat on huge inputs."""
     while len(pending) < 2 * max(1, opts.concurrency):
         url = next(it, None)
         if url is None:
             return
-        pending.add(pool.submit(scan_one, ix, url, opts))
+        pending.add(pool.submit(scan_one, ix, url, opts, session))
 
 
 # ---- database edge ---------------------------------------------------------

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import heapq
 import http.client
+import http.cookiejar
+import os
 import re
 import socket
 import ssl
@@ -62,42 +64,59 @@ class Fail(Exception):
 
 class _Watchdog:
     """Shuts down sockets whose fetch has run out of time. A socket timeout bounds each read,
-    not the whole: a server that drips one header byte a second would hold a fetch forever."""
+    not the whole: a server that drips one header byte a second would hold a fetch forever.
+    A kept-alive socket is watched again for each fetch that uses it (its latest deadline
+    counts) and not at all while it waits idle in the pool."""
 
     def __init__(self):
         self.cond = threading.Condition()
         self.heap: list[tuple[float, int, socket.socket]] = []
+        self.armed: dict[int, int] = {}  # id(socket) -> its entry that counts (the heap holds the socket)
         self.thread: threading.Thread | None = None
         self.n = 0
 
     def watch(self, sock: socket.socket, deadline: float) -> None:
         with self.cond:
             self.n += 1
+            self.armed[id(sock)] = self.n
             heapq.heappush(self.heap, (deadline, self.n, sock))
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
                 self.thread.start()
             self.cond.notify()
 
+    def reset(self) -> None:
+        """After fork: the child has no watchdog thread, and the lock may be held by a thread it lacks."""
+        self.__init__()  # type: ignore[misc]
+
+    def forget(self, sock: socket.socket) -> None:
+        with self.cond:
+            self.armed.pop(id(sock), None)
+
     def _run(self) -> None:
         while True:
             with self.cond:
                 while not self.heap:
                     self.cond.wait()
-                deadline, _, sock = self.heap[0]
+                deadline, n, sock = self.heap[0]
                 left = deadline - time.monotonic()
                 if left > 0:
                     self.cond.wait(min(left, 1.0))
                     continue
                 heapq.heappop(self.heap)
-            try:
-                if sock.fileno() >= 0:
-                    sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # closed already: the fetch finished in time
+                if self.armed.get(id(sock)) != n:
+                    continue  # watched again since, or back in the pool
+                del self.armed[id(sock)]
+                try:  # under the lock: a fetch cannot take the socket up in between
+                    if sock.fileno() >= 0:
+                        sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # closed already: the fetch finished in time
 
 
 _WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WATCHDOG.reset)
 FETCH_DEADLINE = threading.local()  # the running fetch's deadline, per thread (scan and refresh)
 
 
@@ -124,15 +143,35 @@ class _GuardedConnectionMixin:
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
-                deadline = getattr(FETCH_DEADLINE, "deadline", None)
-                if deadline is not None:
-                    _WATCHDOG.watch(sock, deadline)
+                _watch(sock)
                 return sock
             except socket.timeout as exc:
                 raise ConnectTimeoutError(self, f"connect to {self.host} timed out") from exc
             except OSError as exc:
                 last = exc
         raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last  # type: ignore[arg-type]
+
+    def request(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        sock = getattr(self, "sock", None)
+        if sock is not None:  # kept alive from an earlier fetch: this fetch's deadline counts now
+            _watch(sock)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+def _watch(sock: socket.socket) -> None:
+    deadline = getattr(FETCH_DEADLINE, "deadline", None)
+    if deadline is None:
+        _WATCHDOG.forget(sock)
+    else:
+        _WATCHDOG.watch(sock, deadline)
+
+
+class _GuardedPoolMixin:
+    def _put_conn(self, conn) -> None:  # noqa: ANN001
+        sock = getattr(conn, "sock", None)
+        if sock is not None:  # idle in the pool: no fetch's deadline applies
+            _WATCHDOG.forget(sock)
+        super()._put_conn(conn)  # type: ignore[misc]
 
 
 def _pool_classes(allow_private: bool) -> dict[str, type]:
@@ -142,7 +181,9 @@ def _pool_classes(allow_private: bool) -> dict[str, type]:
         "https": type("GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), attrs),
     }
     bases = {"http": HTTPConnectionPool, "https": HTTPSConnectionPool}
-    return {s: type(f"Guarded{b.__name__}", (b,), {"ConnectionCls": conns[s]}) for s, b in bases.items()}
+    return {
+        s: type(f"Guarded{b.__name__}", (_GuardedPoolMixin, b), {"ConnectionCls": conns[s]}) for s, b in bases.items()
+    }
 
 
 _POOLS = {flag: _pool_classes(flag) for flag in (False, True)}
@@ -160,14 +201,22 @@ class GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = _POOLS[self.allow_private]
 
 
-def guarded_session(allow_private: bool = False) -> requests.Session:
-    """A session that ignores proxy/netrc environment and vets every connection."""
+def guarded_session(allow_private: bool = False, pool_size: int = 10, shared: bool = False) -> requests.Session:
+    """A session that ignores proxy/netrc environment and vets every connection. `shared`:
+    one for many fetch_page calls on many threads, keeping up to `pool_size` connections alive
+    per host (and as many hosts) and no cookies (fetch_page keeps each fetch's own)."""
     session = requests.Session()
     session.trust_env = False
-    adapter = GuardedAdapter(allow_private)
+    if shared:
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    adapter = GuardedAdapter(allow_private, pool_connections=pool_size, pool_maxsize=pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    setattr(session, GUARDED, allow_private)
     return session
+
+
+GUARDED = "peizi_guard_allow_private"  # set on guarded sessions: its allow_private
 
 
 # --- errors ----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import requests
 from bs4.exceptions import ParserRejectedMarkup
 
 from . import charset
-from .http import CAUGHT, Fail, deadline, deadline_left, describe_error, guarded_session, read_body
+from .http import CAUGHT, GUARDED, Fail, deadline, deadline_left, describe_error, guarded_session, read_body
 from .http import user_agent as _user_agent
 from .netguard import check_address
 from .visible import collapse, content
@@ -93,8 +93,9 @@ class _Options:
     allow_private: bool
     hop_check: Callable[[str], None] | None
     headers: dict[str, str]
-    preflight: bool  # caller's session: check addresses before each request
+    preflight: bool  # caller's session that does not vet addresses: check before each request
     deadline: float = 0.0
+    cookies: requests.cookies.RequestsCookieJar = field(default_factory=requests.cookies.RequestsCookieJar)
 
 
 def _request(session: requests.Session, url: str, opts: _Options) -> requests.Response:
@@ -102,7 +103,11 @@ def _request(session: requests.Session, url: str, opts: _Options) -> requests.Re
     if opts.preflight:
         check_address(host, port, opts.allow_private)
     left = deadline_left(opts.deadline)
-    return session.get(url, headers=opts.headers, timeout=(left, left), allow_redirects=False, stream=True)
+    resp = session.get(
+        url, headers=opts.headers, cookies=opts.cookies, timeout=(left, left), allow_redirects=False, stream=True
+    )
+    opts.cookies.update(resp.cookies)  # this fetch's own: a shared session keeps none
+    return resp
 
 
 def _follow(page: Page, session: requests.Session, opts: _Options, url: str, seen: set[str]) -> requests.Response:
@@ -193,7 +198,7 @@ def fetch_page(
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
         },
-        preflight=session is not None,
+        preflight=session is not None and getattr(session, GUARDED, True) and not allow_private,
         deadline=time.monotonic() + timeout,
     )
     own = session is None
