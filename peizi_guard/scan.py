@@ -196,6 +196,7 @@ def run_scan(
 
 def in_threads(ix: Index, todo: list[str], opts: ScanOptions, session=None) -> Generator[dict, None, None]:  # noqa: ANN001
     """Results as they finish, from a bounded thread pool sharing one pooled HTTP client."""
+    warm(ix)
     own = session is None
     session = session or guarded_session(opts.allow_private, opts.concurrency, shared=True)
     pending: set = set()
@@ -216,6 +217,12 @@ def in_threads(ix: Index, todo: list[str], opts: ScanOptions, session=None) -> G
         pool.shutdown(wait=finished_all, cancel_futures=True)
         if own:
             session.close()
+
+
+def warm(ix: Index) -> None:
+    """Build what is built on first use (mention automaton, text model, suffix rules …) once,
+    before threads or forked workers would each build their own."""
+    check_page(ix, "http://warm-up.invalid/", [], "股票配资 1:10 “配资”", targets=[], links=[])
 
 
 def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions, session) -> None:  # noqa: ANN001

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generator, cast
 
-from .matcher import Index, check_page
-from .scan import ScanOptions, result_of, scan_one
+from .matcher import Index
+from .scan import ScanOptions, result_of, scan_one, warm
 from .scraper.http import guarded_session
 from .scraper.pages import Page
 
@@ -94,11 +94,6 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
             if proc.is_alive():
                 proc.kill()
             conn.close()
-
-
-def warm(ix: Index) -> None:
-    """Build the index's lazy parts (mention automaton, text model) once, before forking."""
-    check_page(ix, "http://warm-up.invalid/", [], "股票配资 1:10", targets=[], links=[])
 
 
 def lost(ix: Index, url: str) -> dict:

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -68,6 +69,7 @@ def ngrams_of(text: str, out: Counter, prefix: str = "", keep=None) -> None:  # 
 
 _SECOND = itemgetter(1)
 _FINDERS: dict[tuple[int, str], tuple[object, object]] = {}
+_BUILDING = threading.Lock()
 
 
 def vocabulary_finder(keep, prefix: str):  # noqa: ANN001, ANN201
@@ -91,18 +93,22 @@ def _finder(keep, kind: str, words: Callable[[], list[tuple[str, str]]]):  # noq
     cached = _FINDERS.get((id(keep), kind))
     if cached is not None and cached[0] is keep:  # the entry holds `keep`: its id is not reused
         return cached[1]
-    found = ahocorasick.Automaton()
-    for gram, key in words():
-        if 0 < len(gram) <= NGRAM_MAX:
-            found.add_word(gram, key)
-    finder = None
-    if len(found):
-        found.make_automaton()
-        finder = found
-    if len(_FINDERS) >= 8:  # cross-validation makes a vocabulary per fold
-        _FINDERS.pop(next(iter(_FINDERS)))
-    _FINDERS[(id(keep), kind)] = (keep, finder)
-    return finder
+    with _BUILDING:  # built once, though a scan's threads all want it at the start
+        cached = _FINDERS.get((id(keep), kind))
+        if cached is not None and cached[0] is keep:
+            return cached[1]
+        found = ahocorasick.Automaton()
+        for gram, key in words():
+            if 0 < len(gram) <= NGRAM_MAX:
+                found.add_word(gram, key)
+        finder = None
+        if len(found):
+            found.make_automaton()
+            finder = found
+        if len(_FINDERS) >= 8:  # cross-validation makes a vocabulary per fold
+            _FINDERS.pop(next(iter(_FINDERS)))
+        _FINDERS[(id(keep), kind)] = (keep, finder)
+        return finder
 
 
 def split_quoted(text: str) -> tuple[str, list[str]]:

@@ -109,7 +109,9 @@ def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = Non
     find every occurrence."""
     n = len(text)
     diff = [0.0] * (n + 1)  # a contribution added over a span: at its start, taken off after it
-    ends = _ends(text, vocab)
+    # one automaton pass over the text costs about its length; finding each n-gram (at most 20
+    # times) costs about their number: a repetitive page has few n-grams, a real one many
+    ends = _ends(text, vocab) if len(grams) > n // 8 else None
     for g, weight in grams:
         g = g.removeprefix(QUOTE)
         size = len(g)
@@ -130,16 +132,17 @@ def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = Non
     # the running sum is the push on each character; no residue where nothing pushes
     push = [x if x > 1e-12 or x < -1e-12 else 0.0 for x in accumulate(diff[:n])]
     out, start = [], 0
-    breaks = {m.start(): _breaks(text, m.start()) for m in _NOT_ALNUM.finditer(text)}  # only these can break
+    breaks = {m.start() for m in _BREAK.finditer(text)}
+    breaks.update(i for m in _MAYBE_BREAK.finditer(text) if _breaks(text, i := m.start()))
     positive = [x > 0 for x in push]
     # a phrase ends at a break or where the push changes sign: only those places are visited
     changes = [i for i, (a, b) in enumerate(zip(positive, positive[1:]), 1) if a != b]
-    for i in sorted({n, *changes, *(i for i, b in breaks.items() if b)}):
-        brk = i == n or breaks.get(i, False)
+    for i in sorted({n, *changes, *breaks}):
+        brk = i == n or i in breaks
         if brk or (i > start and positive[i] != positive[start]):
             words = text[start:i]
             weight = sum(push[start:i])
-            if abs(weight) > 1e-6 and sum(ch.isalnum() for ch in words) >= 2:
+            if abs(weight) > 1e-6 and _TWO_ALNUM.search(words):
                 out.append(Contribution("ngram", words, weight))
             start = i + 1 if brk else i
     return out
@@ -182,7 +185,10 @@ def _spots(text: str, g: str, ends: dict[str, list[int]] | None) -> list[int]:
     return spots
 
 
-_NOT_ALNUM = re.compile(r"[^\w]|_")  # sre's \w is str.isalnum() or "_"
+# sre's \w is str.isalnum() or "_", so [^\W_] is str.isalnum()
+_BREAK = re.compile(r"[^\w%+:.\-]|_")  # punctuation that always ends a phrase
+_MAYBE_BREAK = re.compile(r"[:.\-]")  # … and that does unless inside 1:10, 0.5, T-1
+_TWO_ALNUM = re.compile(r"[^\W_][\s\S]*?[^\W_]")
 
 
 def _breaks(text: str, i: int) -> bool:
