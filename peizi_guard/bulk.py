@@ -6,7 +6,6 @@ second) and renders its answers itself, so only short strings cross between proc
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -46,14 +45,22 @@ def check_all(
     guard: Guard, items: list[tuple[str, str | None]], render: Render, jobs: int = 1
 ) -> Iterator[tuple[str, str]]:
     """(verdict, rendered line) for each (query, kind), in order; `jobs` > 1 spreads the work."""
-    if jobs <= 1 or len(items) <= BATCH or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(items) <= BATCH or not _can_fork():
         yield from answers(guard.check, items, render)
         return
+    import multiprocessing  # here: 10 ms a one-query check need not pay
+
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, initializer=_start, initargs=(guard.db, guard.as_of, render)) as pool:
         for batch in pool.imap(_check_batch, batches):
             yield from batch
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _start(db: str | None, as_of: date | None, render: Render) -> None:

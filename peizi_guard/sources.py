@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+
+from . import read_data
 from functools import lru_cache
-from importlib import resources
 
 
 @lru_cache(maxsize=1)
 def load_sources() -> dict[str, dict]:
-    text = resources.files("peizi_guard").joinpath("data/sources.json").read_text("utf-8")
+    text = read_data("data/sources.json")
     return {s["id"]: s for s in json.loads(text)["sources"]}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .features import prepare
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
@@ -15,8 +15,20 @@ from .query import parse
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
 from .suffix import registrable, split_host
-from .textmodel import TextModel, default_model, judge
 from .verdict import LISTED_METHODS, decide, decide_text
+
+if TYPE_CHECKING:
+    from .textmodel import TextModel
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """TextModel on first use: a name check does not load the text model's code."""
+    if name == "TextModel":
+        from .textmodel import TextModel
+
+        return TextModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT",
@@ -106,12 +118,17 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
 
 
 def model_of(ix: Index) -> TextModel:
+    from .textmodel import default_model
+
     return ix.model or default_model()
 
 
 def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
     """Judge ad copy or page text: the offer model, and listed names and addresses in it.
     `links` are addresses the text points to (a page's links), judged like written ones."""
+    from .features import prepare
+    from .textmodel import judge
+
     st, model = ix.settings, model_of(ix)
     cleaned = clean_text(text)  # read once: the model, names and addresses all start from it
     prepared = prepare(cleaned, cleaned=True)

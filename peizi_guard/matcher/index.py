@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import pinyin
 from .lexicon import lexicon
@@ -14,7 +14,9 @@ from .multi import Labels, Mentions, Near
 from ..normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
-from .textmodel import TextModel
+
+if TYPE_CHECKING:  # the text model is loaded when a text is first judged
+    from .textmodel import TextModel
 
 NAME_FIELDS = ("name", "app", "wechat", "weibo", "miniprogram")
 

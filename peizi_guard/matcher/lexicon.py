@@ -5,35 +5,35 @@ from __future__ import annotations
 
 import json
 import re
+
+from .. import read_data
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
 class Pattern:
     id: str
-    regex: re.Pattern
+    source: str  # the regular expression
     zh: str
     en: str
     side: str = "offer"  # offer | stance | context (text features only)
     boilerplate: bool = False  # its phrases are read as the feature only, never as words
+    flags: int = re.I
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        """Compiled on first use: a name check needs none of the text features (~25 ms)."""
+        return re.compile(self.source, self.flags)
 
 
 def _read(name: str) -> str:
-    return resources.files("peizi_guard").joinpath("data").joinpath(name).read_text("utf-8")
+    return read_data("data/" + name)
 
 
 def _patterns(items: list[dict], flags: int = re.I) -> tuple[Pattern, ...]:
     return tuple(
-        Pattern(
-            i["id"],
-            re.compile(i["pattern"], flags),
-            i["zh"],
-            i["en"],
-            i.get("side", "offer"),
-            bool(i.get("boilerplate")),
-        )
+        Pattern(i["id"], i["pattern"], i["zh"], i["en"], i.get("side", "offer"), bool(i.get("boilerplate")), flags)
         for i in items
     )
 

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
 
 from . import pinyin
 from .index import Index, Ref, is_shared
@@ -79,6 +78,8 @@ def _similar(ix: Index, key: str) -> list[Match]:
             if listed != key:
                 out.append(_m(ref, "homophone", ix.settings.method_scores["homophone"], key))
     if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys and ix.near is not None:
+        from rapidfuzz.distance import Levenshtein  # here: 8 ms of a cold check that finds a name exactly
+
         # the five nearest within one edit, as rapidfuzz's process.extract over every key would give
         near = sorted(
             (d, i)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from importlib import resources
+
+from .. import read_data
 
 TABLE = "data/pinyin.txt"
 PHRASES = "data/pinyin_phrases.txt"
@@ -20,7 +21,7 @@ PHRASES = "data/pinyin_phrases.txt"
 @lru_cache(maxsize=1)
 def table() -> dict[str, str]:
     out: dict[str, str] = {}
-    text = resources.files("peizi_guard").joinpath(TABLE).read_text("utf-8")
+    text = read_data(TABLE)
     for line in text.splitlines():
         if line and not line.startswith("#"):
             syl, chars = line.split("\t", 1)
@@ -31,7 +32,7 @@ def table() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def phrases() -> dict[str, list[str]]:
-    text = resources.files("peizi_guard").joinpath(PHRASES).read_text("utf-8")
+    text = read_data(PHRASES)
     return {
         p: syl.split()
         for p, syl in (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
@@ -107,6 +108,8 @@ def generate_phrases() -> str:
 
 
 if __name__ == "__main__":
+    from importlib import resources
+
     root = resources.files("peizi_guard")
     with open(str(root.joinpath(TABLE)), "w", encoding="utf-8") as fh:
         fh.write(generate())

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .lexicon import lexicon
 from ..normalise import fold
 from .settings import Settings
-from .textmodel import Judgement
+
+if TYPE_CHECKING:
+    from .textmodel import Judgement
 
 
 @dataclass(frozen=True)

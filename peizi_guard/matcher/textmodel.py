@@ -16,8 +16,8 @@ from itertools import accumulate
 from operator import mul
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from .. import read_data
 from .features import NAMED, QUOTE, TextFeatures, extract, gram_finder, prepare
 from .lexicon import lexicon
 
@@ -231,5 +231,5 @@ def judge(
 
 @lru_cache(maxsize=1)
 def default_model() -> TextModel:
-    raw = resources.files("peizi_guard").joinpath("data").joinpath(MODEL_FILE).read_text("utf-8")
+    raw = read_data("data/" + MODEL_FILE)
     return TextModel.from_dict(json.loads(raw))
