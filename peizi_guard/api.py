@@ -158,6 +158,7 @@ def import_user_list(
             raise DocumentError(f"refused: {problem}")
         meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
         res = store.ingest(s, meta, doc, data, origin=origin)
+    del doc  # stored: its memory is the index build's now
     _after_change(db, res)
     return res
 
