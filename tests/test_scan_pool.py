@@ -169,3 +169,21 @@ def test_jobs_auto_uses_the_cores_only_for_large_scans(monkeypatch):
     auto = ScanOptions(jobs=0)
     assert jobs_for(auto, 99) == 1 and jobs_for(auto, 100) == 3
     assert jobs_for(ScanOptions(jobs=5), 3) == 3 and jobs_for(ScanOptions(jobs=1), 10_000) == 1
+
+
+@needs_fork
+def test_when_every_worker_dies_the_rest_is_unchecked_and_the_scan_ends(site, ix):
+    urls = [f"{site}/wait/0.3/plain?n={i}" for i in range(30)]
+    rows: list[dict] = []
+
+    def emit(row):
+        rows.append(row)
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+
+    started = time.monotonic()
+    summary = run_scan(ix, urls, ScanOptions(concurrency=4, allow_private=True, timeout=5, jobs=2), emit=emit)
+    assert time.monotonic() - started < 30
+    assert sorted(r["url"] for r in rows) == sorted(urls)
+    assert summary.verdicts["unchecked"] >= len(urls) - 8  # at most two workers' first URLs finished
+    assert all(r["verdict"] == "unchecked" and r["error"] == LOST for r in rows[1:] if r["error"])
