@@ -76,6 +76,8 @@ _REASONS = (
     ("unparsable", "unparsable"),
     ("undecodable", "undecodable"),
     ("too large", "too large"),
+    ("internal error", "internal error"),
+    ("scan worker stopped", "worker stopped"),
 )
 
 
@@ -103,15 +105,29 @@ def scan_one(ix: Index, url: str, opts: ScanOptions, session=None) -> dict:  # n
     """Fetch and judge one URL (on `session`, a shared guarded one, when given). Never raises:
     problems become the result's `error`."""
     hops: list[str] = []
-    page = fetch_page(
-        url,
-        timeout=opts.timeout,
-        max_bytes=opts.max_bytes,
-        allow_private=opts.allow_private,
-        hop_check=hops.append,
-        session=session,
-    )
-    return result_of(ix, page, hops)
+    try:
+        page = fetch_page(
+            url,
+            timeout=opts.timeout,
+            max_bytes=opts.max_bytes,
+            allow_private=opts.allow_private,
+            hop_check=hops.append,
+            session=session,
+        )
+        return result_of(ix, page, hops)
+    except Exception as exc:  # a bug costs this URL (unchecked), not the whole scan
+        return failed(ix, url, f"internal error ({type(exc).__name__})")
+
+
+def failed(ix: Index, url: str, error: str) -> dict:
+    """The result of a URL that was not judged: by its address alone, else unchecked."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    try:
+        return result_of(ix, Page(url=url, final_url=url, error=error, fetched_at=now), [])
+    except Exception:  # the address check itself failed: nothing is known of this URL
+        row = dict.fromkeys(("final_url", "status", "score", "title", "probability"))
+        row.update(url=url, redirects=[], matches=[], signals=[], notes=[], truncated=False)
+        return {**row, "verdict": "unchecked", "reason": unchecked_reason(error), "error": error, "fetched_at": now}
 
 
 def result_of(ix: Index, page: Page, hops: list[str]) -> dict:

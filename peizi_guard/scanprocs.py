@@ -15,14 +15,12 @@ import os
 import queue
 import signal
 import threading
-from datetime import datetime, timezone
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generator, cast
+from typing import Generator, Iterator, cast
 
 from .matcher import Index
-from .scan import ScanOptions, result_of, scan_one, warm
+from .scan import ScanOptions, failed, scan_one, warm
 from .scraper.http import guarded_session
-from .scraper.pages import Page
 
 AUTO_FROM = 100  # URLs before `jobs=0` (auto) uses more than one process
 MAX_AUTO = 8
@@ -31,75 +29,96 @@ LOST = "scan worker stopped before finishing this URL"
 
 def jobs_for(opts: ScanOptions, n: int) -> int:
     """The processes to use for `n` URLs: `opts.jobs` when given, else one per core (at most 8)
-    for large scans; always 1 where processes cannot be forked."""
+    for large scans; never more than --concurrency (each has a thread at least), and always 1
+    where processes cannot be forked."""
     if "fork" not in multiprocessing.get_all_start_methods() or n < 2:
         return 1
     if opts.jobs > 0:
-        return min(opts.jobs, n)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cores, MAX_AUTO) if n >= AUTO_FROM else 1
+        jobs = opts.jobs
+    else:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        jobs = min(cores, MAX_AUTO) if n >= AUTO_FROM else 1
+    return max(1, min(jobs, n, opts.concurrency))
+
+
+def shares(concurrency: int, jobs: int) -> list[int]:
+    """--concurrency split over the workers: 10 over 3 is 4, 3, 3."""
+    return [concurrency // jobs + (i < concurrency % jobs) for i in range(jobs)]
 
 
 def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generator[dict, None, None]:
     """Scan results as they finish, from `jobs` worker processes sharing `opts.concurrency`.
 
     Each worker has its own pipe (a worker killed while holding a shared queue's lock would
-    stall the others), with at most twice its threads' URLs in flight on it."""
+    stall the others), with at most twice its threads' URLs in flight on it; the URLs of a
+    worker that dies are reported unchecked (`lost`)."""
     warm(ix)
     ctx = multiprocessing.get_context("fork")
-    threads = max(1, -(-opts.concurrency // jobs))
-    workers: dict[Connection, tuple[Any, set[str]]] = {}  # this end of a worker's pipe -> (process, URLs in flight)
-    for i in range(jobs):  # forked before any thread of ours starts: fork copies only the caller
+    workers: dict[Connection, _Worker] = {}  # this end of a worker's pipe -> the worker
+    for i, threads in enumerate(shares(opts.concurrency, jobs)):  # forked before any thread of ours starts
         here, there = ctx.Pipe()
         proc = ctx.Process(target=_work, args=(ix, opts, threads, there), name=f"scan-{i}", daemon=True)
         proc.start()
         there.close()
-        workers[here] = (proc, set())
+        workers[here] = _Worker(proc, 2 * threads)
     it = iter(todo)
     left = len(todo)
     try:
         while left:
-            for conn, (_, busy) in workers.items():  # hand out URLs to whoever has room
-                while len(busy) < 2 * threads and (url := next(it, None)) is not None:
-                    conn.send(url)
-                    busy.add(url)
+            dead = [conn for conn, w in workers.items() if not _hand_out(conn, w, it)]
+            for conn in wait([c for c in workers if c not in dead], timeout=1.0) if len(dead) < len(workers) else []:
+                try:
+                    result = cast(Connection, conn).recv()
+                except (EOFError, OSError):  # the worker died (killed, out of memory …)
+                    dead.append(cast(Connection, conn))
+                    continue
+                workers[cast(Connection, conn)].busy.discard(result["url"])
+                left -= 1
+                yield result
+            for conn in dead:
+                for url in workers.pop(conn).busy:
+                    left -= 1
+                    yield lost(ix, url)
+                conn.close()
             if not workers:  # every worker died: what is left cannot be fetched here
                 for url in it:
                     left -= 1
                     yield lost(ix, url)
-                break
-            for ready in wait(list(workers), timeout=1.0):
-                conn = cast(Connection, ready)
-                try:
-                    result = conn.recv()
-                except (EOFError, OSError):  # the worker died (killed, out of memory …)
-                    _, busy = workers.pop(conn)
-                    conn.close()
-                    for url in busy:
-                        left -= 1
-                        yield lost(ix, url)
-                    continue
-                workers[conn][1].discard(result["url"])
-                left -= 1
-                yield result
     finally:
-        for conn, (proc, _) in workers.items():
+        for conn, w in workers.items():
             if left:  # stopped early (Ctrl-C): the workers' fetches are not waited for
-                proc.terminate()
+                w.proc.terminate()
             else:
                 with contextlib.suppress(OSError):  # done: each worker finishes and exits
                     conn.send(None)
-        for conn, (proc, _) in workers.items():
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
+        for conn, w in workers.items():
+            w.proc.join(5)
+            if w.proc.is_alive():
+                w.proc.kill()
             conn.close()
+
+
+class _Worker:
+    def __init__(self, proc, room: int):  # noqa: ANN001
+        self.proc, self.room = proc, room
+        self.busy: set[str] = set()  # its URLs in flight
+
+
+def _hand_out(conn: Connection, w: _Worker, it: Iterator[str]) -> bool:
+    """Give the worker URLs until it has `room` in flight; False when its pipe is broken (the
+    URL being sent then counts as in flight, to be reported with the others)."""
+    while len(w.busy) < w.room and (url := next(it, None)) is not None:
+        w.busy.add(url)
+        try:
+            conn.send(url)
+        except OSError:  # it died after its last answer, before we noticed
+            return False
+    return True
 
 
 def lost(ix: Index, url: str) -> dict:
     """The result of a URL whose worker stopped: judged by its address alone, else unchecked."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return result_of(ix, Page(url=url, final_url=url, error=LOST, fetched_at=now), [])
+    return failed(ix, url, LOST)
 
 
 def _work(ix: Index, opts: ScanOptions, threads: int, conn) -> None:  # noqa: ANN001
@@ -111,9 +130,15 @@ def _work(ix: Index, opts: ScanOptions, threads: int, conn) -> None:  # noqa: AN
 
     def scan() -> None:
         while (url := todo.get()) is not None:
-            result = scan_one(ix, url, opts, session)
+            try:
+                result = scan_one(ix, url, opts, session)  # it catches what it can
+            except BaseException as exc:  # noqa: BLE001 -- a thread that died would leave its URL unanswered
+                result = failed(ix, url, f"internal error ({type(exc).__name__})")
             with sending:
-                conn.send(result)
+                try:
+                    conn.send(result)
+                except OSError:  # the scan was stopped
+                    return
 
     workers = [threading.Thread(target=scan, name=f"scan-{i}") for i in range(threads)]
     for w in workers:

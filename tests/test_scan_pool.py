@@ -14,7 +14,7 @@ import pytest
 from peizi_guard import Guard, builtin
 from peizi_guard.matcher import build
 from peizi_guard.scan import ScanOptions, in_threads, run_scan
-from peizi_guard.scanprocs import LOST, jobs_for
+from peizi_guard.scanprocs import LOST, jobs_for, shares
 from peizi_guard.scraper.http import guarded_session
 from peizi_guard.scraper.pages import fetch_page
 
@@ -187,3 +187,69 @@ def test_when_every_worker_dies_the_rest_is_unchecked_and_the_scan_ends(site, ix
     assert sorted(r["url"] for r in rows) == sorted(urls)
     assert summary.verdicts["unchecked"] >= len(urls) - 8  # at most two workers' first URLs finished
     assert all(r["verdict"] == "unchecked" and r["error"] == LOST for r in rows[1:] if r["error"])
+
+
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_a_page_that_breaks_the_judging_costs_that_url_not_the_scan(site, ix, monkeypatch, jobs):
+    import peizi_guard.scan as scan_module
+
+    real = scan_module.check_page
+
+    def brittle(ix, url, *args, **kwargs):
+        if "bad" in url and args and args[1]:  # the page's text, not the address check
+            raise RecursionError("deeply nested")
+        return real(ix, url, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "check_page", brittle)
+    urls = [f"{site}/ad?bad"] + [f"{site}/plain?n={i}" for i in range(12)]
+    rows: list[dict] = []
+    summary = run_scan(ix, urls, ScanOptions(concurrency=4, allow_private=True, timeout=5, jobs=jobs), emit=rows.append)
+    assert sorted(r["url"] for r in rows) == sorted(urls)
+    bad = next(r for r in rows if "bad" in r["url"])
+    assert bad["verdict"] == "unchecked" and bad["reason"] == "internal error"
+    assert bad["error"] == "internal error (RecursionError)"
+    assert summary.verdicts["clear"] == 12
+
+
+def test_concurrency_caps_the_processes_and_is_shared_between_them(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert jobs_for(ScanOptions(concurrency=1, jobs=0), 500) == 1
+    assert jobs_for(ScanOptions(concurrency=3, jobs=0), 500) == 3
+    assert jobs_for(ScanOptions(concurrency=64, jobs=4), 500) == 4
+    assert shares(10, 3) == [4, 3, 3] and shares(64, 2) == [32, 32] and sum(shares(7, 4)) == 7
+
+
+def test_a_kept_alive_connection_closed_by_the_server_is_retried_once():
+    """A server that closes an idle kept-alive connection as it is reused (here: the second
+    request on each connection) must not turn pages into "connection reset"."""
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    body = b"<html><title>ok</title></html>"
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    def one(conn):
+        with conn:
+            conn.recv(65536)
+            conn.sendall(answer)
+            conn.recv(65536)  # the second request on this connection: closed unanswered
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    session = guarded_session(True, 2, shared=True)
+    try:
+        url = f"http://127.0.0.1:{srv.getsockname()[1]}/"
+        pages = [fetch_page(url, allow_private=True, timeout=5, session=session) for _ in range(3)]
+        assert [p.error for p in pages] == [None, None, None] and all(p.title == "ok" for p in pages)
+    finally:
+        session.close()
+        srv.close()

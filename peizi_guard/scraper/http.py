@@ -33,6 +33,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError, ReadTimeoutError
 from urllib3.util.connection import create_connection
+from urllib3.util.retry import Retry
 
 from .netguard import BlockedAddress, DnsError, check_address
 
@@ -209,7 +210,10 @@ def guarded_session(allow_private: bool = False, pool_size: int = 10, shared: bo
     session.trust_env = False
     if shared:
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    adapter = GuardedAdapter(allow_private, pool_connections=pool_size, pool_maxsize=pool_size)
+    # a kept-alive connection the server closed just as it was reused fails before any answer:
+    # such a read error is tried once more, on a new connection (within the same deadline)
+    retries = Retry(total=1, connect=0, read=1, redirect=0, status=0, other=0) if shared else 0
+    adapter = GuardedAdapter(allow_private, pool_connections=pool_size, pool_maxsize=pool_size, max_retries=retries)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     setattr(session, GUARDED, allow_private)
