@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 rm -f .coverage .coverage.*
 python -m coverage run -m pytest -q -p no:cacheprovider "$@"
 python -m coverage combine -q
-python -m coverage report --sort=cover | head -n 25  # lowest first
+python -m coverage report --sort=cover > .coverage-report.txt  # lowest first
+head -n 25 .coverage-report.txt && tail -n 1 .coverage-report.txt

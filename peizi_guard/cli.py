@@ -43,6 +43,19 @@ def _jsonl(objs) -> None:  # noqa: ANN001
         click.echo(json.dumps(o, ensure_ascii=False))
 
 
+def jobs_option(help: str):  # noqa: A002, ANN201
+    """--jobs / -j / PEIZI_GUARD_JOBS, shared by check --file and scan."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0, max=64),
+        default=0,
+        envvar="PEIZI_GUARD_JOBS",
+        show_default=True,
+        help=help,
+    )
+
+
 def cluster_options(f):  # noqa: ANN001, ANN201
     """--cluster and --workers, shared by check and scan."""
     f = click.option(
@@ -368,15 +381,7 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 @click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0, max=64),
-    default=0,
-    envvar="PEIZI_GUARD_JOBS",
-    show_default=True,
-    help="Processes fetching and judging, sharing --concurrency (0: one per core, at most 8, from 100 URLs).",
-)
+@jobs_option("Processes fetching and judging, sharing --concurrency (0: one per core, at most 8, from 100 URLs).")
 @cluster_options
 @click.pass_obj
 def scan(
@@ -537,15 +542,7 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
     "--encoding", metavar="CODEC", help="Encoding of --file / --text-file (default: BOM, UTF-8, else detected)."
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one object per query.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0, max=64),
-    default=0,
-    envvar="PEIZI_GUARD_JOBS",
-    show_default=True,
-    help="Processes for --file (0: one per core, at most 4, from 5,000 queries; else 1).",
-)
+@jobs_option("Processes for --file (0: one per core, at most 4, from 5,000 queries; else 1).")
 @cluster_options
 @click.option(
     "--output",
