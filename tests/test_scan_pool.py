@@ -28,6 +28,7 @@ class KeepAlive(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     connections: list[int] = []
+    paths: list[str] = []
 
     def setup(self):
         super().setup()
@@ -38,6 +39,7 @@ class KeepAlive(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         path = self.path
+        KeepAlive.paths.append(path)
         if path.startswith("/wait/"):
             _, _, secs, path = path.split("/", 3)
             time.sleep(float(secs))
@@ -66,6 +68,7 @@ class KeepAlive(BaseHTTPRequestHandler):
 def site():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
     srv.daemon_threads = True
+    srv.handle_error = lambda request, address: None  # a client that gave up: not a later test's stderr
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()
@@ -253,3 +256,15 @@ def test_a_kept_alive_connection_closed_by_the_server_is_retried_once():
     finally:
         session.close()
         srv.close()
+
+
+def test_a_slow_page_is_not_asked_twice(site):
+    session = guarded_session(True, 2, shared=True)
+    try:
+        started = time.monotonic()
+        page = fetch_page(f"{site}/wait/2/plain?slow", allow_private=True, timeout=0.8, session=session)
+        assert page.error == "timed out" and time.monotonic() - started < 1.8
+        time.sleep(0.3)
+        assert KeepAlive.paths.count("/wait/2/plain?slow") == 1
+    finally:
+        session.close()

@@ -202,6 +202,19 @@ class GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = _POOLS[self.allow_private]
 
 
+class _OnceIfClosed(Retry):
+    """A request tried once more when its connection broke before any answer (a kept-alive
+    connection the server closed just as it was reused); never after a timeout: a slow server
+    is not asked twice, and the fetch's deadline stays its own."""
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001, ANN206
+        ends = getattr(FETCH_DEADLINE, "deadline", None)
+        late = ends is not None and time.monotonic() >= ends  # the watchdog shut it: a timeout too
+        if error is not None and (isinstance(error, ReadTimeoutError) or late):  # as with no retries
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def guarded_session(allow_private: bool = False, pool_size: int = 10, shared: bool = False) -> requests.Session:
     """A session that ignores proxy/netrc environment and vets every connection. `shared`:
     one for many fetch_page calls on many threads, keeping up to `pool_size` connections alive
@@ -210,9 +223,7 @@ def guarded_session(allow_private: bool = False, pool_size: int = 10, shared: bo
     session.trust_env = False
     if shared:
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    # a kept-alive connection the server closed just as it was reused fails before any answer:
-    # such a read error is tried once more, on a new connection (within the same deadline)
-    retries = Retry(total=1, connect=0, read=1, redirect=0, status=0, other=0) if shared else 0
+    retries = _OnceIfClosed(total=1, connect=0, read=1, redirect=0, status=0, other=0) if shared else 0
     adapter = GuardedAdapter(allow_private, pool_connections=pool_size, pool_maxsize=pool_size, max_retries=retries)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
