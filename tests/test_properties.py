@@ -94,3 +94,36 @@ def test_labels_equal_the_regular_expression_with_word_boundaries(keys, data):
     text = "".join(data.draw(st.lists(st.one_of(st.sampled_from(keys), NAMEISH, st.sampled_from(" ，_a1")), max_size=12)))
     rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(keys, key=len, reverse=True))) + r")(?!\w)")
     assert Labels(keys).find(text) == [m.group(0) for m in rx.finditer(text)]
+
+
+# --- the text features' first characters (matcher/firstchars.py) ---------------------------
+
+def _feature_alphabet():
+    from peizi_guard.matcher.lexicon import lexicon
+
+    chars = set("0123456789.:：%|#-/~ 元天日月倍")
+    for p in lexicon().text_features:
+        chars |= p.starts or set()
+    return sorted(chars)
+
+
+@quick
+@given(st.text(st.sampled_from(_feature_alphabet()), max_size=40))
+def test_a_text_skipped_by_first_characters_has_no_match(text):
+    from peizi_guard.matcher.lexicon import lexicon
+
+    for p in lexicon().text_features:
+        if p.regex.search(text):
+            assert p.may_match(set(text)), (p.id, text)
+
+
+def test_first_characters_of_regex_constructs():
+    from peizi_guard.matcher.firstchars import first_chars
+
+    assert first_chars("按天配资|(?<![\\d.])1\\s*[:：]") == {"按", "1"}
+    assert first_chars("(?:亏损)?警戒线") == {"亏", "警"}
+    assert first_chars("[三四五]{1,3}倍") == {"三", "四", "五"}
+    assert first_chars("(?=配)配资") == {"配"}
+    assert first_chars("a?") is None  # matches the empty string: anywhere
+    assert first_chars("\\d+元") is None and first_chars(".配") is None and first_chars("[^x]y") is None
+    assert first_chars("配资", re.I) is None and first_chars("(?i:配)资") is None

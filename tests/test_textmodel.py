@@ -145,3 +145,15 @@ def test_automaton_finds_the_same_ngrams_and_phrases_as_plain_search(dev):
         f = features.extract(t, prepared=True, keep=vocab)
         grams = [(g, vocab[g][1]) for g in f.ngrams if not g.startswith(features.NAMED)]
         assert textmodel._phrases(t, grams, vocab) == textmodel._phrases(t, grams)
+
+
+def test_skipping_features_by_first_characters_changes_no_features(dev, monkeypatch):
+    from peizi_guard.matcher import features
+    from peizi_guard.matcher.lexicon import Pattern
+
+    texts = [features.prepare(r["text"]) for r in dev[::3]]
+    fast = [features.extract(t) for t in texts]
+    monkeypatch.setattr(Pattern, "may_match", lambda self, chars: True)
+    for t, got in zip(texts, fast):
+        want = features.extract(t)
+        assert (got.named, got.hits, got.ngrams) == (want.named, want.hits, want.ngrams)

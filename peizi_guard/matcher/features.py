@@ -122,25 +122,30 @@ def extract(text: str, prepared: bool = False, keep=None) -> TextFeatures:  # no
     t = text if prepared else prepare(text)
     f = TextFeatures()
     lx = lexicon()
+    chars = set(t)  # a feature none of whose first characters is here is not searched for
     for p in lx.text_features:
-        if p.boilerplate:
+        if p.boilerplate and p.may_match(chars):
             found = p.regex.findall(t)
             if found:
                 f.hits[p.id] = found[:3]
                 t = _SEPARATORS.sub("|", _boilerplate(p).sub("|", t)).strip("|")
+                chars = set(t)
     outside, quoted = split_quoted(t)
     ngrams_of(outside, f.ngrams, keep=keep)
     for q in quoted:
         ngrams_of(q, f.ngrams, QUOTE, keep)
+    chars = set(outside)
+    inner = "|".join(quoted)
+    inner_chars = set(inner)
     for p in lx.text_features:
         if p.boilerplate:
             continue
-        found = _find(p, outside)
+        found = _find(p, outside) if p.may_match(chars) else []
         if found:
             f.named[p.id] = 1.0
             f.hits[p.id] = found
-        if p.side == "offer" and quoted:
-            inside = _find(p, "|".join(quoted))
+        if p.side == "offer" and quoted and p.may_match(inner_chars):
+            inside = _find(p, inner)
             if inside:
                 f.named["quoted:" + p.id] = 1.0
                 f.hits["quoted:" + p.id] = inside

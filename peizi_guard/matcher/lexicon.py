@@ -22,6 +22,18 @@ class Pattern:
     flags: int = re.I
 
     @cached_property
+    def starts(self) -> frozenset[str] | None:
+        """The characters its matches can begin with (None: not known): a text with none of
+        them is not searched."""
+        from .firstchars import first_chars
+
+        return first_chars(self.source, self.flags)
+
+    def may_match(self, chars: set[str]) -> bool:
+        """False only when a text made of `chars` cannot hold a match."""
+        return self.starts is None or not self.starts.isdisjoint(chars)
+
+    @cached_property
     def regex(self) -> re.Pattern:
         """Compiled on first use: a name check needs none of the text features (~25 ms)."""
         return re.compile(self.source, self.flags)
