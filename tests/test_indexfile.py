@@ -88,3 +88,18 @@ def test_a_failed_save_leaves_no_temporary_file(tmp_path):
     with pytest.raises(OSError):
         indexfile.save(matcher.build(builtin.records()), str(target), "k1")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_tables_read_whole_for_bulk_work_answer_as_look_ups_do(tmp_path, monkeypatch):
+    """After WHOLE_AFTER look-ups a small saved table is read at once: the same answers."""
+    built = matcher.build(builtin.records())
+    path = str(tmp_path / "x.index")
+    indexfile.save(built, path, "k1")
+    names = [r for r in CASES if r["kind"] != "text"]
+    answers = {}
+    for after in (1, 10**9):
+        monkeypatch.setattr(indexfile, "WHOLE_AFTER", after)
+        loaded = indexfile.load(path, "k1", matcher.DEFAULT)
+        answers[after] = [matcher.check(loaded, r["query"], r["kind"]).to_dict() for r in names]
+        assert (loaded.near.by is not None) == (after == 1) and (loaded.fuzzy_keys.whole is not None) == (after == 1)
+    assert answers[1] == answers[10**9] == [matcher.check(built, r["query"], r["kind"]).to_dict() for r in names]

@@ -206,11 +206,17 @@ class _Map:
         return value if value is not None else default
 
 
+WHOLE_AFTER = 256  # look-ups before a table is read whole (bulk work) …
+WHOLE_UP_TO = 300_000  # … when it has at most this many rows (else each look-up stays a query)
+
+
 class _Column(Sequence):
     """ix.fuzzy_keys / ix.fuzzy_refs: a list read by position."""
 
     def __init__(self, db: _Reader, column: str, n: int, decode):  # noqa: ANN001
         self.db, self.column, self.n, self.decode = db, column, n, decode
+        self.asked = 0
+        self.whole: list | None = None
 
     def __len__(self) -> int:
         return self.n
@@ -218,6 +224,14 @@ class _Column(Sequence):
     def __getitem__(self, i):  # noqa: ANN001, ANN204
         if not isinstance(i, int):
             raise TypeError("read by position only")
+        if self.whole is None:
+            self.asked += 1
+            if self.asked == WHOLE_AFTER and self.n <= WHOLE_UP_TO:
+                self.whole = [v for (v,) in self.db.all(f"SELECT {self.column} FROM fuzzy ORDER BY i")]
+        if self.whole is not None:
+            if not 0 <= i < len(self.whole):
+                raise IndexError(i)
+            return self.decode(self.whole[i])
         rows = self.db.all(f"SELECT {self.column} FROM fuzzy WHERE i = ?", (i,))
         if not rows:
             raise IndexError(i)
@@ -229,9 +243,20 @@ class _Near:
 
     def __init__(self, db: _Reader):
         self.db = db
+        self.asked = 0
+        self.by: dict[str, list[int]] | None = None
 
     def candidates(self, query: str) -> list[int]:
         probes = sorted({query} | {query[:i] + query[i + 1 :] for i in range(len(query))})
+        if self.by is None:
+            self.asked += 1
+            if self.asked == WHOLE_AFTER and self.db.all("SELECT count(*) FROM near")[0][0] <= WHOLE_UP_TO:
+                by: dict[str, list[int]] = {}
+                for d, i in self.db.all("SELECT d, i FROM near"):
+                    by.setdefault(d, []).append(i)
+                self.by = by
+        if self.by is not None:
+            return sorted({i for d in probes for i in self.by.get(d, ())})
         marks = ",".join("?" * len(probes))
         return sorted({i for (i,) in self.db.all(f"SELECT i FROM near WHERE d IN ({marks})", tuple(probes))})
 
