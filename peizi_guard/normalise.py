@@ -203,20 +203,20 @@ def clean_host(host: str) -> str:
 def _as_browser(url: str) -> tuple[str, str] | None:
     """(host, path) by the WHATWG parser, or None when it refuses the URL (then the lenient
     reading below is used: official lists print addresses browsers would reject, like a..cn)."""
-    from ada_url import URL
+    from ada_url import parse_url
 
-    try:
-        u = URL(url)
+    try:  # the four parts in one call (each attribute of ada_url.URL is a call of its own)
+        u = parse_url(url, attributes=("hostname", "protocol", "pathname", "search"))
     except ValueError:
         return None
-    if u.hostname.startswith("["):
+    if u["hostname"].startswith("["):
         return "", ""  # IPv6 literals never name a listed platform
-    if u.protocol not in ("http:", "https:") or not u.hostname:
+    if u["protocol"] not in ("http:", "https:") or not u["hostname"]:
         return None
-    host = clean_host(u.hostname)
+    host = clean_host(u["hostname"])
     if not host:
         return None
-    path = u.pathname + u.search
+    path = u["pathname"] + u["search"]
     return host, ("" if path == "/" else path)
 
 
@@ -363,6 +363,7 @@ def _affixes(items: tuple[str, ...], endings: tuple[str, ...]) -> _Affixes:
     return _AFFIXES[key]
 
 
+@cached_below(64, 65536)
 def strip_generic(key: str) -> str:
     """A name key without its trade words (股票, 配资, 策略 …): 速配资 → 速."""
     from .matcher.lexicon import lexicon

@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from .. import read_data
+from ..normalise import cached_below
 
 TABLE = "data/pinyin.txt"
 PHRASES = "data/pinyin_phrases.txt"
@@ -42,6 +43,11 @@ def phrases() -> dict[str, list[str]]:
 def syllables(text: str) -> list[str]:
     """One syllable per Chinese character: its reading in a known phrase (银行 → yin hang), else its
     most common reading; other characters pass as-is."""
+    return list(_syllables(text))
+
+
+@cached_below(64, 65536)  # a name's full spelling, its initials and its variants read it again
+def _syllables(text: str) -> tuple[str, ...]:
     t, ph = table(), phrases()
     out: list[str] = []
     i = 0
@@ -54,15 +60,15 @@ def syllables(text: str) -> list[str]:
         else:
             out.append(t.get(text[i], text[i]))
             i += 1
-    return out
+    return tuple(out)
 
 
 def full(text: str) -> str:
-    return "".join(syllables(text))
+    return "".join(_syllables(text))
 
 
 def initials(text: str) -> str:
-    return "".join(s[0] for s in syllables(text) if s)
+    return "".join(s[0] for s in _syllables(text) if s)
 
 
 def toneless(reading: str) -> str:
