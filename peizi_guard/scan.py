@@ -121,39 +121,46 @@ def scan_one(ix: Index, url: str, opts: ScanOptions, session=None) -> dict:  # n
 
 def failed(ix: Index, url: str, error: str) -> dict:
     """The result of a URL that was not judged: by its address alone, else unchecked."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    page = Page(
+        url=url, final_url=url, error=error, fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
     try:
-        return result_of(ix, Page(url=url, final_url=url, error=error, fetched_at=now), [])
+        return result_of(ix, page, [])
     except Exception:  # the address check itself failed: nothing is known of this URL
-        row = dict.fromkeys(("final_url", "status", "score", "title", "probability"))
-        row.update(url=url, redirects=[], matches=[], signals=[], notes=[], truncated=False)
-        return {**row, "verdict": "unchecked", "reason": unchecked_reason(error), "error": error, "fetched_at": now}
+        return _row(page, "unchecked", unchecked_reason(error))
 
 
 def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
     """The scan result of a fetched (or failed) page."""
-    url = page.url
     text = "\n".join(x for x in (page.title, page.description, page.text) if x)
-    v = check_page(ix, url, hops, text, targets=page.frames + page.goes_to, links=page.links)
+    v = check_page(ix, page.url, hops, text, targets=page.frames + page.goes_to, links=page.links)
     verdict, reason = v.verdict, None
     if page.error and verdict == "clear":  # not judged: never call an unseen page clear
         verdict, reason = "unchecked", unchecked_reason(page.error)
+    matches, signals = [m.to_dict() for m in v.matches], [s.to_dict() for s in v.signals]
+    return _row(page, verdict, reason, v.score, matches, signals, v.notes, v.probability)
+
+
+def _row(
+    page: Page, verdict: str, reason: str | None, score=None, matches=(), signals=(), notes=(), probability=None
+) -> dict:  # noqa: ANN001
+    """One scan result, in the shape every output and the database store."""
     return {
-        "url": url,
+        "url": page.url,
         "final_url": page.final_url,
         "redirects": page.redirects,
         "status": page.status,
         "verdict": verdict,
         "reason": reason,
-        "score": v.score,
-        "matches": [m.to_dict() for m in v.matches],
-        "signals": [s.to_dict() for s in v.signals],
+        "score": score,
+        "matches": list(matches),
+        "signals": list(signals),
         "title": page.title,
         "error": page.error,
         "truncated": page.truncated,
         "fetched_at": page.fetched_at,
-        "notes": v.notes,
-        "probability": v.probability,
+        "notes": list(notes),
+        "probability": probability,
     }
 
 

@@ -130,10 +130,7 @@ def _work(ix: Index, opts: ScanOptions, threads: int, conn) -> None:  # noqa: AN
 
     def scan() -> None:
         while (url := todo.get()) is not None:
-            try:
-                result = scan_one(ix, url, opts, session)  # it catches what it can
-            except BaseException as exc:  # noqa: BLE001 -- a thread that died would leave its URL unanswered
-                result = failed(ix, url, f"internal error ({type(exc).__name__})")
+            result = scan_one(ix, url, opts, session)  # never raises: a thread that died would leave its URL unanswered
             with sending:
                 try:
                     conn.send(result)

@@ -175,10 +175,13 @@ class _Reader:
         return bool(self.all("SELECT 1 FROM words WHERE kind = ? LIMIT 1", (kind,)))
 
 
-class _Map:
-    """A read-only mapping of one saved table; answers are kept once read."""
+WHOLE_AFTER = 256  # look-ups before a table (a map's keys) is read whole: bulk work …
+WHOLE_UP_TO = 300_000  # … when it has at most this many rows (else each look-up stays a query)
 
-    KEYS_AFTER = 256  # look-ups before the map's keys are read at once (bulk work: misses cost nothing)
+
+class _Map:
+    """A read-only mapping of one saved table; answers are kept once read, and after WHOLE_AFTER
+    look-ups its keys are read at once (bulk work: misses then cost nothing)."""
 
     def __init__(self, db: _Reader, name: str, pairs: bool):
         self.db, self.name, self.pairs = db, name, pairs
@@ -191,7 +194,7 @@ class _Map:
             return self.seen[key] if self.seen[key] is not None else default
         if self.keys is None:
             self.asked += 1
-            if self.asked > self.KEYS_AFTER:
+            if self.asked > WHOLE_AFTER:
                 self.keys = frozenset(k for (k,) in self.db.all("SELECT k FROM kv WHERE m = ?", (self.name,)))
         if self.keys is not None and key not in self.keys:
             return default
@@ -204,10 +207,6 @@ class _Map:
             self.seen.clear()
         self.seen[key] = value
         return value if value is not None else default
-
-
-WHOLE_AFTER = 256  # look-ups before a table is read whole (bulk work) …
-WHOLE_UP_TO = 300_000  # … when it has at most this many rows (else each look-up stays a query)
 
 
 class _Column(Sequence):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-
-from .. import read_data
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+
+from .. import read_data
 
 
 @dataclass(frozen=True)
