@@ -39,8 +39,6 @@ def current(db: str | None = None, as_of: date | None = None) -> dict:
 
     ensure_seeded(url)
     with session(url) as s:
-        if as_of is None:
-            return store.read_model(s) or store.current_lists(s)
         return store.current_lists(s, as_of)
 
 
@@ -200,7 +198,7 @@ class NoLists(DocumentError):
 def load_index(db: str | None = None, as_of: date | None = None):
     """The matcher's index over the current (or as-of) lists; NoLists when there are none. The
     current lists' index is read from its saved file when that was built for exactly these lists
-    (see db/indexfile.py), else built and saved for the next process."""
+    (see db/indexfile.py), else written for this process and the next ones."""
     from .db import indexfile
     from .matcher import DEFAULT, build
 
@@ -221,10 +219,11 @@ def load_index(db: str | None = None, as_of: date | None = None):
                 else "the database holds no snapshot (peizi-guard refresh or import)"
             )
         )
-    ix = build(rows)
-    if as_of is None:
-        _save_index(url, ix)  # under the key read now: reading the entries may have seeded the database
-    return ix
+    if as_of is None:  # under the key read now: reading the entries may have seeded the database
+        saved = _write_index(url, rows)
+        if saved is not None:
+            return saved
+    return build(rows)
 
 
 def index_key(url: str) -> str | None:
@@ -245,29 +244,32 @@ def index_key(url: str) -> str | None:
     return indexfile.full_key(key, repr(DEFAULT)) if key else None
 
 
-def _save_index(url: str, ix, key: str | None = None) -> None:  # noqa: ANN001
-    """Best effort: a read-only directory or a full disk only costs the next process a rebuild."""
+def _write_index(url: str, rows) -> object | None:  # noqa: ANN001
+    """Write the index of `rows` (an iterable of entry records) and open it; None when it cannot be
+    written (a read-only directory or a full disk only costs the next process a rebuild)."""
     import sqlite3
 
     from .db import indexfile
+    from .matcher import DEFAULT
 
-    key, path = key or index_key(url), indexfile.path_for(url)
-    if key and path:
-        try:
-            indexfile.save(ix, path, key)
-        except (OSError, sqlite3.Error):
-            pass
+    key, path = index_key(url), indexfile.path_for(url)
+    if not key or not path:
+        return None
+    try:
+        indexfile.write(rows, path, key)
+    except (OSError, sqlite3.Error):
+        return None
+    return indexfile.load(path, key, DEFAULT)
 
 
 def refresh_index(db: str | None = None) -> None:
-    """Build and save the index of the current lists now (after an import or refresh), so that the
-    next check need not."""
-    from .matcher import build
+    """Write the index of the current lists now (after an import or refresh), so that the next
+    check need not; the entries stream from the database into the file."""
+    from .db import store
 
     url = resolve_url(db)
-    rows = entries(db)
-    if rows:
-        _save_index(url, build(rows))
+    with session(url) as s:
+        _write_index(url, store.iter_current_records(s))
 
 
 def refresh(

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 class DocumentError(ValueError):
     """A document that is not what it claims to be, or holds no usable list."""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: 100,000 entries per import
 class Company:
     name: str
     former_names: list[str] = field(default_factory=list)
     status: str = ""  # e.g. 已注销
 
 
-@dataclass
+@dataclass(slots=True)
 class App:
     kind: str  # app | wechat | weibo | miniprogram
     value: str
     label: str = ""  # the label as printed, e.g. 微信公众号
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     seq: int
     name: str
@@ -43,8 +43,10 @@ class Entry:
             "aliases": list(self.aliases),
             "urls": list(self.urls),
             "domains": list(self.domains),
-            "apps": [asdict(a) for a in self.apps],
-            "companies": [asdict(c) for c in self.companies],
+            "apps": [{"kind": a.kind, "value": a.value, "label": a.label} for a in self.apps],
+            "companies": [
+                {"name": c.name, "former_names": list(c.former_names), "status": c.status} for c in self.companies
+            ],
             "region": self.region,
             "extra": dict(self.extra),
         }

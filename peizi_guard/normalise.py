@@ -135,6 +135,9 @@ def name_key(text: str) -> str:
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*", re.I)
 _DOTS = str.maketrans({"。": ".", "．": ".", "｡": ".", "，": "."})
+# a plain address (www.abc123.com, https://abc.com.cn/): read the same by the standard's parser,
+# which has nothing to decode, map or number-parse in it (the last label is letters only)
+_PLAIN = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,63})/?", re.I)
 
 
 @cached_below(512, 16384)
@@ -146,6 +149,16 @@ def split_url(value: str) -> tuple[str, str]:
     case, ASCII, without port, trailing or doubled dots and without a leading ``www.``, with
     look-alike letters of other scripts folded; the path keeps its query but drops the fragment.
     """
+    plain = _PLAIN.fullmatch(value.strip()) if value else None
+    if plain and "xn--" not in plain[1].lower():  # punycode is validated by the slow path
+        host = clean_host(plain[1])
+        if host:
+            return host, ""
+    return read_url(value)
+
+
+def read_url(value: str) -> tuple[str, str]:
+    """split_url without its fast path for plain addresses (tests compare the two)."""
     text = unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS)
     text = re.sub(r"\s+", "", text)
     if not text:

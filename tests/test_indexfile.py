@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from peizi_guard import builtin, matcher
 from peizi_guard.cli import main
-from peizi_guard.db import indexfile
+from peizi_guard.db import indexfile, indexmake
 from peizi_guard.db.engine import resolve_url
 
 from .conftest import FIXTURES
@@ -24,7 +24,7 @@ CORPUS = FIXTURES.parent / "corpus" / "texts"
 def test_a_saved_index_answers_every_case_as_the_built_one(tmp_path):
     built = matcher.build(builtin.records())
     path = str(tmp_path / "x.index")
-    indexfile.save(built, path, "k1")
+    assert indexfile.write(builtin.records(), path, "k1") == 410
     loaded = indexfile.load(path, "k1", matcher.DEFAULT)
     assert loaded is not None and loaded.entries == built.entries == 410
     for r in CASES:
@@ -41,7 +41,7 @@ def test_a_saved_index_answers_every_case_as_the_built_one(tmp_path):
 
 def test_an_index_for_other_lists_or_a_broken_file_is_never_trusted(tmp_path):
     path = str(tmp_path / "x.index")
-    indexfile.save(matcher.build(builtin.records()), path, "k1")
+    indexfile.write(builtin.records(), path, "k1")
     assert indexfile.load(path, "k2", matcher.DEFAULT) is None  # built for other lists
     with open(path, "r+b") as fh:
         fh.seek(0)
@@ -86,15 +86,37 @@ def test_a_failed_save_leaves_no_temporary_file(tmp_path):
     target = tmp_path / "taken"
     target.mkdir()  # a directory where the index should go: the final rename fails
     with pytest.raises(OSError):
-        indexfile.save(matcher.build(builtin.records()), str(target), "k1")
+        indexfile.write(builtin.records(), str(target), "k1")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
+    import sqlite3
+
+    import pytest
+
+    def records():  # the lists fail half-way (a database error while they stream in)
+        for i, r in enumerate(builtin.records()):
+            if i == 300:
+                raise RuntimeError("gone")
+            yield r
+
+    with pytest.raises(RuntimeError, match="gone"):
+        indexfile.write(records(), str(tmp_path / "x.index"), "k1")
+    assert list(tmp_path.iterdir()) == []
+    # the file refuses a row (here: a long name) half-way
+    monkeypatch.setattr(indexfile, "SCHEMA", indexfile.SCHEMA.replace("k TEXT NOT NULL, r", "k TEXT CHECK (length(k) < 6), r"))
+    monkeypatch.setattr(indexmake, "CHUNK", 10)
+    with pytest.raises(sqlite3.IntegrityError):
+        indexfile.write(builtin.records(), str(tmp_path / "y.index"), "k1")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_tables_read_whole_for_bulk_work_answer_as_look_ups_do(tmp_path, monkeypatch):
     """After WHOLE_AFTER look-ups a small saved table is read at once: the same answers."""
     built = matcher.build(builtin.records())
     path = str(tmp_path / "x.index")
-    indexfile.save(built, path, "k1")
+    indexfile.write(builtin.records(), path, "k1")
     names = [r for r in CASES if r["kind"] != "text"]
     answers = {}
     for after in (1, 10**9):
@@ -103,3 +125,36 @@ def test_tables_read_whole_for_bulk_work_answer_as_look_ups_do(tmp_path, monkeyp
         answers[after] = [matcher.check(loaded, r["query"], r["kind"]).to_dict() for r in names]
         assert (loaded.near.by is not None) == (after == 1) and (loaded.fuzzy_keys.whole is not None) == (after == 1)
     assert answers[1] == answers[10**9] == [matcher.check(built, r["query"], r["kind"]).to_dict() for r in names]
+
+
+def _tables(path: str) -> dict:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+                for t in ("meta", "refs", "post", "fuzzy", "near", "words")}
+    finally:
+        con.close()
+
+
+def test_chunks_made_on_several_processes_write_the_same_file(tmp_path, monkeypatch):
+    """A long list's rows are made on worker processes: the file is the one made in this process."""
+    records = builtin.records()
+    monkeypatch.setattr(indexmake, "CHUNK", 50)
+    indexfile.write(records, str(tmp_path / "one.index"), "k1", jobs=1)
+    monkeypatch.setattr(indexmake, "PARALLEL_FROM", 100)
+    seen = []
+    real = indexmake.made
+
+    def spy(*a, **k):  # noqa: ANN002, ANN003
+        for chunk in real(*a, **k):
+            seen.append(chunk.entries)
+            yield chunk
+
+    monkeypatch.setattr(indexfile, "made", spy)
+    assert indexfile.write(records, str(tmp_path / "two.index"), "k1", jobs=2) == 410
+    assert seen == [50] * 8 + [10]
+    one, two = _tables(str(tmp_path / "one.index")), _tables(str(tmp_path / "two.index"))
+    assert one == two and len(one["post"]) > 2_000 and len(one["refs"]) > 1_000
+    assert {r[0] >> 32 for r in one["refs"]} == set(range(9))  # numbered by chunk

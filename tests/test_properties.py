@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from peizi_guard.matcher.multi import Mentions, Near
-from peizi_guard.normalise import find_urls, fold, name_key, split_url
+from peizi_guard.normalise import find_urls, fold, name_key, read_url, split_url
 from peizi_guard.model import DocumentError
 from peizi_guard.scraper.parse import parse_document
 from peizi_guard.scraper.userlist import parse_user_list
@@ -40,6 +40,21 @@ def test_split_url_gives_a_plain_host_or_nothing(value):
     assert not host.startswith("www.") or host.count(".") < 2
     assert re.fullmatch(r"[a-z0-9.-]+", host) and ".." not in host
     assert split_url("http://" + host + "/")[0] == host  # reading a read host changes nothing
+
+
+PLAINISH = st.builds(
+    lambda scheme, labels, tld, slash: scheme + ".".join(labels + [tld]) + slash,
+    st.sampled_from(["", "http://", "HTTPS://", "ftp://", "//"]),
+    st.lists(st.text("abcXYZ019-_.x", min_size=0, max_size=8), min_size=0, max_size=4),
+    st.one_of(st.text("abcxnZ-", min_size=1, max_size=6), st.sampled_from(["com", "xn--fiqs8s", "0x1f", "123"])),
+    st.sampled_from(["", "/", "//", ":80", "/a?b", ".", " "]),
+)
+
+
+@quick
+@given(st.one_of(PLAINISH, HOSTISH))
+def test_the_plain_address_fast_path_reads_as_the_standard_does(value):
+    assert split_url(value) == read_url(value)
 
 
 @quick

@@ -136,3 +136,49 @@ def test_an_older_database_is_upgraded_in_place(tmp_path):
     cols = {r[1] for r in con.execute("PRAGMA table_info(sources)")}
     assert {"page_url", "page_etag", "page_last_modified", "checked_at"} <= cols
     assert con.execute("SELECT title, page_etag FROM sources WHERE id='my-list'").fetchone() == ("a list", "")
+
+
+def test_the_fast_read_gives_the_current_lists_as_the_orm_does(db, tmp_path):
+    """Read-only commands read the lists with the standard library: the same records, fields
+    and order as the ORM's current_lists."""
+    import json
+
+    from peizi_guard.builtin import builtin_sources
+    from peizi_guard.db import store
+    from peizi_guard.db.engine import resolve_url
+    from peizi_guard.db.fast import read_current
+
+    lst = tmp_path / "mine.csv"
+    lst.write_text("name,urls,aliases\n甲配资,www.jia-pz.com|m.jia-pz.com,甲\n乙\"优\"配,yi.cn,\n", encoding="utf-8")
+    api.import_file(db, str(lst), "mine")
+    url = resolve_url(db)
+    with api.session(url) as s:
+        objects = store.current_lists(s)
+    fast = read_current(url, builtin_sources())
+    if url.startswith("sqlite"):
+        assert json.dumps(fast, ensure_ascii=False) == json.dumps(objects, ensure_ascii=False)
+    else:
+        assert fast is None  # PostgreSQL: always the ORM
+    got = api.current(db)
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(objects, ensure_ascii=False)
+    mine = next(x for x in got["sources"] if x["id"] == "mine")["entries"]
+    assert [(e["seq"], e["name"], e["urls"]) for e in mine] == [(1, "甲配资", ["www.jia-pz.com", "m.jia-pz.com"]),
+                                                               (2, '乙"优"配', ["yi.cn"])]
+    assert sum(len(x["entries"]) for x in got["sources"]) == 412
+
+
+def test_a_record_as_stored_holds_every_field_of_the_parsed_entry():
+    from dataclasses import asdict
+
+    from peizi_guard.scraper.parse import parse_document
+    from peizi_guard.model import App, Company, Entry
+    from .conftest import FIXTURES
+
+    seen = 0
+    for name in ("2020-07-08-illegal-peizi-platforms.pdf", "sac-blacklist-2019-01.docx"):
+        for e in parse_document((FIXTURES / name).read_bytes(), name).entries:
+            assert e.to_dict() == asdict(e)
+            seen += 1
+    assert seen > 258
+    e = Entry(1, "x", ["y"], apps=[App("app", "v", "l")], companies=[Company("c", ["d"], "s")], extra={"n": 1})
+    assert e.to_dict() == asdict(e)

@@ -15,20 +15,22 @@ import hashlib
 import json
 import os
 import sqlite3
+import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..matcher.index import Index, Ref
-from ..matcher.multi import Labels, Mentions, Near
+from ..matcher.index import PAIR_MAPS, Index, Ref
+from ..matcher.multi import Labels, Mentions, neighbourhoods
+from ..matcher.settings import DEFAULT, Settings
 from .engine import mask, sqlite_path
+from .indexmake import TABLES, made
 
-FORMAT = "1"
-MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains")  # key → [Ref]
-PAIR_MAPS = ("sounds", "paths", "labels", "stems")  # key → [(str, Ref)]
+FORMAT = "2"
 SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE kv (m TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, PRIMARY KEY (m, k)) WITHOUT ROWID;
+CREATE TABLE refs (i INTEGER PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE post (t INTEGER NOT NULL, k TEXT NOT NULL, r INTEGER NOT NULL, s TEXT NOT NULL);
 CREATE TABLE fuzzy (i INTEGER PRIMARY KEY, k TEXT NOT NULL, v TEXT NOT NULL);
 CREATE TABLE near (d TEXT NOT NULL, i INTEGER NOT NULL);
 CREATE TABLE words (kind TEXT NOT NULL, k TEXT NOT NULL);
@@ -76,56 +78,68 @@ def _code_digest() -> str:
     return _CODE[0]
 
 
-def _ref(r: Ref) -> list:
-    return [r.source, r.seq, r.entry, r.field, r.value, r.list]
-
-
-def save(ix: Index, path: str, key: str) -> None:
-    """Write the index to `path` (atomically: a reader sees the old file or the new one)."""
+def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEFAULT, jobs: int = 0) -> int:
+    """Index entry records straight into a file at `path` (atomically: a reader sees the old file
+    or the new one), without the index in memory: the rows are made chunk by chunk (on `jobs`
+    processes for a long list, see indexmake) and appended, and SQLite sorts them. Returns the
+    number of entries."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-    con = sqlite3.connect(tmp)
+    out = _Rows(tmp)
     try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        for m in MAPS + PAIR_MAPS:  # in key order: appending to the B-tree is several times faster
-            table = getattr(ix, m)
-            pairs = m in PAIR_MAPS
-            con.executemany(
-                "INSERT INTO kv VALUES (?, ?, ?)",
-                (
-                    (m, k, dumps([[s, _ref(r)] for s, r in table[k]] if pairs else [_ref(r) for r in table[k]]))
-                    for k in sorted(table)
-                ),
-            )
-        con.executemany(
-            "INSERT INTO fuzzy VALUES (?, ?, ?)",
-            ((i, k, dumps([_ref(r) for r in refs])) for i, (k, refs) in enumerate(zip(ix.fuzzy_keys, ix.fuzzy_refs))),
-        )
-        if isinstance(ix.near, Near):
-            con.executemany(
-                "INSERT INTO near VALUES (?, ?)", sorted((d, i) for d, ids in ix.near.by.items() for i in ids)
-            )
-        con.execute("CREATE INDEX near_d ON near (d)")
-        con.executemany(
-            "INSERT INTO words VALUES ('mention', ?)",
-            ((k,) for k in (ix.mentions.keys() if isinstance(ix.mentions, Mentions) else [])),
-        )
-        con.executemany(
-            "INSERT INTO words VALUES ('label', ?)",
-            ((k,) for k in (ix.labels_in_text.keys if isinstance(ix.labels_in_text, Labels) else [])),
-        )
-        con.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [("key", key), ("format", FORMAT), ("entries", str(ix.entries)), ("fuzzy", str(len(ix.fuzzy_keys)))],
-        )
-        con.commit()
-        con.close()
+        n = _write(entries, out, key, settings, jobs)
+        out.close()
         os.replace(tmp, path)
+        return n
     except BaseException:
-        con.close()
-        Path(tmp).unlink(missing_ok=True)  # a failed save leaves nothing behind
+        out.close(failed=True)
+        Path(tmp).unlink(missing_ok=True)  # a failed write leaves nothing behind
         raise
+
+
+def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jobs: int) -> int:
+    fuzzy: dict[str, list[int]] = {}
+    mentions: set[str] = set()
+    labels: dict[str, None] = {}  # in order of first listing
+    n = n_refs = 0
+    for chunk in made(entries, settings, jobs):
+        out.put("INSERT INTO refs VALUES (?, ?)", chunk.refs)
+        out.put("INSERT INTO post VALUES (?, ?, ?, ?)", chunk.rows)
+        for k, r in chunk.fuzzy:
+            fuzzy.setdefault(k, []).append(r)
+        mentions.update(chunk.mentions)
+        labels.update(dict.fromkeys(chunk.labels))
+        n, n_refs = n + chunk.entries, n_refs + len(chunk.refs)
+    keys = list(fuzzy)
+    out.put("INSERT INTO fuzzy VALUES (?, ?, ?)", [(i, k, ",".join(map(str, fuzzy[k]))) for i, k in enumerate(keys)])
+    del fuzzy
+    near = neighbourhoods(keys)
+    while batch := list(itertools.islice(near, 50_000)):
+        out.put("INSERT INTO near VALUES (?, ?)", batch)
+    out.put("INSERT INTO words VALUES ('mention', ?)", [(w,) for w in sorted(mentions)])
+    out.put("INSERT INTO words VALUES ('label', ?)", [(w,) for w in labels])
+    meta = {"key": key, "format": FORMAT, "entries": n, "fuzzy": len(keys), "refs": n_refs}
+    out.put("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
+    out.put("CREATE INDEX post_tk ON post (t, k)", None)  # sorted by SQLite, in C
+    out.put("CREATE INDEX near_d ON near (d)", None)
+    return n
+
+
+class _Rows:
+    """The new file, written batch by batch. (A writing thread gained nothing: SQLite releases
+    the GIL for each row's step only, and the two threads took turns.)"""
+
+    def __init__(self, path: str):
+        self.con = sqlite3.connect(path)
+        self.con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+
+    def put(self, sql: str, rows: list | None) -> None:
+        self.con.execute(sql) if rows is None else self.con.executemany(sql, rows)
+
+    def close(self, failed: bool = False) -> None:
+        if not failed:
+            self.con.commit()
+        self.con.close()
 
 
 def load(path: str | None, key: str, settings, model=None) -> Index | None:  # noqa: ANN001
@@ -144,14 +158,12 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
     if meta.get("key") != key or meta.get("format") != FORMAT:
         con.close()
         return None
-    db = _Reader(con)
+    db = _Reader(con, int(meta["refs"]))
     ix = Index(entries=int(meta["entries"]), settings=settings, model=model)
-    for m in MAPS:
-        setattr(ix, m, _Map(db, m, pairs=False))
-    for m in PAIR_MAPS:
-        setattr(ix, m, _Map(db, m, pairs=True))
+    for m, t in TABLES.items():
+        setattr(ix, m, _Map(db, t, pairs=m in PAIR_MAPS))
     ix.fuzzy_keys = _Column(db, "k", int(meta["fuzzy"]), decode=lambda v: v)
-    ix.fuzzy_refs = _Column(db, "v", int(meta["fuzzy"]), decode=lambda v: [Ref(*r) for r in json.loads(v)])
+    ix.fuzzy_refs = _Column(db, "v", int(meta["fuzzy"]), decode=db.refs_of)
     ix.near = _Near(db)
     ix.mentions = _LazyMentions(db) if db.has_words("mention") else None
     ix.labels_in_text = _LazyLabels(db) if db.has_words("label") else None
@@ -161,12 +173,42 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
 class _Reader:
     """One read-only connection shared by threads (scan), one statement at a time."""
 
-    def __init__(self, con: sqlite3.Connection):
+    def __init__(self, con: sqlite3.Connection, refs: int):
         self.con, self.lock = con, threading.Lock()
+        self.n_refs, self.asked = refs, 0
+        self.cache: dict[int, Ref] = {}
+        self.whole: dict[int, str] | None = None  # every ref's JSON, for bulk work
 
     def all(self, sql: str, params: tuple = ()) -> list:
         with self.lock:
             return self.con.execute(sql, params).fetchall()
+
+    def refs_of(self, value: str) -> list[Ref]:
+        return self.refs([int(i) for i in value.split(",")]) if value else []
+
+    def refs(self, ids: list[int]) -> list[Ref]:
+        """The refs numbered `ids`, read once and kept."""
+        cache = self.cache
+        out = [cache.get(i) for i in ids]
+        missing = [i for i, r in zip(ids, out) if r is None]
+        if not missing:
+            return out  # type: ignore[return-value]
+        if self.whole is None:
+            self.asked += 1
+            if self.asked == WHOLE_AFTER and self.n_refs <= WHOLE_UP_TO:
+                self.whole = dict(self.all("SELECT i, v FROM refs"))
+        if self.whole is not None:
+            got = {i: Ref(*json.loads(self.whole[i])) for i in missing}
+        else:
+            marks = ",".join("?" * len(missing))
+            got = {
+                i: Ref(*json.loads(v))
+                for i, v in self.all(f"SELECT i, v FROM refs WHERE i IN ({marks})", tuple(missing))
+            }
+        if len(cache) > 200_000:
+            self.cache = cache = {}
+        cache.update(got)
+        return [r if r is not None else got[i] for i, r in zip(ids, out)]
 
     def words(self, kind: str) -> list[str]:
         return [k for (k,) in self.all("SELECT k FROM words WHERE kind = ?", (kind,))]
@@ -183,8 +225,8 @@ class _Map:
     """A read-only mapping of one saved table; answers are kept once read, and after WHOLE_AFTER
     look-ups its keys are read at once (bulk work: misses then cost nothing)."""
 
-    def __init__(self, db: _Reader, name: str, pairs: bool):
-        self.db, self.name, self.pairs = db, name, pairs
+    def __init__(self, db: _Reader, table: int, pairs: bool):
+        self.db, self.table, self.pairs = db, table, pairs
         self.seen: dict[str, list | None] = {}
         self.keys: frozenset[str] | None = None
         self.asked = 0
@@ -195,14 +237,16 @@ class _Map:
         if self.keys is None:
             self.asked += 1
             if self.asked > WHOLE_AFTER:
-                self.keys = frozenset(k for (k,) in self.db.all("SELECT k FROM kv WHERE m = ?", (self.name,)))
+                self.keys = frozenset(
+                    k for (k,) in self.db.all("SELECT DISTINCT k FROM post WHERE t = ?", (self.table,))
+                )
         if self.keys is not None and key not in self.keys:
             return default
-        rows = self.db.all("SELECT v FROM kv WHERE m = ? AND k = ?", (self.name, key))
+        rows = self.db.all("SELECT s, r FROM post WHERE t = ? AND k = ? ORDER BY rowid", (self.table, key))
         value = None
         if rows:
-            data = json.loads(rows[0][0])
-            value = [(s, Ref(*r)) for s, r in data] if self.pairs else [Ref(*r) for r in data]
+            refs = self.db.refs([r for _, r in rows])
+            value = list(zip([s for s, _ in rows], refs)) if self.pairs else refs
         if len(self.seen) > 200_000:
             self.seen.clear()
         self.seen[key] = value

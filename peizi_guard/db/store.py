@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..model import Entry as Record
 from ..model import ParsedDocument
-from .fast import READ_MODEL_VERSION
+from .fast import READ_MODEL_VERSION, record
 from .models import Entry, Membership, ReadModel, Snapshot, Source
 
 
@@ -112,18 +113,33 @@ def member_keys(s: Session, snapshot_id: int) -> dict[str, int]:
 
 def snapshot_records(s: Session, snapshot_id: int) -> list[dict]:
     """The entries a snapshot lists, as records with seq as listed in that snapshot."""
-    rows = s.execute(  # columns, not ORM objects: a 100,000-entry list would hold 100,000 of them
+    return list(iter_snapshot_records(s, snapshot_id))
+
+
+def iter_snapshot_records(s: Session, snapshot_id: int) -> Iterator[dict]:
+    """snapshot_records one by one, streamed from the database (100,000 entries are never all
+    in memory at once): columns, not ORM objects."""
+    rows = s.execute(
         select(Entry.data, Membership.seq, Entry.key, Entry.first_snapshot_id, Entry.last_snapshot_id)
         .join(Membership, Membership.entry_id == Entry.id)
         .where(Membership.snapshot_id == snapshot_id)
         .order_by(Membership.seq, Entry.id)
+        .execution_options(stream_results=True, max_row_buffer=2_000)
     )
-    out = []
-    for data, seq, key, first, last in rows:
-        d = json.loads(data)
-        d["seq"], d["key"], d["first_seen"], d["last_seen"] = seq, key, first, last
-        out.append(d)
-    return out
+    return (record(*row) for row in rows)
+
+
+def iter_current_records(s: Session) -> Iterator[dict]:
+    """Every current entry record with its `source` (and `list: user` for a user's list), as
+    api.entries gives them, streamed."""
+    for src in list(s.scalars(select(Source).order_by(Source.id))):
+        snap = current_snapshot(s, src.id)
+        if snap is None:
+            continue
+        extra = {"source": src.id, **({"list": "user"} if src.kind == "user" else {})}
+        for d in iter_snapshot_records(s, snap.id):
+            d.update(extra)
+            yield d
 
 
 def _unique_keys(records: list[Record]) -> list[str]:
@@ -134,6 +150,10 @@ def _unique_keys(records: list[Record]) -> list[str]:
         seen[k] = seen.get(k, 0) + 1
         keys.append(k if seen[k] == 1 else f"{k}#{seen[k]}")
     return keys
+
+
+BATCH = 5_000  # rows per statement when storing a list
+ENTRIES, MEMBERSHIPS = Entry.metadata.tables["entries"], Entry.metadata.tables["memberships"]  # Core, not ORM
 
 
 def ingest(
@@ -202,40 +222,49 @@ def ingest(
         )
     }
     keys = _unique_keys(doc.entries)
-    new_rows, updates = [], []
-    for key, rec in zip(keys, doc.entries):
-        data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
-        have = existing.get(key)
-        if have is None:
-            new_rows.append(
-                dict(
-                    source_id=src.id,
-                    key=key,
-                    seq=rec.seq,
-                    name=rec.name,
-                    data=data,
-                    first_snapshot_id=snap.id,
-                    last_snapshot_id=snap.id,
+    updates = []
+    for start in range(0, len(keys), BATCH):  # in batches: 100,000 rows are never all in memory
+        new_rows = []
+        for key, rec in zip(keys[start : start + BATCH], doc.entries[start : start + BATCH]):
+            data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
+            have = existing.get(key)
+            if have is None:
+                new_rows.append(
+                    dict(
+                        source_id=src.id,
+                        key=key,
+                        seq=rec.seq,
+                        name=rec.name,
+                        data=data,
+                        first_snapshot_id=snap.id,
+                        last_snapshot_id=snap.id,
+                    )
                 )
-            )
-            continue
-        change: dict = {}
-        if order[snap.id] >= order[have.last_snapshot_id]:
-            change["last_snapshot_id"] = snap.id
-            if have.data != data:
-                change.update(seq=rec.seq, name=rec.name, data=data)
-        if order[snap.id] < order[have.first_snapshot_id]:
-            change["first_snapshot_id"] = snap.id
-        if change:
-            updates.append(dict(id=have.id, **change))
-    if new_rows:
-        s.execute(insert(Entry), new_rows)
+                continue
+            change: dict = {}
+            if order[snap.id] >= order[have.last_snapshot_id]:
+                change["last_snapshot_id"] = snap.id
+                if have.data != data:
+                    change.update(seq=rec.seq, name=rec.name, data=data)
+            if order[snap.id] < order[have.first_snapshot_id]:
+                change["first_snapshot_id"] = snap.id
+            if change:
+                updates.append(dict(id=have.id, **change))
+        if new_rows:
+            s.execute(insert(ENTRIES), new_rows)  # the table: Core's executemany, not the ORM's
+    del existing
     for fields in {tuple(sorted(u)) for u in updates}:  # one statement per set of changed columns
         s.execute(update(Entry), [u for u in updates if tuple(sorted(u)) == fields])
     ids = dict(s.execute(select(Entry.key, Entry.id).where(Entry.source_id == src.id)).all())
-    s.execute(
-        insert(Membership), [dict(snapshot_id=snap.id, entry_id=ids[k], seq=r.seq) for k, r in zip(keys, doc.entries)]
-    )
+    for start in range(0, len(keys), BATCH):
+        s.execute(
+            insert(MEMBERSHIPS),
+            [
+                dict(snapshot_id=snap.id, entry_id=ids[k], seq=r.seq)
+                for k, r in zip(keys[start : start + BATCH], doc.entries[start : start + BATCH])
+            ],
+        )
+    del ids
     new_keys = set(keys)
     result = IngestResult(
         src.id,
@@ -322,10 +351,16 @@ def snapshot_meta(snap: Snapshot) -> dict:
 
 
 def rebuild_read_model(s: Session) -> None:
-    """The current lists as one JSON document, and beside it their identity (which snapshot of
-    which source, by id and sha256): the key of the saved matcher index."""
-    data = current_lists(s)
-    for name, payload in (("current", json.dumps(data, ensure_ascii=False)), ("current-key", lists_key(s))):
+    """Which snapshot of which source is current, as one small JSON document that read-only
+    commands read without the ORM (db/fast.py), and beside it the lists' identity (by id and
+    sha256): the key of the saved matcher index."""
+    lists = [
+        dict(source_info(src), snapshot=snapshot_meta(snap))
+        for src in s.scalars(select(Source).order_by(Source.id))
+        if (snap := current_snapshot(s, src.id)) is not None
+    ]
+    current = json.dumps({"version": READ_MODEL_VERSION, "sources": lists}, ensure_ascii=False)
+    for name, payload in (("current", current), ("current-key", lists_key(s))):
         row = s.get(ReadModel, name)
         if row is None:
             s.add(ReadModel(name=name, payload=payload))
@@ -347,11 +382,6 @@ def lists_key(s: Session) -> str:
 def read_model_key(s: Session) -> str:
     row = s.get(ReadModel, "current-key")
     return row.payload if row else lists_key(s)  # a database from before the key was kept
-
-
-def read_model(s: Session) -> dict | None:
-    row = s.get(ReadModel, "current")
-    return json.loads(row.payload) if row else None
 
 
 def diff(s: Session, old_id: int, new_id: int) -> dict:

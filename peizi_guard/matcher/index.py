@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -72,67 +72,121 @@ def _letters(label: str) -> str:
     return re.sub(r"[\d-]+", "", label)
 
 
-def build(entries: list[dict], settings: Settings = DEFAULT, model=None) -> Index:  # noqa: ANN001
+REF_MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains")  # key → [Ref]
+PAIR_MAPS = ("sounds", "paths", "labels", "stems")  # key → [(str, Ref)]
+FUZZY = "fuzzy"  # a name key compared by edit distance (fuzzy_keys, in order of first posting)
+
+Posting = tuple[str, str, int, str]  # (table, key, ref's position in the entry's refs, string of a pair)
+
+
+def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Posting]]:
+    """What one entry record adds to the index: its refs, and each key a ref is filed under.
+    Pure; `build` collects them in memory, `db/indexfile.write` streams them into a file."""
+    lx = lexicon()
+    src, seq, entry = e.get("source", ""), e["seq"], e["name"]
+    lst = "user" if e.get("list") == "user" else "official"
+    refs: list[Ref] = []
+    out: list[Posting] = []
+    named: set[tuple[str, Ref]] = set()  # an entry lists a name once under a key (a repeated alias)
+
+    def ref(kind: str, value: str) -> int:
+        refs.append(Ref(src, seq, entry, kind, value, lst))
+        return len(refs) - 1
+
+    values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
+    for kind, value in values:
+        r = ref(kind, value)
+        variants = name_variants(value)
+        for key in variants[:1] + [name_key(value)]:
+            if (key, refs[r]) not in named:
+                named.add((key, refs[r]))
+                out.append(("names", key, r, ""))
+        key = variants[0] if variants else ""
+        if kind in ("name", "app", "wechat") and len(key) >= settings.fuzzy_min_length:
+            out.append((FUZZY, key, r, ""))
+        if len(key) >= settings.homophone_min_length and not key.isascii():
+            out.append(("sounds", pinyin.full(key), r, key))
+            if kind == "name" and not is_generic(key):
+                for spelling in pinyin.spellings(key):
+                    out.append(("spelled", spelling, r, ""))
+                if len(key) >= 3:
+                    out.append(("spelled", pinyin.initials(key), r, ""))
+    for c in e["companies"]:
+        for value in [c["name"], *c["former_names"]]:
+            r = ref("company", value)
+            out.append(("companies", name_key(value), r, ""))
+            core = company_core(value)
+            if len(core) >= 2:
+                out.append(("company_cores", core, r, ""))
+            if len(core) >= settings.homophone_min_length and not core.isascii():
+                out.append(("sounds", pinyin.full(core), r, core))
+    for url in e["urls"]:
+        host, path = split_url(url)
+        if not host:
+            continue
+        r = ref("url", url)
+        if is_shared(host):  # only the listed page, or the listed user subdomain (x.blog.sohu.com)
+            if path or host in lx.shared_hosts or host == registrable(host):
+                out.append(("paths", host, r, path))
+            else:
+                out.append(("hosts", host, r, ""))
+            continue
+        out.append(("hosts", host, r, ""))
+        sub, label, suffix = split_host(host)
+        if label:
+            domain = f"{label}.{suffix}"
+            out.append(("domains", domain, r, ""))
+            out.append(("labels", label, r, domain))
+            stem = _letters(label)
+            if stem != label and len(stem) >= 2:
+                out.append(("stems", stem, r, domain))
+    return refs, out
+
+
+def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> Index:  # noqa: ANN001
     """Index entry records (dicts as stored: source, seq, name, aliases, urls, domains, apps, companies).
     `settings` and `model` replace the shipped numbers and text model (tests, experiments)."""
-    lx = lexicon()
-    ix = Index(entries=len(entries), settings=settings, model=model)
+    ix = Index(settings=settings, model=model)
     fuzzy: dict[str, list[Ref]] = defaultdict(list)
+    mentions: set[str] = set()
+    labels: dict[str, None] = {}  # in order of first listing
+    n = settings.text_mention_min_length
     for e in entries:
-        src, seq, entry = e.get("source", ""), e["seq"], e["name"]
-        lst = "user" if e.get("list") == "user" else "official"
-        values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
-        for kind, value in values:
-            ref = Ref(src, seq, entry, kind, value, lst)
-            variants = name_variants(value)
-            for key in variants[:1] + [name_key(value)]:
-                if ref not in ix.names[key]:
-                    ix.names[key].append(ref)
-            key = variants[0] if variants else ""
-            if kind in ("name", "app", "wechat") and len(key) >= settings.fuzzy_min_length:
-                fuzzy[key].append(ref)
-            if len(key) >= settings.homophone_min_length and not key.isascii():
-                ix.sounds[pinyin.full(key)].append((key, ref))
-                if kind == "name" and not is_generic(key):
-                    for spelling in pinyin.spellings(key):
-                        ix.spelled[spelling].append(ref)
-                    if len(key) >= 3:
-                        ix.spelled[pinyin.initials(key)].append(ref)
-        for c in e["companies"]:
-            for value in [c["name"], *c["former_names"]]:
-                ref = Ref(src, seq, entry, "company", value, lst)
-                ix.companies[name_key(value)].append(ref)
-                core = company_core(value)
-                if len(core) >= 2:
-                    ix.company_cores[core].append(ref)
-                if len(core) >= settings.homophone_min_length and not core.isascii():
-                    ix.sounds[pinyin.full(core)].append((core, ref))
-        for url in e["urls"]:
-            host, path = split_url(url)
-            if not host:
-                continue
-            ref = Ref(src, seq, entry, "url", url, lst)
-            if is_shared(host):  # only the listed page, or the listed user subdomain (x.blog.sohu.com)
-                if path or host in lx.shared_hosts or host == registrable(host):
-                    ix.paths[host].append((path, ref))
-                else:
-                    ix.hosts[host].append(ref)
-                continue
-            ix.hosts[host].append(ref)
-            sub, label, suffix = split_host(host)
-            if label:
-                domain = f"{label}.{suffix}"
-                ix.domains[domain].append(ref)
-                ix.labels[label].append((domain, ref))
-                stem = _letters(label)
-                if stem != label and len(stem) >= 2:
-                    ix.stems[stem].append((domain, ref))
+        ix.entries += 1
+        refs, posted = postings(e, settings)
+        for table, key, r, pair in posted:
+            if table == FUZZY:
+                fuzzy[key].append(refs[r])
+            elif table in PAIR_MAPS:
+                getattr(ix, table)[key].append((pair, refs[r]))
+            else:
+                getattr(ix, table)[key].append(refs[r])
+                if table == "names" and refs[r].field == "name":
+                    mentions.update(mention_words(key, refs[r].value, n))
+                    if is_label(key, n):
+                        labels[key] = None
     ix.fuzzy_keys = list(fuzzy)
     ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
     ix.near = Near(ix.fuzzy_keys)
-    ix.mentions = _mention_pattern(ix, settings.text_mention_min_length)
-    ix.labels_in_text = _label_pattern(ix, settings.text_mention_min_length)
+    ix.mentions = Mentions(sorted(mentions)) if mentions else None
+    ix.labels_in_text = Labels(list(labels)) if labels else None
     return ix
+
+
+def mention_words(key: str, value: str, min_len: int) -> list[str]:
+    """What to find inside running text for a listed name `value` filed under `key`: long keys,
+    not Latin, not trade words alone; and the name with its own punctuation kept (大发T+0配资),
+    so a text's punctuation never joins two words into a name."""
+    if len(key) < min_len or key.isascii() or is_generic(key):
+        return []
+    w = re.sub(r"\s+", "", fold(value))
+    return [key, w] if len(w) > len(key) and name_key(w) == key else [key]
+
+
+def is_label(key: str, min_len: int) -> bool:
+    """A listed name too short or too generic to look for inside running text (红盘, 乐配资): it
+    counts only as a label of its own, between punctuation, spaces or the text's ends."""
+    return len(key) >= 2 and not key.isascii() and (len(key) < min_len or is_generic(key)) and bool(strip_generic(key))
 
 
 def is_shared(host: str) -> bool:
@@ -141,33 +195,3 @@ def is_shared(host: str) -> bool:
     lx = lexicon()
     reg = registrable(host)
     return host in lx.shared_hosts or reg in lx.shared_hosts or reg in lx.allow_domains
-
-
-def _mention_pattern(ix: Index, min_len: int) -> Mentions | None:
-    """Listed names as written in a text (whitespace dropped): their keys, and the names with their
-    own punctuation kept (大发T+0配资), so a text's punctuation never joins two words into a name."""
-    keys: set[str] = set()
-    for k, refs in ix.names.items():
-        if len(k) >= min_len and not k.isascii() and not is_generic(k) and any(r.field == "name" for r in refs):
-            keys.add(k)
-            keys.update(
-                w
-                for r in refs
-                if r.field == "name" and len(w := re.sub(r"\s+", "", fold(r.value))) > len(k) and name_key(w) == k
-            )
-    return Mentions(sorted(keys)) if keys else None
-
-
-def _label_pattern(ix: Index, min_len: int) -> Labels | None:
-    """Listed names too short or too generic to look for inside running text (红盘, 乐配资): they
-    count only as a label of their own, between punctuation, spaces or the text's ends."""
-    keys = [
-        k
-        for k, refs in ix.names.items()
-        if len(k) >= 2
-        and not k.isascii()
-        and any(r.field == "name" for r in refs)
-        and (len(k) < min_len or is_generic(k))
-        and strip_generic(k)
-    ]
-    return Labels(keys) if keys else None

@@ -3,9 +3,38 @@ names within one edit of a query (deletion neighbourhoods, as in SymSpell)."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
-import ahocorasick
+T = TypeVar("T")
+
+
+class _Once(Generic[T]):
+    """A structure built on first use, once, by whichever thread asks first. An index built
+    only to be saved (import, refresh) never builds its look-up structures in memory."""
+
+    def __init__(self, make: Callable[[], T]):
+        self.make, self.lock = make, threading.Lock()
+        self.obj: T | None = None
+
+    def get(self) -> T:
+        if self.obj is None:
+            with self.lock:
+                if self.obj is None:
+                    self.obj = self.make()
+        return self.obj
+
+
+def _automaton(keys):  # noqa: ANN001, ANN202
+    import ahocorasick
+
+    a = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for k in keys:
+        a.add_word(k)
+    a.make_automaton()
+    return a
 
 
 class Mentions:
@@ -13,16 +42,14 @@ class Mentions:
     first would: scanning left to right, the longest key at the leftmost place, never overlapping."""
 
     def __init__(self, keys):  # noqa: ANN001
-        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-        for k in keys:
-            self.automaton.add_word(k)
-        self.automaton.make_automaton()
+        self.words = list(keys)
+        self._automaton = _Once(lambda: _automaton(self.words))
 
     def keys(self) -> list[str]:
-        return list(self.automaton.keys())
+        return sorted(self.words)
 
     def find(self, text: str) -> set[str]:
-        return {text[end - n + 1 : end + 1] for end, n in self.automaton.iter_long(text)}
+        return {text[end - n + 1 : end + 1] for end, n in self._automaton.get().iter_long(text)}
 
 
 def _deletions(key: str) -> set[str]:
@@ -36,18 +63,32 @@ class Near:
 
     def __init__(self, keys: list[str]):
         self.keys = keys
-        self.by: dict[str, list[int]] = defaultdict(list)
-        for i, k in enumerate(keys):
-            for d in {k} | _deletions(k):
-                self.by[d].append(i)
-        self.by = dict(self.by)
+        self._by = _Once(self._build)
+
+    @property
+    def by(self) -> dict[str, list[int]]:
+        return self._by.get()
+
+    def _build(self) -> dict[str, list[int]]:
+        by: dict[str, list[int]] = defaultdict(list)
+        for d, i in neighbourhoods(self.keys):
+            by[d].append(i)
+        return dict(by)
 
     def candidates(self, query: str) -> list[int]:
         """Indices of keys that may be within one edit (a superset; the caller measures)."""
         found: set[int] = set()
+        by = self.by
         for d in {query} | _deletions(query):
-            found.update(self.by.get(d, ()))
+            found.update(by.get(d, ()))
         return sorted(found)
+
+
+def neighbourhoods(keys: list[str]) -> Iterator[tuple[str, int]]:
+    """(key or one of its one-character deletions, the key's index), for every key."""
+    for i, k in enumerate(keys):
+        for d in {k} | _deletions(k):
+            yield d, i
 
 
 class Labels:
@@ -57,14 +98,11 @@ class Labels:
 
     def __init__(self, keys: list[str]):
         self.keys = sorted(keys, key=len, reverse=True)
-        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-        for k in self.keys:
-            self.automaton.add_word(k)
-        self.automaton.make_automaton()
+        self._automaton = _Once(lambda: _automaton(self.keys))
 
     def find(self, text: str) -> list[str]:
         starts: dict[int, list[int]] = {}
-        for end, n in self.automaton.iter(text):
+        for end, n in self._automaton.get().iter(text):
             starts.setdefault(end - n + 1, []).append(n)
         out, pos = [], 0
         for s in sorted(starts):

@@ -1,0 +1,83 @@
+"""The rows of a saved index, made chunk by chunk from entry records: in this process for a short
+list, on one process per core for a long one (the file is the same either way).
+
+A chunk's refs are numbered `chunk << 32 | position`, so a chunk's rows are final wherever and in
+whatever order it is made: the writer only appends them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from ..matcher.index import FUZZY, PAIR_MAPS, REF_MAPS, is_label, mention_words, postings
+from ..matcher.settings import Settings
+
+CHUNK = 2_000  # entries per chunk
+PARALLEL_FROM = 20_000  # entries before the chunks are made on several processes
+TABLES = {m: i for i, m in enumerate(REF_MAPS + PAIR_MAPS)}  # a map's number in the `post` table
+
+
+class Made(NamedTuple):
+    entries: int
+    refs: list[tuple[int, str]]  # (number, JSON)
+    rows: list[tuple[int, str, int, str]]  # `post` rows: (table, key, ref, string of a pair)
+    fuzzy: list[tuple[str, int]]  # (fuzzy key, ref)
+    mentions: list[str]
+    labels: list[str]
+
+
+def make(chunk: int, entries: list[dict], settings: Settings) -> Made:
+    """The rows of one chunk of entries. Pure."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    base, n = chunk << 32, settings.text_mention_min_length
+    out = Made(len(entries), [], [], [], [], [])
+    for e in entries:
+        refs, posted = postings(e, settings)
+        for table, key, r, pair in posted:
+            if table == FUZZY:
+                out.fuzzy.append((key, base + r))
+                continue
+            out.rows.append((TABLES[table], key, base + r, pair))
+            if table == "names" and refs[r].field == "name":
+                out.mentions.extend(mention_words(key, refs[r].value, n))
+                if is_label(key, n):
+                    out.labels.append(key)
+        out.refs.extend(
+            (base + i, dumps([r.source, r.seq, r.entry, r.field, r.value, r.list])) for i, r in enumerate(refs)
+        )
+        base += len(refs)
+    return out
+
+
+def made(entries: Iterable[dict], settings: Settings, jobs: int = 0) -> Iterator[Made]:
+    """Each chunk's rows, in order; `jobs` processes (0: one per core, at most 4) once the list
+    reaches PARALLEL_FROM entries. At most two chunks per process are in flight."""
+    chunks = enumerate(_batches(entries))
+    first = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
+    jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    if jobs <= 1 or len(first) < PARALLEL_FROM // CHUNK:
+        for no, batch in itertools.chain(first, chunks):
+            yield make(no, batch, settings)
+        return
+    import multiprocessing
+
+    # spawn: a fresh interpreter that loads only the matcher, not a copy of this process's memory
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+        pending: deque = deque()
+        for no, batch in itertools.chain(first, chunks):
+            pending.append(pool.apply_async(make, (no, batch, settings)))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _batches(entries: Iterable[dict]) -> Iterator[list[dict]]:
+    it = iter(entries)
+    while batch := list(itertools.islice(it, CHUNK)):
+        yield batch
