@@ -24,7 +24,7 @@ from ..matcher.index import PAIR_MAPS, Index, Ref
 from ..matcher.multi import Labels, Mentions, neighbourhoods
 from ..matcher.settings import DEFAULT, Settings
 from .engine import mask, sqlite_path
-from .indexmake import TABLES, made
+from .indexmake import TABLES, made, no_collector
 
 FORMAT = "2"
 SCHEMA = """
@@ -87,7 +87,8 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     out = _Rows(tmp)
     try:
-        n = _write(entries, out, key, settings, jobs)
+        with no_collector():
+            n = _write(entries, out, key, settings, jobs)
         out.close()
         os.replace(tmp, path)
         return n

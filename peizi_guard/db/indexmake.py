@@ -7,11 +7,13 @@ whatever order it is made: the writer only appends them.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from ..matcher.index import FUZZY, PAIR_MAPS, REF_MAPS, is_label, mention_words, postings
@@ -31,8 +33,26 @@ class Made(NamedTuple):
     labels: list[str]
 
 
+@contextmanager
+def no_collector() -> Iterator[None]:
+    """Pause the cycle collector: making and writing rows creates millions of small acyclic
+    objects, and its passes over them (1.5–2 s per 100,000 entries) find nothing to free."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def make(chunk: int, entries: list[dict], settings: Settings) -> Made:
     """The rows of one chunk of entries. Pure."""
+    with no_collector():
+        return _make(chunk, entries, settings)
+
+
+def _make(chunk: int, entries: list[dict], settings: Settings) -> Made:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     base, n = chunk << 32, settings.text_mention_min_length
     out = Made(len(entries), [], [], [], [], [])
