@@ -272,6 +272,17 @@ _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _BRACKETED = re.compile(r"[【\[(（〔{]([^】\])）〕}]*)[】\])）〕}]")
 
 
+_LX: list = []
+
+
+def _lexicon():  # noqa: ANN202 -- the matcher's lexicon, imported on first use (matcher imports this module)
+    if not _LX:
+        from .matcher.lexicon import lexicon
+
+        _LX.append(lexicon)
+    return _LX[0]()
+
+
 def _strip_decorations(key: str, decorations: tuple[str, ...]) -> str:
     if not (key.endswith(decorations) or key.startswith(decorations)):  # most keys: one test in C
         return key
@@ -294,9 +305,7 @@ def name_variants(text: str) -> list[str]:
 
 @cached_below(256, 16384)
 def _name_variants(text: str) -> tuple[str, ...]:
-    from .matcher.lexicon import lexicon
-
-    lx = lexicon()
+    lx = _lexicon()
     folded = _QUOTES.sub("", fold(text))
     folded = _BRACKETED.sub(
         lambda m: (
@@ -316,14 +325,13 @@ def _name_variants(text: str) -> tuple[str, ...]:
 @cached_below(256, 16384)
 def company_core(text: str) -> str:
     """A company name without its legal form, region and trade words: 北京哲杜德科技有限公司 → 哲杜德."""
-    from .matcher.lexicon import lexicon
-
-    lx = lexicon()
+    lx = _lexicon()
     key = name_key(text)
-    for suffix in lx.company_suffixes:
-        if key.endswith(suffix):
-            key = key[: -len(suffix)]
-            break
+    if key.endswith(lx.company_suffixes):
+        for suffix in lx.company_suffixes:
+            if key.endswith(suffix):
+                key = key[: -len(suffix)]
+                break
     regions, words = _affixes(lx.regions, ("市", "省", "")), _affixes(lx.company_words, ("",))
     changed = True
     while changed:
@@ -360,28 +368,38 @@ class _Affixes:
 
     def next(self, key: str, after: int, prefix: bool) -> int:
         """The first index above `after` whose word starts (if `prefix`) or ends the key; -1 if none."""
-        found = [i for n in self.end_lengths if n <= len(key) for i in self.ends.get(key[-n:], ()) if i > after]
+        best, n = -1, len(key)
+        for length in self.end_lengths:
+            if length > n:
+                break
+            for i in self.ends.get(key[-length:], ()):
+                if i > after and (best < 0 or i < best):
+                    best = i
         if prefix:
-            found += [i for n in self.start_lengths if n <= len(key) for i in self.starts.get(key[:n], ()) if i > after]
-        return min(found, default=-1)
+            for length in self.start_lengths:
+                if length > n:
+                    break
+                for i in self.starts.get(key[:length], ()):
+                    if i > after and (best < 0 or i < best):
+                        best = i
+        return best
 
 
-_AFFIXES: dict[tuple, _Affixes] = {}
+_AFFIXES: dict[tuple, tuple[tuple[str, ...], _Affixes]] = {}
 
 
 def _affixes(items: tuple[str, ...], endings: tuple[str, ...]) -> _Affixes:
-    key = (items, endings)
-    if key not in _AFFIXES:
-        _AFFIXES[key] = _Affixes(tuple(items), endings)
-    return _AFFIXES[key]
+    key = (id(items), endings)  # the lexicon's tuples live as long as the process: no hash of them per call
+    got = _AFFIXES.get(key)
+    if got is None or got[0] is not items:
+        got = _AFFIXES[key] = (items, _Affixes(tuple(items), endings))
+    return got[1]
 
 
 @cached_below(64, 65536)
 def strip_generic(key: str) -> str:
     """A name key without its trade words (股票, 配资, 策略 …): 速配资 → 速."""
-    from .matcher.lexicon import lexicon
-
-    for w in lexicon().generic_words:
+    for w in _lexicon().generic_words:
         key = key.replace(w, "")
     return key
 
