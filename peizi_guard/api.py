@@ -8,7 +8,7 @@ from pathlib import Path
 from .builtin import builtin_sources, seed
 from .db.engine import DbError, open_engine, resolve_url
 from .db.fast import read_current
-from .model import DocumentError
+from .errors import DocumentError
 from .sources import source_meta
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .model import Entry, ParsedDocument
+if TYPE_CHECKING:
+    from .model import ParsedDocument
 
 DIR = "data/builtin"
 
@@ -28,6 +30,8 @@ def builtin_sources() -> set[str]:
 
 
 def load(doc: dict) -> tuple[ParsedDocument, bytes]:
+    from .model import Entry, ParsedDocument  # the dataclasses: not on a check's path
+
     """A shipped document's stored parse and its original bytes."""
     parsed = json.loads(_files().joinpath(doc["parsed"]).read_text("utf-8"))
     entries = [Entry.from_dict(e) for e in parsed.pop("entries")]

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from datetime import date
+import atexit
+import gc
 
-import click
+# A command is a short process. Its imports make tens of thousands of objects and no garbage, so
+# the cycle collector is paused while they run (~3 ms), and at exit everything is frozen: the
+# collector's passes during shutdown would free memory the process is about to give back (~7 ms).
+_COLLECTING = gc.isenabled()
+gc.disable()
+atexit.register(gc.freeze)
 
-from . import api
-from .output import report
-from .db.engine import mask
-from .guard import Guard, public_entry
-from .output.text import table
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from datetime import date  # noqa: E402
+
+import click  # noqa: E402
+
+from . import api  # noqa: E402
+from .output import report  # noqa: E402
+from .db.engine import mask  # noqa: E402
+from .guard import Guard, public_entry  # noqa: E402
+from .output.text import table  # noqa: E402
+
+if _COLLECTING:
+    gc.enable()
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
 
@@ -80,7 +93,11 @@ def cluster_options(f):  # noqa: ANN001, ANN201
     metavar="PATH|URL",
     help="Database file or SQLAlchemy URL [env PEIZI_GUARD_DB; default: a file in the user data dir].",
 )
-@click.version_option(package_name="peizi-guard")
+@click.version_option(
+    package_name="peizi-guard",  # click's own words, given here: its translation look-up costs 2 ms a start
+    message="%(prog)s, version %(version)s",
+    help="Show the version and exit.",
+)
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """Check platforms, URLs and ads against the official lists of illegal 配资 (margin financing) platforms.

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-class DocumentError(ValueError):
-    """A document that is not what it claims to be, or holds no usable list."""
+from .errors import DocumentError as DocumentError  # where parsers have always found it
 
 
 @dataclass(slots=True)  # slots: 100,000 entries per import

@@ -152,9 +152,22 @@ def test_chunks_made_on_several_processes_write_the_same_file(tmp_path, monkeypa
             seen.append(chunk.entries)
             yield chunk
 
-    monkeypatch.setattr(indexfile, "made", spy)
+    monkeypatch.setattr(indexmake, "made", spy)
     assert indexfile.write(records, str(tmp_path / "two.index"), "k1", jobs=2) == 410
     assert seen == [50] * 8 + [10]
     one, two = _tables(str(tmp_path / "one.index")), _tables(str(tmp_path / "two.index"))
     assert one == two and len(one["post"]) > 2_000 and len(one["refs"]) > 1_000
     assert {r[0] >> 32 for r in one["refs"]} == set(range(9))  # numbered by chunk
+
+
+def test_an_index_made_by_other_code_is_rebuilt_and_one_copied_from_another_machine_is_trusted(tmp_path, monkeypatch):
+    path = str(tmp_path / "x.index")
+    indexfile.write(builtin.records(), path, "k1")
+    content = indexfile._code_digest()
+    assert indexfile.load(path, "k1", matcher.DEFAULT) is not None
+    # another checkout or version: other files, other contents
+    monkeypatch.setattr(indexfile, "_CODE", {"content": "other", "stamp": "other"})
+    assert indexfile.load(path, "k1", matcher.DEFAULT) is None
+    # the same package installed elsewhere: other file times, the same contents
+    monkeypatch.setattr(indexfile, "_CODE", {"content": content, "stamp": "installed elsewhere"})
+    assert indexfile.load(path, "k1", matcher.DEFAULT) is not None

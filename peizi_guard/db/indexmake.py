@@ -16,12 +16,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from ..matcher.index import FUZZY, PAIR_MAPS, REF_MAPS, is_label, mention_words, postings
+from ..matcher.index import FUZZY, is_label, mention_words, postings
 from ..matcher.settings import Settings
+from .indexfile import TABLES
 
 CHUNK = 2_000  # entries per chunk
 PARALLEL_FROM = 20_000  # entries before the chunks are made on several processes
-TABLES = {m: i for i, m in enumerate(REF_MAPS + PAIR_MAPS)}  # a map's number in the `post` table
 
 
 class Made(NamedTuple):
