@@ -83,11 +83,12 @@ def import_document(
     origin: str = "",
     hint: str = "",
     force: bool = False,
+    jobs: int = 1,
 ):
     """Parse and store one official document. An older document joins the history and leaves the
     current list as it is; one that would shrink the current list (under half of its rows, or
     removing more than it keeps) is refused unless `force`. Raises DocumentError, leaving the
-    database untouched."""
+    database untouched. `jobs`: processes indexing a long list (see refresh_index)."""
     from .db import store
     from .refresh import MIN_KEEP
     from .scraper.capped import parse_document
@@ -103,17 +104,19 @@ def import_document(
         if problem:
             raise DocumentError(f"refused: {problem}")
         res = store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)
-    _after_change(db, res)
+    _after_change(db, res, jobs)
     return res
 
 
-def _after_change(db: str | None, res) -> None:  # noqa: ANN001
+def _after_change(db: str | None, res, jobs: int) -> None:  # noqa: ANN001
     """A new current list: save its index now, so that no later check has to build it."""
     if res.status == "added" and res.current:
-        refresh_index(db)
+        refresh_index(db, jobs)
 
 
-def import_file(db: str | None, path: str, source: str, published: date | None = None, force: bool = False):
+def import_file(
+    db: str | None, path: str, source: str, published: date | None = None, force: bool = False, jobs: int = 1
+):
     """An official document, or — for a .csv / .jsonl file — a user list (see import_user_list)."""
     from .scraper.userlist import is_user_list
 
@@ -123,12 +126,14 @@ def import_file(db: str | None, path: str, source: str, published: date | None =
     except OSError as exc:
         raise DocumentError(f"cannot read: {exc.strerror}") from None
     if is_user_list(p.name):
-        return import_user_list(db, data, source, origin=str(p.resolve()), hint=p.name, force=force)
-    return import_document(db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force)
+        return import_user_list(db, data, source, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs)
+    return import_document(
+        db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs
+    )
 
 
 def import_user_list(
-    db: str | None, data: bytes, source: str, *, origin: str = "", hint: str = "", force: bool = False
+    db: str | None, data: bytes, source: str, *, origin: str = "", hint: str = "", force: bool = False, jobs: int = 1
 ):
     """Create or update a user's own list (CSV or JSON lines: name, company, urls, aliases, note).
     Official sources are read-only to this path; a new version that would shrink the list is
@@ -157,11 +162,11 @@ def import_user_list(
         meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
         res = store.ingest(s, meta, doc, data, origin=origin)
     del doc  # stored: its memory is the index build's now
-    _after_change(db, res)
+    _after_change(db, res, jobs)
     return res
 
 
-def revert(db: str | None, source: str, snapshot_id: int):
+def revert(db: str | None, source: str, snapshot_id: int, jobs: int = 1):
     """Make an earlier snapshot of `source` the current list again (until a newer document)."""
     from .db import store
 
@@ -174,7 +179,7 @@ def revert(db: str | None, source: str, snapshot_id: int):
             meta = store.snapshot_meta(store.revert(s, source, snapshot_id, note=f"revert to snapshot {snapshot_id}"))
         except LookupError as exc:
             raise DocumentError(str(exc)) from None
-    refresh_index(db)
+    refresh_index(db, jobs)
     return meta
 
 
@@ -244,7 +249,7 @@ def index_key(url: str) -> str | None:
     return indexfile.full_key(key, repr(DEFAULT)) if key else None
 
 
-def _write_index(url: str, rows) -> object | None:  # noqa: ANN001
+def _write_index(url: str, rows, jobs: int = 1) -> object | None:  # noqa: ANN001
     """Write the index of `rows` (an iterable of entry records) and open it; None when it cannot be
     written (a read-only directory or a full disk only costs the next process a rebuild)."""
     import sqlite3
@@ -256,20 +261,22 @@ def _write_index(url: str, rows) -> object | None:  # noqa: ANN001
     if not key or not path:
         return None
     try:
-        indexfile.write(rows, path, key)
+        indexfile.write(rows, path, key, jobs=jobs)
     except (OSError, sqlite3.Error):
         return None
     return indexfile.load(path, key, DEFAULT)
 
 
-def refresh_index(db: str | None = None) -> None:
+def refresh_index(db: str | None = None, jobs: int = 1) -> None:
     """Write the index of the current lists now (after an import or refresh), so that the next
-    check need not; the entries stream from the database into the file."""
+    check need not; the entries stream from the database into the file. `jobs` > 1 (0: one per
+    core) indexes a list of 20,000 entries or more on spawned processes: the CLI's choice; a
+    library caller opts in, as spawned processes re-import a script without a main guard."""
     from .db import store
 
     url = resolve_url(db)
     with session(url) as s:
-        _write_index(url, store.iter_current_records(s))
+        _write_index(url, store.iter_current_records(s), jobs)
 
 
 def refresh(
@@ -281,9 +288,11 @@ def refresh(
     fetcher=None,
     allow_private: bool = False,
     deadline: float | None = None,
+    jobs: int = 1,
 ) -> list:
     """Refresh sources (all known ones by default). Returns one Outcome per source. Every address
-    is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s."""
+    is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s.
+    `jobs`: processes indexing a long list (see refresh_index)."""
     from .refresh import refresh_source
     from .scraper.fetch import DEADLINE, Fetcher
     from .sources import load_sources
@@ -295,7 +304,7 @@ def refresh(
     ids = list(source_ids or load_sources())
     outcomes = [refresh_source(url_, lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
     if any(o.status == "added" and o.current for o in outcomes):
-        refresh_index(db)
+        refresh_index(db, jobs)
     return outcomes
 
 

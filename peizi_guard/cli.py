@@ -56,8 +56,11 @@ def _jsonl(objs) -> None:  # noqa: ANN001
         click.echo(json.dumps(o, ensure_ascii=False))
 
 
+INDEX_JOBS = "Processes indexing a list of 20,000 entries or more (0: one per core, at most 4)."
+
+
 def jobs_option(help: str):  # noqa: A002, ANN201
-    """--jobs / -j / PEIZI_GUARD_JOBS, shared by check --file and scan."""
+    """--jobs / -j / PEIZI_GUARD_JOBS, shared by check --file, scan, import and refresh."""
     return click.option(
         "--jobs",
         "-j",
@@ -195,8 +198,11 @@ def sources(obj: dict, as_json: bool) -> None:
 @click.option("--published", callback=_date, metavar="DATE", help="Publication date (YYYY-MM-DD).")
 @click.option("--force", is_flag=True, help="Accept a document that would shrink the current list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@jobs_option(INDEX_JOBS)
 @click.pass_obj
-def import_cmd(obj: dict, file: str, source: str, published: date | None, force: bool, as_json: bool) -> None:
+def import_cmd(
+    obj: dict, file: str, source: str, published: date | None, force: bool, as_json: bool, jobs: int
+) -> None:
     """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML), or your own list.
 
     Your own list (a bank's or platform's blocklist) is a .csv or .jsonl file with the columns
@@ -212,7 +218,7 @@ def import_cmd(obj: dict, file: str, source: str, published: date | None, force:
     from .refresh import history_note
 
     try:
-        res = api.import_file(obj["db"], file, source, published, force=force)
+        res = api.import_file(obj["db"], file, source, published, force=force, jobs=jobs)
     except api.DocumentError as exc:
         raise Failure(f"{file}: {exc}") from None
     note = history_note(res)
@@ -281,8 +287,9 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
     help="Seconds the whole refresh may take.",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one per source.")
+@jobs_option(INDEX_JOBS)
 @click.pass_obj
-def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json) -> None:  # noqa: ANN001
+def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json, jobs) -> None:  # noqa: ANN001
     """Fetch the official publications and store any new version (all sources by default).
 
     Each source is applied in one transaction or not at all. Exit status 0 when every source
@@ -291,7 +298,7 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json)
     if url and not url.lower().startswith(("http://", "https://")):
         raise Failure(f"--url must be an http(s) address: {url}")
     outcomes = api.refresh(
-        obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private, deadline=deadline
+        obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private, deadline=deadline, jobs=jobs
     )
     for o in outcomes:
         if as_json:

@@ -86,9 +86,9 @@ class Guard:
 
     # ---- changes -----------------------------------------------------------------------
 
-    def import_file(self, path: str, source: str, published: date | None = None, force: bool = False):
+    def import_file(self, path: str, source: str, published: date | None = None, force: bool = False, jobs: int = 1):
         try:
-            return api.import_file(self.url, path, source, published, force=force)
+            return api.import_file(self.url, path, source, published, force=force, jobs=jobs)
         finally:
             self._changed()
 

@@ -171,3 +171,23 @@ def test_an_index_made_by_other_code_is_rebuilt_and_one_copied_from_another_mach
     # the same package installed elsewhere: other file times, the same contents
     monkeypatch.setattr(indexfile, "_CODE", {"content": content, "stamp": "installed elsewhere"})
     assert indexfile.load(path, "k1", matcher.DEFAULT) is not None
+
+
+def test_the_library_indexes_in_its_own_process_unless_asked(tmp_path, monkeypatch, db):
+    """Spawned processes re-import the caller's main script: only the CLI (or a caller who asks)
+    uses them."""
+    import multiprocessing
+
+    def no_processes(*a, **k):  # noqa: ANN002, ANN003
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(indexmake, "CHUNK", 50)
+    monkeypatch.setattr(indexmake, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(multiprocessing, "get_context", no_processes)
+    assert indexfile.write(builtin.records(), str(tmp_path / "x.index"), "k1") == 410
+    lst = tmp_path / "mine.csv"
+    lst.write_text("name,urls\n" + "".join(f"测试{i}号配资,www.t{i}.com\n" for i in range(150)), encoding="utf-8")
+    from peizi_guard import api
+
+    api.import_file(db, str(lst), "mine")  # writes the index of 560 entries in this process
+    assert api.load_index(db).entries == 560

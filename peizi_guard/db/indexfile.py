@@ -118,11 +118,11 @@ def code_matches(meta: dict) -> bool:
     return meta.get("stamp") == _code_stamp() or meta.get("code") == _code_digest()
 
 
-def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEFAULT, jobs: int = 0) -> int:
+def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEFAULT, jobs: int = 1) -> int:
     """Index entry records straight into a file at `path` (atomically: a reader sees the old file
     or the new one), without the index in memory: the rows are made chunk by chunk (on `jobs`
-    processes for a long list, see indexmake) and appended, and SQLite sorts them. Returns the
-    number of entries."""
+    processes for a long list, 0: one per core; see indexmake) and appended, and SQLite sorts
+    them. Returns the number of entries."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     from .indexmake import no_collector

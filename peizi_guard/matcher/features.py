@@ -53,10 +53,9 @@ def ngrams_of(text: str, out: Counter, prefix: str = "", keep=None) -> None:  # 
     """Count the text's n-grams into `out` (only those in `keep`, when given: a model's vocabulary)."""
     text = _LONG_DIGITS.sub("#", text)
     if keep is not None:  # one Aho-Corasick pass finds just the vocabulary's n-grams
-        finder = gram_finder(keep) if not prefix else vocabulary_finder(keep, prefix)
+        finder = count_finder(keep) if not prefix else vocabulary_finder(keep, prefix)
         if finder is not None:
-            found = map(_SECOND, finder.iter(text))
-            out.update(filter(keep.__contains__, found) if not prefix else found)
+            out.update(map(_SECOND, finder.iter(text)))
         return
     grams, level = list(text), list(text)  # 1-grams; each longer size extends the one before, in C
     for size in range(2, NGRAM_MAX + 1):
@@ -78,9 +77,14 @@ def vocabulary_finder(keep, prefix: str):  # noqa: ANN001, ANN201
     return _finder(keep, prefix, lambda: [(k[len(prefix) :], k) for k in keep if k.startswith(prefix)])
 
 
+def count_finder(keep):  # noqa: ANN001, ANN201
+    """An automaton finding in a text the n-grams that are keys of `keep`, each as itself."""
+    return _finder(keep, "=", lambda: [(g, g) for g in keep])
+
+
 def gram_finder(keep):  # noqa: ANN001, ANN201
     """An automaton finding every n-gram of `keep` as itself, and every quoted one without its
-    quotation prefix too (a text's n-grams are the found words that are keys of `keep`)."""
+    quotation prefix too (phrases: where a quoted n-gram's words stand in the text)."""
 
     def words() -> list[tuple[str, str]]:
         grams = set(keep)  # NAMED keys too: "@老师" is also an n-gram of "@老师v"
@@ -105,7 +109,7 @@ def _finder(keep, kind: str, words: Callable[[], list[tuple[str, str]]]):  # noq
         if len(found):
             found.make_automaton()
             finder = found
-        if len(_FINDERS) >= 8:  # cross-validation makes a vocabulary per fold
+        if len(_FINDERS) >= 12:  # cross-validation makes a vocabulary per fold (three finders each)
             _FINDERS.pop(next(iter(_FINDERS)))
         _FINDERS[(id(keep), kind)] = (keep, finder)
         return finder
