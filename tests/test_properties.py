@@ -58,6 +58,17 @@ def test_the_plain_address_fast_path_reads_as_the_standard_does(value):
 
 
 @quick
+@given(st.text(st.sampled_from("配资a1&#;x\u200b\u200d\ufeff\u00ad臺：，8203 "), max_size=30))
+def test_clean_text_drops_invisible_characters_entities_included(text):
+    import html
+
+    from peizi_guard.normalise import _INVISIBLE, clean_text
+
+    want = fold((html.unescape(text) if "&" in text else text).translate(_INVISIBLE))
+    assert clean_text(text) == want and not any(ord(c) in _INVISIBLE for c in clean_text(text))
+
+
+@quick
 @given(ANY)
 def test_find_urls_returns_pieces_of_the_text(text):
     for start, end, url in find_urls(text):
