@@ -191,3 +191,21 @@ def test_the_library_indexes_in_its_own_process_unless_asked(tmp_path, monkeypat
 
     api.import_file(db, str(lst), "mine")  # writes the index of 560 entries in this process
     assert api.load_index(db).entries == 560
+
+
+class _Fatal:
+    """Kills the process that unpickles it: a worker dying half-way."""
+
+    def __reduce__(self):  # noqa: ANN204
+        return (os._exit, (3,))
+
+
+def test_a_worker_that_dies_costs_time_not_the_index(tmp_path, monkeypatch):
+    records = builtin.records()
+    monkeypatch.setattr(indexmake, "CHUNK", 50)
+    indexfile.write(records, str(tmp_path / "one.index"), "k1", jobs=1)
+    monkeypatch.setattr(indexmake, "PARALLEL_FROM", 100)
+    doomed = [dict(r) for r in records]
+    doomed[275]["extra"] = {"x": _Fatal()}  # the sixth chunk's process dies reading it
+    assert indexfile.write(doomed, str(tmp_path / "two.index"), "k1", jobs=2) == 410
+    assert _tables(str(tmp_path / "one.index")) == _tables(str(tmp_path / "two.index"))

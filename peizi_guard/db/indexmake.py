@@ -76,25 +76,41 @@ def _make(chunk: int, entries: list[dict], settings: Settings) -> Made:
 
 def made(entries: Iterable[dict], settings: Settings, jobs: int = 0) -> Iterator[Made]:
     """Each chunk's rows, in order; `jobs` processes (0: one per core, at most 4) once the list
-    reaches PARALLEL_FROM entries. At most two chunks per process are in flight."""
+    reaches PARALLEL_FROM entries. At most two chunks per process are in flight. Processes that
+    cannot start or die on the way only cost time: their chunks are made here."""
     chunks = enumerate(_batches(entries))
     first = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
     jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
-    if jobs <= 1 or len(first) < PARALLEL_FROM // CHUNK:
-        for no, batch in itertools.chain(first, chunks):
-            yield make(no, batch, settings)
-        return
-    import multiprocessing
+    todo = itertools.chain(first, chunks)
+    if jobs > 1 and len(first) == PARALLEL_FROM // CHUNK:
+        yield from _on_processes(todo, settings, jobs)
+    for no, batch in todo:  # what is left (all of it, for a short list or one process)
+        yield make(no, batch, settings)
 
+
+def _on_processes(todo: Iterator[tuple[int, list[dict]]], settings: Settings, jobs: int) -> Iterator[Made]:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending: deque = deque()  # (chunk, its entries): handed to the processes, not yet written
+    futures: dict[int, Future] = {}
     # spawn: a fresh interpreter that loads only the matcher, not a copy of this process's memory
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        pending: deque = deque()
-        for no, batch in itertools.chain(first, chunks):
-            pending.append(pool.apply_async(make, (no, batch, settings)))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            for no, batch in todo:
+                pending.append((no, batch))
+                futures[no] = pool.submit(make, no, batch, settings)
+                while len(pending) >= 2 * jobs or (pending and futures[pending[0][0]].done()):
+                    yield futures.pop(pending[0][0]).result()
+                    pending.popleft()
+            while pending:
+                yield futures.pop(pending[0][0]).result()
+                pending.popleft()
+        except (BrokenProcessPool, OSError, RuntimeError):  # a worker died, or none could start
+            for no, batch in pending:
+                yield make(no, batch, settings)
+            pending.clear()
 
 
 def _batches(entries: Iterable[dict]) -> Iterator[list[dict]]:
