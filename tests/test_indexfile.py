@@ -193,11 +193,15 @@ def test_the_library_indexes_in_its_own_process_unless_asked(tmp_path, monkeypat
     assert api.load_index(db).entries == 560
 
 
+def _die() -> None:
+    os._exit(3)
+
+
 class _Fatal:
     """Kills the process that unpickles it: a worker dying half-way."""
 
     def __reduce__(self):  # noqa: ANN204
-        return (os._exit, (3,))
+        return (_die, ())
 
 
 def test_a_worker_that_dies_costs_time_not_the_index(tmp_path, monkeypatch):

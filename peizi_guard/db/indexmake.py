@@ -91,7 +91,6 @@ def made(entries: Iterable[dict], settings: Settings, jobs: int = 0) -> Iterator
 def _on_processes(todo: Iterator[tuple[int, list[dict]]], settings: Settings, jobs: int) -> Iterator[Made]:
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     pending: deque = deque()  # (chunk, its entries): handed to the processes, not yet written
     futures: dict[int, Future] = {}
@@ -107,7 +106,8 @@ def _on_processes(todo: Iterator[tuple[int, list[dict]]], settings: Settings, jo
             while pending:
                 yield futures.pop(pending[0][0]).result()
                 pending.popleft()
-        except (BrokenProcessPool, OSError, RuntimeError):  # a worker died, or none could start
+        except Exception:  # noqa: BLE001 -- a worker died, none could start, a chunk did not travel:
+            # made here instead (a fault of `make` itself is raised here again, where it is seen)
             for no, batch in pending:
                 yield make(no, batch, settings)
             pending.clear()
