@@ -11,22 +11,22 @@ import gc
 _COLLECTING = gc.isenabled()
 gc.disable()
 atexit.register(gc.freeze)
+try:
+    import json
+    import os
+    import sys
+    from datetime import date
 
-import json  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-from datetime import date  # noqa: E402
+    import click
 
-import click  # noqa: E402
-
-from . import api  # noqa: E402
-from .output import report  # noqa: E402
-from .db.engine import mask  # noqa: E402
-from .guard import Guard, public_entry  # noqa: E402
-from .output.text import table  # noqa: E402
-
-if _COLLECTING:
-    gc.enable()
+    from . import api
+    from .output import report
+    from .db.engine import mask
+    from .guard import Guard, public_entry
+    from .output.text import table
+finally:
+    if _COLLECTING:
+        gc.enable()
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
 

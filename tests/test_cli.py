@@ -79,3 +79,13 @@ def test_console_script_errors_are_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
     assert "nosuchdialect" in r.stderr
+
+
+def test_the_cli_leaves_the_cycle_collector_on_after_its_imports():
+    import gc
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import gc, peizi_guard.cli; print(gc.isenabled())"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True" and gc.isenabled()
