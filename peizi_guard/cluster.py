@@ -77,22 +77,12 @@ def ship(url: str) -> Shipped:
     key = api.index_key(url)
     if path is None or key is None:
         raise ClusterError("--cluster needs a database whose index can be saved to a file (not an in-memory one)")
-    if not _fits(path, key):
+    if not indexfile.fits(path, key):  # missing, or built for other lists or by other code
         api.load_index(url)  # builds and saves it
         key = api.index_key(url)
-    if key is None or not _fits(path, key):
+    if key is None or not indexfile.fits(path, key):
         raise ClusterError(f"the matcher's index could not be saved at {path}")
     return Shipped(key, Path(path).read_bytes())
-
-
-def _fits(path: str, key: str) -> bool:
-    import sqlite3
-
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-            return dict(con.execute("SELECT k, v FROM meta")).get("key") == key
-    except sqlite3.Error:
-        return False
 
 
 # ---- on a worker ------------------------------------------------------------------------
@@ -109,11 +99,12 @@ def worker_index(shipped: Shipped) -> Index:
     with _LOCK:
         if shipped.key not in _OPEN:
             path = Path(tempfile.gettempdir()) / f"peizi-guard-{os.getpid()}-{shipped.key[:20]}.index"
-            if not path.exists():
+            ix = indexfile.load(str(path), shipped.key, DEFAULT) if path.exists() else None
+            if ix is None:  # not written yet, or left by a shipment from other code: this one
                 tmp = path.with_suffix(".tmp")
                 tmp.write_bytes(shipped.data)
                 tmp.replace(path)
-            ix = indexfile.load(str(path), shipped.key, DEFAULT)
+                ix = indexfile.load(str(path), shipped.key, DEFAULT)
             if ix is None:
                 raise RuntimeError("the shipped index could not be opened")
             _OPEN[shipped.key] = ix

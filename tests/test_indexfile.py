@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from peizi_guard import builtin, matcher
@@ -213,3 +214,55 @@ def test_a_worker_that_dies_costs_time_not_the_index(tmp_path, monkeypatch):
     doomed[275]["extra"] = {"x": _Fatal()}  # the sixth chunk's process dies reading it
     assert indexfile.write(doomed, str(tmp_path / "two.index"), "k1", jobs=2) == 410
     assert _tables(str(tmp_path / "one.index")) == _tables(str(tmp_path / "two.index"))
+
+
+def _failing_records():  # the lists fail half-way while they stream in from the database
+    for i, r in enumerate(builtin.records()):
+        if i == 300:
+            raise RuntimeError("database connection lost")
+        yield r
+
+
+def test_lists_that_fail_while_read_leave_no_index_whatever_the_processes(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(indexmake, "CHUNK", 50)
+    monkeypatch.setattr(indexmake, "PARALLEL_FROM", 100)
+    for jobs in (1, 2):
+        path = tmp_path / f"x{jobs}.index"
+        with pytest.raises(RuntimeError, match="connection lost"):
+            indexfile.write(_failing_records(), str(path), "k1", jobs=jobs)
+        assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_key_with_thousands_of_refs_on_an_older_sqlite(tmp_path):
+    """A shared host's listed pages all sit under one key; SQLite before 3.32 took at most 999
+    parameters a statement."""
+    import sqlite3
+
+    records = [dict(source="s", seq=i, name=f"公众号文章{i}", aliases=[], urls=[f"https://mp.weixin.qq.com/s/abc{i}"],
+                    domains=[], apps=[], companies=[]) for i in range(1200)]
+    path = str(tmp_path / "x.index")
+    indexfile.write(records, path, "k1")
+    loaded = indexfile.load(path, "k1", matcher.DEFAULT)
+    loaded.paths.db.con.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    built = matcher.build(records)
+    for q in ("https://mp.weixin.qq.com/s/abc7", "https://mp.weixin.qq.com/s/other", "公众号文章1199"):
+        assert matcher.check(loaded, q).to_dict() == matcher.check(built, q).to_dict()
+    assert matcher.check(loaded, "https://mp.weixin.qq.com/s/abc7").verdict == "listed"
+
+
+def test_a_shipped_index_from_other_code_is_rebuilt_and_replaced_on_the_worker(db, monkeypatch):
+    from peizi_guard import api, cluster
+
+    url = resolve_url(db)
+    monkeypatch.setattr(indexfile, "_CODE", {"content": "older code", "stamp": "older code"})
+    api.load_index(url)  # saved by "older code"
+    stale = cluster.Shipped(api.index_key(url), open(indexfile.path_for(url), "rb").read())
+    monkeypatch.setattr(indexfile, "_CODE", {})  # this code again
+    with pytest.raises(RuntimeError, match="could not be opened"):
+        cluster.worker_index(stale)  # a file written by other code is never trusted …
+    fresh = cluster.ship(url)  # … the client rebuilds it …
+    assert fresh.data != stale.data
+    ix = cluster.worker_index(fresh)  # … and the worker replaces the file the stale one left
+    assert matcher.check(ix, "杜德配资").verdict == "listed"

@@ -37,7 +37,7 @@ def counts(url: str) -> dict:
     engine = create_engine(resolve_url(url))
     try:
         with engine.connect() as c:
-            model = c.execute(text("SELECT payload FROM read_models WHERE name = 'current'")).scalar()
+            model = c.execute(text("SELECT payload FROM read_models WHERE name = 'lists'")).scalar()
     finally:
         engine.dispose()
     return table_counts(url, ("snapshots", "entries", "memberships", "read_models")) | {"model": model}

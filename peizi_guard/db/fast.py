@@ -14,6 +14,9 @@ import sqlite3
 from .engine import sqlite_path
 
 READ_MODEL_VERSION = 2  # 2: the sources and their current snapshots; entries are read by SQL
+# Its row. Version 1 (every record, under "current") is deleted when version 2 is written: an
+# older peizi-guard then finds no read model and reads the lists through its ORM, correctly.
+LISTS = "lists"
 
 ENTRIES_SQL = (  # a snapshot's entries as listed (store.iter_snapshot_records says the same in SQLAlchemy)
     "SELECT e.data, m.seq, e.key, e.first_snapshot_id, e.last_snapshot_id FROM memberships m "
@@ -56,7 +59,7 @@ def read_current(url: str, need: set[str]) -> dict | None:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
         try:
             con.execute("BEGIN")  # one read transaction: the lists and their entries as one state
-            row = con.execute("SELECT payload FROM read_models WHERE name = 'current'").fetchone()
+            row = con.execute(f"SELECT payload FROM read_models WHERE name = '{LISTS}'").fetchone()
             if not row:
                 return None
             data = json.loads(row[0])

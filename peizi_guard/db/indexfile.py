@@ -118,6 +118,22 @@ def code_matches(meta: dict) -> bool:
     return meta.get("stamp") == _code_stamp() or meta.get("code") == _code_digest()
 
 
+def _fits(meta: dict, key: str) -> bool:
+    return meta.get("key") == key and meta.get("format") == FORMAT and code_matches(meta)
+
+
+def fits(path: str, key: str) -> bool:
+    """Whether the file at `path` is an index this code would trust for `key` (see `load`)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _fits(dict(con.execute("SELECT k, v FROM meta")), key)
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+
+
 def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEFAULT, jobs: int = 1) -> int:
     """Index entry records straight into a file at `path` (atomically: a reader sees the old file
     or the new one), without the index in memory: the rows are made chunk by chunk (on `jobs`
@@ -127,15 +143,17 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     from .indexmake import no_collector
 
-    out = _Rows(tmp)
+    out = None
     try:
+        out = _Rows(tmp)
         with no_collector():
             n = _write(entries, out, key, settings, jobs)
         out.close()
         os.replace(tmp, path)
         return n
     except BaseException:
-        out.close(failed=True)
+        if out is not None:
+            out.close(failed=True)
         Path(tmp).unlink(missing_ok=True)  # a failed write leaves nothing behind
         raise
 
@@ -201,7 +219,7 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
     except sqlite3.Error:
         con.close()
         return None
-    if meta.get("key") != key or meta.get("format") != FORMAT or not code_matches(meta):
+    if not _fits(meta, key):
         con.close()
         return None
     db = _Reader(con, int(meta["refs"]))
@@ -229,6 +247,15 @@ class _Reader:
         with self.lock:
             return self.con.execute(sql, params).fetchall()
 
+    def among(self, sql: str, values: list) -> list:
+        """`sql` ending in "IN", for `values`: in batches, as SQLite takes at most 999 parameters
+        a statement before 3.32 (a key with thousands of refs: a shared host's listed pages)."""
+        out = []
+        for at in range(0, len(values), 500):
+            part = tuple(values[at : at + 500])
+            out += self.all(f"{sql} ({','.join('?' * len(part))})", part)
+        return out
+
     def refs_of(self, value: str) -> list[Ref]:
         return self.refs([int(i) for i in value.split(",")]) if value else []
 
@@ -246,11 +273,7 @@ class _Reader:
         if self.whole is not None:
             got = {i: Ref(*json.loads(self.whole[i])) for i in missing}
         else:
-            marks = ",".join("?" * len(missing))
-            got = {
-                i: Ref(*json.loads(v))
-                for i, v in self.all(f"SELECT i, v FROM refs WHERE i IN ({marks})", tuple(missing))
-            }
+            got = {i: Ref(*json.loads(v)) for i, v in self.among("SELECT i, v FROM refs WHERE i IN", missing)}
         if len(cache) > 200_000:
             self.cache = cache = {}
         cache.update(got)
@@ -346,8 +369,7 @@ class _Near:
                 self.by = by
         if self.by is not None:
             return sorted({i for d in probes for i in self.by.get(d, ())})
-        marks = ",".join("?" * len(probes))
-        return sorted({i for (i,) in self.db.all(f"SELECT i FROM near WHERE d IN ({marks})", tuple(probes))})
+        return sorted({i for (i,) in self.db.among("SELECT i FROM near WHERE d IN", probes)})
 
 
 class _LazyMentions:

@@ -94,23 +94,43 @@ def _on_processes(todo: Iterator[tuple[int, list[dict]]], settings: Settings, jo
 
     pending: deque = deque()  # (chunk, its entries): handed to the processes, not yet written
     futures: dict[int, Future] = {}
-    # spawn: a fresh interpreter that loads only the matcher, not a copy of this process's memory
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # spawn: a fresh interpreter that loads only the matcher, not a copy of this process's memory;
+    # it ignores Ctrl-C (this process stops the run, and no worker prints a traceback)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet) as pool:
         try:
-            for no, batch in todo:
+            for no, batch in todo:  # an error reading the entries is raised, never caught below
                 pending.append((no, batch))
-                futures[no] = pool.submit(make, no, batch, settings)
+                futures[no] = _ask(pool.submit, make, no, batch, settings)
                 while len(pending) >= 2 * jobs or (pending and futures[pending[0][0]].done()):
-                    yield futures.pop(pending[0][0]).result()
+                    yield _ask(futures.pop(pending[0][0]).result)
                     pending.popleft()
             while pending:
-                yield futures.pop(pending[0][0]).result()
+                yield _ask(futures.pop(pending[0][0]).result)
                 pending.popleft()
-        except Exception:  # noqa: BLE001 -- a worker died, none could start, a chunk did not travel:
-            # made here instead (a fault of `make` itself is raised here again, where it is seen)
+        except _WorkersFailed:  # a worker died, none could start, a chunk did not travel: made here
+            # instead (a fault of `make` itself is raised here again, where it is seen)
             for no, batch in pending:
                 yield make(no, batch, settings)
             pending.clear()
+
+
+class _WorkersFailed(Exception):
+    pass
+
+
+def _ask(call, *args):  # noqa: ANN001, ANN002, ANN202
+    """`call(*args)` on the worker processes; any failure there is _WorkersFailed."""
+    try:
+        return call(*args)
+    except Exception as exc:
+        raise _WorkersFailed(str(exc)) from exc
+
+
+def _quiet() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _batches(entries: Iterable[dict]) -> Iterator[list[dict]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..model import Entry as Record
 from ..model import ParsedDocument
-from .fast import READ_MODEL_VERSION, record
+from .fast import LISTS, READ_MODEL_VERSION, record
 from .models import Entry, Membership, ReadModel, Snapshot, Source
 
 
@@ -360,7 +360,10 @@ def rebuild_read_model(s: Session) -> None:
         if (snap := current_snapshot(s, src.id)) is not None
     ]
     current = json.dumps({"version": READ_MODEL_VERSION, "sources": lists}, ensure_ascii=False)
-    for name, payload in (("current", current), ("current-key", lists_key(s))):
+    old = s.get(ReadModel, "current")  # version 1, a copy of every record (see fast.LISTS)
+    if old is not None:
+        s.delete(old)
+    for name, payload in ((LISTS, current), ("current-key", lists_key(s))):
         row = s.get(ReadModel, name)
         if row is None:
             s.add(ReadModel(name=name, payload=payload))
