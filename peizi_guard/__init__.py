@@ -13,6 +13,11 @@ def read_data(name: str) -> str:
         return fh.read()
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 @lru_cache(maxsize=1)
 def version() -> str:
     """The installed package's version ("0+unknown" when run from a bare source tree); read once

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .builtin import builtin_sources, seed
 from .db.engine import DbError, open_engine, resolve_url
-from .db.fast import read_current
+from .db.fast import read_current, tagged
 from .errors import DocumentError
 from .sources import source_meta
 
@@ -48,8 +48,7 @@ def entries(db: str | None = None, source: str | None = None, as_of: date | None
     for src in current(db, as_of)["sources"]:
         if source and src["id"] != source:
             continue
-        lst = {"list": "user"} if src.get("kind") == "user" else {}
-        out += [dict(e, source=src["id"], **lst) for e in src["entries"]]
+        out += [tagged(dict(e), src["id"], src.get("kind")) for e in src["entries"]]
     return out
 
 
@@ -225,9 +224,11 @@ def load_index(db: str | None = None, as_of: date | None = None):
             )
         )
     if as_of is None:  # under the key read now: reading the entries may have seeded the database
-        saved = _write_index(url, rows)
-        if saved is not None:
-            return saved
+        written = _write_index(url, rows)
+        if written is not None:
+            ix = indexfile.load(*written, DEFAULT)
+            if ix is not None:
+                return ix
     return build(rows)
 
 
@@ -249,13 +250,12 @@ def index_key(url: str) -> str | None:
     return indexfile.full_key(key, repr(DEFAULT)) if key else None
 
 
-def _write_index(url: str, rows, jobs: int = 1) -> object | None:  # noqa: ANN001
-    """Write the index of `rows` (an iterable of entry records) and open it; None when it cannot be
-    written (a read-only directory or a full disk only costs the next process a rebuild)."""
+def _write_index(url: str, rows, jobs: int = 1) -> tuple[str, str] | None:  # noqa: ANN001
+    """Write the index of `rows` (an iterable of entry records): (its path, its key), or None when
+    it cannot be written (a read-only directory or a full disk only costs the next process a rebuild)."""
     import sqlite3
 
     from .db import indexfile
-    from .matcher import DEFAULT
 
     key, path = index_key(url), indexfile.path_for(url)
     if not key or not path:
@@ -264,7 +264,7 @@ def _write_index(url: str, rows, jobs: int = 1) -> object | None:  # noqa: ANN00
         indexfile.write(rows, path, key, jobs=jobs)
     except (OSError, sqlite3.Error):
         return None
-    return indexfile.load(path, key, DEFAULT)
+    return path, key
 
 
 def refresh_index(db: str | None = None, jobs: int = 1) -> None:

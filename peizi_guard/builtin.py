@@ -30,9 +30,9 @@ def builtin_sources() -> set[str]:
 
 
 def load(doc: dict) -> tuple[ParsedDocument, bytes]:
+    """A shipped document's stored parse and its original bytes."""
     from .model import Entry, ParsedDocument  # the dataclasses: not on a check's path
 
-    """A shipped document's stored parse and its original bytes."""
     parsed = json.loads(_files().joinpath(doc["parsed"]).read_text("utf-8"))
     entries = [Entry.from_dict(e) for e in parsed.pop("entries")]
     raw = _files().joinpath(doc["file"]).read_bytes()

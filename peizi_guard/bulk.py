@@ -6,11 +6,11 @@ second) and renders its answers itself, so only short strings cross between proc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
+from . import cores
 from .matcher import Verdict
 
 if TYPE_CHECKING:  # imported where a worker starts: Dask workers use `answers` without it
@@ -37,8 +37,7 @@ def jobs_for(jobs: int, n: int) -> int:
     """The processes to use: `jobs` when given, else one per core (at most 4) for large runs."""
     if jobs > 0:
         return jobs
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cores, 4) if n >= AUTO_FROM else 1
+    return min(cores(), 4) if n >= AUTO_FROM else 1
 
 
 def check_all(

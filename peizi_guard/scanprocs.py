@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import queue
 import signal
 import threading
 from multiprocessing.connection import Connection, wait
 from typing import Generator, Iterator, cast
 
+from . import cores
 from .matcher import Index
 from .scan import ScanOptions, failed, scan_one, warm
 from .scraper.http import guarded_session
@@ -36,8 +36,7 @@ def jobs_for(opts: ScanOptions, n: int) -> int:
     if opts.jobs > 0:
         jobs = opts.jobs
     else:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        jobs = min(cores, MAX_AUTO) if n >= AUTO_FROM else 1
+        jobs = min(cores(), MAX_AUTO) if n >= AUTO_FROM else 1
     return max(1, min(jobs, n, opts.concurrency))
 
 

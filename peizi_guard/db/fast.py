@@ -18,9 +18,9 @@ READ_MODEL_VERSION = 2  # 2: the sources and their current snapshots; entries ar
 # older peizi-guard then finds no read model and reads the lists through its ORM, correctly.
 LISTS = "lists"
 
-ENTRIES_SQL = (  # a snapshot's entries as listed (store.iter_snapshot_records says the same in SQLAlchemy)
+ENTRIES_SQL = (  # a snapshot's entries as listed: read here and by store.iter_snapshot_records
     "SELECT e.data, m.seq, e.key, e.first_snapshot_id, e.last_snapshot_id FROM memberships m "
-    "JOIN entries e ON e.id = m.entry_id WHERE m.snapshot_id = ? ORDER BY m.seq, e.id"
+    "JOIN entries e ON e.id = m.entry_id WHERE m.snapshot_id = :snapshot ORDER BY m.seq, e.id"
 )
 
 
@@ -29,6 +29,14 @@ def record(data: str, seq: int, key: str, first: int, last: int) -> dict:
     d = json.loads(data)
     d["seq"], d["key"], d["first_seen"], d["last_seen"] = seq, key, first, last
     return d
+
+
+def tagged(record: dict, source: str, kind: str | None) -> dict:
+    """A record with its `source`, and `list: user` when it is on a user's own list."""
+    record["source"] = source
+    if kind == "user":
+        record["list"] = "user"
+    return record
 
 
 class NotApplicable(Exception):
@@ -66,7 +74,7 @@ def read_current(url: str, need: set[str]) -> dict | None:
             if data.get("version") != READ_MODEL_VERSION or not need <= {s["id"] for s in data["sources"]}:
                 return None
             for src in data["sources"]:
-                src["entries"] = [record(*r) for r in con.execute(ENTRIES_SQL, (src["snapshot"]["id"],))]
+                src["entries"] = [record(*r) for r in con.execute(ENTRIES_SQL, {"snapshot": src["snapshot"]["id"]})]
             return data
         finally:
             con.close()

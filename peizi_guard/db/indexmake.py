@@ -10,13 +10,13 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from ..matcher.index import FUZZY, is_label, mention_words, postings
+from .. import cores
+from ..matcher.index import FUZZY, LABEL, MENTION, postings
 from ..matcher.settings import Settings
 from .indexfile import TABLES
 
@@ -54,19 +54,19 @@ def make(chunk: int, entries: list[dict], settings: Settings) -> Made:
 
 def _make(chunk: int, entries: list[dict], settings: Settings) -> Made:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    base, n = chunk << 32, settings.text_mention_min_length
+    base = chunk << 32
     out = Made(len(entries), [], [], [], [], [])
     for e in entries:
         refs, posted = postings(e, settings)
         for table, key, r, pair in posted:
             if table == FUZZY:
                 out.fuzzy.append((key, base + r))
-                continue
-            out.rows.append((TABLES[table], key, base + r, pair))
-            if table == "names" and refs[r].field == "name":
-                out.mentions.extend(mention_words(key, refs[r].value, n))
-                if is_label(key, n):
-                    out.labels.append(key)
+            elif table == MENTION:
+                out.mentions.append(key)
+            elif table == LABEL:
+                out.labels.append(key)
+            else:
+                out.rows.append((TABLES[table], key, base + r, pair))
         out.refs.extend(
             (base + i, dumps([r.source, r.seq, r.entry, r.field, r.value, r.list])) for i, r in enumerate(refs)
         )
@@ -80,7 +80,7 @@ def made(entries: Iterable[dict], settings: Settings, jobs: int = 0) -> Iterator
     cannot start or die on the way only cost time: their chunks are made here."""
     chunks = enumerate(_batches(entries))
     first = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
-    jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    jobs = jobs or min(cores(), 4)
     todo = itertools.chain(first, chunks)
     if jobs > 1 and len(first) == PARALLEL_FROM // CHUNK:
         yield from _on_processes(todo, settings, jobs)

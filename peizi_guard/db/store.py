@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..model import Entry as Record
 from ..model import ParsedDocument
-from .fast import LISTS, READ_MODEL_VERSION, record
+from .fast import ENTRIES_SQL, LISTS, READ_MODEL_VERSION, record, tagged
 from .models import Entry, Membership, ReadModel, Snapshot, Source
 
 
@@ -64,8 +64,8 @@ def candidate_key(doc: ParsedDocument, published: date | None, today: date) -> t
     return (published or _iso(doc.published) or _iso(doc.content_date) or today, issue_key(doc.issue), float("inf"))
 
 
-def _iso(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _iso(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def snapshots_of(s: Session, source_id: str) -> list[Snapshot]:
@@ -119,14 +119,8 @@ def snapshot_records(s: Session, snapshot_id: int) -> list[dict]:
 def iter_snapshot_records(s: Session, snapshot_id: int) -> Iterator[dict]:
     """snapshot_records one by one, streamed from the database (100,000 entries are never all
     in memory at once): columns, not ORM objects."""
-    rows = s.execute(
-        select(Entry.data, Membership.seq, Entry.key, Entry.first_snapshot_id, Entry.last_snapshot_id)
-        .join(Membership, Membership.entry_id == Entry.id)
-        .where(Membership.snapshot_id == snapshot_id)
-        .order_by(Membership.seq, Entry.id)
-        .execution_options(stream_results=True, max_row_buffer=2_000)
-    )
-    return (record(*row) for row in rows)
+    query = text(ENTRIES_SQL).execution_options(stream_results=True, max_row_buffer=2_000)
+    return (record(*row) for row in s.execute(query, {"snapshot": snapshot_id}))
 
 
 def iter_current_records(s: Session) -> Iterator[dict]:
@@ -136,10 +130,8 @@ def iter_current_records(s: Session) -> Iterator[dict]:
         snap = current_snapshot(s, src.id)
         if snap is None:
             continue
-        extra = {"source": src.id, **({"list": "user"} if src.kind == "user" else {})}
         for d in iter_snapshot_records(s, snap.id):
-            d.update(extra)
-            yield d
+            yield tagged(d, src.id, src.kind)
 
 
 def _unique_keys(records: list[Record]) -> list[str]:

@@ -75,13 +75,15 @@ def _letters(label: str) -> str:
 REF_MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains")  # key → [Ref]
 PAIR_MAPS = ("sounds", "paths", "labels", "stems")  # key → [(str, Ref)]
 FUZZY = "fuzzy"  # a name key compared by edit distance (fuzzy_keys, in order of first posting)
+MENTION, LABEL = "mention", "label"  # a listed name as found in a text: inside it, or standing alone
 
 Posting = tuple[str, str, int, str]  # (table, key, ref's position in the entry's refs, string of a pair)
 
 
 def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Posting]]:
-    """What one entry record adds to the index: its refs, and each key a ref is filed under.
-    Pure; `build` collects them in memory, `db/indexfile.write` streams them into a file."""
+    """What one entry record adds to the index: its refs, and each key a ref is filed under
+    (and the words its names are found by in a text: MENTION, LABEL). Pure; `build` collects
+    them in memory, `db/indexfile.write` streams them into a file."""
     lx = lexicon()
     src, seq, entry = e.get("source", ""), e["seq"], e["name"]
     lst = "user" if e.get("list") == "user" else "official"
@@ -101,6 +103,10 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
             if (key, refs[r]) not in named:
                 named.add((key, refs[r]))
                 out.append(("names", key, r, ""))
+                if kind == "name":
+                    out += [(MENTION, w, r, "") for w in _mention_words(key, value, settings.text_mention_min_length)]
+                    if _is_label(key, settings.text_mention_min_length):
+                        out.append((LABEL, key, r, ""))
         key = variants[0] if variants else ""
         if kind in ("name", "app", "wechat") and len(key) >= settings.fuzzy_min_length:
             out.append((FUZZY, key, r, ""))
@@ -150,21 +156,20 @@ def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> 
     fuzzy: dict[str, list[Ref]] = defaultdict(list)
     mentions: set[str] = set()
     labels: dict[str, None] = {}  # in order of first listing
-    n = settings.text_mention_min_length
     for e in entries:
         ix.entries += 1
         refs, posted = postings(e, settings)
         for table, key, r, pair in posted:
             if table == FUZZY:
                 fuzzy[key].append(refs[r])
+            elif table == MENTION:
+                mentions.add(key)
+            elif table == LABEL:
+                labels[key] = None
             elif table in PAIR_MAPS:
                 getattr(ix, table)[key].append((pair, refs[r]))
             else:
                 getattr(ix, table)[key].append(refs[r])
-                if table == "names" and refs[r].field == "name":
-                    mentions.update(mention_words(key, refs[r].value, n))
-                    if is_label(key, n):
-                        labels[key] = None
     ix.fuzzy_keys = list(fuzzy)
     ix.fuzzy_refs = [fuzzy[k] for k in ix.fuzzy_keys]
     ix.near = Near(ix.fuzzy_keys)
@@ -173,7 +178,7 @@ def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> 
     return ix
 
 
-def mention_words(key: str, value: str, min_len: int) -> list[str]:
+def _mention_words(key: str, value: str, min_len: int) -> list[str]:
     """What to find inside running text for a listed name `value` filed under `key`: long keys,
     not Latin, not trade words alone; and the name with its own punctuation kept (大发T+0配资),
     so a text's punctuation never joins two words into a name."""
@@ -183,7 +188,7 @@ def mention_words(key: str, value: str, min_len: int) -> list[str]:
     return [key, w] if len(w) > len(key) and name_key(w) == key else [key]
 
 
-def is_label(key: str, min_len: int) -> bool:
+def _is_label(key: str, min_len: int) -> bool:
     """A listed name too short or too generic to look for inside running text (红盘, 乐配资): it
     counts only as a label of its own, between punctuation, spaces or the text's ends."""
     return len(key) >= 2 and not key.isascii() and (len(key) < min_len or is_generic(key)) and bool(strip_generic(key))
