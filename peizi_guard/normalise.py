@@ -108,13 +108,53 @@ _CONFUSABLES = str.maketrans(
 )
 
 
+# the full-width forms of ASCII and the ideographic space, as NFKC reads them: most of what it
+# changes in Chinese text (，：！（）), replaced first so the normaliser runs only when more is left
+_WIDE = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
+_ANY_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+
+
 @cached_below(256, 65536)
 def fold(text: str) -> str:
     """Width, case and script folding: NFKC, traditional→simplified, lower case."""
-    text = unicodedata.normalize("NFKC", text or "")
-    if not text.isascii():
-        text = text.translate(_t2s_table())
-    return text.lower()
+    text = text or ""
+    if len(text) <= 256:  # a name: the plain way is the quickest
+        text = unicodedata.normalize("NFKC", text)
+        return (text if text.isascii() else text.translate(_t2s_table())).lower()
+    # a page: each replaced character is its own full decomposition, so the text keeps its NFKD
+    # and, when nothing else is left to normalise, this is its NFKC (1 ms → 0.05 ms)
+    narrow = _replace(text, _ANY_WIDE, _WIDE)
+    text = narrow if unicodedata.is_normalized("NFKC", narrow) else unicodedata.normalize("NFKC", text)
+    return (text if text.isascii() else _t2s(text)).lower()
+
+
+def _t2s(text: str) -> str:
+    """Traditional→simplified in a page (str.translate looks up every character: 0.1 µs each)."""
+    if _ASTRAL.search(text):
+        return text.translate(_t2s_table())
+    return _replace(text, *_t2s_search())
+
+
+def _replace(text: str, chars: re.Pattern, table: dict[str, str]) -> str:
+    """`text` with each character `chars` finds replaced by its entry in `table`: by str.replace,
+    one distinct character at a time, when they are few and none becomes another of them."""
+    found = set(chars.findall(text))
+    if len(found) > 32 or any(table[c] in table for c in found):
+        return text.translate({ord(c): table[c] for c in found})
+    for c in found:
+        text = text.replace(c, table[c])
+    return text
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _t2s_search() -> tuple[re.Pattern, dict[str, str]]:
+    """A pattern finding the traditional characters of the Basic Multilingual Plane (a set of
+    them is a bitmap to the regex engine; with the others it is 100× slower), and their forms."""
+    table = {chr(k): chr(v) for k, v in _t2s_table().items()}
+    return re.compile("[" + "".join(c for c in table if c <= "\uffff") + "]"), table
 
 
 # zero-width and direction marks, soft hyphen, BOM: invisible, so never part of what is read

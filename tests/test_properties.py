@@ -1,10 +1,11 @@
 """Property tests (Hypothesis): normalisation, URL reading, the many-key look-ups and the parsers
 hold their promises on any input, not only on the examples we thought of."""
+
 from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
@@ -27,6 +28,36 @@ quick = settings(max_examples=300, deadline=None, derandomize=True, suppress_hea
 def test_fold_and_name_key_are_idempotent(text):
     assert fold(fold(text)) == fold(text)
     assert name_key(name_key(text)) == name_key(text)
+
+
+# what fold's shortcuts could get wrong: full-width forms before combining marks (Ａ + ́ is Á),
+# compatibility ideographs, traditional characters whose simplified form is traditional too,
+# characters beyond the Basic Multilingual Plane, and pages past the short-text path
+FOLDISH = st.text(
+    st.one_of(
+        st.sampled_from(
+            "配资股票臺灣證券乾幹髮發後著着甦苏薴苧ＡａＺ１！，：（）\u3000\u0301\u0308\u3099ｶﾞ①㈱ﬁ豈\uf900\uf9ff"
+        ),
+        st.characters(min_codepoint=0x3000, max_codepoint=0x33FF),
+        st.characters(min_codepoint=0xFE00, max_codepoint=0xFFEF),
+        CJK,
+    ),
+    max_size=400,
+)
+ASTRAL = st.text(st.sampled_from("𠁞𠀾𠌥𠏢配資"), min_size=1, max_size=5)  # 𠁞 → 𠀾
+
+
+@quick
+@given(st.one_of(FOLDISH, FOLDISH.map(lambda t: t * 3), st.tuples(FOLDISH, ASTRAL).map("".join), ANY))
+@example("薴苧、" + "股票配资，" * 60)  # a page: 薴 → 苧 and 苧 → 苎, so never one after the other
+@example("𠁞。" + "股票配资，" * 60)  # a page with a traditional character past the BMP
+@example("Ａ\u0301①㈱ﬁｶﾞ豈：" + "股票配资，" * 60)  # a page the normaliser has more to do in (Ａ + ́ is Á)
+def test_fold_equals_nfkc_then_simplified_then_lower_case(text):
+    import unicodedata
+
+    from peizi_guard.normalise import _t2s_table
+
+    assert fold(text) == unicodedata.normalize("NFKC", text).translate(_t2s_table()).lower()
 
 
 @quick
@@ -92,9 +123,14 @@ def test_near_finds_every_key_within_one_edit(keys, query):
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=400), st.binary(max_size=400).map(lambda b: b"%PDF-1.4\n" + b),
-                 st.binary(max_size=400).map(lambda b: b"PK\x03\x04" + b),
-                 ANY.map(lambda t: f"<html><table><tr><td>序号</td><td>{t}</td></tr></table>".encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.binary(max_size=400).map(lambda b: b"%PDF-1.4\n" + b),
+        st.binary(max_size=400).map(lambda b: b"PK\x03\x04" + b),
+        ANY.map(lambda t: f"<html><table><tr><td>序号</td><td>{t}</td></tr></table>".encode()),
+    )
+)
 def test_a_document_parses_or_fails_with_a_document_error(data):
     try:
         parse_document(data, "x")
@@ -117,12 +153,15 @@ def test_a_user_list_parses_or_fails_with_a_document_error(text):
 def test_labels_equal_the_regular_expression_with_word_boundaries(keys, data):
     from peizi_guard.matcher.multi import Labels
 
-    text = "".join(data.draw(st.lists(st.one_of(st.sampled_from(keys), NAMEISH, st.sampled_from(" ，_a1")), max_size=12)))
+    text = "".join(
+        data.draw(st.lists(st.one_of(st.sampled_from(keys), NAMEISH, st.sampled_from(" ，_a1")), max_size=12))
+    )
     rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(keys, key=len, reverse=True))) + r")(?!\w)")
     assert Labels(keys).find(text) == [m.group(0) for m in rx.finditer(text)]
 
 
 # --- the text features' first characters (matcher/firstchars.py) ---------------------------
+
 
 def _feature_alphabet():
     from peizi_guard.matcher.lexicon import lexicon
