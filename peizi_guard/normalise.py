@@ -478,6 +478,8 @@ STATUS_NOTE = LazyPattern(r"[（(]\s*(已注销|已吊销|注销|吊销|已撤�
 def company_parts(text: str) -> list[str]:
     """Each company named in a cell as printed: `/`-separated, former names (曾用名) included,
     status notes (已注销) dropped."""
+    if "/" not in text and "(" not in text and "（" not in text:  # one company, as most cells are
+        return [text.strip()] if text.strip() else []
     former = FORMER_NAME.findall(text)
     rest = STATUS_NOTE.sub("", FORMER_NAME.sub("", text))
     return [p.strip() for p in re.split(r"\s*/\s*", rest) if p.strip()] + former

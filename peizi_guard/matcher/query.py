@@ -29,6 +29,8 @@ def strip_question(text: str) -> str:
     while changed:
         changed = False
         t = t.rstrip()
+        if not t.endswith(words):  # one look for all of them: most queries end in none
+            break
         for w in words:
             if t.endswith(w) and len(name_key(t[: -len(w)])) >= 2:
                 t, changed = t[: -len(w)], True
