@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import os
+import resource
 import tempfile
 from pathlib import Path
 
@@ -36,8 +38,11 @@ def main() -> None:
     db = str(tmp / "s.db")
     run(["list"], env={"PEIZI_GUARD_DB": db})
     out = tmp / "out.jsonl"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, rss, p = run(["scan", str(urls), "--allow-private", "--format", "jsonl", "-o", str(out), "-c", str(conc), "-j", jobs],
                        env={"PEIZI_GUARD_DB": db})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     srv.shutdown()
     lines = out.read_text().splitlines()
     assert len(lines) == N, p.stderr
@@ -47,6 +52,9 @@ def main() -> None:
          f"jobs {jobs} (0: auto)",
          f"{wall:.2f} s wall = {wall / (N * 0.1 / conc):.2f}× the theoretical {N * 0.1 / conc:.2f} s "
          f"(1.1× that with the redirects); serial would need ≥ {N * 0.1 * 1.1:.0f} s; {errors} errors"),
+        ("CPU time of the scan's processes (start-up included)",
+         f"{cpu:.2f} s = {cpu / N * 1000:.1f} ms per URL: on {os.cpu_count()} cores no less than "
+         f"{cpu / os.cpu_count():.2f} s = {cpu / os.cpu_count() / (N * 0.1 / conc):.2f}× the theoretical time"),
         ("peak RSS of the scan process", f"{rss} MiB (target < 200 MB)"),
         ("summary line", p.stderr.decode().strip().splitlines()[-1]),
     ])
