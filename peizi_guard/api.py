@@ -199,16 +199,17 @@ class NoLists(DocumentError):
     """There is no list to check against: an empty database, or a date before every snapshot."""
 
 
-def load_index(db: str | None = None, as_of: date | None = None):
+def load_index(db: str | None = None, as_of: date | None = None, damaged: bool = False):
     """The matcher's index over the current (or as-of) lists; NoLists when there are none. The
     current lists' index is read from its saved file when that was built for exactly these lists
-    (see db/indexfile.py), else written for this process and the next ones."""
+    (see db/indexfile.py), else written for this process and the next ones; `damaged`: the saved
+    file failed a read (indexfile.IndexDamaged), so it is written again whatever its header says."""
     from .db import indexfile
     from .matcher import DEFAULT, build
 
     url = resolve_url(db)
     key = index_key(url) if as_of is None else None
-    if key:
+    if key and not damaged:
         ix = indexfile.load(indexfile.path_for(url), key, DEFAULT)
         if ix is not None and ix.entries:
             return ix

@@ -16,7 +16,7 @@ question sees the new lists. The CLI is a thin shell over this class.
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from . import api
 from .db.engine import resolve_url
@@ -42,11 +42,21 @@ class Guard:
 
     # ---- questions ---------------------------------------------------------------------
 
+    def _ask(self, question: Callable[[Any], Verdict]) -> Verdict:
+        """`question(index)`; once more on a rewritten index when the saved one proves damaged."""
+        from .db.indexfile import IndexDamaged
+
+        try:
+            return question(self.index)
+        except IndexDamaged:
+            self._index = api.load_index(self.url, self.as_of, damaged=True)
+            return question(self._index)
+
     def check(self, query: str, kind: str | None = None) -> Verdict:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
         from .matcher import check
 
-        return check(self.index, query.strip(), kind)
+        return self._ask(lambda ix: check(ix, query.strip(), kind))
 
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
         for q in queries:
@@ -56,7 +66,7 @@ class Guard:
         """Ad copy or page text: an offer, a listed name offered in it, or clear."""
         from .matcher import check_text
 
-        return check_text(self.index, text)
+        return self._ask(lambda ix: check_text(ix, text))
 
     def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None):  # noqa: ANN001
         """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish."""

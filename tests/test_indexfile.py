@@ -81,6 +81,60 @@ def test_a_corrupt_index_file_is_rebuilt_through_the_cli(db):
     assert indexfile.load(path, "anything", matcher.DEFAULT) is None and os.path.getsize(path) > 10_000
 
 
+def _damage(path: str, key: str, seed: int) -> None:
+    """Random bytes over the root pages of the key indexes (a bad disk): the header and the
+    tables read well, so the file loads, but a look-up fails."""
+    import random
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    (size,) = con.execute("PRAGMA page_size").fetchone()
+    roots = [r for (r,) in con.execute("SELECT rootpage FROM sqlite_schema WHERE name IN ('post_tk', 'near_d')")]
+    con.close()
+    assert len(roots) == 2
+    with open(path, "r+b") as fh:
+        for page in roots:
+            fh.seek((page - 1) * size)
+            fh.write(random.Random(seed).randbytes(size))
+    loaded = indexfile.load(path, key, matcher.DEFAULT)
+    assert loaded is not None
+    with pytest.raises(indexfile.IndexDamaged):
+        matcher.check(loaded, "杜德配资")
+
+
+def test_an_index_damaged_past_its_header_is_written_again(db):
+    path = indexfile.path_for(resolve_url(db))
+    assert cli(db, "check", "杜德配资").exit_code == 1
+    _damage(path, _key(db), 1)
+    queries = ["杜德配资", "https://www.ddpz666.com/", "华泰证券", "杜德配资网", "您炒股我出钱，1:10杠杆"]
+    want = [matcher.check(matcher.build(builtin.records()), q).to_dict() for q in queries]
+    r = cli(db, "check", *queries, "--json")
+    assert r.exit_code == 1, r.output
+    assert [json.loads(line) for line in r.stdout.splitlines()] == want
+    assert indexfile.load(path, _key(db), matcher.DEFAULT) is not None  # whole again
+
+
+def _key(db: str) -> str:
+    from peizi_guard import api
+
+    key = api.index_key(resolve_url(db))
+    assert key
+    return key
+
+
+def test_a_damaged_index_is_written_again_for_bulk_and_text_checks(db, tmp_path):
+    path = indexfile.path_for(resolve_url(db))
+    cli(db, "check", "x")
+    _damage(path, _key(db), 7)
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("\n".join(["杜德配资", "华泰证券"] * 600) + "\n", encoding="utf-8")
+    r = cli(db, "check", "--file", str(qfile), "--json")
+    assert r.exit_code == 1 and [json.loads(x)["verdict"] for x in r.stdout.splitlines()] == ["listed", "clear"] * 600
+    _damage(path, _key(db), 8)
+    r = cli(db, "check", "--text", "欢迎来到杜德配资，您炒股我出钱", "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "listed"
+
+
 def test_a_failed_save_leaves_no_temporary_file(tmp_path):
     import pytest
 

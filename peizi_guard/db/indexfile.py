@@ -206,6 +206,10 @@ class _Rows:
         self.con.close()
 
 
+class IndexDamaged(Exception):
+    """The saved index cannot be read past its header (damaged on disk): it is written again."""
+
+
 def load(path: str | None, key: str, settings, model=None) -> Index | None:  # noqa: ANN001
     """The saved index if it is there, readable and built for `key`; else None (rebuild it)."""
     if not path or not os.path.exists(path):
@@ -222,30 +226,37 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
     if not _fits(meta, key):
         con.close()
         return None
-    db = _Reader(con, int(meta["refs"]))
+    db = _Reader(con, int(meta["refs"]), path)
     ix = Index(entries=int(meta["entries"]), settings=settings, model=model)
     for m, t in TABLES.items():
         setattr(ix, m, _Map(db, t, pairs=m in PAIR_MAPS))
     ix.fuzzy_keys = _Column(db, "k", int(meta["fuzzy"]), decode=lambda v: v)
     ix.fuzzy_refs = _Column(db, "v", int(meta["fuzzy"]), decode=db.refs_of)
     ix.near = _Near(db)
-    ix.mentions = _LazyMentions(db) if db.has_words("mention") else None
-    ix.labels_in_text = _LazyLabels(db) if db.has_words("label") else None
+    try:
+        ix.mentions = _LazyMentions(db) if db.has_words("mention") else None
+        ix.labels_in_text = _LazyLabels(db) if db.has_words("label") else None
+    except IndexDamaged:
+        con.close()
+        return None
     return ix
 
 
 class _Reader:
     """One read-only connection shared by threads (scan), one statement at a time."""
 
-    def __init__(self, con: sqlite3.Connection, refs: int):
-        self.con, self.lock = con, threading.Lock()
+    def __init__(self, con: sqlite3.Connection, refs: int, path: str = ""):
+        self.con, self.lock, self.path = con, threading.Lock(), path
         self.n_refs, self.asked = refs, 0
         self.cache: dict[int, Ref] = {}
         self.whole: dict[int, str] | None = None  # every ref's JSON, for bulk work
 
     def all(self, sql: str, params: tuple = ()) -> list:
         with self.lock:
-            return self.con.execute(sql, params).fetchall()
+            try:
+                return self.con.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
+                raise IndexDamaged(f"{self.path}: {exc}") from exc
 
     def among(self, sql: str, values: list) -> list:
         """`sql` ending in "IN", for `values`: in batches, as SQLite takes at most 999 parameters
@@ -270,10 +281,15 @@ class _Reader:
             self.asked += 1
             if self.asked == WHOLE_AFTER and self.n_refs <= WHOLE_UP_TO:
                 self.whole = dict(self.all("SELECT i, v FROM refs"))
-        if self.whole is not None:
-            got = {i: Ref(*json.loads(self.whole[i])) for i in missing}
-        else:
-            got = {i: Ref(*json.loads(v)) for i, v in self.among("SELECT i, v FROM refs WHERE i IN", missing)}
+        try:
+            if self.whole is not None:
+                got = {i: Ref(*json.loads(self.whole[i])) for i in missing}
+            else:
+                got = {i: Ref(*json.loads(v)) for i, v in self.among("SELECT i, v FROM refs WHERE i IN", missing)}
+        except (ValueError, TypeError, KeyError) as exc:  # a row the disk damaged yet SQLite read
+            raise IndexDamaged(f"{self.path}: unreadable ref ({exc})") from exc
+        if len(got) < len(set(missing)):
+            raise IndexDamaged(f"{self.path}: refs missing")
         if len(cache) > 200_000:
             self.cache = cache = {}
         cache.update(got)
