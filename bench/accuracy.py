@@ -4,6 +4,7 @@ once, the held-out groups. Needs the `train` extra.
 
     python bench/accuracy.py                 # nested grouped CV + robustness (a few minutes)
     python bench/accuracy.py --holdout       # score the held-out groups with the shipped model
+    python bench/accuracy.py --curve         # the same CV with 25–100 % of the training groups
 
 Design
 - Texts: corpus/texts/*.jsonl minus the held-out groups (corpus/holdout_groups.txt); synthetic
@@ -111,6 +112,37 @@ def nested_cv(rows: list[dict], synthetic: list[dict], k: int) -> tuple[np.ndarr
     return prob, flag, models
 
 
+def learning_curve(rows: list[dict], synthetic: list[dict], k: int, repeats: int = 3) -> list[str]:
+    """Nested grouped CV as above, each training part cut to a share of its groups (seeded draws):
+    whether more sites and template families would raise the scores."""
+    from sklearn.metrics import average_precision_score
+
+    t, syn = train.Texts.of(rows), train.Texts.of(synthetic)
+    folds = train.folds(t.y, t.groups, k)
+    out = []
+    for share in (0.25, 0.5, 0.75, 1.0):
+        runs = []
+        for rep in range(repeats if share < 1 else 1):
+            rng = random.Random(SEED + rep)
+            prob, flag = np.zeros(len(rows)), np.zeros(len(rows), dtype=bool)
+            for tr, te in folds:
+                groups = sorted({t.groups[i] for i in tr})
+                kept = set(rng.sample(groups, round(share * len(groups))))
+                part = t.take([i for i in tr if t.groups[i] in kept])
+                rc = train.recipe(part, syn)
+                model = train.fit_all(part, syn, rc)
+                prob[te] = [model.probability_of(s) for s in train.raw_scores(model, [t.feats[i] for i in te])]
+                flag[te] = prob[te] >= rc.threshold
+            s = scores(counts(t.y, flag))
+            runs.append((s["f1"], s["recall"], s["fpr"], average_precision_score(t.y, prob)))
+        f1, rec, fpr, ap = (float(np.mean(x)) for x in zip(*runs))
+        out.append(f"{share:>5.0%} of each training part's groups: F1 {f1:.3f} (runs "
+                   f"{', '.join(f'{r[0]:.3f}' for r in runs)}), recall {rec:.3f}, false alarms {fpr:.1%}, "
+                   f"average precision {ap:.3f}")
+        print("  " + out[-1], flush=True)
+    return out
+
+
 def calibration(prob: np.ndarray, y: np.ndarray) -> str:
     brier = float(np.mean((prob - y) ** 2))
     bins = np.minimum((prob * 10).astype(int), 9)
@@ -191,6 +223,7 @@ def main() -> int:
     ap.add_argument("--holdout", action="store_true", help="score the held-out groups (once!) and record it")
     ap.add_argument("--again", action="store_true", help="with --holdout: overwrite an earlier record")
     ap.add_argument("--no-robustness", action="store_true")
+    ap.add_argument("--curve", action="store_true", help="learning curve: the scores with 25-100 %% of the training groups")
     args = ap.parse_args()
     everything = train.load(train.CORPUS)
     held = train.holdout_groups(train.HOLDOUT)
@@ -202,6 +235,10 @@ def main() -> int:
     print(f"development set: {len(rows)} texts ({int(y.sum())} offers, {int(len(y) - y.sum())} not offers), "
           f"{len(set(groups))} groups; {len(everything) - len(rows)} texts in {len(held)} held-out groups not used; "
           f"{len(synthetic)} synthetic texts for training only")
+    if args.curve:
+        print("learning curve (nested grouped cross-validation, training groups drawn at random):")
+        learning_curve(rows, synthetic, args.folds)
+        return 0
     t0 = time.perf_counter()
     prob, flag, models = nested_cv(rows, synthetic, args.folds)
     print(f"nested grouped {args.folds}-fold cross-validation in {time.perf_counter() - t0:.0f} s\n")
