@@ -1,9 +1,10 @@
 """Files users give us (`check --file`, `--text-file`, `scan FILE`) → text, whatever their encoding.
 
 Order: `--encoding` when given; a byte order mark (UTF-8, UTF-16, UTF-32); strict UTF-8;
-BOM-less UTF-16 by its zero bytes; the detector shipped with requests (charset-normalizer, from
-64 bytes on: it guesses wildly on less) for GBK/GB18030, Big5 and UTF-16; strict GB18030; then
-line by line (UTF-8, else GB18030). A line that still does not decode, or that is longer
+under 64 bytes (the detector guesses wildly on less) the reading as GB18030, Big5 or UTF-16
+that is most like Chinese text, or an error when none is; else BOM-less UTF-16 by its zero
+bytes, the detector shipped with requests (charset-normalizer) for GBK/GB18030, Big5 and
+UTF-16, strict GB18030, then line by line (UTF-8, else GB18030). A line that still does not decode, or that is longer
 than `max_line` bytes, is reported with its number and left out; the rest goes on.
 """
 
@@ -64,10 +65,10 @@ def read(path: str, encoding: str | None = None, max_line: int = MAX_LINE) -> De
                 data = fh.read()
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
-    return decode(data, encoding, max_line)
+    return decode(data, encoding, max_line, name="standard input" if path == "-" else path)
 
 
-def decode(data: bytes, encoding: str | None = None, max_line: int = MAX_LINE) -> Decoded:
+def decode(data: bytes, encoding: str | None = None, max_line: int = MAX_LINE, name: str = "the input") -> Decoded:
     if encoding:
         try:
             codec = codecs.lookup(encoding).name
@@ -78,16 +79,77 @@ def decode(data: bytes, encoding: str | None = None, max_line: int = MAX_LINE) -
         if data.startswith(mark):
             return _split(data.decode(codec, "replace"), codec, max_line)
     try:
-        return _split(data.decode("utf-8"), "utf-8", max_line)
+        text = data.decode("utf-8")
+        if "\x00" not in text or not _utf16_by_zeros(data):  # ASCII in UTF-16 is valid UTF-8 too
+            return _split(text, "utf-8", max_line)
     except UnicodeDecodeError:
         pass
-    for guess in (_utf16_by_zeros(data), _detect(data) if len(data) >= 64 else "", "gb18030"):
+    if len(data) < 64:  # too short for the detector: the reading that looks like Chinese, if one does
+        try:
+            return _split(*_short(data, name), max_line)
+        except InputError:
+            if not any(not line.isascii() and _is_utf8(line) for line in data.split(b"\n")):
+                raise
+            return _lines(data, ("utf-8", "gb18030"), max_line)  # UTF-8 with a damaged line
+    for guess in (_utf16_by_zeros(data), _detect(data), "gb18030"):
         if guess:
             try:
                 return _split(data.decode(guess), guess, max_line)
             except (UnicodeDecodeError, LookupError):
                 pass
     return _lines(data, ("utf-8", "gb18030"), max_line)
+
+
+_SHORT = ("gb18030", "big5", "utf-16-le", "utf-16-be")  # in this order when readings tie
+
+
+def _short(data: bytes, name: str) -> tuple[str, str]:
+    """(text, codec) of a few bytes that are not UTF-8: GB18030 reads almost any bytes, so
+    each reading is scored by how much of it is common Chinese; none plausible is an error."""
+    readings = []
+    for codec in _SHORT:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readings.append((-_plausible(text), _SHORT.index(codec), text, codec))
+    readings.sort()
+    if not readings or -readings[0][0] < 0.8:
+        raise InputError(
+            f"{name}: cannot tell the encoding of so few bytes (not UTF-8); give --encoding (gbk, big5, utf-16…)"
+        )
+    return readings[0][2], readings[0][3]
+
+
+def _plausible(text: str) -> float:
+    """The share of `text` a Chinese list is made of: printable ASCII, spaces, CJK punctuation
+    and full-width forms, and hanzi of GB2312 (simplified, or traditional with a simplified form
+    there): the 3,755 common ones count whole, the 3,008 rarer ones half."""
+    from .normalise import _t2s_table
+
+    t2s, score = _t2s_table(), 0.0
+    for c in text:
+        if c.isascii():
+            score += c.isprintable() or c in "\t\r\n"
+        elif "\u3000" <= c <= "\u303f" or "\uff01" <= c <= "\uff5e" or "\u2010" <= c <= "\u2027":
+            score += 1
+        else:
+            try:
+                code = chr(t2s.get(ord(c), ord(c))).encode("gb2312")
+            except UnicodeEncodeError:
+                continue
+            score += (
+                1 if len(code) == 2 and 0xB0 <= code[0] <= 0xD7 else 0.5 if len(code) == 2 and code[0] >= 0xD8 else 0
+            )
+    return score / len(text) if text else 0.0
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _utf16_by_zeros(data: bytes) -> str:

@@ -53,6 +53,20 @@ def test_an_undecodable_line_is_reported_and_the_rest_goes_on(db, tmp_path):
     assert run(["--db", db, "check", "--file", str(f)]).exit_code == 2  # clear, but a line went unchecked
 
 
+@pytest.mark.parametrize("encoding", ["big5", "utf-16-le", "utf-16-be", "gbk"])
+def test_a_few_names_in_another_encoding_are_read_as_chinese_or_refused(db, tmp_path, encoding):
+    f = tmp_path / "few.txt"
+    names = "杜德配資\n華泰證券\n寶利配資官網\n" if encoding == "big5" else "杜德配资\n华泰证券\n鑫盛配资\n"
+    f.write_bytes(names.encode(encoding))  # under 64 bytes: GB18030 alone would read Big5 or UTF-16 as nonsense
+    r = run(["--db", db, "check", "--file", str(f), "--json"])
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert r.exit_code == 1 and [x["query"] for x in rows] == names.split()
+    assert rows[0]["verdict"] == "listed" and rows[1]["verdict"] == "clear"
+    f.write_bytes("鑫".encode(encoding))  # one rarer character: no reading is clearly Chinese
+    r = run(["--db", db, "check", "--file", str(f)])
+    assert r.exit_code == 2 and "cannot tell the encoding" in r.stderr and "--encoding" in r.stderr and r.stdout == ""
+
+
 def test_encoding_can_be_forced_and_a_bad_one_is_one_line(db, tmp_path):
     f = tmp_path / "big5.txt"
     f.write_bytes("杜德配資\n".encode("big5"))  # too short to detect: GB18030 would misread it
