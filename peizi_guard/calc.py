@@ -12,14 +12,21 @@ after a fall of E/F = 1/L. Interest and the management fee are charged on B for 
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 TRADE_COST = 0.0011  # per side: commission + stamp duty + transfer fee, as the standard examples use
 WARNING_LINE, LIQUIDATION_LINE = 1.10, 1.05
 DEFAULT_DAYS = 30
 DEFAULT_MOVES = tuple(m / 100 for m in range(-20, 25, 5))
 LICENSED_LEVERAGE, LICENSED_LINE = 2.0, 1.30  # 融资融券: about 1:1 (own : borrowed), 130 % maintenance ratio
+# what the calculator accepts: beyond these the figures mean nothing (and floats overflow)
+MAX_OWN = 1e12  # yuan (1万亿)
+MAX_LEVERAGE = 1000.0
+MAX_DAYS = 36_500  # 100 years
+MAX_LINE = 10.0  # a warning or liquidation line of 1000 %
+MAX_MOVE = 10.0  # a price rise of 1000 %
 
 KEYS = (
     "own borrowed position leverage days interest management_fee trade_cost_one_way trade_cost_round_trip "
@@ -31,45 +38,64 @@ class CalcError(ValueError):
     """Input the calculator cannot use; the message is one line for the user."""
 
 
+Names = Callable[[str], str]  # an option's name (own, leverage, annual_rate, move …) as the caller's user writes it
+
+
+def flag(name: str) -> str:
+    """Options as the command line names them: annual_rate -> --annual-rate."""
+    return "--" + name.replace("_", "-")
+
+
+def param(name: str) -> str:
+    """Options as the web API names them: its query parameters."""
+    return name
+
+
 # ---- reading the figures people write ------------------------------------------------
 
 _AMOUNT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
 _UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8}
 
 
-def parse_amount(text: str | float) -> float:
-    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`."""
+def parse_amount(text: str | float, what: str = "--own") -> float:
+    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: above zero, at most MAX_OWN."""
     if isinstance(text, (int, float)):
         value = float(text)
     else:
         m = _AMOUNT.fullmatch(str(text).strip())
         if not m:
-            raise CalcError(f"{text!r} is not an amount in yuan (e.g. 100000, 10万, 1.5万, 100,000)")
+            raise CalcError(f"{what}: {text!r} is not an amount in yuan (e.g. 100000, 10万, 1.5万, 100,000)")
         value = float(m.group(1).replace(",", "").replace("，", "")) * _UNITS[(m.group(2) or "").lower() or None]
-    if not value > 0 or value == float("inf"):
-        raise CalcError(f"the amount must be above zero, not {text}")
+    if not value > 0:  # NaN too
+        raise CalcError(f"{what}: the amount must be above zero, not {text}")
+    if value > MAX_OWN:  # inf too
+        raise CalcError(f"{what}: {text} is more than the calculator takes ({MAX_OWN:,.0f} yuan, 1万亿)")
     return value
 
 
 def parse_fraction(text: str | float, what: str) -> float:
-    """A rate or move: `8%`, `-10%`, `0.05%`, `1.5‰` or a fraction (`0.08`)."""
+    """A rate or move: `8%`, `-10%`, `0.05%`, `1.5‰` or a fraction (`0.08`); never NaN or infinite."""
     if isinstance(text, (int, float)):
-        return float(text)
-    s = str(text).strip().replace("％", "%").replace("＋", "+").replace("－", "-").replace("−", "-")
-    m = re.fullmatch(r"([+-]?[0-9]*\.?[0-9]+)\s*([%‰])?", s)
-    if not m:
-        raise CalcError(f"{what}: {text!r} is not a percentage or fraction (e.g. 8%, 1.5%, 0.05%, 0.08)")
-    return float(m.group(1)) / {None: 1, "%": 100, "‰": 1000}[m.group(2)]
+        value = float(text)
+    else:
+        s = str(text).strip().replace("％", "%").replace("＋", "+").replace("－", "-").replace("−", "-")
+        m = re.fullmatch(r"([+-]?[0-9]*\.?[0-9]+)\s*([%‰])?", s)
+        if not m:
+            raise CalcError(f"{what}: {text!r} is not a percentage or fraction (e.g. 8%, 1.5%, 0.05%, 0.08)")
+        value = float(m.group(1)) / {None: 1, "%": 100, "‰": 1000}[m.group(2)]
+    if not math.isfinite(value):  # NaN, or a string of digits too long for a float
+        raise CalcError(f"{what}: {text!r} is not a finite number")
+    return value
 
 
-def parse_ratio(text: str) -> float:
+def parse_ratio(text: str, what: str = "--ratio") -> float:
     """Leverage from own : borrowed as ads write it: `1:9` (or 1：9, 1比9) is leverage 10."""
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(?::|：|比)\s*([0-9]*\.?[0-9]+)\s*", str(text))
     if not m:
-        raise CalcError(f"--ratio: {text!r} is not own:borrowed (e.g. 1:9)")
+        raise CalcError(f"{what}: {text!r} is not own:borrowed (e.g. 1:9)")
     own, borrowed = float(m.group(1)), float(m.group(2))
-    if own <= 0 or borrowed <= 0:
-        raise CalcError(f"--ratio: both sides of {text} must be above zero")
+    if not (0 < own < math.inf and 0 < borrowed < math.inf):
+        raise CalcError(f"{what}: both sides of {text} must be above zero (and finite)")
     return (own + borrowed) / own
 
 
@@ -90,33 +116,24 @@ def calculate(
     warning_line: float | str = WARNING_LINE,
     liquidation_line: float | str = LIQUIDATION_LINE,
     moves: Sequence[float | str] = DEFAULT_MOVES,
+    names: Names = flag,
 ) -> dict:
-    """The offer in numbers: one dict with the keys in KEYS (yuan to 0.01, fractions unrounded)."""
-    e = parse_amount(own)
-    lev = _leverage(leverage, ratio)
-    per_day = _daily(annual_rate, monthly_rate, daily_rate)
-    fee = _rate(management_fee, "--management-fee")
-    cost = _rate(trade_cost, "--trade-cost")
-    warn, liq = (
-        parse_fraction(x, name)
-        for x, name in ((warning_line, "--warning-line"), (liquidation_line, "--liquidation-line"))
-    )
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise CalcError(f"--days must be a whole number of days, 0 or more, not {days!r}")
-    if liq < 1 or warn < 1:
-        raise CalcError(
-            "a warning or liquidation line below 100% would leave the lender's money unprotected: give e.g. 110%"
-        )
-    if warn < liq:
-        raise CalcError(f"the warning line ({warn:.0%}) must not be below the liquidation line ({liq:.0%})")
-    steps = [parse_fraction(m, "--move") for m in moves]
-    if any(m < -1 for m in steps):
-        raise CalcError("--move: a price cannot fall more than 100%")
+    """The offer in numbers: one dict with the keys in KEYS (yuan to 0.01, fractions unrounded).
+    Every input is checked here (CalcError, naming the option as `names` writes it), so every
+    figure out is finite."""
+    e = parse_amount(own, names("own"))
+    lev = _leverage(leverage, ratio, names)
+    per_day = _daily(annual_rate, monthly_rate, daily_rate, names)
+    fee = _rate(management_fee, names("management_fee"))
+    cost = _rate(trade_cost, names("trade_cost"))
+    warn, liq = _lines(warning_line, liquidation_line, names)
+    held = _days(days, names("days"))
+    steps = _moves(moves, names("move"))
 
     f = e * lev
     b = f - e
-    interest = b * per_day * days
-    mgmt = b * fee * days / 30
+    interest = b * per_day * held
+    mgmt = b * fee * held / 30
     one_way = f * cost
     total = interest + mgmt + 2 * one_way
     return {
@@ -124,7 +141,7 @@ def calculate(
         "borrowed": _yuan(b),
         "position": _yuan(f),
         "leverage": lev,
-        "days": days,
+        "days": held,
         "interest": _yuan(interest),
         "management_fee": _yuan(mgmt),
         "trade_cost_one_way": _yuan(one_way),
@@ -139,14 +156,15 @@ def calculate(
     }
 
 
-def calculate_from(params: dict) -> dict:
+def calculate_from(params: dict, names: Names = flag) -> dict:
     """`calculate` from named options as the command line and the web API receive them (`moves`
-    or repeated `move`; a missing or empty option takes its default)."""
-    names = ("annual_rate", "monthly_rate", "daily_rate", "days", "management_fee", "trade_cost", "warning_line",
-             "liquidation_line")  # fmt: skip
-    kwargs = {k: params[k] for k in names if params.get(k) is not None}
+    or repeated `move`; a missing or empty option takes its default). `names`: how errors name
+    the options (`flag` for the command line, `param` for the API)."""
+    keys = ("annual_rate", "monthly_rate", "daily_rate", "days", "management_fee", "trade_cost", "warning_line",
+            "liquidation_line")  # fmt: skip
+    kwargs = {k: params[k] for k in keys if params.get(k) is not None}
     moves = params.get("moves") or params.get("move") or DEFAULT_MOVES
-    return calculate(params["own"], params.get("leverage"), params.get("ratio"), moves=moves, **kwargs)
+    return calculate(params["own"], params.get("leverage"), params.get("ratio"), moves=moves, names=names, **kwargs)
 
 
 def _scenario(move: float, e: float, f: float, b: float, total: float, warn: float, liq: float) -> dict:
@@ -173,31 +191,43 @@ def _scenario(move: float, e: float, f: float, b: float, total: float, warn: flo
     }
 
 
-def _leverage(leverage: float | str | None, ratio: str | None) -> float:
+# ---- checking the inputs ---------------------------------------------------------------------
+
+
+def _leverage(leverage: float | str | None, ratio: str | None, names: Names) -> float:
+    """Position ÷ own capital, from `leverage` or `ratio`: above 1, at most MAX_LEVERAGE."""
     if (leverage is None) == (ratio is None):
-        raise CalcError("give exactly one of --leverage (e.g. 10) or --ratio (own:borrowed, e.g. 1:9)")
-    if ratio is not None:
-        return parse_ratio(ratio)
-    try:
-        lev = float(str(leverage).strip().rstrip("倍xX"))
-    except ValueError:
-        raise CalcError(f"--leverage: {leverage!r} is not a number (position ÷ own capital, e.g. 10)") from None
-    if not lev > 1 or lev == float("inf"):
         raise CalcError(
-            f"--leverage must be above 1 (position ÷ own capital; 1 means nothing borrowed), not {leverage}"
+            f"give exactly one of {names('leverage')} (e.g. 10) or {names('ratio')} (own:borrowed, e.g. 1:9)"
         )
+    if ratio is not None:
+        what = names("ratio")
+        lev = parse_ratio(ratio, what)
+    else:
+        what = names("leverage")
+        try:
+            lev = float(str(leverage).strip().rstrip("倍xX"))
+        except ValueError:
+            raise CalcError(f"{what}: {leverage!r} is not a number (position ÷ own capital, e.g. 10)") from None
+        if not math.isfinite(lev):
+            raise CalcError(f"{what}: {leverage!r} is not a finite number (position ÷ own capital, e.g. 10)")
+    if not lev > 1:
+        raise CalcError(f"{what} must be above 1 (position ÷ own capital; 1 means nothing borrowed), not {leverage}")
+    if lev > MAX_LEVERAGE:
+        given = leverage if ratio is None else f"{ratio} (leverage {lev:g})"
+        raise CalcError(f"{what} {given} is more than the calculator takes: leverage at most {MAX_LEVERAGE:g}")
     return lev
 
 
-def _daily(annual: float | str | None, monthly: float | str | None, daily: float | str | None) -> float:
-    given = [(x, n) for x, n in ((annual, 365), (monthly, 30), (daily, 1)) if x is not None]
+def _daily(annual: float | str | None, monthly: float | str | None, daily: float | str | None, names: Names) -> float:
+    given = [(x, n, d) for x, n, d in ((annual, "annual_rate", 365), (monthly, "monthly_rate", 30),
+                                       (daily, "daily_rate", 1)) if x is not None]  # fmt: skip
     if len(given) > 1:
-        raise CalcError("give at most one of --annual-rate, --monthly-rate or --daily-rate")
+        raise CalcError(f"give at most one of {names('annual_rate')}, {names('monthly_rate')} or {names('daily_rate')}")
     if not given:
         return 0.0
-    x, days = given[0]
-    name = {365: "--annual-rate", 30: "--monthly-rate", 1: "--daily-rate"}[days]
-    return _rate(x, name) / days
+    x, name, days = given[0]
+    return _rate(x, names(name)) / days
 
 
 def _rate(x: float | str, name: str) -> float:
@@ -207,6 +237,40 @@ def _rate(x: float | str, name: str) -> float:
     if r > 1:
         raise CalcError(f"{name} {x} is above 100%: write a percentage (8%) or a fraction (0.08)")
     return r
+
+
+def _lines(warning_line: float | str, liquidation_line: float | str, names: Names) -> tuple[float, float]:
+    """Warning and liquidation lines (assets ÷ borrowed): 100 % to MAX_LINE, warning not below liquidation."""
+    warn = parse_fraction(warning_line, names("warning_line"))
+    liq = parse_fraction(liquidation_line, names("liquidation_line"))
+    if liq < 1 or warn < 1:
+        raise CalcError(
+            "a warning or liquidation line below 100% would leave the lender's money unprotected: give e.g. 110%"
+        )
+    if liq > MAX_LINE or warn > MAX_LINE:
+        raise CalcError(f"a warning or liquidation line above {MAX_LINE:.0%} is not a line any lender sets")
+    if warn < liq:
+        raise CalcError(f"the warning line ({warn:.0%}) must not be below the liquidation line ({liq:.0%})")
+    return warn, liq
+
+
+def _days(days: int, name: str) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
+        huge = isinstance(days, int) and abs(days) > 10**15  # repr of an int fails past 4,300 digits
+        shown = "a larger number" if huge else repr(days)
+        raise CalcError(
+            f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {shown}"
+        )
+    return days
+
+
+def _moves(moves: Sequence[float | str], name: str) -> list[float]:
+    steps = [parse_fraction(m, name) for m in moves]
+    if any(m < -1 for m in steps):
+        raise CalcError(f"{name}: a price cannot fall more than 100%")
+    if any(m > MAX_MOVE for m in steps):
+        raise CalcError(f"{name}: a rise of more than {MAX_MOVE:.0%} is beyond what the calculator shows")
+    return steps
 
 
 def _yuan(x: float) -> float:

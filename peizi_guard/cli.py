@@ -402,7 +402,7 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
     help="Bytes of each page read and judged.",
 )
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
-@click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age.")
+@click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age; append to -o FILE.")
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
 @jobs_option("Processes fetching and judging, sharing --concurrency (0: one per core, at most 8, from 100 URLs).")
@@ -435,13 +435,13 @@ def scan(
     else 0; 130 interrupted.
     """
     from .output import WRITERS
-    from .scan import ScanOptions, parse_age, read_urls
+    from .scan import ScanOptions, parse_age
 
     try:
         age = parse_age(max_age)
     except ValueError as exc:
         raise Failure(f"--max-age: {exc}") from None
-    problems = 0
+    files = [file]
     if cluster:
         from .cluster import ClusterError, input_files
 
@@ -449,15 +449,12 @@ def scan(
             files = input_files(file)
         except ClusterError as exc:
             raise Failure(str(exc)) from None
-        urls = []
-        for f in files:
-            decoded = _read(f, encoding)
-            problems += len(decoded.problems)
-            urls += read_urls(decoded.text)
-    else:
-        decoded = _read(file, encoding)
-        problems = len(decoded.problems)
-        urls = read_urls(decoded.text)
+    urls: list[str] = []
+    left_out = 0  # input lines and rows without a URL to scan
+    for f in files:
+        found, problems = _scan_input(f, encoding)
+        urls += found
+        left_out += problems
     if not urls:
         raise Failure(f"{file}: no URLs found")
     opts = ScanOptions(
@@ -469,15 +466,17 @@ def scan(
         max_age=age,
         jobs=jobs,
     )
+    guard = Guard(obj["db"])
+    try:
+        guard.index  # the database is read before -o is opened: a bad one leaves the file as it was
+    except api.NoLists as exc:
+        raise Failure(str(exc)) from None
     folder = None
     if cluster and output and (output.endswith(os.sep) or os.path.isdir(output)):
         from .cluster import PartFiles
 
         folder = PartFiles(output)  # one JSON-lines file per partition
-    try:
-        stream = open(output, "w", encoding="utf-8", newline="") if output and not folder else sys.stdout
-    except OSError as exc:
-        raise Failure(f"{output}: {exc.strerror}") from None
+    stream = _scan_output(output, resume) if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
     show_bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     bar = click.progressbar(length=len(urls), label="scanning", file=sys.stderr) if show_bar else None
@@ -485,7 +484,6 @@ def scan(
         if bar:
             bar.__enter__()
         tick = bar.update if bar else (lambda n: None)
-        guard = Guard(obj["db"])
         if cluster:
             summary = _scan_on_cluster(guard, urls, opts, writer, folder, tick, cluster, workers)
         else:
@@ -498,6 +496,8 @@ def scan(
         writer.close()
         if output:
             stream.close()
+    summary.total += left_out
+    summary.skipped += left_out
     v = summary.verdicts
     done = sum(v.values())
     left = summary.total - summary.skipped - done
@@ -508,7 +508,31 @@ def scan(
         err=True,
     )
     status = summary.exit_status
-    sys.exit(2 if status == 0 and problems else status)
+    sys.exit(2 if status == 0 and left_out else status)
+
+
+def _scan_input(path: str, encoding: str | None) -> tuple[list[str], int]:
+    """The URLs of one scan input and how many lines or rows were left out (each reported on stderr)."""
+    from .scan import read_urls
+
+    decoded = _read(path, encoding)
+    name = "stdin" if path == "-" else path
+    try:
+        urls, problems = read_urls(decoded.lines)
+    except ValueError as exc:
+        raise Failure(f"{name}: {exc}") from None
+    for problem in problems:
+        click.echo(f"peizi-guard: warning: {name}: {problem}", err=True)
+    return urls, len(decoded.problems) + len(problems)
+
+
+def _scan_output(path: str, append: bool):  # noqa: ANN202
+    """scan's -o FILE, appended to with --resume. Line-buffered: a result stored in the database
+    is in the file too, even when the scan is killed (--resume then skips it)."""
+    try:
+        return open(path, "a" if append else "w", encoding="utf-8", newline="", buffering=1)
+    except OSError as exc:
+        raise Failure(f"{path}: {exc.strerror}") from None
 
 
 def _scan_on_cluster(guard, urls, opts, writer, folder, tick, address, workers):  # noqa: ANN001, ANN202
@@ -772,10 +796,15 @@ def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> Non
         import uvicorn
 
         from .web.app import create_app
+        from .web.listen import ListenError, check_listen
     except ImportError as exc:
         raise Failure(
             f"serve needs FastAPI and uvicorn ({exc.name} is missing): pip install fastapi uvicorn fastapi-offline"
         ) from None
+    try:
+        check_listen(host, port)  # before anything is printed: a port in use or a host that does not resolve
+    except ListenError as exc:
+        raise Failure(str(exc)) from None
     guard = Guard(obj["db"])
     try:
         guard.index  # seeds an empty database once, before any worker starts

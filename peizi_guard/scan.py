@@ -7,8 +7,8 @@ Ctrl-C leaves every finished result stored and `--resume` carries on from there.
 from __future__ import annotations
 
 import csv
-import io
 import json
+import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -88,17 +88,44 @@ def unchecked_reason(error: str) -> str:
     return error.split(":")[0][:40]
 
 
-def read_urls(text: str) -> list[str]:
-    """URLs from one-per-line text or from a CSV with a `url` column (header row)."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        return []
-    head = [c.strip().lower() for c in next(csv.reader([lines[0]]))]
-    if len(head) > 1 and "url" in head:
-        col = head.index("url")
-        rows = csv.reader(io.StringIO("\n".join(lines[1:])))
-        return [r[col].strip() for r in rows if len(r) > col and r[col].strip()]
-    return [ln.strip() for ln in lines if not ln.lstrip().startswith("#")]
+def read_urls(lines: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
+    """URLs from numbered lines: one per line, or a CSV with a `url` column (header row), and a
+    problem for each CSV row without a URL. ValueError when the first line is a CSV header with
+    no `url` column."""
+    lines = [(n, ln) for n, ln in lines if ln.strip()]
+    body = [(n, ln) for n, ln in lines if not ln.lstrip().startswith("#")]
+    if not body:
+        return [], []
+    head = [c.strip().lower() for c in next(csv.reader([body[0][1]]))]
+    if (len(head) > 1 or head == ["url"]) and not any(_url_like(c) for c in head):  # a header row
+        if "url" not in head:
+            raise ValueError(f"a CSV needs a url column (its header: {','.join(head)})")
+        return _csv_urls(lines[lines.index(body[0]) + 1 :], head.index("url"))
+    return [ln.strip() for _, ln in body], []
+
+
+def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[str], list[str]]:
+    """The url column of CSV rows (a quoted cell may span lines); a row without one is a problem."""
+    numbers = [n for n, _ in rows]
+    reader = csv.reader(ln for _, ln in rows)
+    urls: list[str] = []
+    problems: list[str] = []
+    for row in reader:
+        url = row[col].strip() if len(row) > col else ""
+        if url:
+            urls.append(url)
+        else:
+            problems.append(f"line {numbers[reader.line_num - 1]}: no URL in the url column; left out")
+    return urls, problems
+
+
+def _url_like(cell: str) -> bool:
+    """A cell that reads as an address (http://…, www.x.cn, x.cn/a), not as a column name."""
+    cell = cell.strip()
+    return "://" in cell or bool(_HOST.match(cell))
+
+
+_HOST = re.compile(r"[^\s,/]+\.[^\s,/.]+(?:[:/]|$)")
 
 
 def scan_one(ix: Index, url: str, opts: ScanOptions, session=None) -> dict:  # noqa: ANN001
@@ -133,10 +160,12 @@ def failed(ix: Index, url: str, error: str) -> dict:
 def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
     """The scan result of a fetched (or failed) page."""
     text = "\n".join(x for x in (page.title, page.description, page.text) if x)
-    v = check_page(ix, page.url, hops, text, targets=page.frames + page.goes_to, links=page.links)
+    targets = page.frames + page.goes_to
+    v = check_page(ix, page.url, hops, text, targets=targets, links=page.links)
     verdict, reason = v.verdict, None
     if page.error and verdict == "clear":  # not judged: never call an unseen page clear
         verdict, reason = "unchecked", unchecked_reason(page.error)
+        v = check_page(ix, page.url, hops, "", targets=targets)  # the addresses' evidence, not the error page's text
     matches, signals = [m.to_dict() for m in v.matches], [s.to_dict() for s in v.signals]
     return _row(page, verdict, reason, v.score, matches, signals, v.notes, v.probability)
 

@@ -3,14 +3,15 @@ fetch, parse and judge; this process only hands out URLs and collects the result
 
 Judging a page is CPU work (about 5 ms for 10 kB), so on one process the threads wait for
 each other, not for the network. The workers inherit the loaded index (fork: nothing is
-rebuilt or copied up front), ignore Ctrl-C (this process stops them), and a URL whose worker
-died is reported as unchecked rather than lost.
+rebuilt or copied up front), ignore Ctrl-C (this process stops them) and end at once when
+this process is gone, and a URL whose worker died is reported as unchecked rather than lost.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -56,7 +57,8 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
     workers: dict[Connection, _Worker] = {}  # this end of a worker's pipe -> the worker
     for i, threads in enumerate(shares(opts.concurrency, jobs)):  # forked before any thread of ours starts
         here, there = ctx.Pipe()
-        proc = ctx.Process(target=_work, args=(ix, opts, threads, there), name=f"scan-{i}", daemon=True)
+        ours = [here, *workers]  # this process's ends, which the worker closes: our death is its EOF
+        proc = ctx.Process(target=_work, args=(ix, opts, threads, there, ours), name=f"scan-{i}", daemon=True)
         proc.start()
         there.close()
         workers[here] = _Worker(proc, 2 * threads)
@@ -120,9 +122,13 @@ def lost(ix: Index, url: str) -> dict:
     return failed(ix, url, LOST)
 
 
-def _work(ix: Index, opts: ScanOptions, threads: int, conn) -> None:  # noqa: ANN001
-    """A worker process: one thread reads URLs from the pipe, `threads` threads fetch and judge."""
+def _work(ix: Index, opts: ScanOptions, threads: int, conn, ours: list[Connection]) -> None:  # noqa: ANN001
+    """A worker process: one thread reads URLs from the pipe, `threads` threads fetch and judge.
+    It ends at once, fetches and all, when its pipe closes or the scan process is gone (killed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for end in ours:  # the copies fork gave us of the scan process's ends would hide its death
+        end.close()
+    parent = os.getppid()
     session = guarded_session(opts.allow_private, threads, shared=True)
     todo: queue.SimpleQueue = queue.SimpleQueue()
     sending = threading.Lock()
@@ -136,16 +142,25 @@ def _work(ix: Index, opts: ScanOptions, threads: int, conn) -> None:  # noqa: AN
                 except OSError:  # the scan was stopped
                     return
 
-    workers = [threading.Thread(target=scan, name=f"scan-{i}") for i in range(threads)]
+    workers = [threading.Thread(target=scan, name=f"scan-{i}", daemon=True) for i in range(threads)]
     for w in workers:
         w.start()
     try:
-        while (url := conn.recv()) is not None:
+        while (url := _next(conn, parent)) is not None:
             todo.put(url)
-    except (EOFError, OSError):
-        pass  # the scan was stopped
+    except (EOFError, OSError):  # the scan was stopped or its process died: no one wants the rest
+        os._exit(0)
     for _ in workers:
         todo.put(None)
     for w in workers:
         w.join()
     session.close()
+
+
+def _next(conn: Connection, parent: int) -> str | None:
+    """The next URL from the scan process; EOFError once it is gone (also when something else
+    holds its end of the pipe open: its process id is checked every second)."""
+    while not conn.poll(1.0):
+        if os.getppid() != parent:
+            raise EOFError
+    return conn.recv()

@@ -226,9 +226,13 @@ def test_interrupt_then_resume(db, server):
     assert third.skipped == 30
 
 
+def numbered(text):
+    return list(enumerate(text.splitlines(), 1))
+
+
 def test_read_urls():
-    assert read_urls("a\n\n# c\nb\n") == ["a", "b"]
-    assert read_urls("id,URL\n1,http://x.cn\n2,http://y.cn\n") == ["http://x.cn", "http://y.cn"]
+    assert read_urls(numbered("a\n\n# c\nb\n")) == (["a", "b"], [])
+    assert read_urls(numbered("id,URL\n1,http://x.cn\n2,http://y.cn\n")) == (["http://x.cn", "http://y.cn"], [])
 
 
 def test_bad_usage(db, tmp_path):

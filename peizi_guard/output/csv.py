@@ -1,4 +1,4 @@
-"""CSV with a header row; lists are flattened to readable cells."""
+"""CSV with a header row (one: a file appended to keeps its own); lists are flattened to readable cells."""
 
 from __future__ import annotations
 
@@ -37,13 +37,19 @@ class CsvWriter(Writer):
     def __init__(self, stream):  # noqa: ANN001
         super().__init__(stream)
         self.out = csv.writer(stream)
-        self.out.writerow(COLUMNS)
+        if not appending(stream):
+            self.out.writerow(COLUMNS)
 
     def write(self, result: dict) -> None:
         row = dict(
             result, evidence=evidence(result), signals=signals(result), redirects=" ".join(result.get("redirects", []))
         )
         self.out.writerow([cell(row.get(c)) for c in COLUMNS])
+
+
+def appending(stream) -> bool:  # noqa: ANN001
+    """A file opened for appending that already holds rows (scan --resume -o FILE)."""
+    return "a" in getattr(stream, "mode", "") and stream.seekable() and stream.tell() > 0
 
 
 def cell(value) -> str:  # noqa: ANN001

@@ -38,11 +38,30 @@ ADVICE = {
     "listed": "不要签约、不要转账。场外配资合同不受法律保护；只有持牌证券公司可以开展融资融券（杠杆约1:1）。"
     "已受损失请保留证据，向当地证监局或公安机关反映。\n"
     "Do not sign or pay. Only licensed securities companies may lend for stock trading (融资融券, about 1:1).",
-    "suspicious": "与官方名单高度相似或具有配资招揽特征。请勿轻信；在证券公司官网或中国证券业协会网站核实其资质。\n"
-    "Closely resembles a listed platform or solicits 配资: verify the licence before any payment.",
+    "suspicious": "与名单上的平台高度相似（见证据）。请勿轻信；在证券公司官网或中国证券业协会网站核实其资质。\n"
+    "Closely resembles a listed platform (see the evidence): verify the licence before any payment.",
+    "offer": "具有配资招揽特征（见上）。请勿轻信；在证券公司官网或中国证券业协会网站核实其资质。\n"
+    "Reads as a 配资 offer (see above): verify the licence before any payment.",
     "clear": "官方名单中未发现。这不代表其合法：融资炒股只能通过持牌证券公司的融资融券业务。\n"
     "Not on the official lists. That alone does not make it legal.",
+    "mentioned": "文中提到名单上的平台（见证据），但这段文字读来是提醒或报道，不是招揽。与该平台打交道前请务必核实。\n"
+    "The text names a listed platform (see the evidence) but reads as a warning or report, not an offer.",
 }
+
+
+def own_list_only(v: Verdict) -> bool:
+    """Listed, but on lists the user imported only: never called an official listing."""
+    return v.verdict == "listed" and bool(v.matches) and all(m.list == "user" for m in v.matches)
+
+
+def advice_for(v: Verdict) -> str:
+    """What to do, for what the verdict rests on: a listed or look-alike name, an offer in the
+    text, or a listed name only mentioned in a warning."""
+    if v.verdict == "suspicious" and not v.matches:
+        return ADVICE["offer"]
+    if v.verdict == "clear" and v.matches:
+        return ADVICE["mentioned"]
+    return ADVICE[v.verdict]
 
 
 def source_title(source_id: str, list_kind: str = "official") -> str:
@@ -62,9 +81,7 @@ def safe_lines(text: str) -> str:
 
 def _render(v: Verdict, advice: bool) -> str:
     q = v.query if len(v.query) <= 60 else v.query[:57] + "…"
-    head = HEAD[v.verdict]
-    if v.verdict == "listed" and v.matches and all(m.list == "user" for m in v.matches):
-        head = "在你导入的名单上 LISTED on your own list"
+    head = "在你导入的名单上 LISTED on your own list" if own_list_only(v) else HEAD[v.verdict]
     lines = [f"{q} — {head} (score {v.score:.2f})"]
     if v.matches:
         lines.append("  证据 evidence:")
@@ -79,17 +96,27 @@ def _render(v: Verdict, advice: bool) -> str:
     warns = [s for s in v.signals if s.counter]
     if v.probability is not None:
         if flags:
-            lines.append(
-                "  支持“招揽” for an offer: " + "；".join(f"“{s.text}” {s.note} +{s.weight:.2f}" for s in flags[:8])
-            )
+            lines.append("  支持“招揽” for an offer: " + "；".join(_weighed(flags, "+")))
         if warns:
-            lines.append("  反对“招揽” against: " + "；".join(f"“{s.text}” {s.note} {s.weight:.2f}" for s in warns[:8]))
+            lines.append("  反对“招揽” against: " + "；".join(_weighed(warns, "")))
     elif flags:
         lines.append("  招揽特征 signals: " + "；".join(f"{s.note}“{s.text}”" for s in flags[:8]))
     lines += [f"  注 note: {n}" for n in v.notes]
     if advice:
-        lines += ["  " + line for line in ("建议 advice: " + ADVICE[v.verdict]).splitlines()]
+        lines += ["  " + line for line in ("建议 advice: " + advice_for(v)).splitlines()]
     return "\n".join(lines)
+
+
+def _weighed(signals: list, sign: str, most: int = 8) -> list[str]:  # noqa: ANN001
+    """The first `most` distinct phrases with their weights; a phrase the page repeats is shown
+    once, with how often and the weight of all its places."""
+    seen: dict[tuple[str, str], list] = {}
+    for s in signals:
+        seen.setdefault((s.text, s.note), []).append(s.weight)
+    return [
+        f"“{text}” {note}{f' ×{len(ws)}' if len(ws) > 1 else ''} {sign}{sum(ws):.2f}"
+        for (text, note), ws in list(seen.items())[:most]
+    ]
 
 
 def one_line(v: Verdict) -> str:

@@ -12,7 +12,9 @@
   is followed the same way, within the same budget; what each such page showed is kept.
 - Non-2xx responses get error "HTTP <code>", but an HTML body is still read and judged.
 - Charset: see `charset.decode` (BOM, then valid UTF-8, then HTTP header, then <meta>; the
-  first declared one that decodes cleanly wins, else UTF-8, else GB18030).
+  first declared one that decodes cleanly wins, else UTF-8, else GB18030). A body that still
+  does not read as text (over `GARBLED_SHARE` of its characters U+FFFD or control characters:
+  random bytes, an undeclared compression) gets error "undecodable …" and is not judged.
 - A body over `max_bytes` is not an error: the first `max_bytes` are judged and
   `truncated=True`. A body cut short by the server is an error ("body truncated"); what
   arrived is still decoded, with `truncated=True`.
@@ -23,6 +25,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,6 +43,8 @@ from .visible import collapse, content
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")  # "": no Content-Type, sniffed as HTML
 TEXT_TYPES = ("text/plain",)
+GARBLED_SHARE = 0.10  # of a decoded body's characters, beyond which it is not text
+_GARBLED = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f\x7f-\x9f]")  # replacement and control characters, not spaces
 
 
 @dataclass
@@ -149,6 +154,9 @@ def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
     body, page.truncated, body_error = read_body(resp, opts.max_bytes, opts.deadline)
     text, page.encoding = charset.decode(body, content_type, complete=not page.truncated)
     page.error = page.error or body_error
+    if (share := garbled(text)) > GARBLED_SHARE:
+        page.error = page.error or f"undecodable body ({share:.0%} of its characters are not text)"
+        return
     if mime in TEXT_TYPES:
         page.text = collapse(text)
         return
@@ -159,6 +167,13 @@ def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
         return
     page.title, page.description, page.text = c.title, c.description, c.text
     page.goes_to, page.frames, page.links = c.goes_to, c.frames, c.links
+
+
+def garbled(text: str) -> float:
+    """The share of `text` that is replacement or control characters (0 for most pages, at once)."""
+    if not text or _GARBLED.search(text) is None:
+        return 0.0
+    return len(_GARBLED.findall(text)) / len(text)
 
 
 def _next_hop(page: Page, seen: set[str]) -> str | None:

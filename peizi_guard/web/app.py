@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from .. import version
-from ..calc import CalcError, calculate, calculate_from, parse_fraction
+from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..guard import Guard
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, problem_body
@@ -25,6 +25,7 @@ MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
 MAX_TEXT = 200 * 1024  # bytes of one text (UTF-8)
 RATE_LIMIT = 120  # requests a minute per client
+PAGE_FIELDS = {"monthly_rate": "monthly", "warning_line": "warning", "liquidation_line": "liquidation"}  # form names
 
 
 class CheckRequest(BaseModel):
@@ -63,7 +64,7 @@ class _State:
     def __init__(self, guard: Guard):
         self.guard = guard
         self._entries: list[dict] | None = None
-        self._lists: str | None = None
+        self._lists: list[dict] | None = None
         self._lock = threading.Lock()
 
     def entries(self) -> list[dict]:
@@ -72,15 +73,18 @@ class _State:
                 self._entries = self.guard.entries()
             return self._entries
 
-    def lists(self) -> str:
-        """The sources line under every page (read once, not per page)."""
+    def lists(self) -> list[dict]:
+        """The current snapshot of each list, with its kind (official | user), for the line under
+        every page (read once, not per page)."""
         with self._lock:
             if self._lists is None:
-                parts = []
-                for s in self.guard.sources():
-                    snap = s["snapshots"][-1] if s.get("snapshots") else {}
-                    parts.append(f"{s['id']} ({snap.get('entry_count', 0)}, {snap.get('published') or '?'})")
-                self._lists = "; ".join(parts)
+                kinds = {s["id"]: s["kind"] for s in self.guard.sources()}
+                self._lists = [
+                    {"id": h["source"], "kind": kinds.get(h["source"], "official"), "published": h["published"],
+                     "issue": h["issue"], "entry_count": h["entry_count"]}
+                    for h in self.guard.history()
+                    if h.get("current")
+                ]  # fmt: skip
             return self._lists
 
 
@@ -193,7 +197,7 @@ def _api(app: FastAPI, state: _State) -> None:
         move: list[str] = Query(default=[], description="Price moves to show (repeatable)."),
     ) -> dict:
         try:
-            return calculate_from(locals())
+            return calculate_from(locals(), param)
         except CalcError as exc:
             raise _fail(422, str(exc)) from None
 
@@ -235,6 +239,7 @@ def _page(app: FastAPI, state: _State) -> None:
                     days=days,
                     warning_line=warning,
                     liquidation_line=liquidation,
+                    names=lambda n: PAGE_FIELDS.get(n, n),
                 )
                 w, liq = parse_fraction(warning, "warning"), parse_fraction(liquidation, "liquidation")
                 chart = equity_chart(calc["own"], calc["leverage"], w, liq, T[lang]["chart"])

@@ -3,11 +3,12 @@ Pure: what to show in, HTML text out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 from ..matcher import Verdict
-from ..output.report import FIELD, METHOD, source_title
+from ..output.report import FIELD, METHOD, own_list_only, source_title
 
 T: dict[str, dict[str, Any]] = {
     "zh": {
@@ -19,6 +20,7 @@ T: dict[str, dict[str, Any]] = {
         "box": "平台名称、公司、APP、网址或广告文字",
         "check": "查询",
         "verdict": {"listed": "已列入官方名单", "suspicious": "可疑", "clear": "官方名单中未发现"},
+        "own_list": "在你导入的名单上",
         "evidence": "证据",
         "phrases": "招揽特征",
         "against": "反对招揽的迹象",
@@ -60,6 +62,10 @@ T: dict[str, dict[str, Any]] = {
         },
         "licensed": "对比：持牌券商融资融券约 1:1 杠杆，维持担保比例约 130% 时平仓，资金由银行第三方存管。",
         "lists": "名单",
+        "official_list": "{title}：{count:,} 条，{date} 公布",
+        "official_undated": "{title}：{count:,} 条",
+        "user_list": "你导入的名单 “{id}”：{count:,} 条",
+        "list_sep": "；",
         "error": "出错了",
     },
     "en": {
@@ -76,6 +82,7 @@ T: dict[str, dict[str, Any]] = {
             "suspicious": "SUSPICIOUS",
             "clear": "Not on the official lists",
         },
+        "own_list": "LISTED on your own list",
         "evidence": "Evidence",
         "phrases": "Offer signals",
         "against": "Signs against an offer",
@@ -121,6 +128,10 @@ T: dict[str, dict[str, Any]] = {
         "licensed": "Compare: licensed margin trading (融资融券) is about 1:1, closes out at about a 130% "
         "maintenance ratio, and the money stays with a custodian bank.",
         "lists": "Lists",
+        "official_list": "{title}: {count:,} entries, published {date}",
+        "official_undated": "{title}: {count:,} entries",
+        "user_list": "your own list “{id}”: {count:,} entries",
+        "list_sep": "; ",
         "error": "Error",
     },
 }
@@ -148,8 +159,9 @@ def page(
     chart: str = "",
     form: dict | None = None,
     error: str = "",
-    lists: str = "",
+    lists: Sequence[dict] = (),
 ) -> str:
+    """`lists`: the current lists, each {id, kind, published, issue, entry_count} (see lists_line)."""
     t = T[lang]
     other, other_name = t["other"]
     f = {"own": "10万", "leverage": "", "ratio": "1:9", "monthly": "1.5%", "days": "30", "warning": "110%",
@@ -171,15 +183,30 @@ def page(
     if calc is not None:
         out.append(_calc_result(t, calc, chart))
     if lists:
-        out.append(f'<p class="small">{escape(t["lists"])}: {escape(lists)}</p>')
+        out.append(f'<p class="small" id="lists">{escape(t["lists"])}: {escape(lists_line(t, lists))}</p>')
     out.append("</body></html>")
     return "".join(out)
 
 
+def lists_line(t: dict, lists: Sequence[dict]) -> str:
+    """The lists a verdict rests on: official ones by publisher, title and publication date, the
+    user's own by the name they were imported under, after the official ones."""
+    parts = []
+    for x in sorted(lists, key=lambda x: x.get("kind") == "user"):
+        count, date = x.get("entry_count") or 0, x.get("published") or x.get("issue") or ""
+        if x.get("kind") == "user":
+            parts.append(t["user_list"].format(id=x["id"], count=count))
+        else:
+            key = "official_list" if date else "official_undated"
+            parts.append(t[key].format(title=source_title(x["id"]), count=count, date=date))
+    return t["list_sep"].join(parts)
+
+
 def _verdict(t: dict, v: Verdict) -> str:
     q = v.query if len(v.query) <= 200 else v.query[:197] + "…"
+    head = t["own_list"] if own_list_only(v) else t["verdict"][v.verdict]
     out = [
-        f'<section id="result"><div class="verdict {v.verdict}" id="verdict">{escape(t["verdict"][v.verdict])}</div>',
+        f'<section id="result"><div class="verdict {v.verdict}" id="verdict">{escape(head)}</div>',
         f'<p class="q">{escape(q)}</p>',
     ]
     if v.matches:
