@@ -118,7 +118,10 @@ def import_file(
 ):
     """An official document, or — for a .csv / .jsonl file — a user list (see import_user_list)."""
     from .scraper.userlist import is_user_list
+    from .sources import id_problem
 
+    if id_problem(source):
+        raise DocumentError(id_problem(source))
     p = Path(path)
     try:
         data = p.read_bytes()

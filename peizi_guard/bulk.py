@@ -63,8 +63,11 @@ def _can_fork() -> bool:
 
 
 def _start(db: str | None, as_of: date | None, render: Render) -> None:
+    import signal
+
     from .guard import Guard
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: this process ends them
     global _worker
     guard = Guard(db, as_of=as_of)
     guard.index  # noqa: B018 -- load once, before the first batch

@@ -184,7 +184,8 @@ def sources(obj: dict, as_json: bool) -> None:
         _jsonl(rows)
         return
     for src in rows:
-        click.echo(f"{src['id']}  {src['publisher']}  《{src['title']}》")
+        what = "你导入的名单 your own list" if src.get("kind") == "user" else f"{src['publisher']}  《{src['title']}》"
+        click.echo(f"{src['id']}  {what if src['title'] else '本地名单 a local list'}")
         for snap in src["snapshots"]:
             click.echo(
                 f"  snapshot {snap['id']}: published {snap['published'] or '?'}, fetched {snap['fetched_at']}, "
@@ -579,12 +580,16 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
 
 @main.command()
 @click.argument("queries", nargs=-1)
-@click.option("--file", "-f", "file", metavar="FILE", help="One query per line ('-' for stdin).")
+@click.option(
+    "--file", "-f", "files", multiple=True, metavar="FILE", help="One query per line ('-' for stdin); may be repeated."
+)
 @click.option("--text", "texts", multiple=True, metavar="TEXT", help="Judge a piece of ad copy or page text.")
 @click.option(
     "--text-file", "text_files", multiple=True, metavar="FILE", help="Judge the text in FILE ('-' for stdin)."
 )
-@click.option("--as", "kind", type=click.Choice(["name", "url"]), help="Treat every QUERY as this kind.")
+@click.option(
+    "--as", "kind", type=click.Choice(["name", "url"]), help="Treat every QUERY and --file line as this kind."
+)
 @click.option("--as-of", callback=_date, metavar="DATE", help="Answer as the lists stood on this date.")
 @click.option(
     "--encoding", metavar="CODEC", help="Encoding of --file / --text-file (default: BOM, UTF-8, else detected)."
@@ -600,7 +605,7 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
 )
 @click.pass_obj
 def check(
-    obj: dict, queries, file, texts, text_files, kind, as_of, encoding, as_json, jobs, cluster, workers, output
+    obj: dict, queries, files, texts, text_files, kind, as_of, encoding, as_json, jobs, cluster, workers, output
 ) -> None:  # noqa: ANN001
     """Is a platform name, company, app / WeChat account, URL or ad text listed, suspicious or clear?
 
@@ -615,13 +620,19 @@ def check(
     input lines that could not be read (reported on stderr with their numbers).
     """
     if cluster:
-        if not file or queries or texts or text_files or as_of:
-            raise Failure("--cluster checks --file only (one query per line; a directory or glob of files works too)")
-        _check_on_cluster(obj["db"], file, kind, encoding, as_json, cluster, workers, output)
+        if len(files) != 1 or queries or texts or text_files or as_of:
+            raise Failure(
+                "--cluster checks one --file only (one query per line; a directory or glob of files works too)"
+            )
+        _check_on_cluster(obj["db"], files[0], kind, encoding, as_json, cluster, workers, output)
+    if kind and not (queries or files):
+        raise Failure("--as applies to QUERY arguments and --file lines; --text is always judged as text")
+    if any(not q.strip() for q in queries) or any(not t.strip() for t in texts):
+        raise Failure("nothing to check in an empty QUERY or --text")
     items = [(q, kind) for q in queries]
     skipped = 0
-    if file:
-        decoded = _read(file, encoding)
+    for f in files:
+        decoded = _read(f, encoding)
         skipped += len(decoded.problems)
         items += [
             (line.strip(), kind) for _, line in decoded.lines if line.strip() and not line.lstrip().startswith("#")
@@ -630,8 +641,12 @@ def check(
     for f in text_files:
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
-        items.append((decoded.text, "text"))
-    if not items or any(not q.strip() for q, _ in items):
+        if decoded.text.strip():
+            items.append((decoded.text, "text"))
+        else:
+            click.echo(f"peizi-guard: warning: {'stdin' if f == '-' else f}: no text in it; nothing judged", err=True)
+            skipped += 1
+    if not items:
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
     guard = Guard(obj["db"], as_of=as_of)
     try:

@@ -58,3 +58,24 @@ def test_to_dict_has_every_field():
     assert list(m.to_dict()) == [f.name for f in fields(Match)]
     s = Signal("leverage", "1:10", 0.4, False, "x")
     assert list(s.to_dict()) == [f.name for f in fields(Signal)]
+
+
+def test_ctrl_c_on_a_bulk_check_ends_every_process_without_a_traceback(db, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    f, out = tmp_path / "q.txt", tmp_path / "out.jsonl"
+    f.write_text("\n".join(_queries(db) * 40) + "\n", encoding="utf-8")  # about 50,000 lines
+    cmd = [sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db]
+    p = subprocess.Popen([*cmd, "check", "--file", str(f), "--json", "-j", "2", "-o", str(out)],
+                         stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size < 100_000) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # answers are coming from the workers
+    assert p.poll() is None, "finished before Ctrl-C"
+    os.killpg(p.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 130 and "Traceback" not in err.decode() and err.decode().strip() == "peizi-guard: interrupted"

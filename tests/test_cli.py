@@ -89,3 +89,29 @@ def test_the_cli_leaves_the_cycle_collector_on_after_its_imports():
     out = subprocess.run([sys.executable, "-c", "import gc, peizi_guard.cli; print(gc.isenabled())"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True" and gc.isenabled()
+
+
+def test_every_file_given_is_checked_in_order(db, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("杜德配资\n", encoding="utf-8")
+    b.write_text("华泰证券\n", encoding="utf-8")
+    r = run(db, "check", "--file", str(a), "-f", str(b), "--json")
+    assert r.exit_code == 1 and [json.loads(x)["query"] for x in r.stdout.splitlines()] == ["杜德配资", "华泰证券"]
+
+
+def test_as_never_turns_a_listed_name_or_address_silently_clear(db):
+    r = run(db, "check", "--as", "url", "杜德配资", "--json")
+    v = json.loads(r.stdout)
+    assert r.exit_code == 1 and v["verdict"] == "listed" and any("not an address" in n for n in v["notes"])
+    r = run(db, "check", "--as", "name", "https://www.ddpz666.com/", "--json")
+    assert any("looks like an address" in n for n in json.loads(r.stdout)["notes"])
+    r = run(db, "check", "--as", "url", "--text", "hi")
+    assert r.exit_code == 2 and "--as applies to" in r.stderr
+
+
+def test_an_empty_text_file_beside_a_text_is_reported_and_the_text_judged(db, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    r = run(db, "check", "--text", "您炒股我出钱，1:10杠杆，当天到账", "--text-file", str(empty), "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "suspicious"
+    assert "no text in it" in r.stderr

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from peizi_guard.cli import main
 
+from .conftest import FIXTURES
 from .sitehelper import Site
 
 AD = "您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户，加微信领取体验金"
@@ -276,3 +277,51 @@ def test_a_parse_that_runs_too_long_is_stopped(monkeypatch):
     with pytest.raises(DocumentError, match=r"parsing the document took longer than 0.5 s: stopped"):
         run_capped(time.sleep, 30)
     assert time.monotonic() - began < 5
+
+
+def test_a_read_only_copy_of_the_database_answers_check_and_list(db, tmp_path):
+    import os
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # root writes anything: drop that power for the run
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: a read-only file cannot be simulated")
+        as_user = ["setpriv", "--bounding-set", "-all", "--inh-caps", "-all", "--"]
+    run(["--db", db, "check", "x"])
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    folder = tmp_path / "handed-out"
+    folder.mkdir()
+    copy = folder / "lists.db"
+    shutil.copy(db, copy)  # the database alone, in WAL mode, without its -shm file or index
+    copy.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        cli = [*as_user, sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", str(copy)]
+        p = subprocess.run([*cli, "check", "杜德配资", "--json"], capture_output=True, text=True)
+        assert p.returncode == 1 and json.loads(p.stdout)["verdict"] == "listed", p.stderr
+        p = subprocess.run([*cli, "list"], capture_output=True, text=True)
+        assert p.returncode == 0 and "杜德配资" in p.stdout, p.stderr
+        p = subprocess.run([*cli, "history"], capture_output=True, text=True)
+        assert p.returncode == 2 and "read-only" in p.stderr and "Traceback" not in p.stderr
+        assert sorted(x.name for x in folder.iterdir()) == ["lists.db"]  # nothing written beside it
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_source_name_must_be_plain_and_not_a_typo_of_an_official_one(db):
+    doc = str(FIXTURES / "sac-blacklist-2020-01.docx")
+    before = run(["--db", db, "sources", "--json"]).stdout
+    for bad, says in (("sac-blacklst", "did you mean 'sac-blacklist'"), ("csrc_peizi", "did you mean 'csrc-peizi'"),
+                      ("", "a list's name is"), ("../../etc", "a list's name is"), ("a b", "a list's name is")):
+        r = run(["--db", db, "import", doc, "--source", bad])
+        assert r.exit_code == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, (bad, r.stderr)
+    assert run(["--db", db, "sources", "--json"]).stdout == before  # nothing was stored
+    r = run(["--db", db, "import", doc, "--source", "sac-2020-01-copy"])  # a name of its own: a local list
+    assert r.exit_code == 0, r.stderr
+    assert "sac-2020-01-copy  本地名单 a local list" in run(["--db", db, "sources"]).stdout

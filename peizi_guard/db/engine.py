@@ -88,5 +88,8 @@ def open_engine(url: str):
         with setup_lock(engine):
             upgrade(engine)
     except SQLAlchemyError as exc:
-        raise DbError(mask(f"cannot open database {url}: {str(exc).splitlines()[0]}")) from None
+        why = str(exc).splitlines()[0]
+        if "readonly database" in why:  # check and list read a read-only copy; the other commands cannot
+            why = "it is read-only (check and list can read it; this command needs to write)"
+        raise DbError(mask(f"cannot open database {url}: {why}")) from None
     return engine

@@ -43,12 +43,27 @@ class NotApplicable(Exception):
     """Not an existing SQLite file, or not readable as expected: use the ORM."""
 
 
+def connect(path: str) -> sqlite3.Connection:
+    """A read-only connection. A database in WAL mode needs its -shm file, which a read-only
+    file or folder (a copy handed out, a read-only mount) cannot get: such a file is opened as
+    immutable, since no one can write it either."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        con.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()
+        return con
+    except sqlite3.OperationalError:
+        con.close()
+        if os.access(path, os.W_OK) and os.access(os.path.dirname(path) or ".", os.W_OK):
+            raise
+    return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=30)
+
+
 def _one(url: str, sql: str, params: tuple = ()) -> tuple | None:
     path = sqlite_path(url)
     if not path or not os.path.exists(path):
         raise NotApplicable(url)
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        con = connect(path)
         try:
             return con.execute(sql, params).fetchone()
         finally:
@@ -64,7 +79,7 @@ def read_current(url: str, need: set[str]) -> dict | None:
     if not path or not os.path.exists(path):
         return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        con = connect(path)
         try:
             con.execute("BEGIN")  # one read transaction: the lists and their entries as one state
             row = con.execute(f"SELECT payload FROM read_models WHERE name = '{LISTS}'").fetchone()

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import lexicon
-from ..normalise import find_urls, fold, looks_like_url, name_key
+from ..normalise import find_urls, fold, looks_like_url, name_key, split_url
 
 _EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 _ASKING = re.compile(r"^(?:请问|问一下|问下|大家知道|有人知道|有谁知道|谁知道|求问)")
@@ -39,12 +39,19 @@ def strip_question(text: str) -> str:
 
 def parse(query: str, kind: str | None = None) -> Query:
     q = query.strip()
-    if kind == "url":
-        return Query("url", urls=(q,))
-    if kind != "name" and looks_like_url(q):
-        return Query("url", urls=(q,))
-    name = strip_question(q)
     notes: list[str] = []
+    if kind == "url":
+        if split_url(q)[0]:
+            return Query("url", urls=(q,))
+        kind = None  # asked to read an address where there is none: never a silent "clear"
+        notes.append("不是网址，按名称核查 not an address (as asked): judged as a name")
+    if kind != "name" and looks_like_url(q):
+        return Query("url", urls=(q,), notes=tuple(notes))
+    if kind == "name" and looks_like_url(q):
+        notes.append(
+            "按要求作为名称核查；它像网址，不加 --as 即按网址核查 judged as a name, as asked; it looks like an address"
+        )
+    name = strip_question(q)
     if name != q:
         notes.append(f"judged as the name “{name}” (question words dropped)")
     urls: list[str] = []
