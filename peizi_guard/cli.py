@@ -68,7 +68,7 @@ def jobs_option(help: str):  # noqa: A002, ANN201
         default=0,
         envvar="PEIZI_GUARD_JOBS",
         show_default=True,
-        help=help,
+        help=help + " [env PEIZI_GUARD_JOBS]",
     )
 
 
@@ -107,6 +107,10 @@ def main(ctx: click.Context, db: str | None) -> None:
 
     The CSRC list of illegal off-exchange 配资 platforms and the SAC blacklist of fake broker and
     illegal advisory sites ship with the tool and work offline; `refresh` updates them.
+
+    Exit status: 0 clear / done, 1 something listed or suspicious (or a refresh that failed),
+    2 a usage error or bad input, 3 an internal error (PEIZI_GUARD_DEBUG=1 shows its traceback),
+    130 interrupted. Each command's --help says which it uses.
     """
     ctx.obj = {"db": db}
 
@@ -117,7 +121,7 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one entry per line.")
 @click.pass_obj
 def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -> None:
-    """List the entries of the official lists."""
+    """List the entries of the lists (official ones and your own)."""
     rows = api.entries(obj["db"], source, as_of)
     if source and not rows:
         raise Failure(f"unknown source or empty list: {source}")
@@ -294,10 +298,17 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
     """Fetch the official publications and store any new version (all sources by default).
 
     Each source is applied in one transaction or not at all. Exit status 0 when every source
-    succeeded or was unchanged, 1 otherwise.
+    succeeded or was unchanged, 1 otherwise, 2 for a usage error (an unknown source).
     """
     if url and not url.lower().startswith(("http://", "https://")):
         raise Failure(f"--url must be an http(s) address: {url}")
+    from .sources import load_sources
+
+    unknown = [s for s in source_ids if s not in load_sources()]
+    if unknown:
+        raise Failure(f"unknown source {unknown[0]!r}: refresh knows {', '.join(load_sources())}")
+    if url and len(source_ids) != 1:
+        raise Failure("--url is one source's page: name that source (peizi-guard refresh SOURCE --url URL)")
     outcomes = api.refresh(
         obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private, deadline=deadline, jobs=jobs
     )
@@ -377,7 +388,14 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
 
 @main.command()
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table for people, JSON lines or CSV for pipelines.",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write results here instead of stdout.")
 @click.option(
     "--concurrency",
@@ -442,6 +460,10 @@ def scan(
         age = parse_age(max_age)
     except ValueError as exc:
         raise Failure(f"--max-age: {exc}") from None
+    from click.core import ParameterSource
+
+    if not resume and click.get_current_context().get_parameter_source("max_age") == ParameterSource.COMMANDLINE:
+        raise Failure("--max-age says which earlier results --resume keeps: give --resume too")
     files = [file]
     if cluster:
         from .cluster import ClusterError, input_files
@@ -573,8 +595,12 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
         decoded = read(path, encoding)
     except InputError as exc:
         raise Failure(str(exc)) from None
-    for problem in decoded.problems:
-        click.echo(f"peizi-guard: warning: {'stdin' if path == '-' else path}: {problem}", err=True)
+    name = "stdin" if path == "-" else path
+    for problem in decoded.problems[:5]:
+        click.echo(f"peizi-guard: warning: {name}: {problem}", err=True)
+    if len(decoded.problems) > 5:  # a binary file: not 77 lines of the same warning
+        more = len(decoded.problems) - 5
+        click.echo(f"peizi-guard: warning: {name}: … {more} more lines left out (is it a text file?)", err=True)
     return decoded
 
 
@@ -780,14 +806,21 @@ def calc(
     show_default=True,
     help="Address to listen on (anything but loopback only when given).",
 )
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), envvar="PEIZI_GUARD_PORT")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    envvar="PEIZI_GUARD_PORT",
+    help="Port to listen on [env PEIZI_GUARD_PORT].",
+)
 @click.option(
     "--workers",
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
     envvar="PEIZI_GUARD_WORKERS",
-    help="Processes serving requests.",
+    help="Processes serving requests [env PEIZI_GUARD_WORKERS].",
 )
 @click.option(
     "--rate-limit",
@@ -795,7 +828,7 @@ def calc(
     show_default=True,
     type=click.IntRange(min=0),
     envvar="PEIZI_GUARD_RATE_LIMIT",
-    help="Requests a minute per client address and worker (0: no limit).",
+    help="Requests a minute per client address and worker (0: no limit) [env PEIZI_GUARD_RATE_LIMIT].",
 )
 @click.pass_obj
 def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> None:
@@ -869,6 +902,27 @@ def run() -> None:
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("PEIZI_GUARD_DEBUG"):
             raise
+        damage = _damaged(exc)
+        if damage:
+            click.echo(
+                f"peizi-guard: error: the database file is damaged ({damage}): restore a copy, or rescue what "
+                "is readable with `sqlite3 FILE .recover`",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
         msg = str(exc).splitlines()[0] if str(exc) else ""
         click.echo(mask(f"peizi-guard: internal error: {type(exc).__name__}: {msg}"), err=True)
         sys.exit(3)
+
+
+def _damaged(exc: BaseException) -> str:
+    """SQLite's own words when `exc` comes from a damaged database file ("" otherwise)."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen).splitlines()[0] if str(seen) else ""
+        if isinstance(seen, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+            return text
+        seen = seen.__cause__ or seen.__context__
+    return ""

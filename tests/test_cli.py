@@ -115,3 +115,32 @@ def test_an_empty_text_file_beside_a_text_is_reported_and_the_text_judged(db, tm
     r = run(db, "check", "--text", "您炒股我出钱，1:10杠杆，当天到账", "--text-file", str(empty), "--json")
     assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "suspicious"
     assert "no text in it" in r.stderr
+
+
+def test_a_damaged_database_file_is_one_line_saying_so(db, tmp_path):
+    import random
+    import shutil
+    import sqlite3
+
+    run(db, "check", "x")
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    bad = tmp_path / "bad.db"
+    shutil.copy(db, bad)
+    size = bad.stat().st_size
+    with open(bad, "r+b") as fh:  # a bad disk: the middle of the file overwritten
+        fh.seek(size // 2)
+        fh.write(random.Random(5).randbytes(min(50_000, size // 3)))
+    for args in (["history"], ["list"], ["check", "杜德配资"]):
+        p = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", str(bad), *args],
+                           capture_output=True, text=True)
+        assert p.returncode == 2 and "the database file is damaged" in p.stderr, (args, p.stderr)
+        assert len(p.stderr.strip().splitlines()) == 1 and "internal error" not in p.stderr
+
+
+def test_max_age_without_resume_is_a_usage_error(db, tmp_path):
+    urls = tmp_path / "u.txt"
+    urls.write_text("http://127.0.0.1:9/\n", encoding="utf-8")
+    r = run(db, "scan", str(urls), "--max-age", "1h")
+    assert r.exit_code == 2 and "give --resume too" in r.stderr

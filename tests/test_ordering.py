@@ -80,6 +80,9 @@ def test_revert_makes_an_earlier_list_current_until_a_newer_document(db):
     hist = [json.loads(x) for x in cli(db, "history", "sac-blacklist", "--json").stdout.splitlines()]
     assert hist[-1]["event"] == "revert" and hist[-1]["id"] == first
     assert [h["current"] for h in hist if h["event"] == "snapshot"] == [True, False]
+    r = cli(db, "revert", "sac-blacklist", str(first))  # again: it is current, so nothing happens
+    assert r.exit_code == 2 and "current list of sac-blacklist already" in r.output
+    assert [json.loads(x) for x in cli(db, "history", "sac-blacklist", "--json").stdout.splitlines()] == hist
     # an older document does not end the revert; a newer one does
     cli(db, "import", str(SAC["2019-08"]), "--source", "sac-blacklist")
     assert keys(db) == builtin_keys

@@ -206,14 +206,16 @@ def test_unreachable_and_no_attachment(db, site):
     api.entries(db)
     before = counts(db)
     site.pages["/empty.html"] = ("text/html; charset=utf-8", "<html><body>没有附件</body></html>".encode())
-    r, outs = refresh(db, "--url", site.url + "/empty.html")
-    assert r.exit_code == 1 and all(o["status"] == "failed" for o in outs) and len(outs) == 2
+    r = CliRunner().invoke(main, ["--db", db, "refresh", "--url", site.url + "/empty.html"])
+    assert r.exit_code == 2 and "name that source" in r.output  # one page is not every source's
+    r, outs = refresh(db, "csrc-peizi", "--url", site.url + "/empty.html")
+    assert r.exit_code == 1 and [o["status"] for o in outs] == ["failed"]
     assert "attachment" in outs[0]["message"]
     r, [o] = refresh(db, "csrc-peizi", "--url", "http://127.0.0.1:9/")
     assert o["status"] == "failed" and "127.0.0.1" in o["message"]
     assert counts(db) == before
     r = CliRunner().invoke(main, ["--db", db, "refresh", "nope"])
-    assert r.exit_code == 1 and "unknown source" in r.output
+    assert r.exit_code == 2 and "unknown source 'nope'" in r.output
 
 
 def test_shrunken_list_is_refused_unless_forced(db, site):

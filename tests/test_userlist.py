@@ -89,3 +89,17 @@ def test_bad_user_lists_are_one_line_errors(db, tmp_path):
         f.write_text(content, encoding="utf-8")
         r = cli(db, "import", str(f), "--source", "mine")
         assert r.exit_code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1, (name, r.stderr)
+
+
+def test_a_small_list_that_grows_while_one_row_changes_is_taken(db, tmp_path):
+    from click.testing import CliRunner
+
+    from peizi_guard.cli import main
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,urls\n牛牛配资,www.niuniu-a.com\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "mine"]).exit_code == 0
+    rows = "".join(f"示例{i}配资,www.example{i}.com\n" for i in range(10))
+    f.write_text("name,urls\n牛牛配资,www.niuniu-b.com\n" + rows, encoding="utf-8")  # its one row edited, ten added
+    r = CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "mine"])
+    assert r.exit_code == 0 and "11 entries" in r.stdout, r.output

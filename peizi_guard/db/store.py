@@ -94,7 +94,7 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     kept, removed = len(old & new), len(old - new)
     if len(new) < min_keep * len(old):
         return f"{len(new)} rows, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
-    if removed > kept:
+    if removed > kept and removed >= 5:  # a few edited rows of a tiny list are an edit, not another list
         return (
             f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
             "use --force to accept"
@@ -307,6 +307,9 @@ def revert(s: Session, source_id: str, snapshot_id: int, note: str = "") -> Snap
         raise LookupError(f"snapshot {snapshot_id} is not a snapshot of {source_id} (have {have})")
     src = s.get(Source, source_id)
     assert src is not None  # the snapshot belongs to it
+    current = current_snapshot(s, source_id)
+    if current is not None and current.id == snap.id:
+        raise LookupError(f"snapshot {snapshot_id} is the current list of {source_id} already: nothing to revert")
     src.pinned_snapshot_id = snap.id
     s.add(
         Event(
