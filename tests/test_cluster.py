@@ -152,7 +152,7 @@ def test_cluster_without_dask_says_what_to_install(db, tmp_path, monkeypatch):
 
 def test_cluster_needs_a_file(db):
     r = CliRunner().invoke(main, ["--db", db, "check", "杜德配资", "--cluster", "local"])
-    assert r.exit_code == 2 and "--cluster checks --file only" in r.output
+    assert r.exit_code == 2 and "--cluster checks one --file only" in r.output
 
 
 def test_cluster_workers_and_serve_workers_are_configured_apart():
