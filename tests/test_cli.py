@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from peizi_guard.cli import main
 
+from .conftest import sqlite_only
+
 
 def run(db, *args, input=None):
     return CliRunner().invoke(main, ["--db", db, *args], input=input)
@@ -117,6 +119,7 @@ def test_an_empty_text_file_beside_a_text_is_reported_and_the_text_judged(db, tm
     assert "no text in it" in r.stderr
 
 
+@sqlite_only
 def test_a_damaged_database_file_is_one_line_saying_so(db, tmp_path):
     import random
     import shutil

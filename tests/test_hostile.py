@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from peizi_guard.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, sqlite_only
 from .sitehelper import Site
 
 AD = "您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户，加微信领取体验金"
@@ -279,6 +279,7 @@ def test_a_parse_that_runs_too_long_is_stopped(monkeypatch):
     assert time.monotonic() - began < 5
 
 
+@sqlite_only
 def test_a_read_only_copy_of_the_database_answers_check_and_list(db, tmp_path):
     import os
     import shutil
