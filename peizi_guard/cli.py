@@ -59,17 +59,16 @@ def _jsonl(objs) -> None:  # noqa: ANN001
 INDEX_JOBS = "Processes indexing a list of 20,000 entries or more (0: one per core, at most 4)."
 
 
+def env_option(name: str, envvar: str, default: int, kind: click.ParamType, help: str, *more: str):  # noqa: A002, ANN201
+    """An option an environment variable can set too; its help names the variable."""
+    return click.option(
+        name, *more, type=kind, default=default, envvar=envvar, show_default=True, help=f"{help} [env {envvar}]"
+    )
+
+
 def jobs_option(help: str):  # noqa: A002, ANN201
     """--jobs / -j / PEIZI_GUARD_JOBS, shared by check --file, scan, import and refresh."""
-    return click.option(
-        "--jobs",
-        "-j",
-        type=click.IntRange(min=0, max=64),
-        default=0,
-        envvar="PEIZI_GUARD_JOBS",
-        show_default=True,
-        help=help + " [env PEIZI_GUARD_JOBS]",
-    )
+    return env_option("--jobs", "PEIZI_GUARD_JOBS", 0, click.IntRange(min=0, max=64), help, "-j")
 
 
 def cluster_options(f):  # noqa: ANN001, ANN201
@@ -806,29 +805,14 @@ def calc(
     show_default=True,
     help="Address to listen on (anything but loopback only when given).",
 )
-@click.option(
-    "--port",
-    default=8765,
-    show_default=True,
-    type=click.IntRange(1, 65535),
-    envvar="PEIZI_GUARD_PORT",
-    help="Port to listen on [env PEIZI_GUARD_PORT].",
-)
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    envvar="PEIZI_GUARD_WORKERS",
-    help="Processes serving requests [env PEIZI_GUARD_WORKERS].",
-)
-@click.option(
+@env_option("--port", "PEIZI_GUARD_PORT", 8765, click.IntRange(1, 65535), "Port to listen on.")
+@env_option("--workers", "PEIZI_GUARD_WORKERS", 1, click.IntRange(1, 64), "Processes serving requests.")
+@env_option(
     "--rate-limit",
-    default=120,
-    show_default=True,
-    type=click.IntRange(min=0),
-    envvar="PEIZI_GUARD_RATE_LIMIT",
-    help="Requests a minute per client address and worker (0: no limit) [env PEIZI_GUARD_RATE_LIMIT].",
+    "PEIZI_GUARD_RATE_LIMIT",
+    120,
+    click.IntRange(min=0),
+    "Requests a minute per client address and worker (0: no limit).",
 )
 @click.pass_obj
 def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> None:
