@@ -25,7 +25,29 @@ def ensure_seeded(url: str) -> None:
 
     with session(url) as s, setup_lock(s.get_bind()):
         with s.begin():
-            seed(s)
+            seeded = seed(s)
+    if seeded:
+        checkpoint(url)
+
+
+def checkpoint(url: str) -> None:
+    """Fold an SQLite database's write-ahead log into its file, so that the file alone holds
+    every list (a copy of it is complete). SQLite folds it only past about 4 MB by itself."""
+    import sqlite3
+
+    from .db.engine import sqlite_path
+
+    path = sqlite_path(url)
+    if not path:
+        return
+    try:
+        con = sqlite3.connect(path, timeout=2)
+        try:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass  # busy readers or a read-only file: the log stays, nothing is lost
 
 
 def current(db: str | None = None, as_of: date | None = None) -> dict:
@@ -281,6 +303,7 @@ def refresh_index(db: str | None = None, jobs: int = 1) -> None:
     url = resolve_url(db)
     with session(url) as s:
         _write_index(url, store.iter_current_records(s), jobs)
+    checkpoint(url)  # every change of the lists ends here
 
 
 def refresh(

@@ -53,8 +53,8 @@ def param(name: str) -> str:
 
 # ---- reading the figures people write ------------------------------------------------
 
-_AMOUNT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
-_UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8}
+_AMOUNT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万亿|万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
+_UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8, "万亿": 1e12}
 
 
 def parse_amount(text: str | float, what: str = "--own") -> float:

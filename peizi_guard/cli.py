@@ -46,9 +46,12 @@ def _date(ctx, param, value):  # noqa: ANN001
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if param is not None and param.name == "published" and day > date.today():
+        raise click.BadParameter(f"{value} is in the future: a document is published by the day it is imported")
+    return day
 
 
 def _jsonl(objs) -> None:  # noqa: ANN001
@@ -191,7 +194,10 @@ def sources(obj: dict, as_json: bool) -> None:
         click.echo(f"{src['id']}  {what if src['title'] else '本地名单 a local list'}")
         for snap in src["snapshots"]:
             click.echo(
-                f"  snapshot {snap['id']}: published {snap['published'] or '?'}, fetched {snap['fetched_at']}, "
+                f"  snapshot {snap['id']}: "
+                + (f"published {snap['published']}" if snap["published"] else f"dated {snap['order_date']}")
+                + ", "
+                f"fetched {snap['fetched_at']}, "
                 f"{snap['entry_count']} entries, {snap['format']}, sha256 {snap['sha256'][:12]}"
             )
 
@@ -317,7 +323,7 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
         elif o.status == "added":
             click.echo(
                 f"{o.source}: new snapshot {o.snapshot}, {o.entries} entries "
-                f"(added {o.added}, removed {o.removed}, kept {o.kept})"
+                f"(added {o.added}, removed {o.removed}, kept {o.kept})" + (f"; {o.message}" if o.message else "")
             )
         elif o.status == "unchanged":
             click.echo(f"{o.source}: unchanged" + (f" ({o.message})" if o.message else ""))
@@ -463,6 +469,8 @@ def scan(
 
     if not resume and click.get_current_context().get_parameter_source("max_age") == ParameterSource.COMMANDLINE:
         raise Failure("--max-age says which earlier results --resume keeps: give --resume too")
+    if output and file != "-" and os.path.exists(output) and os.path.samefile(output, file):
+        raise Failure(f"-o {output} is the list of URLs itself: write the results elsewhere")
     files = [file]
     if cluster:
         from .cluster import ClusterError, input_files
@@ -640,6 +648,8 @@ def check(
       peizi-guard check https://www.ddpz666.com/
       peizi-guard check --file names.txt --json
       peizi-guard check --text "您炒股我出钱，1:10杠杆，当天到账"
+
+    Up to three queries are reported in full; more, one line each (--json: one object each).
 
     Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error, bad input or
     input lines that could not be read (reported on stderr with their numbers).
@@ -888,11 +898,7 @@ def run() -> None:
             raise
         damage = _damaged(exc)
         if damage:
-            click.echo(
-                f"peizi-guard: error: the database file is damaged ({damage}): restore a copy, or rescue what "
-                "is readable with `sqlite3 FILE .recover`",
-                err=True,
-            )
+            click.echo(f"peizi-guard: error: {damage}", err=True)
             sys.exit(EXIT_USAGE)
         msg = str(exc).splitlines()[0] if str(exc) else ""
         click.echo(mask(f"peizi-guard: internal error: {type(exc).__name__}: {msg}"), err=True)
@@ -900,13 +906,18 @@ def run() -> None:
 
 
 def _damaged(exc: BaseException) -> str:
-    """SQLite's own words when `exc` comes from a damaged database file ("" otherwise)."""
+    """What to tell the user when `exc` comes from a damaged or read-only database file ("" otherwise)."""
     import sqlite3
 
     seen: BaseException | None = exc
     while seen is not None:
         text = str(seen).splitlines()[0] if str(seen) else ""
         if isinstance(seen, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
-            return text
+            return (
+                f"the database file is damaged ({text}): restore a copy, or rescue what is readable "
+                "with `sqlite3 FILE .recover`"
+            )
+        if isinstance(seen, sqlite3.OperationalError) and "readonly database" in text:
+            return "the database is read-only: this command changes it (the others read it as it is)"
         seen = seen.__cause__ or seen.__context__
     return ""

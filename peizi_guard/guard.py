@@ -25,20 +25,42 @@ from .matcher import Verdict
 
 class Guard:
     def __init__(self, db: str | None = None, *, as_of: date | None = None):
+        if db is not None and not isinstance(db, str):
+            raise TypeError(f"Guard(db): a path or database URL (str), not {type(db).__name__}")
+        if as_of is not None and not isinstance(as_of, date):
+            raise TypeError(f"Guard(as_of=…): a datetime.date, not {type(as_of).__name__}")
         self.db = db
         self.url = resolve_url(db)
         self.as_of = as_of
         self._index = None
+        self._key: str | None = None  # which lists the loaded index is of
+        self._looked = 0.0
 
     @property
     def index(self):  # noqa: ANN201
         """The matcher's index; NoLists when the database has no list to check against."""
         if self._index is None:
-            self._index = api.load_index(self.url, self.as_of)
+            self._index = api.load_index(self.url, self.as_of)  # (seeds a new database first)
+            self._key = api.index_key(self.url) if self.as_of is None else None
         return self._index
 
     def _changed(self) -> None:
         self._index = None
+
+    def follow(self, every: float = 2.0) -> bool:
+        """Drop the index when another process has changed the lists since it was loaded (a
+        server running while cron refreshes them), looking at most once every `every` seconds;
+        True when the next question will see new lists."""
+        import time
+
+        if self.as_of is not None or self._index is None or time.monotonic() - self._looked < every:
+            return False
+        self._looked = time.monotonic()
+        key = api.index_key(self.url)
+        if key is None or key == self._key:
+            return False
+        self._changed()
+        return True
 
     # ---- questions ---------------------------------------------------------------------
 
@@ -56,16 +78,20 @@ class Guard:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
         from .matcher import check
 
+        _text("query", query)
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
         return self._ask(lambda ix: check(ix, query.strip(), kind))
 
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
-        for q in queries:
+        for q in _many("queries", queries):
             yield self.check(q, kind)
 
     def check_text(self, text: str) -> Verdict:
         """Ad copy or page text: an offer, a listed name offered in it, or clear."""
         from .matcher import check_text
 
+        _text("text", text)
         return self._ask(lambda ix: check_text(ix, text))
 
     def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None):  # noqa: ANN001
@@ -73,6 +99,9 @@ class Guard:
         from .scan import ScanOptions, db_done_recently, db_store, run_scan
 
         opts = opts or ScanOptions()
+        urls = list(_many("urls", urls))
+        for u in urls:
+            _text("a URL", u)
         factory = lambda: api.session(self.url)  # noqa: E731
         return run_scan(
             self.index,
@@ -133,3 +162,18 @@ def public_entry(e: dict) -> dict:
         "first_seen": e.get("first_seen"),
         "last_seen": e.get("last_seen"),
     }
+
+
+KINDS = (None, "name", "url", "text")
+
+
+def _text(what: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+
+
+def _many(what: str, values: object) -> Iterable:
+    """An iterable of strings, never one string read as its characters."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what}: give a list of strings, not one {type(values).__name__} (its characters)")
+    return values  # type: ignore[return-value]

@@ -147,3 +147,31 @@ def test_max_age_without_resume_is_a_usage_error(db, tmp_path):
     urls.write_text("http://127.0.0.1:9/\n", encoding="utf-8")
     r = run(db, "scan", str(urls), "--max-age", "1h")
     assert r.exit_code == 2 and "give --resume too" in r.stderr
+
+
+def test_one_line_answers_say_which_list_matched(db, tmp_path):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("name,urls\n黑马金服,www.heima-x.com\n", encoding="utf-8")
+    assert run(db, "import", str(mine), "--source", "my-blocklist").exit_code == 0
+    r = run(db, "check", "国元配资", "杜德配资", "黑马金服", "华泰证券")
+    lines = r.stdout.splitlines()
+    assert "(exact, sac-blacklist)" in lines[0] and "(exact, csrc-peizi)" in lines[1]
+    assert "(exact, your list my-blocklist)" in lines[2] and lines[3].startswith("clear")
+    assert "my-blocklist  你导入的名单 your own list" in run(db, "sources").stdout
+
+
+def test_a_future_publication_date_and_results_over_the_url_list_are_refused(db, tmp_path, csrc_bytes):
+    f = tmp_path / "copy.pdf"
+    f.write_bytes(csrc_bytes)
+    r = run(db, "import", str(f), "--source", "csrc-peizi", "--published", "2999-01-01")
+    assert r.exit_code == 2 and "in the future" in r.output
+    urls = tmp_path / "u.txt"
+    urls.write_text("http://127.0.0.1:9/\n", encoding="utf-8")
+    r = run(db, "scan", str(urls), "-o", str(urls))
+    assert r.exit_code == 2 and "is the list of URLs itself" in r.stderr
+    assert urls.read_text(encoding="utf-8") == "http://127.0.0.1:9/\n"
+
+
+def test_calc_reads_wan_yi():
+    r = CliRunner().invoke(main, ["calc", "--own", "1万亿", "--leverage", "2", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["own"] == 1e12

@@ -38,3 +38,33 @@ def test_entries_have_the_shape_list_json_prints(db):
 def test_no_lists_is_an_error_not_an_answer():
     with pytest.raises(api.NoLists):
         Guard("sqlite://").check("杜德配资")
+
+
+def test_wrong_arguments_are_clear_exceptions(db):
+    import datetime
+
+    g = Guard(db)
+    for call, error, says in (
+        (lambda: g.check(None), TypeError, "query must be a str"),
+        (lambda: g.check(123), TypeError, "query must be a str"),
+        (lambda: g.check_text(None), TypeError, "text must be a str"),
+        (lambda: g.check("杜德配资", "foo"), ValueError, "kind must be one of"),
+        (lambda: list(g.check_many("杜德配资")), TypeError, "not one str"),
+        (lambda: g.scan("http://127.0.0.1:1/"), TypeError, "not one str"),
+        (lambda: Guard(db, as_of="2020-01-01"), TypeError, "datetime.date"),
+    ):
+        with pytest.raises(error, match=says):
+            call()
+    assert Guard(db, as_of=datetime.date(2020, 8, 1)).check("杜德配资").verdict == "listed"
+
+
+def test_a_guard_follows_lists_another_process_changes(db, tmp_path):
+    g = Guard(db)
+    assert g.check("新增平台甲").verdict == "clear" and g.follow(every=0) is False  # nothing changed yet
+    f = tmp_path / "add.csv"
+    f.write_text("name,urls\n新增平台甲,www.xinzeng-a.com\n", encoding="utf-8")
+    api.import_file(db, str(f), "addlist")  # as `peizi-guard import` would, beside a running server
+    assert g.check("新增平台甲").verdict == "clear"  # the loaded index stays until it looks
+    assert g.follow(every=3600) is False  # it looked a moment ago: not again within the hour
+    assert g.follow(every=0) is True and g.check("新增平台甲").verdict == "listed"
+    assert g.follow(every=0) is False  # those lists are the loaded ones now

@@ -280,10 +280,8 @@ def test_a_parse_that_runs_too_long_is_stopped(monkeypatch):
 
 
 @sqlite_only
-def test_a_read_only_copy_of_the_database_answers_check_and_list(db, tmp_path):
-    import os
+def test_a_copy_of_the_database_file_alone_is_complete_and_answers_read_only(tmp_path):
     import shutil
-    import sqlite3
     import subprocess
     import sys
 
@@ -292,28 +290,31 @@ def test_a_read_only_copy_of_the_database_answers_check_and_list(db, tmp_path):
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv: a read-only file cannot be simulated")
         as_user = ["setpriv", "--bounding-set", "-all", "--inh-caps", "-all", "--"]
-    run(["--db", db, "check", "x"])
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    db, mine = tmp_path / "lists.db", tmp_path / "mine.csv"
+    mine.write_text("name,urls\n黑马金服,www.heima-x.com\n", encoding="utf-8")
+    assert run(["--db", str(db), "import", str(mine), "--source", "my-blocklist"]).exit_code == 0
     folder = tmp_path / "handed-out"
     folder.mkdir()
     copy = folder / "lists.db"
-    shutil.copy(db, copy)  # the database alone, in WAL mode, without its -shm file or index
+    shutil.copy(db, copy)  # the file alone: no -wal, no -shm, no index (the lists must all be in it)
     copy.chmod(0o444)
     folder.chmod(0o555)
     try:
         cli = [*as_user, sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", str(copy)]
-        p = subprocess.run([*cli, "check", "杜德配资", "--json"], capture_output=True, text=True)
-        assert p.returncode == 1 and json.loads(p.stdout)["verdict"] == "listed", p.stderr
-        p = subprocess.run([*cli, "list"], capture_output=True, text=True)
-        assert p.returncode == 0 and "杜德配资" in p.stdout, p.stderr
-        p = subprocess.run([*cli, "history"], capture_output=True, text=True)
-        assert p.returncode == 2 and "read-only" in p.stderr and "Traceback" not in p.stderr
+        for args, code, says in (
+            (["check", "黑马金服", "--json"], 1, '"verdict": "listed"'),  # the user's list came along
+            (["check", "杜德配资", "--as-of", "2020-08-01", "--json"], 1, '"verdict": "listed"'),
+            (["list", "--as-of", "2020-08-01"], 0, "杜德配资"),
+            (["history"], 0, "my-blocklist"),
+            (["sources"], 0, "csrc-peizi"),
+            (["import", str(mine), "--source", "other"], 2, "the database is read-only"),
+        ):
+            p = subprocess.run([*cli, *args], capture_output=True, text=True)
+            assert p.returncode == code and says in p.stdout + p.stderr, (args, p.stdout[-300:], p.stderr)
+            assert "Traceback" not in p.stderr and "internal error" not in p.stderr
         assert sorted(x.name for x in folder.iterdir()) == ["lists.db"]  # nothing written beside it
     finally:
         folder.chmod(0o755)
-
 
 def test_a_source_name_must_be_plain_and_not_a_typo_of_an_official_one(db):
     doc = str(FIXTURES / "sac-blacklist-2020-01.docx")

@@ -55,6 +55,11 @@ def sqlite_path(url: str) -> str | None:
     return None
 
 
+def read_only_file(path: str) -> bool:
+    """An SQLite file that exists and that this process cannot write (the file or its folder)."""
+    return os.path.exists(path) and not (os.access(path, os.W_OK) and os.access(os.path.dirname(path) or ".", os.W_OK))
+
+
 def open_engine(url: str):
     """An engine with the schema created; SQLite files run in WAL mode."""
     from sqlalchemy import create_engine, event
@@ -64,13 +69,14 @@ def open_engine(url: str):
     from .migrate import upgrade
 
     path = sqlite_path(url)
-    if path:
+    read_only = path is not None and read_only_file(path)  # a copy handed out: read as it is (see fast.connect)
+    if path and not read_only:
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DbError(f"cannot create the database directory for {path}: {exc.strerror}") from None
     try:
-        engine = create_engine(url)
+        engine = create_engine(f"sqlite:///file:{path}?immutable=1&uri=true" if read_only else url)
     except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
         raise DbError(mask(f"cannot use database URL {url!r}: {str(exc).splitlines()[0]}")) from None
     if engine.dialect.name == "sqlite":
@@ -79,7 +85,7 @@ def open_engine(url: str):
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA busy_timeout=30000")
-            if path:
+            if path and not read_only:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
@@ -90,6 +96,6 @@ def open_engine(url: str):
     except SQLAlchemyError as exc:
         why = str(exc).splitlines()[0]
         if "readonly database" in why:  # check and list read a read-only copy; the other commands cannot
-            why = "it is read-only (check and list can read it; this command needs to write)"
+            why = "it is read-only, and this command changes it"
         raise DbError(mask(f"cannot open database {url}: {why}")) from None
     return engine

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 
-from .engine import sqlite_path
+from .engine import read_only_file, sqlite_path
 
 READ_MODEL_VERSION = 2  # 2: the sources and their current snapshots; entries are read by SQL
 # Its row. Version 1 (every record, under "current") is deleted when version 2 is written: an
@@ -53,7 +53,7 @@ def connect(path: str) -> sqlite3.Connection:
         return con
     except sqlite3.OperationalError:
         con.close()
-        if os.access(path, os.W_OK) and os.access(os.path.dirname(path) or ".", os.W_OK):
+        if not read_only_file(path):
             raise
     return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=30)
 

@@ -122,7 +122,7 @@ def _weighed(signals: list, sign: str, most: int = 8) -> list[str]:  # noqa: ANN
 def one_line(v: Verdict) -> str:
     best = v.matches[0] if v.matches else None
     why = (
-        f"#{best.seq} {best.entry} ({best.method})"
+        f"#{best.seq} {best.entry} ({best.method}, {'your list ' if best.list == 'user' else ''}{best.source})"
         if best
         else ",".join(sorted({s.signal for s in v.signals if not s.counter}))
     )

@@ -84,7 +84,8 @@ class _Watchdog:
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
                 self.thread.start()
-            self.cond.notify()
+            if self.heap[0][1] == self.n:  # the earliest deadline now: else its wait ends in time anyway
+                self.cond.notify()
 
     def reset(self) -> None:
         """After fork: the child has no watchdog thread, and the lock may be held by a thread it lacks."""
