@@ -469,7 +469,7 @@ def scan(
 
     if not resume and click.get_current_context().get_parameter_source("max_age") == ParameterSource.COMMANDLINE:
         raise Failure("--max-age says which earlier results --resume keeps: give --resume too")
-    if output and file != "-" and os.path.exists(output) and os.path.samefile(output, file):
+    if output and os.path.exists(output) and os.path.exists(file) and os.path.samefile(output, file):
         raise Failure(f"-o {output} is the list of URLs itself: write the results elsewhere")
     files = [file]
     if cluster:

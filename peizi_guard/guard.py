@@ -39,10 +39,12 @@ class Guard:
     @property
     def index(self):  # noqa: ANN201
         """The matcher's index; NoLists when the database has no list to check against."""
-        if self._index is None:
-            self._index = api.load_index(self.url, self.as_of)  # (seeds a new database first)
-            self._key = api.index_key(self.url) if self.as_of is None else None
-        return self._index
+        ix = self._index
+        if ix is None:
+            ix = self._index = api.load_index(self.url, self.as_of)  # (seeds a new database first)
+            # the lists a saved index is of; one built here (no file) is of the lists read after it
+            self._key = ix.lists_key or (api.index_key(self.url) if self.as_of is None else None)
+        return ix
 
     def _changed(self) -> None:
         self._index = None
@@ -71,8 +73,8 @@ class Guard:
         try:
             return question(self.index)
         except IndexDamaged:
-            self._index = api.load_index(self.url, self.as_of, damaged=True)
-            return question(self._index)
+            ix = self._index = api.load_index(self.url, self.as_of, damaged=True)
+            return question(ix)
 
     def check(self, query: str, kind: str | None = None) -> Verdict:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""

@@ -166,6 +166,7 @@ def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
     if page.error and verdict == "clear":  # not judged: never call an unseen page clear
         verdict, reason = "unchecked", unchecked_reason(page.error)
         v = check_page(ix, page.url, hops, "", targets=targets)  # the addresses' evidence, not the error page's text
+        page.title = ""  # nor its title ("404 Not Found" is not the site's)
     matches, signals = [m.to_dict() for m in v.matches], [s.to_dict() for s in v.signals]
     return _row(page, verdict, reason, v.score, matches, signals, v.notes, v.probability)
 

@@ -245,8 +245,9 @@ def test_an_error_page_carries_no_text_evidence(db, site):
     for row in map(json.loads, r.stdout.splitlines()):
         assert (row["verdict"], row["status"]) == ("unchecked", 404)
         assert row["signals"] == [] and row["matches"] == [] and row["probability"] is None and row["notes"] == []
+        assert row["title"] == ""  # the error page's title is not the site's
     table = run(["--db", db, "scan", "-", "--allow-private", "--timeout", "3"], input=f"{site}/nginx-404\n")
-    assert "ngram" not in table.stdout and "http 404: HTTP 404" in table.stdout
+    assert "ngram" not in table.stdout and "HTTP 404" in table.stdout and "http 404: HTTP 404" not in table.stdout
 
 
 @pytest.fixture(scope="module")

@@ -103,3 +103,13 @@ def test_a_small_list_that_grows_while_one_row_changes_is_taken(db, tmp_path):
     f.write_text("name,urls\n牛牛配资,www.niuniu-b.com\n" + rows, encoding="utf-8")  # its one row edited, ten added
     r = CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "mine"])
     assert r.exit_code == 0 and "11 entries" in r.stdout, r.output
+
+
+def test_a_user_lists_entries_carry_their_hosts_as_domains_like_the_official_ones(db, tmp_path):
+    from peizi_guard import Guard
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,urls\n黑马金服,www.heima-x.com|https://m.heima-x.com/app\n青马,x.y.sohu.com\n", encoding="utf-8")
+    Guard(db).import_file(str(f), "mine")
+    rows = {e["name"]: e["domains"] for e in Guard(db).entries("mine")}
+    assert rows == {"黑马金服": ["heima-x.com", "m.heima-x.com"], "青马": ["x.y.sohu.com"]}

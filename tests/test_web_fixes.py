@@ -1,24 +1,33 @@
 """Fixes from a user test: the page never calls the user's own list official, the calculator takes
 only figures it can compute (finite JSON, one-line errors naming the caller's own options), and
-`serve` refuses a port in use or a host that does not resolve before it says it is serving."""
+`serve` refuses a port in use or a host that does not resolve before it says it is serving; it
+follows lists imported or refreshed beside it, and its API names allowed methods, refuses bodies
+that are not JSON with 415, says 404 for an unknown source everywhere and Retry-After in its text."""
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 import socket
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from peizi_guard import api as guard_api
+from peizi_guard.api import import_file
 from peizi_guard.calc import MAX_DAYS, MAX_LEVERAGE, MAX_OWN, CalcError, calculate
 from peizi_guard.cli import main
-from peizi_guard.web.app import create_app
+from peizi_guard.web.app import FOLLOW_EVERY, create_app
+from peizi_guard.web.limits import RateLimit
 from peizi_guard.web.listen import ListenError, check_listen
 
 from .webhelper import Server, free_port
@@ -229,3 +238,130 @@ def test_serve_on_a_host_that_does_not_resolve_says_so_and_exits_2(user_db):
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("peizi-guard: error: cannot listen on no such host:") and r.stderr.count("\n") == 1
     assert "serving" not in r.stderr and "warning" not in r.stderr
+
+
+# ---- 4. serve follows the lists another process imports or refreshes ----------------------------
+
+ADD = HEADER + "青蛙理财平台,青蛙理财有限公司,qingwa-licai.com,,\n" + "蝌蚪优配,,,,\n"
+
+
+def home_lists(c) -> str:
+    return lists_line(c.get("/").text)
+
+
+def test_serve_follows_a_list_another_process_imports(new_db, tmp_path):
+    db = new_db("follow")
+    (tmp_path / "add.csv").write_text(ADD, encoding="utf-8")
+    with TestClient(create_app(db, rate_limit=0, follow_every=0)) as c:
+        before = c.get("/healthz").json()["entries"]
+        assert c.get("/api/check", params={"q": "青蛙理财平台"}).json()[0]["verdict"] == "clear"
+        assert c.get("/api/entries", params={"source": "addlist"}).status_code == 404
+        assert "addlist" not in home_lists(c)
+        import_file(db, str(tmp_path / "add.csv"), "addlist")  # not through the app's Guard: another process
+        got = c.get("/api/check", params=[("q", "青蛙理财平台"), ("q", "https://qingwa-licai.com/")]).json()
+        assert [v["verdict"] for v in got] == ["listed", "listed"]
+        assert c.post("/api/text", json={"text": "蝌蚪优配"}).json()["verdict"] != "clear"
+        entries = c.get("/api/entries", params={"source": "addlist"}).json()
+        assert entries["total"] == 2 and entries["entries"][0]["name"] == "青蛙理财平台"
+        assert c.get("/api/entries/addlist/2").json()["name"] == "蝌蚪优配"
+        assert c.get("/healthz").json()["entries"] == before + 2
+        assert [h["entry_count"] for h in c.get("/api/history", params={"source": "addlist"}).json()] == [2]
+        assert "你导入的名单 “addlist”：2 条" in home_lists(c)  # the line under the page too
+        assert verdict_head(c.post("/", data={"q": "青蛙理财平台"}).text) == "在你导入的名单上"
+
+
+def test_a_running_serve_sees_an_import_from_the_command_line(new_db, tmp_path):
+    """The user's case: `serve` on a database, `peizi-guard --db … import add.csv` beside it."""
+    db = new_db("follow-serve")
+    (tmp_path / "add.csv").write_text(ADD, encoding="utf-8")
+    server = Server(db, "--rate-limit", "0")  # the default look: at most once every 2 s
+    try:
+        ask = lambda: requests.get(server.url + "/api/check", params={"q": "青蛙理财平台"}, timeout=10).json()  # noqa: E731
+        assert ask()[0]["verdict"] == "clear"
+        assert cli(db, "import", str(tmp_path / "add.csv"), "--source", "addlist").exit_code == 0
+        deadline = time.monotonic() + FOLLOW_EVERY + 10
+        while ask()[0]["verdict"] != "listed" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ask()[0]["verdict"] == "listed"
+        r = requests.get(server.url + "/api/entries", params={"source": "addlist"}, timeout=10)
+        assert r.status_code == 200 and r.json()["total"] == 2
+    finally:
+        err = server.stop()
+    assert "Traceback" not in err
+
+
+def test_requests_keep_their_index_while_another_thread_drops_it(new_db, monkeypatch):
+    """Every look sees new lists (follow_every=0, a key that always changes), so the index and the
+    caches are dropped and reloaded under requests on eight threads: each answers from a whole
+    index, and none fails or waits for ever."""
+    db = new_db("threads")
+    app = create_app(db, rate_limit=0, follow_every=0)
+    index = guard_api.load_index(db)
+    looks = itertools.count()
+    monkeypatch.setattr(guard_api, "index_key", lambda url: str(next(looks)))
+    monkeypatch.setattr(guard_api, "load_index", lambda *a, **k: index)  # a reload costs nothing here
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with TestClient(app) as c:
+
+            def ask(_: int) -> list[int]:
+                out = []
+                for _ in range(40):
+                    r = c.get("/api/check", params={"q": "杜德配资"})
+                    out.append(r.status_code if r.status_code != 200 else r.json()[0]["verdict"] == "listed")
+                    out.append(c.get("/healthz").status_code)
+                return out
+
+            with ThreadPoolExecutor(8) as pool:
+                answers = [x for xs in pool.map(ask, range(8)) for x in xs]
+    finally:
+        sys.setswitchinterval(interval)
+    assert set(answers) == {True, 200} and next(looks) > 100  # the index was dropped over and over
+
+
+# ---- 5. API details: Allow, 415, unknown sources, Retry-After ---------------------------------
+
+
+def test_405_names_every_method_the_path_takes(client):
+    for method, path, allow in (("DELETE", "/api/check", "GET, POST"), ("PUT", "/api/check", "GET, POST"),
+                                ("GET", "/api/text", "POST"), ("PUT", "/", "GET, POST"),
+                                ("POST", "/api/entries", "GET")):  # fmt: skip
+        r = client.request(method, path)
+        assert r.status_code == 405 and r.headers["allow"] == allow, (method, path, r.headers)
+        assert r.headers["content-type"] == "application/problem+json" and r.json()["title"] == "Method Not Allowed"
+
+
+def test_a_body_that_is_not_json_is_415(client):
+    for path in ("/api/check", "/api/text"):
+        for kwargs, media in ((dict(data={"queries": "x", "text": "x"}), "application/x-www-form-urlencoded"),
+                              (dict(content=b"x", headers={"content-type": "text/plain"}), "text/plain"),
+                              (dict(content=b'{"text": "x"}'), "none given")):  # fmt: skip
+            r = client.post(path, **kwargs)
+            assert r.status_code == 415, (path, media, r.text)
+            assert r.headers["content-type"] == "application/problem+json" and r.headers["accept"] == "application/json"
+            assert r.json() == {"type": "about:blank", "title": "Unsupported Media Type", "status": 415,
+                                "detail": f"the body must be JSON (content-type: application/json), not {media}"}  # fmt: skip
+    ok = client.post("/api/text", content='{"text": "杜德配资"}'.encode(),
+                     headers={"content-type": "application/json; charset=utf-8"})  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["verdict"] == "listed"
+    assert client.post("/api/check", json={"queries": []}).status_code == 422  # JSON, still checked
+
+
+def test_an_unknown_source_is_404_everywhere_in_one_shape(client):
+    answers = [client.get(path, params={"source": "nope"}) for path in ("/api/entries", "/api/history")]
+    for r in answers:
+        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert answers[0].json() == answers[1].json() == {
+        "type": "about:blank", "title": "Not Found", "status": 404, "detail": "unknown source: nope"}  # fmt: skip
+    assert client.get("/api/entries", params={"source": "my-block"}).json()["total"] == 2
+    assert client.get("/api/entries", params={"source": ""}).json()["total"] > 400  # empty: every source
+
+
+@pytest.mark.parametrize("wait, after", [(0.3, 1), (1.0, 1), (2.2, 3), (59.01, 60)])
+def test_429_says_the_seconds_its_retry_after_says(user_db, monkeypatch, wait, after):
+    monkeypatch.setattr(RateLimit, "allow", lambda self, client, now=None: wait)
+    with TestClient(create_app(user_db, rate_limit=5)) as c:
+        r = c.get("/api/check", params={"q": "杜德配资"})
+    assert r.status_code == 429 and r.headers["retry-after"] == str(after)
+    assert r.json()["detail"].endswith(f"try again in {after} s")

@@ -227,7 +227,7 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
         con.close()
         return None
     db = _Reader(con, int(meta["refs"]), path)
-    ix = Index(entries=int(meta["entries"]), settings=settings, model=model)
+    ix = Index(entries=int(meta["entries"]), settings=settings, model=model, lists_key=key)
     for m, t in TABLES.items():
         setattr(ix, m, _Map(db, t, pairs=m in PAIR_MAPS))
     ix.fuzzy_keys = _Column(db, "k", int(meta["fuzzy"]), decode=lambda v: v)

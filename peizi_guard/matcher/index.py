@@ -66,6 +66,7 @@ class Index:
     entries: int = 0
     settings: Settings = DEFAULT
     model: TextModel | None = None  # None = the shipped one (textmodel.default_model)
+    lists_key: str | None = None  # which lists a saved index was written for (its file's key)
 
 
 def _letters(label: str) -> str:

@@ -14,8 +14,13 @@ class TableWriter(Writer):
         why = (
             evidence(result)
             or signals(result)
-            or (f"{result.get('reason') or 'error'}: {result['error']}" if result.get("error") else "")
+            or (_why_unchecked(result.get("reason") or "error", result["error"]) if result.get("error") else "")
         )
         status = result.get("status") or "-"
         line = f"{result['verdict']:<10} {result['score']:.2f} {status!s:>4}  {result['url']}  {why}"
         self.stream.write(safe(line) + "\n")
+
+
+def _why_unchecked(reason: str, error: str) -> str:
+    """The short reason and the error, said once when the error begins with it (not "http 404: HTTP 404")."""
+    return error if error.lower().startswith(reason.lower()) else f"{reason}: {error}"

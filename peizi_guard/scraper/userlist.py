@@ -12,6 +12,7 @@ import io
 import json
 
 from ..inputs import decode
+from . import fields
 from ..model import Company, DocumentError, Entry, ParsedDocument
 
 COLUMNS = ("name", "company", "urls", "aliases", "note")
@@ -82,11 +83,13 @@ def _entry(seq: int, line: int, row: dict) -> Entry:
         raise DocumentError(f"line {line}: no name")
     company = str(row.get("company") or "").strip()
     note = str(row.get("note") or "").strip()
+    urls = _values(row.get("urls"))
     return Entry(
         seq=seq,
         name=name,
         aliases=_values(row.get("aliases")),
-        urls=_values(row.get("urls")),
+        urls=urls,
+        domains=fields.parse_urls(urls)[1],  # the hosts, as the official lists give them
         companies=[Company(company)] if company else [],
         extra={"note": note} if note else {},
     )

@@ -1,18 +1,24 @@
 """`peizi-guard serve`: a JSON API for systems and one page for investors, a thin shell over
-`Guard` (one per process, opened at start-up, read-only while serving)."""
+`Guard` (one per process, opened at start-up, read-only while serving, following the lists when
+`import` or a `refresh` cron job changes them)."""
 
 from __future__ import annotations
 
+import email.message
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
@@ -25,6 +31,7 @@ MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
 MAX_TEXT = 200 * 1024  # bytes of one text (UTF-8)
 RATE_LIMIT = 120  # requests a minute per client
+FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed the lists
 PAGE_FIELDS = {"monthly_rate": "monthly", "warning_line": "warning", "liquidation_line": "liquidation"}  # form names
 
 
@@ -36,15 +43,15 @@ class TextRequest(BaseModel):
     text: str = Field(description="Ad copy or page text, at most 200 kB (UTF-8).")
 
 
-def create_app(db: str | None = None, rate_limit: int = RATE_LIMIT) -> FastAPI:
-    guard = Guard(db)
+def create_app(db: str | None = None, rate_limit: int = RATE_LIMIT, follow_every: float = FOLLOW_EVERY) -> FastAPI:
+    guard = _SharedGuard(db)
     guard.index  # noqa: B018 -- opened at start-up: the first request does not pay for it
     app = FastAPIOffline(
         title="peizi-guard",
         version=version(),
         description="Check platforms, URLs and ad text against the official lists of illegal 配资 platforms.",
     )
-    state = _State(guard)
+    state = _State(guard, follow_every)
     _errors(app)
     _api(app, state)
     _page(app, state)
@@ -58,34 +65,68 @@ def app_from_env() -> FastAPI:
     return create_app(os.environ.get("PEIZI_GUARD_DB"), int(os.environ.get("PEIZI_GUARD_RATE_LIMIT", RATE_LIMIT)))
 
 
-class _State:
-    """What the pages and the API read, loaded once: the service is read-only, its index fixed at start-up."""
+class _SharedGuard(Guard):
+    """The Guard the request threads share: its index is got and dropped (by `follow`) under one
+    lock, so a thread always gets a whole index and keeps it until its answer is done."""
 
-    def __init__(self, guard: Guard):
-        self.guard = guard
-        self._entries: list[dict] | None = None
-        self._lists: list[dict] | None = None
+    def __init__(self, db: str | None):
+        super().__init__(db)
+        self._index_lock = threading.Lock()
+
+    @property
+    def index(self):  # noqa: ANN201
+        with self._index_lock:
+            return super().index
+
+    def follow(self, every: float = FOLLOW_EVERY) -> bool:
+        with self._index_lock:
+            return super().follow(every)
+
+
+class _State:
+    """What the pages and the API read: the Guard, and what is read once per version of the lists
+    (the entries, the source ids, the line of lists under every page). `follow()`, at the start of
+    each request that answers from the lists, drops all of it when another process changed them."""
+
+    def __init__(self, guard: Guard, every: float = FOLLOW_EVERY):
+        self.guard, self.every = guard, every
+        self._cache: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def entries(self) -> list[dict]:
+    def follow(self) -> None:
         with self._lock:
-            if self._entries is None:
-                self._entries = self.guard.entries()
-            return self._entries
+            if self.guard.follow(self.every):
+                self._cache.clear()
+                self.guard.index  # noqa: B018 -- the new lists now: follow looks only at a loaded index
+
+    def _cached(self, name: str, read: Callable[[], Any]) -> Any:
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = read()
+            return self._cache[name]
+
+    def entries(self) -> list[dict]:
+        return self._cached("entries", self.guard.entries)
+
+    def known(self, source: str | None) -> None:
+        """404 for a source the database does not have (the same answer from every endpoint)."""
+        ids = self._cached("sources", lambda: {s["id"] for s in self.guard.sources()})
+        if source is not None and source not in ids:
+            raise _fail(404, f"unknown source: {source}")
 
     def lists(self) -> list[dict]:
         """The current snapshot of each list, with its kind (official | user), for the line under
-        every page (read once, not per page)."""
-        with self._lock:
-            if self._lists is None:
-                kinds = {s["id"]: s["kind"] for s in self.guard.sources()}
-                self._lists = [
-                    {"id": h["source"], "kind": kinds.get(h["source"], "official"), "published": h["published"],
-                     "issue": h["issue"], "entry_count": h["entry_count"]}
-                    for h in self.guard.history()
-                    if h.get("current")
-                ]  # fmt: skip
-            return self._lists
+        every page."""
+        return self._cached("lists", self._read_lists)
+
+    def _read_lists(self) -> list[dict]:
+        kinds = {s["id"]: s["kind"] for s in self.guard.sources()}
+        return [
+            {"id": h["source"], "kind": kinds.get(h["source"], "official"), "published": h["published"],
+             "issue": h["issue"], "entry_count": h["entry_count"]}
+            for h in self.guard.history()
+            if h.get("current")
+        ]  # fmt: skip
 
 
 def _fail(status: int, detail: str) -> HTTPException:
@@ -98,7 +139,10 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed(app, request.scope)}
+        return problem(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -114,8 +158,30 @@ def _errors(app: FastAPI) -> None:
         return problem(500, f"internal error ({type(exc).__name__})")
 
 
+def _allowed(app: FastAPI, scope: Scope) -> str:
+    """Every method the path takes (Starlette names only those of the first route at the path)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if route.matches(scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+def _json_body(request: Request) -> None:
+    """A body of another media type (a form, plain text) is 415, not a validation error about it."""
+    kind = request.headers.get("content-type", "")
+    message = email.message.Message()
+    message["content-type"] = kind
+    sub = message.get_content_subtype()
+    if not kind or message.get_content_maintype() != "application" or not (sub == "json" or sub.endswith("+json")):
+        given = kind.split(";")[0].strip() or "none given"
+        raise HTTPException(415, f"the body must be JSON (content-type: application/json), not {given}",
+                            {"Accept": "application/json"})  # fmt: skip
+
+
 def _api(app: FastAPI, state: _State) -> None:
     guard = state.guard
+    json_body = [Depends(_json_body)]
 
     def check_all(queries: list[str]) -> list[dict]:
         if not queries:
@@ -127,22 +193,25 @@ def _api(app: FastAPI, state: _State) -> None:
                 raise _fail(422, "an empty query")
             if len(q) > MAX_QUERY:
                 raise _fail(413, f"a query of {len(q):,} characters: at most {MAX_QUERY:,} (use /api/text for text)")
+        state.follow()
         return [guard.check(q).to_dict() for q in queries]
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict:
+        state.follow()
         return {"status": "ok", "version": version(), "entries": len(state.entries())}
 
     @app.get("/api/check", tags=["check"], summary="Check names and URLs (the objects of `check --json`)")
     def check_get(q: list[str] = Query(default=[], description="A name, company, app or URL; repeat q.")) -> list[dict]:
         return check_all(q)
 
-    @app.post("/api/check", tags=["check"], summary="Check up to 1,000 names and URLs")
+    @app.post("/api/check", tags=["check"], summary="Check up to 1,000 names and URLs", dependencies=json_body)
     def check_post(body: CheckRequest) -> list[dict]:
         return check_all(body.queries)
 
-    @app.post("/api/text", tags=["check"], summary="Judge ad copy or page text")
+    @app.post("/api/text", tags=["check"], summary="Judge ad copy or page text", dependencies=json_body)
     def text(body: TextRequest) -> dict:
+        state.follow()
         size = len(body.text.encode("utf-8"))
         if size > MAX_TEXT:
             raise _fail(413, f"a text of {size:,} bytes: at most {MAX_TEXT:,}")
@@ -157,6 +226,9 @@ def _api(app: FastAPI, state: _State) -> None:
         limit: int = Query(default=50, ge=1, le=1000),
         offset: int = Query(default=0, ge=0),
     ) -> dict:
+        state.follow()
+        source = source or None
+        state.known(source)
         rows = [e for e in state.entries() if source is None or e["source"] == source]
         if q:
             needle = q.strip().lower()
@@ -165,6 +237,7 @@ def _api(app: FastAPI, state: _State) -> None:
 
     @app.get("/api/entries/{source}/{seq}", tags=["lists"], summary="One entry")
     def entry(source: str, seq: int) -> dict:
+        state.follow()
         for e in state.entries():
             if e["source"] == source and e["seq"] == seq:
                 return e
@@ -176,10 +249,9 @@ def _api(app: FastAPI, state: _State) -> None:
 
     @app.get("/api/history", tags=["lists"], summary="Every snapshot of each source")
     def history(source: str | None = None) -> list[dict]:
-        rows = guard.history(source)
-        if source and not rows:
-            raise _fail(404, f"unknown source: {source}")
-        return rows
+        state.follow()
+        state.known(source or None)
+        return guard.history(source or None)
 
     @app.get("/api/calc", tags=["calculator"], summary="The leverage calculator (the keys of `calc --json`)")
     def calc(
@@ -215,6 +287,7 @@ def _page(app: FastAPI, state: _State) -> None:
     guard = state.guard
 
     def render(request: Request, query: str = "") -> HTMLResponse:
+        state.follow()
         p = request.query_params
         lang = p.get("lang") or "zh"
         lang = lang if lang in T else "zh"

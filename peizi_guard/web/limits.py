@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     413: "Content Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -108,6 +110,7 @@ class RateLimit:
         client = (scope.get("client") or ("?", 0))[0]
         wait = self.allow(client)
         if wait:
-            detail = f"more than {self.per_minute} requests a minute from {client}: try again in {wait:.0f} s"
-            return await send_problem(send, 429, detail, {"retry-after": str(max(1, round(wait)))})
+            after = max(1, math.ceil(wait))  # whole seconds, rounded up: the header and the text say the same
+            detail = f"more than {self.per_minute} requests a minute from {client}: try again in {after} s"
+            return await send_problem(send, 429, detail, {"retry-after": str(after)})
         await self.app(scope, receive, send)
