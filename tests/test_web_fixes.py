@@ -301,13 +301,13 @@ def test_requests_keep_their_index_while_another_thread_drops_it(new_db, monkeyp
     monkeypatch.setattr(guard_api, "index_key", lambda url: str(next(looks)))
     monkeypatch.setattr(guard_api, "load_index", lambda *a, **k: index)  # a reload costs nothing here
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    sys.setswitchinterval(1e-5)  # switch threads very often
     try:
         with TestClient(app) as c:
 
             def ask(_: int) -> list[int]:
                 out = []
-                for _ in range(40):
+                for _ in range(10):  # healthz reads every entry again after each drop: slow on PostgreSQL
                     r = c.get("/api/check", params={"q": "杜德配资"})
                     out.append(r.status_code if r.status_code != 200 else r.json()[0]["verdict"] == "listed")
                     out.append(c.get("/healthz").status_code)
@@ -317,7 +317,7 @@ def test_requests_keep_their_index_while_another_thread_drops_it(new_db, monkeyp
                 answers = [x for xs in pool.map(ask, range(8)) for x in xs]
     finally:
         sys.setswitchinterval(interval)
-    assert set(answers) == {True, 200} and next(looks) > 100  # the index was dropped over and over
+    assert set(answers) == {True, 200} and next(looks) > 40  # the index was dropped over and over
 
 
 # ---- 5. API details: Allow, 415, unknown sources, Retry-After ---------------------------------
