@@ -162,6 +162,8 @@ def import_user_list(
     """Create or update a user's own list (CSV or JSON lines: name, company, urls, aliases, note).
     Official sources are read-only to this path; a new version that would shrink the list is
     refused unless `force`, as for official lists."""
+    from sqlalchemy import select
+
     from .db import store
     from .db.models import Source
     from .refresh import MIN_KEEP
@@ -180,6 +182,11 @@ def import_user_list(
         have = s.get(Source, source)
         if have is not None and (have.kind or "official") != "user":
             raise DocumentError(official)
+        twin = next((x for (x,) in s.execute(select(Source.id)) if x != source and x.lower() == source.lower()), None)
+        if have is None and twin is not None:
+            raise DocumentError(
+                f"there is a list {twin!r} already: use that name (names differing only in case are one list)"
+            )
         problem = "" if force else store.shrink_problem(s, source, doc, None, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")

@@ -113,3 +113,18 @@ def test_a_user_lists_entries_carry_their_hosts_as_domains_like_the_official_one
     Guard(db).import_file(str(f), "mine")
     rows = {e["name"]: e["domains"] for e in Guard(db).entries("mine")}
     assert rows == {"黑马金服": ["heima-x.com", "m.heima-x.com"], "青马": ["x.y.sohu.com"]}
+
+
+def test_a_list_name_differing_only_in_case_is_the_same_list(db, tmp_path):
+    from click.testing import CliRunner
+
+    from peizi_guard.cli import main
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,urls\n黑马金服,www.heima-x.com\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "my-blocklist"]).exit_code == 0
+    r = CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "My-Blocklist"])
+    assert r.exit_code == 2 and "there is a list 'my-blocklist' already" in r.output
+    from peizi_guard import Guard
+
+    assert "My-Blocklist" not in [x["id"] for x in Guard(db).sources()]
