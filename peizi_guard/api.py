@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from .builtin import builtin_sources, seed
-from .db.engine import DbError, open_engine, resolve_url
+from .db.engine import DbError, open_engine, resolve_url, sqlite_path
 from .db.fast import read_current, tagged
 from .errors import DocumentError
 from .sources import source_meta
@@ -34,8 +34,6 @@ def checkpoint(url: str) -> None:
     """Fold an SQLite database's write-ahead log into its file, so that the file alone holds
     every list (a copy of it is complete). SQLite folds it only past about 4 MB by itself."""
     import sqlite3
-
-    from .db.engine import sqlite_path
 
     path = sqlite_path(url)
     if not path:
@@ -142,8 +140,9 @@ def import_file(
     from .scraper.userlist import is_user_list
     from .sources import id_problem
 
-    if id_problem(source):
-        raise DocumentError(id_problem(source))
+    problem = id_problem(source)
+    if problem:
+        raise DocumentError(problem)
     p = Path(path)
     try:
         data = p.read_bytes()

@@ -546,7 +546,7 @@ def _scan_input(path: str, encoding: str | None) -> tuple[list[str], int]:
     from .scan import read_urls
 
     decoded = _read(path, encoding)
-    name = "stdin" if path == "-" else path
+    name = _shown(path)
     try:
         urls, problems = read_urls(decoded.lines)
     except ValueError as exc:
@@ -563,6 +563,11 @@ def _scan_output(path: str, append: bool):  # noqa: ANN202
         return open(path, "a" if append else "w", encoding="utf-8", newline="", buffering=1)
     except OSError as exc:
         raise Failure(f"{path}: {exc.strerror}") from None
+
+
+def _shown(path: str) -> str:
+    """A user's file as messages name it."""
+    return "stdin" if path == "-" else path
 
 
 def _scan_on_cluster(guard, urls, opts, writer, folder, tick, address, workers):  # noqa: ANN001, ANN202
@@ -602,7 +607,7 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
         decoded = read(path, encoding)
     except InputError as exc:
         raise Failure(str(exc)) from None
-    name = "stdin" if path == "-" else path
+    name = _shown(path)
     for problem in decoded.problems[:5]:
         click.echo(f"peizi-guard: warning: {name}: {problem}", err=True)
     if len(decoded.problems) > 5:  # a binary file: not 77 lines of the same warning
@@ -679,7 +684,7 @@ def check(
         if decoded.text.strip():
             items.append((decoded.text, "text"))
         else:
-            click.echo(f"peizi-guard: warning: {'stdin' if f == '-' else f}: no text in it; nothing judged", err=True)
+            click.echo(f"peizi-guard: warning: {_shown(f)}: no text in it; nothing judged", err=True)
             skipped += 1
     if not items:
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
@@ -909,8 +914,9 @@ def _damaged(exc: BaseException) -> str:
     """What to tell the user when `exc` comes from a damaged or read-only database file ("" otherwise)."""
     import sqlite3
 
-    seen: BaseException | None = exc
-    while seen is not None:
+    from .errors import exception_chain
+
+    for seen in exception_chain(exc):
         text = str(seen).splitlines()[0] if str(seen) else ""
         if isinstance(seen, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
             return (
@@ -919,5 +925,4 @@ def _damaged(exc: BaseException) -> str:
             )
         if isinstance(seen, sqlite3.OperationalError) and "readonly database" in text:
             return "the database is read-only: this command changes it (the others read it as it is)"
-        seen = seen.__cause__ or seen.__context__
     return ""

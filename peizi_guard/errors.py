@@ -5,3 +5,16 @@ from __future__ import annotations
 
 class DocumentError(ValueError):
     """A document that is not what it claims to be, or holds no usable list."""
+
+
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps (causes, contexts, urllib3 reasons, requests args)."""
+    out: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo and len(out) < 20:
+        cur = todo.pop(0)
+        if not isinstance(cur, BaseException) or any(cur is seen for seen in out):
+            continue
+        out.append(cur)
+        todo += [cur.__cause__, cur.__context__, getattr(cur, "reason", None), *cur.args]
+    return out

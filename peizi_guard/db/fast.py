@@ -46,16 +46,9 @@ class NotApplicable(Exception):
 def connect(path: str) -> sqlite3.Connection:
     """A read-only connection. A database in WAL mode needs its -shm file, which a read-only
     file or folder (a copy handed out, a read-only mount) cannot get: such a file is opened as
-    immutable, since no one can write it either."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    try:
-        con.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()
-        return con
-    except sqlite3.OperationalError:
-        con.close()
-        if not read_only_file(path):
-            raise
-    return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=30)
+    immutable, since no one can write it either (as engine.open_engine does)."""
+    mode = "immutable=1" if read_only_file(path) else "mode=ro"
+    return sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=30)
 
 
 def _one(url: str, sql: str, params: tuple = ()) -> tuple | None:

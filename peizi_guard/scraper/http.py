@@ -35,6 +35,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import create_connection
 from urllib3.util.retry import Retry
 
+from ..errors import exception_chain
 from .netguard import BlockedAddress, DnsError, check_address
 
 PROJECT_URL = "https://github.com/peizi-guard/peizi-guard"
@@ -236,19 +237,6 @@ GUARDED = "peizi_guard_allow_private"  # set on guarded sessions: its allow_priv
 
 
 # --- errors ----------------------------------------------------------------------------
-
-
-def exception_chain(exc: BaseException) -> list[BaseException]:
-    """`exc` and what it wraps (causes, contexts, urllib3 reasons, requests args)."""
-    out: list[BaseException] = []
-    todo: list[object] = [exc]
-    while todo and len(out) < 20:
-        cur = todo.pop(0)
-        if not isinstance(cur, BaseException) or any(cur is seen for seen in out):
-            continue
-        out.append(cur)
-        todo += [cur.__cause__, cur.__context__, getattr(cur, "reason", None), *cur.args]
-    return out
 
 
 _TIMEOUTS = (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError)

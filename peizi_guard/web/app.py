@@ -91,7 +91,7 @@ class _State:
     def __init__(self, guard: Guard, every: float = FOLLOW_EVERY):
         self.guard, self.every = guard, every
         self._cache: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # the line of lists reads the cached sources inside it
 
     def follow(self) -> None:
         with self._lock:
@@ -108,10 +108,13 @@ class _State:
     def entries(self) -> list[dict]:
         return self._cached("entries", self.guard.entries)
 
+    def sources(self) -> dict[str, str]:
+        """Each source's id and kind (official | user), read once per version of the lists."""
+        return self._cached("sources", lambda: {s["id"]: s["kind"] for s in self.guard.sources()})
+
     def known(self, source: str | None) -> None:
         """404 for a source the database does not have (the same answer from every endpoint)."""
-        ids = self._cached("sources", lambda: {s["id"] for s in self.guard.sources()})
-        if source is not None and source not in ids:
+        if source is not None and source not in self.sources():
             raise _fail(404, f"unknown source: {source}")
 
     def lists(self) -> list[dict]:
@@ -120,7 +123,7 @@ class _State:
         return self._cached("lists", self._read_lists)
 
     def _read_lists(self) -> list[dict]:
-        kinds = {s["id"]: s["kind"] for s in self.guard.sources()}
+        kinds = self.sources()
         return [
             {"id": h["source"], "kind": kinds.get(h["source"], "official"), "published": h["published"],
              "issue": h["issue"], "entry_count": h["entry_count"]}
