@@ -455,8 +455,8 @@ def scan(
     visible text judged like `check --text`. A page that could not be judged (404, refused,
     timeout, not HTML …) is "unchecked", with the reason, unless its address is flagged.
     Results are stored in the database.
-    Exit status: 1 anything listed or suspicious, else 2 anything unchecked (or a usage error),
-    else 0; 130 interrupted.
+    Exit status: 1 anything listed or suspicious (with --resume, a kept result too), else 2
+    anything unchecked (or a usage error), else 0; 130 interrupted.
     """
     from .output import WRITERS
     from .scan import ScanOptions, parse_age
@@ -479,12 +479,13 @@ def scan(
             files = input_files(file)
         except ClusterError as exc:
             raise Failure(str(exc)) from None
-    urls: list[str] = []
+    numbered: list[tuple[int, str]] = []
     left_out = 0  # input lines and rows without a URL to scan
     for f in files:
         found, problems = _scan_input(f, encoding)
-        urls += found
+        numbered += found
         left_out += problems
+    urls = [url for _, url in numbered]
     if not urls:
         raise Failure(f"{file}: no URLs found")
     opts = ScanOptions(
@@ -505,9 +506,11 @@ def scan(
     if cluster and output and (output.endswith(os.sep) or os.path.isdir(output)):
         from .cluster import PartFiles
 
-        folder = PartFiles(output)  # one JSON-lines file per partition
+        folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
     stream = _scan_output(output, resume) if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
+    numbers = _line_numbers(numbered) if len(files) == 1 else (lambda row: row)
+    emit = lambda row: writer.write(numbers(row))  # noqa: E731
     show_bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     bar = click.progressbar(length=len(urls), label="scanning", file=sys.stderr) if show_bar else None
     try:
@@ -515,9 +518,9 @@ def scan(
             bar.__enter__()
         tick = bar.update if bar else (lambda n: None)
         if cluster:
-            summary = _scan_on_cluster(guard, urls, opts, writer, folder, tick, cluster, workers)
+            summary = _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, cluster, workers)
         else:
-            summary = guard.scan(urls, opts, emit=writer.write, progress=tick)
+            summary = guard.scan(urls, opts, emit=emit, progress=tick)
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -531,9 +534,11 @@ def scan(
     v = summary.verdicts
     done = sum(v.values())
     left = summary.total - summary.skipped - done
+    kept = ", ".join(f"{k} {summary.kept[k]}" for k in ("listed", "suspicious", "clear") if summary.kept.get(k))
     click.echo(
-        f"scanned {done} of {summary.total} URLs in {summary.seconds:.1f} s ({summary.skipped} skipped): "
-        f"listed {v['listed']}, suspicious {v['suspicious']}, clear {v['clear']}, unchecked {v['unchecked']}"
+        f"scanned {done} of {summary.total} URLs in {summary.seconds:.1f} s ({summary.skipped} skipped"
+        + (f"; kept from the last {max_age}: {kept}" if kept else "")
+        + f"): listed {v['listed']}, suspicious {v['suspicious']}, clear {v['clear']}, unchecked {v['unchecked']}"
         + (f" — interrupted: {left} not scanned; --resume carries on" if summary.interrupted else ""),
         err=True,
     )
@@ -541,14 +546,15 @@ def scan(
     sys.exit(2 if status == 0 and left_out else status)
 
 
-def _scan_input(path: str, encoding: str | None) -> tuple[list[str], int]:
-    """The URLs of one scan input and how many lines or rows were left out (each reported on stderr)."""
-    from .scan import read_urls
+def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]], int]:
+    """The (line, URL) pairs of one scan input and how many lines or rows were left out (each
+    reported on stderr)."""
+    from .scan import numbered_urls
 
     decoded = _read(path, encoding)
     name = _shown(path)
     try:
-        urls, problems = read_urls(decoded.lines)
+        urls, problems = numbered_urls(decoded.lines)
     except ValueError as exc:
         raise Failure(f"{name}: {exc}") from None
     for problem in problems:
@@ -570,7 +576,15 @@ def _shown(path: str) -> str:
     return "stdin" if path == "-" else path
 
 
-def _scan_on_cluster(guard, urls, opts, writer, folder, tick, address, workers):  # noqa: ANN001, ANN202
+def _line_numbers(numbered: list[tuple[int, str]]):  # noqa: ANN202
+    """row → the row with the input line of its URL (results come as they finish)."""
+    line_of: dict[str, int] = {}
+    for n, url in numbered:
+        line_of.setdefault(url, n)
+    return lambda row: dict(row, line=line_of.get(row["url"]))
+
+
+def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, workers):  # noqa: ANN001, ANN202
     from . import cluster as dc
     from .scan import db_done_recently, db_store
 
@@ -587,11 +601,11 @@ def _scan_on_cluster(guard, urls, opts, writer, folder, tick, address, workers):
             shipped,
             urls,
             opts,
-            emit=writer.write,
+            emit=emit,
             store=db_store(factory),
             done_recently=db_done_recently(factory, opts.max_age),
             progress=tick,
-            parts_out=(lambda rows: folder.write([json.dumps(r, ensure_ascii=False) for r in rows]))
+            parts_out=(lambda rows: folder.write([json.dumps(numbers(r), ensure_ascii=False) for r in rows]))
             if folder
             else None,
         )
@@ -869,6 +883,24 @@ def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> Non
     else:
         uvicorn.run(
             "peizi_guard.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
+
+
+def _sub_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:  # after the command name, as before it (`check --db x.db …`)
+        ctx.ensure_object(dict)["db"] = value
+
+
+for _cmd in main.commands.values():
+    if _cmd.name != "calc":  # a calculator: no lists
+        _cmd.params.append(
+            click.Option(
+                ["--db"],
+                metavar="PATH|URL",
+                expose_value=False,
+                callback=_sub_db,
+                help="Database file or SQLAlchemy URL (also before the command).",
+            )
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 import threading
 from collections import deque
@@ -200,15 +201,21 @@ def stream_lines(files: list[str], encoding: str | None) -> Iterator[str]:
 
 
 class PartFiles:
-    """--output DIR: one JSON-lines file per partition (part-00000.jsonl …), written in order."""
+    """--output DIR: one JSON-lines file per partition (part-00000.jsonl …), written in order.
+    A run replaces the part files an earlier one left there; with `append` (scan --resume) it
+    numbers its own after them."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, append: bool = False):
         self.folder = Path(folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            earlier = {int(m.group(1)): p for p in self.folder.glob("part-*.jsonl") if (m := _PART.fullmatch(p.name))}
+            if not append:
+                for p in earlier.values():
+                    p.unlink()
         except OSError as exc:
             raise ClusterError(f"{folder}: {exc.strerror}") from None
-        self.n = 0
+        self.n = max(earlier) + 1 if append and earlier else 0
 
     def write(self, lines: list[str]) -> None:
         path = self.folder / f"part-{self.n:05d}.jsonl"
@@ -216,6 +223,9 @@ class PartFiles:
         tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         tmp.replace(path)
         self.n += 1
+
+
+_PART = re.compile(r"part-(\d{5,})\.jsonl")
 
 
 class Progress:
@@ -248,7 +258,7 @@ def scan_on_cluster(
     *,
     emit: Callable[[dict], None],
     store: Callable[[list[dict]], None],
-    done_recently: Callable[[list[str]], set[str]] = lambda urls: set(),
+    done_recently: Callable[[list[str]], dict[str, str]] = lambda urls: {},
     progress: Callable[[int], None] = lambda n: None,
     parts_out: Callable[[list[dict]], None] | None = None,
 ):  # noqa: ANN201

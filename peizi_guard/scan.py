@@ -39,6 +39,10 @@ class Summary:
     errors: int = 0
     interrupted: bool = False
     seconds: float = 0.0
+    kept: dict[str, int] = field(default_factory=dict)  # --resume: verdicts of the results skipped as recent
+
+    def keep(self, verdict: str) -> None:
+        self.kept[verdict] = self.kept.get(verdict, 0) + 1
 
     def count(self, result: dict) -> None:
         """One finished result (local or from a cluster worker)."""
@@ -47,11 +51,13 @@ class Summary:
 
     @property
     def flagged(self) -> int:
-        return self.verdicts["listed"] + self.verdicts["suspicious"]
+        """Listed or suspicious: in this run, or kept from a recent one (--resume)."""
+        return sum(self.verdicts[v] + self.kept.get(v, 0) for v in ("listed", "suspicious"))
 
     @property
     def exit_status(self) -> int:
-        """1 anything listed or suspicious, else 2 anything unchecked, else 0 (130 interrupted)."""
+        """1 anything listed or suspicious (a result --resume kept included), else 2 anything
+        unchecked, else 0 (130 interrupted)."""
         if self.interrupted:
             return 130
         return 1 if self.flagged else 2 if self.verdicts["unchecked"] else 0
@@ -89,9 +95,15 @@ def unchecked_reason(error: str) -> str:
 
 
 def read_urls(lines: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
-    """URLs from numbered lines: one per line, or a CSV with a `url` column (header row), and a
-    problem for each CSV row without a URL. ValueError when the first line is a CSV header with
-    no `url` column."""
+    """The URLs of `numbered_urls`, without their line numbers."""
+    found, problems = numbered_urls(lines)
+    return [url for _, url in found], problems
+
+
+def numbered_urls(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[str]]:
+    """(line number, URL) from numbered lines: one per line, or a CSV with a `url` column (header
+    row), and a problem for each CSV row without a URL. ValueError when the first line is a CSV
+    header with no `url` column."""
     lines = [(n, ln) for n, ln in lines if ln.strip()]
     body = [(n, ln) for n, ln in lines if not ln.lstrip().startswith("#")]
     if not body:
@@ -101,21 +113,24 @@ def read_urls(lines: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
         if "url" not in head:
             raise ValueError(f"a CSV needs a url column (its header: {','.join(head)})")
         return _csv_urls(lines[lines.index(body[0]) + 1 :], head.index("url"))
-    return [ln.strip() for _, ln in body], []
+    return [(n, ln.strip()) for n, ln in body], []
 
 
-def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[str], list[str]]:
-    """The url column of CSV rows (a quoted cell may span lines); a row without one is a problem."""
+def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[tuple[int, str]], list[str]]:
+    """The url column of CSV rows (a quoted cell may span lines: its row's first line counts); a
+    row without one is a problem."""
     numbers = [n for n, _ in rows]
     reader = csv.reader(ln for _, ln in rows)
-    urls: list[str] = []
+    urls: list[tuple[int, str]] = []
     problems: list[str] = []
+    first = 0  # index in `rows` of the line the next row starts on
     for row in reader:
         url = row[col].strip() if len(row) > col else ""
         if url:
-            urls.append(url)
+            urls.append((numbers[first], url))
         else:
-            problems.append(f"line {numbers[reader.line_num - 1]}: no URL in the url column; left out")
+            problems.append(f"line {numbers[first]}: no URL in the url column; left out")
+        first = reader.line_num
     return urls, problems
 
 
@@ -195,15 +210,22 @@ def _row(
 
 
 def plan(
-    urls: list[str], opts: ScanOptions, done_recently: Callable[[list[str]], set[str]], progress: Callable[[int], None]
+    urls: list[str],
+    opts: ScanOptions,
+    done_recently: Callable[[list[str]], dict[str, str]],
+    progress: Callable[[int], None],
 ) -> tuple[Summary, list[str]]:
-    """The summary to fill and the URLs to fetch: each once, and with --resume none scanned lately."""
+    """The summary to fill and the URLs to fetch: each once, and with --resume none scanned
+    lately (whose kept verdicts the summary counts)."""
     summary = Summary(total=len(urls))
     todo = list(dict.fromkeys(urls))
     summary.skipped = len(urls) - len(todo)
     if opts.resume:
         recent = done_recently(todo)
-        summary.skipped += sum(1 for u in todo if u in recent)
+        for u in todo:
+            if u in recent:
+                summary.skipped += 1
+                summary.keep(recent[u])
         todo = [u for u in todo if u not in recent]
         progress(summary.skipped)
     return summary, todo
@@ -215,7 +237,7 @@ def run_scan(
     opts: ScanOptions,
     *,
     emit: Callable[[dict], None],
-    done_recently: Callable[[list[str]], set[str]] = lambda urls: set(),
+    done_recently: Callable[[list[str]], dict[str, str]] = lambda urls: {},
     store: Callable[[list[dict]], None] = lambda rows: None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> Summary:
@@ -308,19 +330,26 @@ def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
     return store
 
 
-def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]], set[str]]:  # noqa: ANN001
+def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]], dict[str, str]]:  # noqa: ANN001
+    """URL → verdict of its latest result within `max_age` (unchecked ones are retried)."""
     from sqlalchemy import select
 
     from .db.models import ScanResult
 
-    def done(urls: list[str]) -> set[str]:
+    def done(urls: list[str]) -> dict[str, str]:
         since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
         wanted = set(urls)
+        found: dict[str, str] = {}
         with session_factory() as s:
-            rows = s.scalars(
-                select(ScanResult.url).where(ScanResult.fetched_at >= since, ScanResult.verdict != "unchecked")
-            )  # retried
-            return {u for u in rows if u in wanted}
+            rows = s.execute(
+                select(ScanResult.url, ScanResult.verdict)
+                .where(ScanResult.fetched_at >= since, ScanResult.verdict != "unchecked")
+                .order_by(ScanResult.fetched_at, ScanResult.id)
+            )
+            for url, verdict in rows:
+                if url in wanted:
+                    found[url] = verdict  # the latest last
+        return found
 
     return done
 

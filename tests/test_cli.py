@@ -175,3 +175,31 @@ def test_a_future_publication_date_and_results_over_the_url_list_are_refused(db,
 def test_calc_reads_wan_yi():
     r = CliRunner().invoke(main, ["calc", "--own", "1万亿", "--leverage", "2", "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["own"] == 1e12
+
+
+def test_db_works_after_the_command_too(db, tmp_path):
+    """`check --db X` as `--db X check`: the same database, not the default one."""
+    run(db, "import", "--source", "mine", str(_user_list(tmp_path)))
+    after = CliRunner().invoke(main, ["check", "--db", db, "宏图天下", "--json"])
+    assert after.exit_code == 1 and json.loads(after.stdout)["matches"][0]["source"] == "mine"
+    for args in (["list", "--source", "mine", "--db", db], ["sources", "--db", db, "--json"]):
+        assert "mine" in CliRunner().invoke(main, args).stdout
+
+
+def _user_list(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text("name,company,urls,aliases,note\n宏图天下,,,,a test list\n", encoding="utf-8")
+    return f
+
+
+@sqlite_only
+def test_a_database_file_in_a_missing_folder_is_an_error_not_a_new_database(tmp_path):
+    where = tmp_path / "no-such-folder" / "guard.db"
+    for args in (["--db", str(where), "check", "杜德配资"], ["check", "--db", str(where), "杜德配资"]):
+        p = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", *args],
+                           capture_output=True, text=True)
+        assert p.returncode == 2 and p.stderr.strip().count("\n") == 0, p.stderr
+        assert f"its folder {where.parent} does not exist" in p.stderr
+    assert not where.parent.exists()
+    fresh = tmp_path / "new.db"  # a new file in a folder that is there: created and seeded, as ever
+    assert CliRunner().invoke(main, ["--db", str(fresh), "check", "杜德配资"]).exit_code == 1 and fresh.exists()

@@ -163,3 +163,19 @@ def test_cluster_workers_and_serve_workers_are_configured_apart():
 
     assert envvar(check, "workers") == "PEIZI_GUARD_CLUSTER_WORKERS"
     assert envvar(serve, "workers") == "PEIZI_GUARD_WORKERS"
+
+
+def test_part_files_of_a_resumed_scan_follow_the_earlier_ones(tmp_path):
+    """scan --cluster -o DIR/ --resume keeps the earlier run's files; a new run replaces them."""
+    from peizi_guard.cluster import PartFiles
+
+    (tmp_path / "notes.txt").write_text("mine")
+    first = PartFiles(str(tmp_path))
+    first.write(["a"])
+    first.write(["b"])
+    PartFiles(str(tmp_path), append=True).write(["c"])
+    assert {p.name: p.read_text() for p in tmp_path.glob("part-*")} == {
+        "part-00000.jsonl": "a\n", "part-00001.jsonl": "b\n", "part-00002.jsonl": "c\n"}
+    PartFiles(str(tmp_path)).write(["d"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "part-00000.jsonl"]
+    assert (tmp_path / "part-00000.jsonl").read_text() == "d\n"

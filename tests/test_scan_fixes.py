@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from peizi_guard import builtin
 from peizi_guard.cli import main
 from peizi_guard.matcher import build
-from peizi_guard.scan import read_urls, result_of
+from peizi_guard.scan import numbered_urls, read_urls, result_of
 from peizi_guard.scraper.pages import Page, fetch_page, garbled
 
 from .test_scan import ROUTES
@@ -100,7 +100,9 @@ def test_resume_appends_its_results_to_the_jsonl_file(db, site, tmp_path):
     again = scan_file(db, urls, "--format", "jsonl", "-o", out, "--resume")
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(r["url"][len(site):] for r in rows) == ["/ad?1", "/gone?1", "/plain?1", "/plain?2"]
-    assert "scanned 2 of 4 URLs" in again.stderr and "(2 skipped)" in again.stderr
+    assert "scanned 2 of 4 URLs" in again.stderr
+    assert "(2 skipped; kept from the last 24h: suspicious 1, clear 1)" in again.stderr
+    assert again.exit_code == 1  # the ad found by the first run and skipped now still counts (not 2: unchecked)
     third = scan_file(db, urls, "--format", "jsonl", "-o", out, "--resume")  # only the unchecked one again
     assert "scanned 1 of 4" in third.stderr and len(out.read_text(encoding="utf-8").splitlines()) == 5
     scan_file(db, urls, "--format", "jsonl", "-o", out)  # without --resume: a new file, as before
@@ -303,6 +305,19 @@ def test_a_csv_row_without_a_url_is_counted_and_named(db, site, tmp_path):
     assert r.exit_code == 2  # all clear, but two rows were not scanned
 
 
+def test_every_result_names_its_input_line(db, site, tmp_path):
+    f = tmp_path / "ads.csv"
+    f.write_text(f"id,url\n1,{site}/plain?a\n\n2,{site}/ad?b\n3,{site}/plain?a\n4,{site}/gone?c\n", encoding="utf-8")
+    rows = [json.loads(x) for x in scan_file(db, f, "--format", "jsonl", "-c", "4").stdout.splitlines()]
+    assert sorted((r["line"], r["url"][len(site):]) for r in rows) == [(2, "/plain?a"), (4, "/ad?b"), (6, "/gone?c")]
+    out = tmp_path / "out.csv"
+    scan_file(db, f, "--format", "csv", "-o", out)
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert sorted((int(r["line"]), r["url"][len(site):]) for r in table) == [(2, "/plain?a"), (4, "/ad?b"), (6, "/gone?c")]
+    shown = scan_file(db, f, "--format", "table").stdout.splitlines()
+    assert sorted(ln.split()[0] for ln in shown) == ["2", "4", "6"]
+
+
 def numbered(text):
     return list(enumerate(text.splitlines(), 1))
 
@@ -314,8 +329,13 @@ def test_what_reads_as_a_csv_header():
     assert read_urls(numbered("www.x.cn,feed\n")) == (["www.x.cn,feed"], [])  # a URL line, not a header
     assert read_urls(numbered('id,url\n1,"http://x.cn/a"\n"2\nand 3",\n4,y.cn\n')) == (
         ["http://x.cn/a", "y.cn"],
-        ["line 4: no URL in the url column; left out"],  # the row's last line
+        ["line 3: no URL in the url column; left out"],  # the line the row starts on
     )
+    assert numbered_urls(numbered('id,url\n1,"http://x.cn/a"\n"2\nand 3",\n\n4,y.cn\n')) == (
+        [(2, "http://x.cn/a"), (6, "y.cn")],
+        ["line 3: no URL in the url column; left out"],
+    )
+    assert numbered_urls(numbered("# list\n\nx.cn\n  y.cn \n")) == ([(3, "x.cn"), (4, "y.cn")], [])
     for header in ("id,link", "编号,链接,渠道", "id,page"):
         with pytest.raises(ValueError, match="a CSV needs a url column"):
             read_urls(numbered(f"{header}\n1,http://x.cn/\n"))

@@ -27,3 +27,16 @@ def test_a_model_is_injected_through_the_index():
     assert v.verdict == "clear" and v.probability < 0.001
     eager = TextModel(intercept=10.0, calibration=(1.0, 0.0), threshold=0.5, ngrams={}, meta={})
     assert check_text(build(builtin.records(), model=eager), "今天天气不错").verdict == "suspicious"
+
+
+def test_the_note_shows_the_probability_as_the_score_shows_it():
+    """0.9951 was "score 0.99" (rounded to 3 places, then shown with 2) beside "probability 1.00"."""
+    import math
+
+    from peizi_guard.output.report import render
+
+    for p in (0.9951, 0.9949, 0.6049, 0.12345, 0.0051):
+        model = TextModel(intercept=math.log(p / (1 - p)), calibration=(1.0, 0.0), threshold=0.5, ngrams={}, meta={})
+        v = check_text(build(builtin.records(), model=model), "今天天气不错")
+        shown = f"{v.score:.2f}"
+        assert f"probability of an offer {shown} " in v.notes[0] and f"(score {shown})" in render(v), (p, v.notes)

@@ -23,14 +23,17 @@ def mask(text: str) -> str:
 
 def resolve_url(db: str | None = None) -> str:
     """An SQLAlchemy URL from a file path or URL (flag, then environment, then default)."""
-    value = db or os.environ.get(ENV) or ""
-    if not value:
-        import platformdirs
-
-        value = str(Path(platformdirs.user_data_dir("peizi-guard", appauthor=False)) / "peizi-guard.db")
+    value = db or os.environ.get(ENV) or default_path()
     if "://" in value:
         return _driver(value)
     return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def default_path() -> str:
+    """The database file used when none is named: in the user data dir (created on first use)."""
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir("peizi-guard", appauthor=False)) / "peizi-guard.db")
 
 
 def _driver(url: str) -> str:
@@ -70,7 +73,9 @@ def open_engine(url: str):
 
     path = sqlite_path(url)
     read_only = path is not None and read_only_file(path)  # a copy handed out: read as it is (see fast.connect)
-    if path and not read_only:
+    if path and not read_only and not Path(path).parent.is_dir():
+        if path != str(Path(default_path()).resolve()):  # a named file in a folder that is not there: a typo, likely
+            raise DbError(f"cannot open database {path}: its folder {Path(path).parent} does not exist")
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -156,11 +156,14 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
 
 
 def _plain(p: float, threshold: float) -> str:
+    """The model's reading in words; its probability shown as the verdict's score is (rounded to
+    3 places, then 2): 0.9951 is not 1.00 here and 0.99 there."""
     zh, en = (
         ("读起来是配资招揽", "reads as a 配资 offer")
         if p >= threshold
         else ("不像配资招揽", "does not read as a 配资 offer")
     )
+    p = round(p, 3)
     return f"模型：配资招揽概率 {p:.2f}（阈值 {threshold:.2f}），{zh} / model: probability of an offer {p:.2f} (threshold {threshold:.2f}): {en}"
 
 

@@ -18,6 +18,7 @@ COLUMNS = [
     "redirects",
     "error",
     "fetched_at",
+    "line",  # of the URL in the input (last: a file appended to by an older version keeps its columns)
 ]
 
 
