@@ -74,6 +74,27 @@ def test_an_offer_is_explained_by_its_own_words(ix):
     assert any("probability of an offer" in n for n in v.notes)
 
 
+def test_evidence_phrases_are_whole_clauses_not_fragments(dev):
+    """"加微信了解详情", not "解详" (a run cut where the push changed sign inside the words); a
+    clause over CLAUSE characters is still cut, into pieces of it."""
+    from peizi_guard.matcher.features import prepare
+    from peizi_guard.matcher.textmodel import CLAUSE, judge
+
+    text = "按天配资，1:10杠杆，当天到账，免息体验三天，加微信了解详情。"
+    phrases = [c.text for c in judge(default_model(), text).contributions if c.feature == "ngram"]
+    assert "加微信了解详情" in phrases and set(phrases) <= {"按天配资", "1:10杠杆", "当天到账", "免息体验三天", "加微信了解详情"}
+    import re
+
+    for r in dev[::25]:
+        j = judge(default_model(), r["text"])
+        t = prepare(r["text"])[j.window[0] : j.window[1]] if j.window != (0, 0) else prepare(r["text"])
+        clauses = [c for c in re.split(r"[^\w%+:.\-]|_|(?<!\w)[:.\-]|[:.\-](?!\d)", t) if c]
+        for c in j.contributions:
+            if c.feature == "ngram":
+                assert c.text in t and (c.text in clauses or len(c.text) > CLAUSE or any(
+                    c.text in k and len(k) > CLAUSE for k in clauses)), (r["id"], c.text)
+
+
 def test_a_risk_footer_never_turns_an_offer_clear(ix, flagged_offers):
     assert len(flagged_offers) > 150
     for text in flagged_offers:

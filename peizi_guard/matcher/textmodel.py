@@ -104,8 +104,8 @@ def _top(
 
 def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = None) -> list[Contribution]:
     """Spread each n-gram's contribution over the characters it covers (its first 20 separate
-    occurrences), then cut the text into runs pushing the same way; a run is a phrase whose
-    weight is what its characters carry. `vocab` (the model's n-grams) lets one automaton pass
+    occurrences), then cut the text into clauses at punctuation (a clause over CLAUSE characters
+    into runs pushing the same way); a phrase's weight is what its characters carry. `vocab` (the model's n-grams) lets one automaton pass
     find every occurrence."""
     n = len(text)
     diff = [0.0] * (n + 1)  # a contribution added over a span: at its start, taken off after it
@@ -131,21 +131,29 @@ def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = Non
                 diff[at + size] -= share
     # the running sum is the push on each character; no residue where nothing pushes
     push = [x if x > 1e-12 or x < -1e-12 else 0.0 for x in accumulate(diff[:n])]
-    out, start = [], 0
     breaks = {m.start() for m in _BREAK.finditer(text)}
     breaks.update(i for m in _MAYBE_BREAK.finditer(text) if _breaks(text, i := m.start()))
-    positive = [x > 0 for x in push]
-    # a phrase ends at a break or where the push changes sign: only those places are visited
-    changes = [i for i, (a, b) in enumerate(zip(positive, positive[1:]), 1) if a != b]
-    for i in sorted({n, *changes, *breaks}):
-        brk = i == n or i in breaks
-        if brk or (i > start and positive[i] != positive[start]):
-            words = text[start:i]
-            weight = sum(push[start:i])
-            if abs(weight) > 1e-6 and _TWO_ALNUM.search(words):
-                out.append(Contribution("ngram", words, weight))
-            start = i + 1 if brk else i
+    out: list[Contribution] = []
+    start = 0
+    for end in sorted({*breaks, n}):  # clauses, between punctuation
+        if end - start <= CLAUSE:
+            _phrase(out, text, push, start, end)
+        else:  # a long run of words: cut where the push changes sign
+            for i in [j for j in range(start + 1, end) if (push[j] > 0) != (push[j - 1] > 0)] + [end]:
+                _phrase(out, text, push, start, i)
+                start = i
+        start = end + 1
     return out
+
+
+CLAUSE = 20  # a clause up to this long is one phrase, however its parts push
+
+
+def _phrase(out: list[Contribution], text: str, push: list[float], start: int, end: int) -> None:
+    words = text[start:end]
+    weight = sum(push[start:end])
+    if abs(weight) > 1e-6 and _TWO_ALNUM.search(words):
+        out.append(Contribution("ngram", words, weight))
 
 
 def _ends(text: str, vocab: dict | None) -> dict[str, list[int]] | None:
