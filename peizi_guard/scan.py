@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Generator
 
 from .matcher import Index, check_page
+from .normalise import looks_like_url
 from .scraper.http import guarded_session
 from .scraper.pages import Page, fetch_page
 
@@ -109,7 +109,7 @@ def numbered_urls(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
     if not body:
         return [], []
     head = [c.strip().lower() for c in next(csv.reader([body[0][1]]))]
-    if (len(head) > 1 or head == ["url"]) and not any(_url_like(c) for c in head):  # a header row
+    if (len(head) > 1 or head == ["url"]) and not any("://" in c or looks_like_url(c) for c in head):  # a header row
         if "url" not in head:
             raise ValueError(f"a CSV needs a url column (its header: {','.join(head)})")
         return _csv_urls(lines[lines.index(body[0]) + 1 :], head.index("url"))
@@ -132,15 +132,6 @@ def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[tuple[int, st
             problems.append(f"line {numbers[first]}: no URL in the url column; left out")
         first = reader.line_num
     return urls, problems
-
-
-def _url_like(cell: str) -> bool:
-    """A cell that reads as an address (http://…, www.x.cn, x.cn/a), not as a column name."""
-    cell = cell.strip()
-    return "://" in cell or bool(_HOST.match(cell))
-
-
-_HOST = re.compile(r"[^\s,/]+\.[^\s,/.]+(?:[:/]|$)")
 
 
 def scan_one(ix: Index, url: str, opts: ScanOptions, session=None) -> dict:  # noqa: ANN001
