@@ -228,7 +228,7 @@ def _verdict(t: dict, v: Verdict) -> str:
         out.append(f'<p class="small">{escape(t["against"])}: ')
         out.append("；".join(f"“{escape(s.text)}”" for s in against[:6]) + "</p>")
     if v.probability is not None:
-        out.append(f'<p class="small">{escape(t["probability"])}: {v.probability:.2f}</p>')
+        out.append(f'<p class="small">{escape(t["probability"])}: {round(v.probability, 3):.2f}</p>')
     out.append(f"<h2>{escape(t['next'])}</h2><p>{escape(t['advice'][v.verdict])}</p><ul>")
     out += [f"<li>{escape(line)}</li>" for line in t["always"]]
     out.append("</ul></section>")
