@@ -39,10 +39,13 @@ def main() -> None:
     run(["list"], env={"PEIZI_GUARD_DB": db})
     out = tmp / "out.jsonl"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = resource.getrusage(resource.RUSAGE_SELF)  # the test server runs in this process
     wall, rss, p = run(["scan", str(urls), "--allow-private", "--format", "jsonl", "-o", str(out), "-c", str(conc), "-j", jobs],
                        env={"PEIZI_GUARD_DB": db})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    server = (server_after.ru_utime - server_before.ru_utime) + (server_after.ru_stime - server_before.ru_stime)
     srv.shutdown()
     lines = out.read_text().splitlines()
     assert len(lines) == N, p.stderr
@@ -55,6 +58,7 @@ def main() -> None:
         ("CPU time of the scan's processes (start-up included)",
          f"{cpu:.2f} s = {cpu / N * 1000:.1f} ms per URL: on {os.cpu_count()} cores no less than "
          f"{cpu / os.cpu_count():.2f} s = {cpu / os.cpu_count() / (N * 0.1 / conc):.2f}× the theoretical time"),
+        ("CPU time of the test server (on the same cores)", f"{server:.2f} s"),
         ("peak RSS of the scan process", f"{rss} MiB (target < 200 MB)"),
         ("summary line", p.stderr.decode().strip().splitlines()[-1]),
     ])
