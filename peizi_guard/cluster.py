@@ -210,14 +210,14 @@ class PartFiles:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             earlier = {int(m.group(1)): p for p in self.folder.glob("part-*.jsonl") if (m := _PART.fullmatch(p.name))}
-            if not append:
-                for p in earlier.values():
-                    p.unlink()
         except OSError as exc:
             raise ClusterError(f"{folder}: {exc.strerror}") from None
         self.n = max(earlier) + 1 if append and earlier else 0
+        self.stale = [] if append else list(earlier.values())  # removed when the first part is written
 
     def write(self, lines: list[str]) -> None:
+        while self.stale:
+            self.stale.pop().unlink(missing_ok=True)
         path = self.folder / f"part-{self.n:05d}.jsonl"
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")

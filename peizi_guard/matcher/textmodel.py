@@ -105,8 +105,8 @@ def _top(
 def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = None) -> list[Contribution]:
     """Spread each n-gram's contribution over the characters it covers (its first 20 separate
     occurrences), then cut the text into clauses at punctuation (a clause over CLAUSE characters
-    into runs pushing the same way); a phrase's weight is what its characters carry. `vocab` (the model's n-grams) lets one automaton pass
-    find every occurrence."""
+    into runs pushing the same way); a phrase's weight is what its characters carry. `vocab`
+    (the model's n-grams) lets one automaton pass find every occurrence."""
     n = len(text)
     diff = [0.0] * (n + 1)  # a contribution added over a span: at its start, taken off after it
     # one automaton pass over the text costs about its length; finding each n-gram (at most 20
