@@ -49,3 +49,19 @@ def test_addresses_and_names_inside_queries_are_judged(ix, query, expected, entr
 def test_as_name_keeps_an_address_looking_query_a_name(ix):
     assert check(ix, "ddpz666.com", "name").kind == "name"
     assert check(ix, "华泰证券靠谱吗").verdict == "clear"
+
+
+@pytest.mark.parametrize("company, listed", [
+    ("上海杜德配资有限公司", "杜德配资"),  # CSRC #3, listed by name only, without a company
+    ("杜德配资科技有限公司", "杜德配资"),
+    ("北京闻道资本管理有限公司", "闻道资本"),  # CSRC #13
+])
+def test_a_company_named_after_a_listed_platform_is_suspicious_with_that_platform_as_evidence(ix, company, listed):
+    v = check(ix, company)
+    assert v.verdict == "suspicious" and v.matches, v.to_dict()
+    assert {(m.entry, m.field, m.method) for m in v.matches} == {(listed, "name", "company-core")}
+
+
+def test_a_licensed_brokers_company_name_is_not_made_suspicious_by_its_core(ix):
+    for company in ("广发证券股份有限公司", "中信证券股份有限公司", "华泰证券股份有限公司"):
+        assert check(ix, company).verdict == "clear", company

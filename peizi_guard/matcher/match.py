@@ -61,9 +61,10 @@ def match_name(ix: Index, query: str) -> list[Match]:
         return _dedupe(out)
     core = company_core(query)
     if len(core) >= 2 and core != name_key(query):
+        named = ix.names.get(core, ()) if not is_generic(core) else ()  # 上海杜德配资有限公司: the platform 杜德配资
         out += [
             _m(r, "company-core", ix.settings.method_scores["company-core"], core)
-            for r in ix.company_cores.get(core, ())
+            for r in [*ix.company_cores.get(core, ()), *named]
         ]
         out += [m for m in _similar(ix, core) if m.field == "company"]
     if whole:
