@@ -65,3 +65,18 @@ def test_a_company_named_after_a_listed_platform_is_suspicious_with_that_platfor
 def test_a_licensed_brokers_company_name_is_not_made_suspicious_by_its_core(ix):
     for company in ("广发证券股份有限公司", "中信证券股份有限公司", "华泰证券股份有限公司"):
         assert check(ix, company).verdict == "clear", company
+
+
+def test_a_listed_name_inside_a_sentence_is_evidence_not_a_listing(ix):
+    """我在杜德配资亏了钱怎么办: suspicious, with 杜德配资 (CSRC #3) as the evidence; before, only
+    the word 配资 counted and the listed platform went unmentioned."""
+    v = check(ix, "我在杜德配资亏了钱怎么办")
+    assert v.verdict == "suspicious" and [(m.seq, m.entry, m.method) for m in v.matches] == [(3, "杜德配资", "name-inside")]
+    two = check(ix, "听说闻道资本和杜德配资都是骗子")
+    assert {m.entry for m in two.matches} == {"闻道资本", "杜德配资"} and two.verdict == "suspicious"
+    assert check(ix, "我在内盘期货上做单").matches == []  # an everyday word some platform is named
+    long = "我在杜德配资亏了钱，真的很后悔，不知道去哪里投诉才能拿回本金和利息，家里人也不知道这件事情，怎么办才好"
+    text = check(ix, long)  # over 40 characters: text, for --text
+    assert text.matches == [] and any("--text" in n for n in text.notes)
+    assert not any("--text" in n for n in v.notes)
+    assert check(ix, "杜德配资靠谱吗").verdict == "listed"  # the question form is the name itself, as before

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from ..normalise import clean_text, company_core, find_urls, name_key, split_url
-from .query import parse
+from ..normalise import clean_text, company_core, find_urls, is_generic, name_key, split_url
+from .query import LONG_NAME, parse
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
 from .suffix import registrable, split_host
@@ -114,7 +114,36 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
                 "(also the name of a licensed or large company: verify by its official domain)"
             ],
         )
-    return matches, name_signals(name, ix.settings), []
+    notes = []
+    if not matches:
+        matches = _named_inside(ix, name)
+        if matches:
+            notes.append("查询中含有名单上的名称 (the query holds a listed name inside it)")
+    return matches, name_signals(name, ix.settings), notes
+
+
+MIN_NAME_INSIDE = 4  # a shorter listed name inside a longer one is too often a coincidence
+MAX_NAME_INSIDE = 24  # … and no listed name is longer
+
+
+def _named_inside(ix: Index, name: str) -> list[Match]:
+    """Listed names written inside a longer query (我在杜德配资亏了钱怎么办): suspicious, not
+    listed (a name inside another is not that name). Each part is looked up, with no automaton
+    to build for a name check; never a trade word or an everyday word some platforms are named."""
+    key = name_key(name)
+    if len(key) > LONG_NAME or company_core(name) != key:  # text (--text judges it), or a company (its core is)
+        return []
+    ambiguous = lexicon().ambiguous_names
+    score = ix.settings.method_scores["name-inside"]
+    out: list[Match] = []
+    for start in range(len(key) - MIN_NAME_INSIDE + 1):
+        for end in range(start + MIN_NAME_INSIDE, min(len(key), start + MAX_NAME_INSIDE) + 1):
+            part = key[start:end]
+            if part != key and ix.names.get(part) and part not in ambiguous and not is_generic(part):
+                out += [
+                    replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.method == "exact"
+                ]
+    return out
 
 
 def model_of(ix: Index) -> TextModel:

@@ -21,7 +21,7 @@ class Match:
     entry: str  # the listed entry's name
     field: str  # name | company | domain | url | app | wechat | weibo | miniprogram
     value: str  # the listed value that matched
-    method: str  # exact | exact-part | company-core | fuzzy | homophone | host | domain | path | mirror-domain | pinyin-domain
+    method: str  # exact | exact-part | company-core | name-inside | fuzzy | homophone | host | domain | path | mirror-domain | pinyin-domain
     score: float
     query: str = ""  # the part of the query that matched
     list: str = "official"  # official | user (a list the user imported)

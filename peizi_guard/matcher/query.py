@@ -68,4 +68,11 @@ def parse(query: str, kind: str | None = None) -> Query:
             notes.append("address found in the query: " + ", ".join(urls))
     if urls and not name:
         return Query("url", "", tuple(urls), tuple(notes))
+    if len(name_key(name or q)) > LONG_NAME:
+        notes.append(
+            "这像一段文字，不像名称：文字请用 --text 判断 (this reads as text, not a name: judge text with --text)"
+        )
     return Query("name", name or q, tuple(urls), tuple(notes))
+
+
+LONG_NAME = 40  # longer than any listed name: a sentence or a page, pasted

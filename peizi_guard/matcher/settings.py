@@ -15,6 +15,7 @@ class Settings:
     method_scores: dict = field(
         default_factory=lambda: {
             "company-core": 0.85,
+            "name-inside": 0.8,
             "homophone": 0.9,
             "mirror-domain": 0.8,
             "short-mirror": 0.75,

@@ -25,6 +25,7 @@ METHOD = {
     "exact": "规范化后完全一致 exact",
     "exact-part": "名称的一部分完全一致 exact part",
     "company-core": "公司字号相同 same company core",
+    "name-inside": "查询中含有此名称 named inside the query",
     "fuzzy": "仅差一字 one character differs",
     "homophone": "同音字 homophone",
     "host": "网址主机相同 same host",
