@@ -192,6 +192,8 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 @cached_below(256, 65536)
 def name_key(text: str) -> str:
     """A name with width, case, script, look-alike letters, spaces and punctuation folded away."""
+    if "\u2122" in text or "\u2120" in text:  # ™ and ℠ are marks, not the letters TM / SM NFKC makes them
+        text = text.replace("\u2122", "").replace("\u2120", "")
     folded = fold(text)
     return _PUNCT.sub("", folded if folded.isascii() else folded.translate(_CONFUSABLES))
 
@@ -225,7 +227,7 @@ def split_url(value: str) -> tuple[str, str]:
 
 def read_url(value: str) -> tuple[str, str]:
     """split_url without its fast path for plain addresses (tests compare the two)."""
-    text = unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS)
+    text = _undefang(unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS))
     text = re.sub(r"\s+", "", text)
     if not text:
         return "", ""
@@ -303,9 +305,17 @@ def host_of(value: str) -> str:
     return split_url(value)[0]
 
 
+_DEFANGED = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.I)
+
+
+def _undefang(text: str) -> str:
+    """www[.]ddpz666[.]com, as blocklists and warnings write addresses so that none is a link."""
+    return _DEFANGED.sub(".", text) if ("[" in text or "(" in text or "{" in text) else text
+
+
 def looks_like_url(text: str) -> bool:
     """True when a query is a URL or a bare domain rather than a name (a final dot is allowed)."""
-    t = unicodedata.normalize("NFKC", text.strip()).translate(_DOTS).lstrip("/")
+    t = _undefang(unicodedata.normalize("NFKC", text.strip()).translate(_DOTS)).lstrip("/")
     if "/" not in t and "?" not in t:
         t = t.rstrip(".")
     if _SCHEME.match(t) or t.lower().startswith("www."):
@@ -315,7 +325,7 @@ def looks_like_url(text: str) -> bool:
     if len(labels) < 2 or not all(labels[-1:]):
         return False
     tld = labels[-1]
-    return bool(re.fullmatch(r"[a-z]{2,24}|xn--[a-z0-9-]+", tld.lower())) and all(
+    return bool(re.fullmatch(r"[a-z]{2,24}|xn--[a-z0-9-]+|中国|中國|公司|网络|網絡", tld.lower())) and all(
         re.fullmatch(r"[\w-]+", lab) for lab in labels if lab
     )
 

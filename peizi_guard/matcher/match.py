@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote, unquote_plus
 
 
 from . import pinyin
 from .index import Index, Ref, is_shared
 from .lexicon import lexicon
-from ..normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url
+from ..normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url, strip_generic
 from .suffix import split_host
 
 
@@ -89,10 +90,25 @@ def _similar(ix: Index, key: str) -> list[Match]:
         )[:5]
         for dist, i in near:
             listed = ix.fuzzy_keys[i]
-            if 0 < dist and abs(len(listed) - len(key)) <= 1 and not is_generic(listed):
+            if (
+                0 < dist
+                and abs(len(listed) - len(key)) <= 1
+                and not is_generic(listed)
+                and not _core_differs(key, listed)
+            ):
                 score = 1 - dist / max(len(listed), len(key))
                 out += [_m(ref, "fuzzy", score, key) for ref in ix.fuzzy_refs[i]]
     return out
+
+
+def _core_differs(key: str, listed: str) -> bool:
+    """One character changed inside the two-character core of a plain business name (华泰投资 /
+    华信投资: 华泰 against 华信) is another name, not a copy. Names of the 配资 trade (股神策略,
+    杜德配资) keep their one-edit look-alikes, and homophones are found as such."""
+    if strip_generic(listed) != listed or len(key) != len(listed):
+        return False
+    core = company_core(listed)
+    return len(core) <= 2 and company_core(key) != core
 
 
 def match_url(ix: Index, query: str) -> list[Match]:
@@ -185,15 +201,20 @@ def _path_within(path: str, listed: str) -> bool:
     (p, q), (lp, lq) = _split_path(path), _split_path(listed)
     if not lp:
         return False
-    if lq and len(lp) <= 3:
-        return p == lp and q.startswith(lq)
+    if lq and len(lp) <= 3:  # every listed parameter, in any order, however encoded
+        return p == lp and lq <= q
     return p == lp or p.startswith(lp + "/")
 
 
 @lru_cache(maxsize=8192)
-def _split_path(p: str) -> tuple[str, str]:
+def _split_path(p: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    """The path (percent-decoded, lower case) and its query's parameters."""
     base, _, query = p.partition("?")
-    return base.rstrip("/").lower(), query.lower()
+    params = frozenset(
+        (unquote_plus(k).lower(), unquote_plus(v).lower())
+        for k, _, v in (x.partition("=") for x in query.split("&") if x)
+    )
+    return unquote(base).rstrip("/").lower(), params
 
 
 def _dedupe(matches: list[Match]) -> list[Match]:

@@ -37,8 +37,11 @@ def strip_question(text: str) -> str:
     return t.strip()
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colour codes pasted with a name
+
+
 def parse(query: str, kind: str | None = None) -> Query:
-    q = query.strip()
+    q = _ANSI.sub("", query).strip() if "\x1b" in query else query.strip()
     notes: list[str] = []
     if kind == "url":
         if split_url(q)[0]:

@@ -1,0 +1,69 @@
+"""Wrong answers a third round of user testing found in the matcher, on the shipped lists."""
+from __future__ import annotations
+
+import pytest
+
+from peizi_guard import builtin
+from peizi_guard.matcher import build, check, check_text
+
+
+@pytest.fixture(scope="module")
+def ix():
+    return build(builtin.records())
+
+
+@pytest.mark.parametrize("query, seq", [
+    ("鸿满仓官网入口", 5),  # CSRC #5 鸿满仓, with a decoration
+    ("国睿信配客服", 4),
+    ("华信投资、鸿满仓", 5),  # 、 separates names
+    ("杜德配资、宝利配资", 3),
+    ("杜德配资™", 3),  # ™ is a mark, not the letters TM
+    ("\x1b[31m杜德配资\x1b[0m", 3),  # pasted with terminal colours
+    ("www[.]ddpz666[.]com", 3),  # defanged, as blocklists write addresses
+    ("hxxp://www[.]ddpz666[.]com/", 3),
+])
+def test_a_listed_name_or_address_with_everyday_trimmings_is_listed(ix, query, seq):
+    v = check(ix, query)
+    assert v.verdict == "listed" and seq in {m.seq for m in v.matches if m.source == "csrc-peizi"}, v.to_dict()
+
+
+def test_a_listed_wechat_article_is_found_however_its_parameters_are_written(ix):
+    """SAC #18 lists one article; its link is shared percent-encoded and with parameters reordered."""
+    listed = [m for m in check(ix, "https://mp.weixin.qq.com/s?__biz=MzIzMjM3NzE4NA==&mid=2247483708&idx=1"
+                                   "&sn=227b87169f639281c5c0b842fb7d5ba5").matches]
+    assert [m.seq for m in listed] == [18]
+    for url in (
+        "https://mp.weixin.qq.com/s?__biz=MzIzMjM3NzE4NA%3D%3D&mid=2247483708&idx=1&sn=227b87169f639281c5c0b842fb7d5ba5",
+        "https://mp.weixin.qq.com/s?mid=2247483708&__biz=MzIzMjM3NzE4NA==&idx=1&sn=227b87169f639281c5c0b842fb7d5ba5"
+        "&chksm=abc#rd",
+    ):
+        assert check(ix, url).verdict == "listed", url
+    other = "https://mp.weixin.qq.com/s?mid=2247483708&__biz=MzIzMjM3NzE4NA==&idx=2&sn=227b87169f639281c5c0b842fb7d5ba5"
+    assert check(ix, other).verdict == "clear"  # another article of the account
+
+
+def test_a_chinese_top_level_domain_is_an_address(ix):
+    v = check(ix, "ddpz666.中国")
+    assert v.kind == "url" and v.verdict == "suspicious" and v.matches[0].method == "mirror-domain"
+
+
+def test_sites_beside_a_listed_page_on_a_directory_or_company_host_are_not_listed(ix):
+    """SAC lists single pages on jr.emoney.cn, 162599.51sole.com and sh.qiyexinyong.org."""
+    for url in ("www.emoney.cn", "emoney.cn", "www.51sole.com", "www.qiyexinyong.org"):
+        assert check(ix, url).verdict == "clear", url
+    assert check(ix, "http://162599.51sole.com/companyproductdetail_133289330.htm").verdict == "listed"
+    assert check(ix, "http://jr.emoney.cn/hd/sgpc1/index.html").verdict == "listed"
+
+
+def test_one_character_changed_in_a_two_character_business_core_is_another_name(ix):
+    for name in ("华泰投资", "泰康投资", "中信投资"):  # 华信投资 #6, 泰丰投资 #124 are listed
+        assert check(ix, name).verdict == "clear", name
+    assert check(ix, "股圣策略").verdict == "suspicious"  # the 配资 trade's names keep their look-alikes
+    assert check(ix, "杜得配资").verdict == "suspicious"  # a homophone, as before
+
+
+def test_a_listed_name_that_is_everyday_words_does_not_list_an_unrelated_text(ix):
+    for text in ("上海证券交易所今日公布股票行情", "明珠国际大酒店欢迎您", "大牛时代已经来临，A股有望走牛"):
+        assert check_text(ix, text).verdict == "clear", text
+    assert check(ix, "股票行情").verdict == "listed"  # asked about by name, it is what SAC #12 lists
+    assert check_text(ix, "用西瓜在线炒股一个月，赚了两万。").verdict == "listed"  # a testimonial for CSRC #116
