@@ -67,3 +67,19 @@ def test_a_listed_name_that_is_everyday_words_does_not_list_an_unrelated_text(ix
         assert check_text(ix, text).verdict == "clear", text
     assert check(ix, "股票行情").verdict == "listed"  # asked about by name, it is what SAC #12 lists
     assert check_text(ix, "用西瓜在线炒股一个月，赚了两万。").verdict == "listed"  # a testimonial for CSRC #116
+
+
+def test_the_web_page_says_what_check_says_of_a_warning_naming_a_listed_platform(db):
+    from fastapi.testclient import TestClient
+
+    from peizi_guard.web.app import create_app
+
+    warning = "警惕“您炒股我出钱”骗局！证监会提醒：场外配资属于非法活动，杜德配资已被列入名单"
+    with TestClient(create_app(db, 0)) as client:
+        zh = client.post("/?lang=zh", data={"q": warning}).text
+        en = client.post("/?lang=en", data={"q": warning}).text
+        broker = client.post("/?lang=zh", data={"q": "华泰证券"}).text
+    assert "未发现问题：提到名单上的平台，但不是招揽" in zh and "官方名单中未发现" not in zh
+    assert "这段文字读来是提醒或报道" in zh and "#3 <b>杜德配资</b>" in zh
+    assert "No problem found: it names a listed platform" in en and "reads as a warning or report" in en
+    assert "同名提示" in broker  # the note check prints: also a licensed company's name

@@ -71,7 +71,7 @@ def parse(query: str, kind: str | None = None) -> Query:
             notes.append("address found in the query: " + ", ".join(urls))
     if urls and not name:
         return Query("url", "", tuple(urls), tuple(notes))
-    if len(name_key(name or q)) > LONG_NAME:
+    if kind != "name" and reads_as_text(q):
         notes.append(
             "这像一段文字，不像名称：文字请用 --text 判断 (this reads as text, not a name: judge text with --text)"
         )
@@ -79,3 +79,10 @@ def parse(query: str, kind: str | None = None) -> Query:
 
 
 LONG_NAME = 40  # longer than any listed name: a sentence or a page, pasted
+
+
+def reads_as_text(q: str) -> bool:
+    """A pasted ad rather than a name or address: long, several lines, or sentences (the web
+    page judges such a query as text; check, asked about a name, says to use --text)."""
+    q = q.strip()
+    return len(q) > 60 or "\n" in q or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))

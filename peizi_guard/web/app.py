@@ -23,6 +23,7 @@ from starlette.types import Scope
 from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..guard import Guard
+from ..matcher.query import reads_as_text
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, problem_body
 from .page import T, page
@@ -281,11 +282,6 @@ def _haystack(e: dict) -> str:
     return "\n".join([e["name"], *e["aliases"], *e["urls"], *e["domains"], *e["companies"]]).lower()
 
 
-def _is_text(q: str) -> bool:
-    """A pasted ad rather than a name or address: long, several lines, or sentences."""
-    return len(q) > 60 or "\n" in q.strip() or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))
-
-
 def _page(app: FastAPI, state: _State) -> None:
     guard = state.guard
 
@@ -299,7 +295,7 @@ def _page(app: FastAPI, state: _State) -> None:
             if len(query.encode("utf-8")) > MAX_TEXT:
                 error = f"at most {MAX_TEXT:,} bytes"
             else:
-                verdict = guard.check_text(query) if _is_text(query) else guard.check(query)
+                verdict = guard.check_text(query) if reads_as_text(query) else guard.check(query)
         calc, chart, form = None, "", {}
         if p.get("own"):
             form = {k: p.get(k, "") for k in ("own", "leverage", "ratio", "monthly", "days", "warning", "liquidation")}

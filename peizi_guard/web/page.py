@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from ..matcher import Verdict
-from ..output.report import FIELD, METHOD, own_list_only, source_title
+from ..output.report import FIELD, METHOD, advice_for, own_list_only, source_title
 
 T: dict[str, dict[str, Any]] = {
     "zh": {
@@ -20,6 +20,7 @@ T: dict[str, dict[str, Any]] = {
         "box": "平台名称、公司、APP、网址或广告文字",
         "check": "查询",
         "verdict": {"listed": "已列入官方名单", "suspicious": "可疑", "clear": "官方名单中未发现"},
+        "mentioned": "未发现问题：提到名单上的平台，但不是招揽",
         "own_list": "在你导入的名单上",
         "evidence": "证据",
         "phrases": "招揽特征",
@@ -82,6 +83,7 @@ T: dict[str, dict[str, Any]] = {
             "suspicious": "SUSPICIOUS",
             "clear": "Not on the official lists",
         },
+        "mentioned": "No problem found: it names a listed platform, but not as an offer",
         "own_list": "LISTED on your own list",
         "evidence": "Evidence",
         "phrases": "Offer signals",
@@ -204,7 +206,8 @@ def lists_line(t: dict, lists: Sequence[dict]) -> str:
 
 def _verdict(t: dict, v: Verdict) -> str:
     q = v.query if len(v.query) <= 200 else v.query[:197] + "…"
-    head = t["own_list"] if own_list_only(v) else t["verdict"][v.verdict]
+    mentioned = v.verdict == "clear" and bool(v.matches)  # a listed name inside a warning or report
+    head = t["own_list"] if own_list_only(v) else t["mentioned"] if mentioned else t["verdict"][v.verdict]
     out = [
         f'<section id="result"><div class="verdict {v.verdict}" id="verdict">{escape(head)}</div>',
         f'<p class="q">{escape(q)}</p>',
@@ -229,7 +232,13 @@ def _verdict(t: dict, v: Verdict) -> str:
         out.append("；".join(f"“{escape(s.text)}”" for s in against[:6]) + "</p>")
     if v.probability is not None:
         out.append(f'<p class="small">{escape(t["probability"])}: {round(v.probability, 3):.2f}</p>')
-    out.append(f"<h2>{escape(t['next'])}</h2><p>{escape(t['advice'][v.verdict])}</p><ul>")
+    if v.notes:
+        out.append('<ul class="small" id="notes">' + "".join(f"<li>{escape(n)}</li>" for n in v.notes) + "</ul>")
+    advice = t["advice"][v.verdict]
+    if mentioned or (v.verdict == "suspicious" and not v.matches):  # as check says it, in this language
+        zh, _, en = advice_for(v).partition("\n")
+        advice = en if t["lang"] == "en" else zh
+    out.append(f"<h2>{escape(t['next'])}</h2><p>{escape(advice)}</p><ul>")
     out += [f"<li>{escape(line)}</li>" for line in t["always"]]
     out.append("</ul></section>")
     return "".join(out)
