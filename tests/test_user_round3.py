@@ -83,3 +83,22 @@ def test_the_web_page_says_what_check_says_of_a_warning_naming_a_listed_platform
     assert "这段文字读来是提醒或报道" in zh and "#3 <b>杜德配资</b>" in zh
     assert "No problem found: it names a listed platform" in en and "reads as a warning or report" in en
     assert "同名提示" in broker  # the note check prints: also a licensed company's name
+
+
+def test_evidence_phrases_never_come_from_an_address_or_a_footer(ix):
+    v = check_text(ix, "登录 https://www.niuniu-pz.com/reg?id=88 注册即送，1:10杠杆")
+    phrases = [s.text for s in v.signals if s.signal == "ngram"]
+    assert "1:10杠杆" in phrases and not any(p in "https://www.niuniu-pz.com/reg?id=88" for p in phrases), phrases
+    footer = check_text(ix, "按天配资，1:10杠杆，当天到账。风险提示：股市有风险，投资需谨慎")
+    assert not any("风险" in s.text or "谨慎" in s.text for s in footer.signals if s.signal == "ngram"), footer.signals
+
+
+def test_a_probability_next_to_its_threshold_is_shown_with_the_digits_that_tell_them_apart():
+    import math
+
+    from peizi_guard.matcher import TextModel
+
+    p = 0.7571
+    model = TextModel(intercept=math.log(p / (1 - p)), calibration=(1.0, 0.0), threshold=0.7635, ngrams={}, meta={})
+    v = check_text(build(builtin.records(), model=model), "今天天气不错")
+    assert v.verdict == "clear" and "probability of an offer 0.7571 (threshold 0.7635)" in v.notes[0], v.notes

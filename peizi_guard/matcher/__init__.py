@@ -192,8 +192,10 @@ def _plain(p: float, threshold: float) -> str:
         if p >= threshold
         else ("不像配资招揽", "does not read as a 配资 offer")
     )
-    p = round(p, 3)
-    return f"模型：配资招揽概率 {p:.2f}（阈值 {threshold:.2f}），{zh} / model: probability of an offer {p:.2f} (threshold {threshold:.2f}): {en}"
+    shown, cut = f"{round(p, 3):.2f}", f"{threshold:.2f}"
+    if shown == cut:  # 0.7545 under a threshold of 0.7635: not "0.76 (threshold 0.76)"
+        shown, cut = f"{p:.4f}", f"{threshold:.4f}"
+    return f"模型：配资招揽概率 {shown}（阈值 {cut}），{zh} / model: probability of an offer {shown} (threshold {cut}): {en}"
 
 
 def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequence[str]) -> list[Match]:

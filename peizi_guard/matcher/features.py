@@ -42,6 +42,7 @@ class TextFeatures:
     ngrams: Counter = field(default_factory=Counter)  # n-gram (or @feature token) -> count
     named: dict[str, float] = field(default_factory=dict)  # named feature id -> 1.0 when it fired
     hits: dict[str, list[str]] = field(default_factory=dict)  # feature id -> phrases that fired
+    text: str | None = None  # the text read, footers cut out (evidence phrases come from it)
 
 
 def prepare(text: str, cleaned: bool = False) -> str:
@@ -134,6 +135,7 @@ def extract(text: str, prepared: bool = False, keep=None) -> TextFeatures:  # no
                 f.hits[p.id] = found[:3]
                 t = _SEPARATORS.sub("|", _boilerplate(p).sub("|", t)).strip("|")
                 chars = set(t)
+    f.text = t
     outside, quoted = split_quoted(t)
     ngrams_of(outside, f.ngrams, keep=keep)
     for q in quoted:

@@ -87,7 +87,8 @@ class TextModel:
                 else:
                     grams.append((g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
-        top = _top(named, grams, explain, text, vocab) if explain else ()
+        read = f.text if f.text is not None else text  # without the footers the model never read
+        top = _top(named, grams, explain, read, vocab) if explain else ()
         return Judgement(self.probability_of(score), score, top, stance=stance)
 
 
@@ -133,6 +134,8 @@ def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = Non
     push = [x if x > 1e-12 or x < -1e-12 else 0.0 for x in accumulate(diff[:n])]
     breaks = {m.start() for m in _BREAK.finditer(text)}
     breaks.update(i for m in _MAYBE_BREAK.finditer(text) if _breaks(text, i := m.start()))
+    for m in _ADDRESS.finditer(text):  # an address is judged as one, not read as words
+        breaks.update(range(m.start(), m.end()))
     out: list[Contribution] = []
     start = 0
     for end in sorted({*breaks, n}):  # clauses, between punctuation
@@ -193,6 +196,12 @@ def _spots(text: str, g: str, ends: dict[str, list[int]] | None) -> list[int]:
     return spots
 
 
+# an address in text without its spaces (prepared): scheme, host, and an ASCII path that stops
+# at the first character an address does not have (a comma, a colon, Chinese)
+_ADDRESS = re.compile(
+    r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|org|top|vip|xyz|cc|info|io|me|co|hk|tw|biz|club|site|online|shop"
+    r"|wang|ltd|pro|app|tv)(?![a-z])(?:/[a-z0-9/?=&._%#~+-]*)?"
+)
 # sre's \w is str.isalnum() or "_", so [^\W_] is str.isalnum()
 _BREAK = re.compile(r"[^\w%+:.\-]|_")  # punctuation that always ends a phrase
 _MAYBE_BREAK = re.compile(r"[:.\-]")  # … and that does unless inside 1:10, 0.5, T-1
