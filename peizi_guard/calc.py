@@ -265,6 +265,11 @@ def _days(days: int, name: str) -> int:
 
 
 def _moves(moves: Sequence[float | str], name: str) -> list[float]:
+    for m in moves:  # `--move 5` meant 5 %, not +500 %: a bare number of 1 or more is asked again
+        if isinstance(m, str) and not m.strip().endswith(("%", "‰", "％")) and abs(parse_fraction(m, name)) >= 1:
+            raise CalcError(
+                f"{name} {m.strip()} would be {parse_fraction(m, name):+.0%}: write a percentage (5%) or a fraction (0.05)"
+            )
     steps = [parse_fraction(m, name) for m in moves]
     if any(m < -1 for m in steps):
         raise CalcError(f"{name}: a price cannot fall more than 100%")

@@ -104,6 +104,13 @@ _CONFUSABLES = str.maketrans(
         "η": "n",
         "χ": "x",
         "〇": "0",
+        # Japanese forms of Chinese characters (徳配资 is 德配资 to a reader): neither traditional nor simplified
+        **dict(
+            zip(
+                "徳沢広売気楽発経価険図実権証亜悪圧営黒拡歳伝転鉄変戦銭労単総",
+                "德泽广卖气乐发经价险图实权证亚恶压营黑扩岁传转铁变战钱劳单总",
+            )
+        ),
     }
 )
 

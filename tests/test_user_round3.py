@@ -102,3 +102,24 @@ def test_a_probability_next_to_its_threshold_is_shown_with_the_digits_that_tell_
     model = TextModel(intercept=math.log(p / (1 - p)), calibration=(1.0, 0.0), threshold=0.7635, ngrams={}, meta={})
     v = check_text(build(builtin.records(), model=model), "今天天气不错")
     assert v.verdict == "clear" and "probability of an offer 0.7571 (threshold 0.7635)" in v.notes[0], v.notes
+
+
+def test_a_japanese_form_of_a_character_reads_as_the_chinese_one(ix):
+    v = check(ix, "杜徳配资")  # 徳: the Japanese form of 德
+    assert v.verdict == "listed" and v.matches[0].method == "exact"
+
+
+def test_a_bare_move_of_one_or_more_is_asked_again_and_the_web_form_refuses_two_leverages(db):
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from peizi_guard.cli import main
+    from peizi_guard.web.app import create_app
+
+    r = CliRunner().invoke(main, ["calc", "--own", "10万", "--leverage", "10", "--move", "5"])
+    assert r.exit_code == 2 and "--move 5 would be +500%: write a percentage (5%)" in r.output
+    assert CliRunner().invoke(main, ["calc", "--own", "10万", "--leverage", "10", "--move", "5%"]).exit_code == 0
+    with TestClient(create_app(db, 0)) as client:
+        both = client.get("/", params={"own": "10万", "ratio": "1:4", "leverage": "10"}).text
+        one = client.get("/", params={"own": "10万", "ratio": "1:4"}).text
+    assert "出错了" in both and "出错了" not in one

@@ -306,7 +306,7 @@ def _page(app: FastAPI, state: _State) -> None:
                 calc = calculate(
                     form["own"],
                     lev,
-                    None if lev else (form["ratio"].strip() or None),
+                    form["ratio"].strip() or None,  # both given: the error check and the API give
                     monthly_rate=form["monthly"].strip() or None,
                     days=days,
                     warning_line=warning,
