@@ -160,7 +160,7 @@ def public_entry(e: dict) -> dict:
         "apps": [{"kind": a["kind"], "value": a["value"], "label": a["label"]} for a in e["apps"]],
         "region": e["region"],
         **({"extra": e["extra"]} if e.get("extra") else {}),
-        **({"list": "user"} if e.get("list") == "user" else {}),
+        "list": "user" if e.get("list") == "user" else "official",  # as in every match
         "first_seen": e.get("first_seen"),
         "last_seen": e.get("last_seen"),
     }

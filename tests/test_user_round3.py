@@ -123,3 +123,14 @@ def test_a_bare_move_of_one_or_more_is_asked_again_and_the_web_form_refuses_two_
         both = client.get("/", params={"own": "10万", "ratio": "1:4", "leverage": "10"}).text
         one = client.get("/", params={"own": "10万", "ratio": "1:4"}).text
     assert "出错了" in both and "出错了" not in one
+
+
+def test_every_entry_says_which_kind_of_list_it_is_on(db, tmp_path):
+    from peizi_guard.guard import Guard
+
+    mine = tmp_path / "mine.csv"
+    mine.write_text("name,urls\n面包店配资,bread-pz.example.cn\n", encoding="utf-8")
+    g = Guard(db)
+    g.import_file(str(mine), "mine")
+    kinds = {(e["source"], e["list"]) for e in g.entries()}
+    assert ("csrc-peizi", "official") in kinds and ("mine", "user") in kinds
