@@ -134,3 +134,19 @@ def test_every_entry_says_which_kind_of_list_it_is_on(db, tmp_path):
     g.import_file(str(mine), "mine")
     kinds = {(e["source"], e["list"]) for e in g.entries()}
     assert ("csrc-peizi", "official") in kinds and ("mine", "user") in kinds
+
+
+def test_a_browser_over_a_limit_gets_a_page_and_the_api_a_problem_object(db):
+    from fastapi.testclient import TestClient
+
+    from peizi_guard.web.app import create_app
+
+    with TestClient(create_app(db, 1)) as client:
+        client.get("/api/check", params={"q": "x"})
+        page = client.get("/", headers={"accept": "text/html,application/xhtml+xml"})
+        api = client.get("/api/check", params={"q": "x"}, headers={"accept": "text/html"})
+        big = client.post("/", content=b"q=" + b"x" * 3_000_000, headers={
+            "accept": "text/html", "content-type": "application/x-www-form-urlencoded"})
+    assert page.status_code == 429 and page.headers["content-type"].startswith("text/html") and "429" in page.text
+    assert api.status_code == 429 and api.headers["content-type"] == "application/problem+json"
+    assert big.status_code in (413, 429) and big.headers["content-type"].startswith("text/html")

@@ -27,9 +27,29 @@ def problem_body(status: int, detail: str) -> dict:
     return {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
 
 
-async def send_problem(send: Callable, status: int, detail: str, headers: dict | None = None) -> None:
-    body = json.dumps(problem_body(status, detail), ensure_ascii=False).encode("utf-8")
-    raw = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+def wants_html(scope: dict) -> bool:
+    """A person's browser on the page (not the API): it asked for HTML."""
+    accept = dict(scope.get("headers") or []).get(b"accept", b"")
+    return not str(scope.get("path", "")).startswith("/api") and b"text/html" in accept
+
+
+async def send_problem(
+    send: Callable, status: int, detail: str, headers: dict | None = None, html: bool = False
+) -> None:
+    """The problem as JSON, or as a short page for a browser (`html`)."""
+    if html:
+        from html import escape
+
+        title = escape(TITLES.get(status, "Error"))
+        body = (
+            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{title}</title>'
+            f'<h1>{status} {title}</h1><p>{escape(detail)}</p><p><a href="/">返回 back</a></p></html>'
+        ).encode("utf-8")
+        kind = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps(problem_body(status, detail), ensure_ascii=False).encode("utf-8")
+        kind = b"application/problem+json"
+    raw = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
     raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
@@ -51,7 +71,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes")
+            return await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes", html=wants_html(scope))
         seen, started, over = 0, False, False
 
         async def limited() -> dict:
@@ -76,7 +96,7 @@ class BodyLimit:
         except _TooLarge:
             pass
         if over and not started:
-            await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes")
+            await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes", html=wants_html(scope))
 
 
 class RateLimit:
@@ -112,5 +132,5 @@ class RateLimit:
         if wait:
             after = max(1, math.ceil(wait))  # whole seconds, rounded up: the header and the text say the same
             detail = f"more than {self.per_minute} requests a minute from {client}: try again in {after} s"
-            return await send_problem(send, 429, detail, {"retry-after": str(after)})
+            return await send_problem(send, 429, detail, {"retry-after": str(after)}, html=wants_html(scope))
         await self.app(scope, receive, send)
