@@ -59,7 +59,7 @@ def address_problem(address: str) -> str:
     if not sep:
         scheme, rest = "tcp", address
     if scheme.lower() in ("http", "https"):
-        why = "http:// is the dashboard's; the scheduler listens on tcp://host:8786"
+        why = "http:// is the dashboard, not the scheduler"
     elif scheme.lower() not in _PROTOCOLS:
         why = f"unknown protocol {scheme}://"
     else:
