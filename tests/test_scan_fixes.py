@@ -35,6 +35,7 @@ PAGES = {
     "/noise": (200, "text/html", NOISE),
     "/noise-text": (200, "text/plain; charset=utf-8", NOISE),
     "/nginx-404": (404, "text/html", NOT_FOUND),
+    "/empty": (200, "text/html; charset=utf-8", b"<html><head></head><body>  </body></html>"),
 }
 
 
