@@ -67,6 +67,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
+    Handler.stop.clear()  # set by another module's server at its end (this fixture is imported too)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.handle_error = lambda request, address: None
