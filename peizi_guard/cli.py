@@ -114,7 +114,17 @@ def main(ctx: click.Context, db: str | None) -> None:
     2 a usage error or bad input, 3 an internal error (PEIZI_GUARD_DEBUG=1 shows its traceback),
     130 interrupted. Each command's --help says which it uses.
     """
-    ctx.obj = {"db": db}
+    ctx.obj = {"db": _db_given(ctx, db)}
+
+
+def _db_given(ctx: click.Context, db: str | None) -> str | None:
+    """--db as given; a blank one is an error, not the default database or a file named " " (a
+    blank PEIZI_GUARD_DB is left to the database's opening: a --db after the command overrides it)."""
+    if db is None or db.strip():
+        return db
+    if ctx.get_parameter_source("db") == click.core.ParameterSource.ENVIRONMENT:
+        return None
+    raise Failure("--db is blank: give a database file or URL (or leave --db out for the default)")
 
 
 @main.command("list")
@@ -274,7 +284,8 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
     try:
         snap = api.revert(obj["db"], source, snapshot)
     except api.DocumentError as exc:
-        raise Failure(str(exc)) from None
+        known = [s["id"] for s in api.sources(obj["db"])]
+        raise Failure(str(exc) if source in known else f"unknown source: {source} (have {', '.join(known)})") from None
     if as_json:
         _jsonl([dict(snap, source=source, event="revert")])
     else:
@@ -426,7 +437,11 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
     help="Bytes of each page read and judged.",
 )
 @click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
-@click.option("--resume", is_flag=True, help="Skip URLs already scanned within --max-age; append to -o FILE.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Skip URLs scanned within --max-age and since the lists last changed; append to -o FILE.",
+)
 @click.option("--max-age", default="24h", show_default=True, metavar="AGE", help="With --resume: 30m, 24h, 7d ….")
 @click.option("--encoding", metavar="CODEC", help="Encoding of FILE (default: BOM, UTF-8, else detected).")
 @jobs_option("Processes fetching and judging, sharing --concurrency (0: one per core, at most 8, from 100 URLs).")
@@ -453,8 +468,8 @@ def scan(
     Each URL is checked as an address first (a listed domain is reported even when the site is
     down), then fetched safely — redirects one hop at a time, no private addresses — and its
     visible text judged like `check --text`. A page that could not be judged (404, refused,
-    timeout, not HTML …) is "unchecked", with the reason, unless its address is flagged.
-    Results are stored in the database.
+    timeout, not HTML, empty …) is "unchecked", with the reason, unless its address is flagged.
+    Results are stored in the database; --resume keeps those judged against the current lists.
     Exit status: 1 anything listed or suspicious (with --resume, a kept result too), else 2
     anything unchecked (or a usage error), else 0; 130 interrupted.
     """
@@ -469,23 +484,12 @@ def scan(
 
     if not resume and click.get_current_context().get_parameter_source("max_age") == ParameterSource.COMMANDLINE:
         raise Failure("--max-age says which earlier results --resume keeps: give --resume too")
-    if output and os.path.exists(output) and os.path.exists(file) and os.path.samefile(output, file):
-        raise Failure(f"-o {output} is the list of URLs itself: write the results elsewhere")
-    files = [file]
-    if cluster:
-        from .cluster import ClusterError, input_files
-
-        try:
-            files = input_files(file)
-        except ClusterError as exc:
-            raise Failure(str(exc)) from None
-    numbered: list[tuple[int, str]] = []
-    left_out = 0  # input lines and rows without a URL to scan
-    for f in files:
-        found, problems = _scan_input(f, encoding)
-        numbered += found
-        left_out += problems
-    urls = [url for _, url in numbered]
+    if cluster is not None:
+        _cluster_address(cluster)
+    files, numbered, left_out = _scan_inputs(file, cluster is not None, encoding)
+    _not_an_input(output, files, "URLs")
+    several = len(files) > 1
+    urls = [url for _, _, url in numbered]
     if not urls:
         raise Failure(f"{file}: no URLs found")
     opts = ScanOptions(
@@ -503,21 +507,24 @@ def scan(
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     folder = None
-    if cluster and output and (output.endswith(os.sep) or os.path.isdir(output)):
+    if cluster is not None and output and (output.endswith(os.sep) or os.path.isdir(output)):
         from .cluster import PartFiles
 
         folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
+    if resume and output and not folder:
+        _same_format(output, fmt)
     stream = _scan_output(output, resume) if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
-    numbers = _line_numbers(numbered) if len(files) == 1 else (lambda row: row)
-    emit = lambda row: writer.write(numbers(row))  # noqa: E731
+    numbers = _line_numbers(numbered, several)
+    shown = (lambda row: dict(row, line=f"{row['input']}:{row['line']}")) if several and fmt == "table" else None
+    emit = lambda row: writer.write(shown(numbers(row)) if shown else numbers(row))  # noqa: E731
     show_bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     bar = click.progressbar(length=len(urls), label="scanning", file=sys.stderr) if show_bar else None
     try:
         if bar:
             bar.__enter__()
         tick = bar.update if bar else (lambda n: None)
-        if cluster:
+        if cluster is not None:
             summary = _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, cluster, workers)
         else:
             summary = guard.scan(urls, opts, emit=emit, progress=tick)
@@ -544,6 +551,42 @@ def scan(
     )
     status = summary.exit_status
     sys.exit(2 if status == 0 and left_out else status)
+
+
+def _scan_inputs(spec: str, cluster: bool, encoding: str | None) -> tuple[list[str], list[tuple[str, int, str]], int]:
+    """The input files (with --cluster, those of a folder or glob), their (file, line, URL)
+    triples, and how many lines or rows were left out."""
+    files = [spec]
+    if cluster:
+        from .cluster import ClusterError, input_files
+
+        try:
+            files = input_files(spec)
+        except ClusterError as exc:
+            raise Failure(str(exc)) from None
+    numbered: list[tuple[str, int, str]] = []
+    left_out = 0
+    for f in files:
+        found, problems = _scan_input(f, encoding)
+        numbered += [(f, n, url) for n, url in found]
+        left_out += problems
+    return files, numbered, left_out
+
+
+def _same_format(path: str, fmt: str) -> None:
+    """scan --resume appends to -o FILE: only in the format the file has."""
+    from .output.csv import COLUMNS
+    from .scan import appended_format
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            first = fh.readline().rstrip("\r\n")
+    except OSError:
+        return  # missing (created) or unreadable (opening it says why)
+    has = appended_format(first, COLUMNS) if first else fmt
+    if has != fmt:
+        hint = "write to another file" if has == "csv with other columns" else f"give --format {has}"
+        raise Failure(f"-o {path} holds {has}, not {fmt}: --resume appends in the file's format ({hint})")
 
 
 def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]], int]:
@@ -576,12 +619,18 @@ def _shown(path: str) -> str:
     return "stdin" if path == "-" else path
 
 
-def _line_numbers(numbered: list[tuple[int, str]]):  # noqa: ANN202
-    """row → the row with the input line of its URL (results come as they finish)."""
-    line_of: dict[str, int] = {}
-    for n, url in numbered:
-        line_of.setdefault(url, n)
-    return lambda row: dict(row, line=line_of.get(row["url"]))
+def _line_numbers(numbered: list[tuple[str, int, str]], several: bool):  # noqa: ANN202
+    """row → the row with the input line of its URL (results come as they finish), and with
+    several input files the file (`input`) too."""
+    where: dict[str, tuple[str, int]] = {}
+    for f, n, url in numbered:
+        where.setdefault(url, (f, n))
+
+    def numbers(row: dict) -> dict:
+        f, n = where.get(row["url"], (None, None))
+        return dict(row, input=f, line=n) if several else dict(row, line=n)
+
+    return numbers
 
 
 def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, workers):  # noqa: ANN001, ANN202
@@ -617,6 +666,8 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
     """A user's file decoded (see peizi_guard.inputs); each line left out is reported on stderr."""
     from .inputs import InputError, read
 
+    if path != "-" and (os.path.isdir(path) or (any(c in path for c in "*?[") and not os.path.exists(path))):
+        raise Failure(f"{path}: a folder or glob of files needs --cluster (without it, give each file: --file a.txt)")
     try:
         decoded = read(path, encoding)
     except InputError as exc:
@@ -673,7 +724,8 @@ def check(
     Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error, bad input or
     input lines that could not be read (reported on stderr with their numbers).
     """
-    if cluster:
+    if cluster is not None:
+        _cluster_address(cluster)
         if len(files) != 1 or queries or texts or text_files or as_of:
             raise Failure(
                 "--cluster checks one --file only (one query per line; a directory or glob of files works too)"
@@ -683,6 +735,7 @@ def check(
         raise Failure("--as applies to QUERY arguments and --file lines; --text is always judged as text")
     if any(not q.strip() for q in queries) or any(not t.strip() for t in texts):
         raise Failure("nothing to check in an empty QUERY or --text")
+    _not_an_input(output, [*files, *text_files], "queries")
     items = [(q, kind) for q in queries]
     skipped = 0
     for f in files:
@@ -719,6 +772,24 @@ def check(
     sys.exit(EXIT_FLAGGED if flagged else EXIT_USAGE if skipped else 0)
 
 
+def _not_an_input(output: str | None, inputs: list[str], what: str) -> None:
+    """-o naming one of the input files would overwrite it before it is read: refused."""
+    if not output or not os.path.isfile(output):
+        return
+    for f in inputs:
+        if f != "-" and os.path.isfile(f) and os.path.samefile(output, f):
+            raise Failure(f"-o {output} is the list of {what} itself: write the results elsewhere")
+
+
+def _cluster_address(address: str) -> None:
+    """A --cluster address that cannot be one is a usage error, before anything is read."""
+    from .cluster import address_problem
+
+    problem = address_problem(address)
+    if problem:
+        raise Failure(problem)
+
+
 def _open_output(path: str | None):  # noqa: ANN202
     if not path or path == "-":
         return sys.stdout
@@ -733,11 +804,18 @@ def _check_on_cluster(db, file, kind, encoding, as_json, address, workers, outpu
     from . import cluster as dc
 
     try:
+        files = dc.input_files(file)
+        _not_an_input(output, files, "queries")
         dc.require()
         shipped = dc.ship(api.resolve_url(db))
-        lines = dc.stream_lines(dc.input_files(file), encoding)
+        lines = dc.stream_lines(files, encoding)
         parts = dc.partitions(((q, kind) for q in lines), dc.CHECK_PARTITION)
-        folder = dc.PartFiles(output) if output and (output.endswith(os.sep) or os.path.isdir(output)) else None
+        suffix = ".jsonl" if as_json else ".txt"
+        folder = (
+            dc.PartFiles(output, suffix=suffix)
+            if output and (output.endswith(os.sep) or os.path.isdir(output))
+            else None
+        )
         out = None if folder else _open_output(output)
         client = dc.connect(address, workers)
     except api.NoLists as exc:
@@ -887,8 +965,8 @@ def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> Non
 
 
 def _sub_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value:  # after the command name, as before it (`check --db x.db …`)
-        ctx.ensure_object(dict)["db"] = value
+    if value is not None:  # after the command name, as before it (`check --db x.db …`)
+        ctx.ensure_object(dict)["db"] = _db_given(ctx, value)
 
 
 for _cmd in main.commands.values():
@@ -919,6 +997,10 @@ def run() -> None:
     except click.exceptions.Abort:
         click.echo("peizi-guard: interrupted", err=True)
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # scan stopped: its results are stored and written, its files closed
+            _exit_now(130)
+        raise
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -940,6 +1022,17 @@ def run() -> None:
         msg = str(exc).splitlines()[0] if str(exc) else ""
         click.echo(mask(f"peizi-guard: internal error: {type(exc).__name__}: {msg}"), err=True)
         sys.exit(3)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without waiting for fetch threads still blocked in a read (up to --timeout), and
+    without a second Ctrl-C's traceback from joining them."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _damaged(exc: BaseException) -> str:

@@ -46,6 +46,46 @@ def require() -> None:
         raise ClusterError(f"--cluster needs Dask's distributed scheduler: {INSTALL}") from None
 
 
+_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def address_problem(address: str) -> str:
+    """Why `address` is not a scheduler address (tcp://host:8786, host:8786, 'local'), else ""."""
+    if address == "local":
+        return ""
+    if not address.strip():
+        return "--cluster is blank: give the scheduler's address (tcp://host:8786) or 'local'"
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme.lower() in ("http", "https"):
+        why = "http:// is the dashboard, not the scheduler"
+    elif scheme.lower() not in _PROTOCOLS:
+        why = f"unknown protocol {scheme}://"
+    else:
+        why = _host_port_problem(rest)
+    return f"--cluster {address}: {why} (give tcp://host:8786, or 'local')" if why else ""
+
+
+def _host_port_problem(rest: str) -> str:
+    if rest.startswith("["):  # [IPv6]:port
+        host, bracket, port = rest[1:].partition("]")
+        if not bracket:
+            return "an IPv6 address without its closing ]"
+        if not port.startswith(":"):
+            return "no port number"
+        port = port[1:]
+    else:
+        host, colon, port = rest.rpartition(":")
+        if not colon:
+            return "no port number"
+    if not host or any(c in host for c in "/?#@ \t"):
+        return "no host name"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return f"{port!r} is not a port number"
+    return ""
+
+
 def connect(address: str, workers: int = 2):  # noqa: ANN201
     """A Dask client: to a running scheduler, or to a LocalCluster started for this run."""
     require()
@@ -60,6 +100,8 @@ def connect(address: str, workers: int = 2):  # noqa: ANN201
         return Client(address, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except ValueError as exc:  # an address Dask cannot parse that address_problem let through
+        raise ClusterError(f"--cluster {address}: {exc}") from None
 
 
 def close(client) -> None:  # noqa: ANN001
@@ -201,31 +243,31 @@ def stream_lines(files: list[str], encoding: str | None) -> Iterator[str]:
 
 
 class PartFiles:
-    """--output DIR: one JSON-lines file per partition (part-00000.jsonl …), written in order.
-    A run replaces the part files an earlier one left there; with `append` (scan --resume) it
-    numbers its own after them."""
+    """--output DIR: one file per partition (part-00000.jsonl …, or part-00000.txt for text that is
+    not JSON), written in order. A run replaces the part files an earlier one left there (either
+    ending); with `append` (scan --resume) it numbers its own after them."""
 
-    def __init__(self, folder: str, append: bool = False):
-        self.folder = Path(folder)
+    def __init__(self, folder: str, append: bool = False, suffix: str = ".jsonl"):
+        self.folder, self.suffix = Path(folder), suffix
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            earlier = {int(m.group(1)): p for p in self.folder.glob("part-*.jsonl") if (m := _PART.fullmatch(p.name))}
+            earlier = {p: int(m.group(1)) for p in self.folder.glob("part-*") if (m := _PART.fullmatch(p.name))}
         except OSError as exc:
             raise ClusterError(f"{folder}: {exc.strerror}") from None
-        self.n = max(earlier) + 1 if append and earlier else 0
-        self.stale = [] if append else list(earlier.values())  # removed when the first part is written
+        self.n = max(earlier.values()) + 1 if append and earlier else 0
+        self.stale = [] if append else list(earlier)  # removed when the first part is written
 
     def write(self, lines: list[str]) -> None:
         while self.stale:
             self.stale.pop().unlink(missing_ok=True)
-        path = self.folder / f"part-{self.n:05d}.jsonl"
+        path = self.folder / f"part-{self.n:05d}{self.suffix}"
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         tmp.replace(path)
         self.n += 1
 
 
-_PART = re.compile(r"part-(\d{5,})\.jsonl")
+_PART = re.compile(r"part-(\d{5,})\.(?:jsonl|txt)")
 
 
 class Progress:

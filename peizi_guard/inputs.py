@@ -6,6 +6,10 @@ that is most like Chinese text, or an error when none is; else BOM-less UTF-16 b
 bytes, the detector shipped with requests (charset-normalizer) for GBK/GB18030, Big5 and
 UTF-16, strict GB18030, then line by line (UTF-8, else GB18030). A line that still does not decode, or that is longer
 than `max_line` bytes, is reported with its number and left out; the rest goes on.
+
+Lines end at \n only (a \r before it is dropped), so line numbers are those of `wc -l` and an
+address with U+2028 or a form feed inside stays one line. A binary file (a PDF, a ZIP such as
+.docx or .xlsx, NUL bytes, or mostly undecodable lines) is refused by `read`, not judged.
 """
 
 from __future__ import annotations
@@ -65,7 +69,46 @@ def read(path: str, encoding: str | None = None, max_line: int = MAX_LINE) -> De
                 data = fh.read()
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
-    return decode(data, encoding, max_line, name="standard input" if path == "-" else path)
+    name = "standard input" if path == "-" else path
+    what = binary_kind(data)
+    if what:
+        raise InputError(f"{name}: {what}, not text{_IMPORT_HINT}")
+    decoded = decode(data, encoding, max_line, name=name)
+    what = _binary_text(decoded)
+    if what:
+        raise InputError(f"{name}: {what}, not text{_IMPORT_HINT}")
+    return decoded
+
+
+_IMPORT_HINT = " (a list document is added with `peizi-guard import FILE --source ID`)"
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (.docx, .xlsx …)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .xls)"),
+)
+_CONTROL = {chr(c) for c in range(32)} - set("\t\r\n\x0c") | {"\x7f", "\ufffd"}
+
+
+def binary_kind(data: bytes) -> str:
+    """What a file that clearly is a document, not text, is ("a PDF document" …), else ""."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    return ""
+
+
+def _binary_text(decoded: Decoded) -> str:
+    """Why decoded bytes are binary, not text (NUL bytes, over 10 % control characters, mostly
+    undecodable lines), else "". Real UTF-16 decodes without NULs, so it is never refused."""
+    undecodable = sum("not valid" in p for p in decoded.problems)
+    if undecodable >= 5 and undecodable > sum(bool(t.strip()) for _, t in decoded.lines):
+        return f"mostly undecodable ({undecodable} lines)"
+    text = decoded.text
+    if "\x00" in text:
+        return "binary (it holds NUL bytes)"
+    if len(text) >= 16 and sum(c in _CONTROL for c in text) > 0.1 * len(text):
+        return "binary (over 10 % control characters)"
+    return ""
 
 
 def decode(data: bytes, encoding: str | None = None, max_line: int = MAX_LINE, name: str = "the input") -> Decoded:
@@ -182,12 +225,21 @@ def _whole_or_lines(data: bytes, codec: str, max_line: int) -> Decoded:
 
 def _split(text: str, codec: str, max_line: int) -> Decoded:
     out = Decoded(encoding=codec)
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(split_lines(text), 1):
         if len(line) > max_line:
             out.problems.append(f"line {n}: longer than {max_line // 1024} KiB; left out")
         else:
             out.lines.append((n, line))
     return out
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as `wc -l` counts them: at \n only, a \r before it dropped (not str.splitlines,
+    which also breaks at U+2028, form feeds, \x1c-\x1e, \x85 …)."""
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    if lines and not lines[-1]:  # the final newline ends the last line; it starts no new one
+        lines.pop()
+    return lines
 
 
 def _lines(data: bytes, codecs_: tuple[str, ...], max_line: int) -> Decoded:

@@ -84,7 +84,10 @@ _REASONS = (
     ("too large", "too large"),
     ("internal error", "internal error"),
     ("scan worker stopped", "worker stopped"),
+    ("empty page", "empty page"),
 )
+EMPTY = "empty page: no title, description or visible text"
+PHRASE_BREAK = "\n|\n"  # between title, description and text: the model drops whitespace, not '|'
 
 
 def unchecked_reason(error: str) -> str:
@@ -165,8 +168,10 @@ def failed(ix: Index, url: str, error: str) -> dict:
 
 def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
     """The scan result of a fetched (or failed) page."""
-    text = "\n".join(x for x in (page.title, page.description, page.text) if x)
+    text = PHRASE_BREAK.join(x for x in (page.title, page.description, page.text) if x)
     targets = page.frames + page.goes_to
+    if not page.error and not text.strip() and not targets and not page.links and not page.redirects:
+        page.error = EMPTY  # nothing was read: never judged, so never clear
     v = check_page(ix, page.url, hops, text, targets=targets, links=page.links)
     verdict, reason = v.verdict, None
     if page.error and verdict == "clear":  # not judged: never call an unseen page clear
@@ -322,27 +327,64 @@ def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
 
 
 def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]], dict[str, str]]:  # noqa: ANN001
-    """URL → verdict of its latest result within `max_age` (unchecked ones are retried)."""
+    """URL → verdict of its latest result within `max_age` and since the lists last changed
+    (a result judged against older lists, and an unchecked one, is scanned again)."""
     from sqlalchemy import select
 
     from .db.models import ScanResult
 
     def done(urls: list[str]) -> dict[str, str]:
-        since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
         wanted = set(urls)
         found: dict[str, str] = {}
         with session_factory() as s:
-            rows = s.execute(
-                select(ScanResult.url, ScanResult.verdict)
-                .where(ScanResult.fetched_at >= since, ScanResult.verdict != "unchecked")
-                .order_by(ScanResult.fetched_at, ScanResult.id)
+            since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
+            query = select(ScanResult.url, ScanResult.verdict).where(
+                ScanResult.fetched_at >= since, ScanResult.verdict != "unchecked"
             )
-            for url, verdict in rows:
+            changed = lists_changed(s)
+            if changed is not None:
+                query = query.where(ScanResult.fetched_at > changed)
+            for url, verdict in s.execute(query.order_by(ScanResult.fetched_at, ScanResult.id)):
                 if url in wanted:
                     found[url] = verdict  # the latest last
         return found
 
     return done
+
+
+def lists_changed(s) -> datetime | None:  # noqa: ANN001
+    """When the lists last changed: the newest snapshot stored (import, refresh, seeding) or
+    revert, in UTC without a zone as scan results' times are. Theirs are cut to the second, so a
+    result from the second of a change counts as older (scanned again) — but not from the second
+    of seeding: a database is seeded before any scan can read it."""
+    from sqlalchemy import func, select
+
+    from .db.models import Event, Snapshot
+
+    seeded = Snapshot.origin.startswith("builtin:")
+    seed = s.scalar(select(func.max(Snapshot.fetched_at)).where(seeded))
+    times = [
+        s.scalar(select(func.max(Snapshot.fetched_at)).where(~seeded)),
+        s.scalar(select(func.max(Event.at))),
+        seed.replace(microsecond=0) - timedelta(microseconds=1) if seed else None,
+    ]
+    return max((t for t in times if t is not None), default=None)
+
+
+def appended_format(first_line: str, columns: list[str]) -> str:
+    """The format of a results file by its first line: "jsonl" (a JSON object), "csv" (our header,
+    or an older one without its last columns), "csv with other columns", else "table"."""
+    try:
+        if isinstance(json.loads(first_line), dict):
+            return "jsonl"
+    except ValueError:
+        pass
+    head = next(csv.reader([first_line]), [])
+    if len(head) >= columns.index("line") and head == columns[: len(head)]:
+        return "csv"
+    if len(head) > 1 and "url" in head:
+        return "csv with other columns"
+    return "table"
 
 
 def parse_age(text: str) -> timedelta:

@@ -35,6 +35,7 @@ PAGES = {
     "/noise": (200, "text/html", NOISE),
     "/noise-text": (200, "text/plain; charset=utf-8", NOISE),
     "/nginx-404": (404, "text/html", NOT_FOUND),
+    "/empty": (200, "text/html; charset=utf-8", b"<html><head></head><body>  </body></html>"),
 }
 
 
@@ -66,6 +67,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
+    Handler.stop.clear()  # set by another module's server at its end (this fixture is imported too)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.handle_error = lambda request, address: None

@@ -22,8 +22,14 @@ def mask(text: str) -> str:
 
 
 def resolve_url(db: str | None = None) -> str:
-    """An SQLAlchemy URL from a file path or URL (flag, then environment, then default)."""
-    value = db or os.environ.get(ENV) or default_path()
+    """An SQLAlchemy URL from a file path or URL (flag, then environment, then default). An empty
+    environment variable counts as unset; blanks (spaces) are an error, not a file named " "."""
+    env = os.environ.get(ENV) or None
+    if db and not db.strip():
+        raise DbError("the database is blank: give a file path or URL")
+    if not db and env is not None and not env.strip():
+        raise DbError(f"{ENV} is blank: set it to a database file or URL, or unset it")
+    value = db or env or default_path()
     if "://" in value:
         return _driver(value)
     return "sqlite:///" + str(Path(value).expanduser().resolve())
