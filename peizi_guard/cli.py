@@ -516,8 +516,7 @@ def scan(
     stream = _scan_output(output, resume) if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
     numbers = _line_numbers(numbered, several)
-    shown = (lambda row: dict(row, line=f"{row['input']}:{row['line']}")) if several and fmt == "table" else None
-    emit = lambda row: writer.write(shown(numbers(row)) if shown else numbers(row))  # noqa: E731
+    emit = lambda row: writer.write(numbers(row))  # noqa: E731
     show_bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     bar = click.progressbar(length=len(urls), label="scanning", file=sys.stderr) if show_bar else None
     try:

@@ -19,6 +19,7 @@ COLUMNS = [
     "error",
     "fetched_at",
     "line",  # of the URL in the input (last: a file appended to by an older version keeps its columns)
+    "input",  # the input file, when there are several (scan --cluster on a folder or glob)
 ]
 
 

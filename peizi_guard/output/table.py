@@ -17,7 +17,8 @@ class TableWriter(Writer):
             or (_why_unchecked(result.get("reason") or "error", result["error"]) if result.get("error") else "")
         )
         status = result.get("status") or "-"
-        at = f"{result['line']:>5}  " if result.get("line") else ""
+        where = f"{result['input']}:{result['line']}" if result.get("input") else result.get("line")
+        at = f"{where!s:>5}  " if where else ""
         line = f"{at}{result['verdict']:<10} {result['score']:.2f} {status!s:>4}  {result['url']}  {why}"
         self.stream.write(safe(line) + "\n")
 
