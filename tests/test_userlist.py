@@ -128,3 +128,48 @@ def test_a_list_name_differing_only_in_case_is_the_same_list(db, tmp_path):
     from peizi_guard import Guard
 
     assert "My-Blocklist" not in [x["id"] for x in Guard(db).sources()]
+
+
+def _rows(*pairs) -> str:  # noqa: ANN002
+    return "name,urls\n" + "".join(f"{n},{u}\n" for n, u in pairs)
+
+
+FOUR = [("甲配资", "a1.com"), ("乙配资", "b1.com"), ("丙配资", "c1.com"), ("丁配资", "d1.com")]
+
+
+def test_a_list_replaced_by_other_rows_is_refused_without_force(db, tmp_path):
+    """README: a document removing more than it keeps is refused unless --force, however small."""
+    f = tmp_path / "mine.csv"
+    f.write_text(_rows(*FOUR), encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
+    f.write_text(_rows(("戊配资", "e1.com"), ("己配资", "f1.com"), ("庚配资", "g1.com")), encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "mine")
+    assert r.exit_code == 2 and "refused: it would remove 4 of the current 4 entries and keep 0" in r.stderr, r.output
+    assert check(db, "甲配资")[1][0]["verdict"] == "listed"
+    r = cli(db, "import", str(f), "--source", "mine", "--force")
+    assert r.exit_code == 0 and "added 3, removed 4, kept 0" in r.stdout
+    assert check(db, "甲配资")[1][0]["verdict"] != "listed"
+
+
+def test_the_shrink_rule_at_its_edges(db, tmp_path):
+    f = tmp_path / "mine.csv"
+    steps = [
+        (FOUR, 0),
+        (FOUR[:2] + [("戊配资", "e1.com"), ("己配资", "f1.com")], 0),  # removes 2, keeps 2: an edit
+        ([("戊配资", "e1.com"), ("辛配资", "h1.com"), ("壬配资", "i1.com"), ("癸配资", "j1.com")], 2),  # removes 3, keeps 1
+        ([("子配资", "k1.com")], 2),  # 1 row, under half of 4
+        (FOUR[:2], 0),  # half of 4 rows, removing as many as it keeps
+    ]
+    for rows, code in steps:
+        f.write_text(_rows(*rows), encoding="utf-8")
+        r = cli(db, "import", str(f), "--source", "mine")
+        assert r.exit_code == code, (rows, r.output)
+    f.write_text(_rows(("子配资", "k1.com")), encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "one", "--force").exit_code == 0
+    f.write_text(_rows(("丑配资", "l1.com")), encoding="utf-8")  # a one-row list changing its row
+    assert cli(db, "import", str(f), "--source", "one").exit_code == 0
+    f.write_text(_rows(("寅配资", "m1.com"), ("卯配资", "n1.com")), encoding="utf-8")  # removes 1, keeps 0, adds 2
+    assert cli(db, "import", str(f), "--source", "one").exit_code == 0
+    f.write_text(_rows(("辰配资", "o1.com"), ("巳配资", "p1.com")), encoding="utf-8")  # two rows, both other ones
+    r = cli(db, "import", str(f), "--source", "one")
+    assert r.exit_code == 2 and "it would remove 2 of the current 2 entries and keep 0" in r.stderr
