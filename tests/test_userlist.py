@@ -173,3 +173,55 @@ def test_the_shrink_rule_at_its_edges(db, tmp_path):
     f.write_text(_rows(("辰配资", "o1.com"), ("巳配资", "p1.com")), encoding="utf-8")  # two rows, both other ones
     r = cli(db, "import", str(f), "--source", "one")
     assert r.exit_code == 2 and "it would remove 2 of the current 2 entries and keep 0" in r.stderr
+
+
+def test_several_urls_in_a_cell_by_any_common_separator(db, tmp_path):
+    from peizi_guard import Guard
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,urls,aliases\n"
+                 "甲配资,a1.com;b1.com,甲优配;甲金服\n"
+                 '乙配资,"c1.com,d1.com",Tiger Brokers|乙策略\n'
+                 "丙配资,e1.com；f1.com，g1.com h1.com,丙A；丙B\n"
+                 '丁配资,i1.com|https://j1.com/app,"丁,戊"\n', encoding="utf-8")
+    Guard(db).import_file(str(f), "mine")
+    rows = {e["name"]: (e["domains"], e["aliases"]) for e in Guard(db).entries("mine")}
+    assert rows == {
+        "甲配资": (["a1.com", "b1.com"], ["甲优配", "甲金服"]),
+        "乙配资": (["c1.com", "d1.com"], ["Tiger Brokers", "乙策略"]),  # a space is part of a name
+        "丙配资": (["e1.com", "f1.com", "g1.com", "h1.com"], ["丙A", "丙B"]),
+        "丁配资": (["i1.com", "j1.com"], ["丁,戊"]),  # a comma too: aliases split on | ; ； only
+    }
+    code, found = check(db, "b1.com", "http://d1.com/x", "h1.com", "甲金服", "Tiger Brokers")
+    assert code == 1 and all(v["verdict"] == "listed" for v in found), found
+
+
+def test_json_lines_values_split_alike():
+    from peizi_guard.scraper.userlist import parse_user_list
+
+    doc = parse_user_list('{"name": "甲", "urls": ["a1.com;b1.com", "c1.com"], "aliases": "x；y"}\n'.encode(), "l.jsonl")
+    assert (doc.entries[0].domains, doc.entries[0].aliases) == (["a1.com", "b1.com", "c1.com"], ["x", "y"])
+
+
+def test_what_cannot_be_used_is_a_warning_naming_its_line(db, tmp_path):
+    from peizi_guard import api
+    from peizi_guard.scraper.userlist import parse_user_list
+
+    text = ("name,urls,url\n"
+            "甲配资,a1.com,\n"
+            "乙配资,微信号yipz888,\n"
+            "丙配资,c1.com,x,d1.com\n")
+    doc = parse_user_list(text.encode(), "mine.csv")
+    assert doc.warnings == [
+        "line 1: column `url` is not one of name, company, urls, aliases, note: ignored",
+        "line 3: '微信号yipz888' in urls is not an address (no host); it matches nothing",
+        "line 4: 4 cells, the header names 3: d1.com ignored (quote a cell holding commas)",
+    ]
+    assert [e.urls for e in doc.entries] == [["a1.com"], ["微信号yipz888"], ["c1.com"]]  # kept as written
+    f = tmp_path / "mine.csv"
+    f.write_text(text, encoding="utf-8")
+    res = api.import_file(db, str(f), "mine")
+    assert res.status == "added" and res.warnings == doc.warnings
+    jl = parse_user_list('{"name": "甲", "url": "a1.com"}\n{"name": "乙", "url": "b1.com", "urls": "-"}\n'.encode(), "l.jsonl")
+    assert jl.warnings == ["line 1: `url` is not one of name, company, urls, aliases, note: ignored"]
+    assert jl.entries[1].urls == []  # a dash is no value

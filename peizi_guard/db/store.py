@@ -29,6 +29,7 @@ class IngestResult:
     kept: int = 0
     current: bool = True  # False: an older document, stored in the history only
     current_id: int | None = None  # the current snapshot after the ingest
+    warnings: list[str] = field(default_factory=list)  # what the document held that cannot be used
 
 
 def ensure_source(s: Session, meta: dict) -> Source:
@@ -236,6 +237,7 @@ def ingest(
             old.entry_count,
             current=cur is not None and cur.id == old.id,
             current_id=cur.id if cur else None,
+            warnings=list(getattr(doc, "warnings", [])),
         )
     if published is None and doc.published:
         published = date.fromisoformat(doc.published)
@@ -320,6 +322,7 @@ def ingest(
         kept=len(new_keys & set(prev_keys)),
         current=became,
         current_id=now.id if now else None,
+        warnings=list(getattr(doc, "warnings", [])),  # a user's list (scraper/userlist.py) has them
     )
     if rebuild:
         rebuild_read_model(s)
