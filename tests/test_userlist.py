@@ -82,7 +82,8 @@ def test_bad_user_lists_are_one_line_errors(db, tmp_path):
         "noname.csv": (HEADER + ROWS[0] + ",无名公司,,,\n", "line 3: no name"),
         "broken.jsonl": ('{"name": "示例配资"}\n{"name": \n', "line 2: not JSON"),
         "empty.csv": ("", "the user list is empty"),
-        "onlyhead.csv": (HEADER, "has a header but no rows"),
+        "onlyhead.csv": (HEADER, "it has no rows; use --force to store an empty list"),
+        "empty.jsonl": ("", "it has no rows; use --force to store an empty list"),
     }
     for name, (content, message) in cases.items():
         f = tmp_path / name
@@ -225,3 +226,51 @@ def test_what_cannot_be_used_is_a_warning_naming_its_line(db, tmp_path):
     jl = parse_user_list('{"name": "甲", "url": "a1.com"}\n{"name": "乙", "url": "b1.com", "urls": "-"}\n'.encode(), "l.jsonl")
     assert jl.warnings == ["line 1: `url` is not one of name, company, urls, aliases, note: ignored"]
     assert jl.entries[1].urls == []  # a dash is no value
+
+
+def test_a_list_made_by_mistake_can_be_emptied_with_force_and_brought_back(db, tmp_path):
+    from peizi_guard import api
+
+    f = tmp_path / "mine.csv"
+    f.write_text(_rows(*FOUR), encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
+    empty = tmp_path / "empty.csv"
+    empty.write_text("name,urls\n", encoding="utf-8")
+    r = cli(db, "import", str(empty), "--source", "mine")
+    assert r.exit_code == 2 and "it has no rows and would empty the current list of 4 entries" in r.stderr
+    assert check(db, "甲配资")[1][0]["verdict"] == "listed"
+    r = cli(db, "import", str(empty), "--source", "mine", "--force")
+    assert r.exit_code == 0 and "0 entries (added 0, removed 4, kept 0)" in r.stdout, r.output
+    assert api.entries(db, "mine") == [] and check(db, "甲配资")[1][0]["verdict"] != "listed"
+    hist = [json.loads(x) for x in cli(db, "history", "mine", "--json").stdout.splitlines()]
+    assert [(h["entry_count"], h["current"]) for h in hist] == [(4, False), (0, True)]
+    assert cli(db, "revert", "mine", str(hist[0]["id"])).exit_code == 0  # history kept: it comes back
+    assert check(db, "甲配资")[1][0]["verdict"] == "listed"
+    jl = tmp_path / "empty.jsonl"
+    jl.write_bytes(b"")
+    assert cli(db, "import", str(jl), "--source", "mine", "--force").exit_code == 0  # empty JSON lines too
+    assert api.entries(db, "mine") == []
+    f.write_text(_rows(*FOUR[:3]), encoding="utf-8")  # (the very first file again is known: `revert` to it)
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0  # and filled again
+    assert len(api.entries(db, "mine")) == 3
+    f.write_text("", encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "mine", "--force")  # a CSV needs its header row
+    assert r.exit_code == 2 and "the user list is empty" in r.stderr
+
+
+def test_official_lists_never_take_an_empty_document(db):
+    import pytest
+
+    from peizi_guard import api
+    from peizi_guard.db import store
+    from peizi_guard.model import DocumentError, ParsedDocument
+    from peizi_guard.sources import source_meta
+
+    api.entries(db)
+    before = table_counts(db, ("sources", "snapshots", "entries"))
+    with api.session(api.resolve_url(db)) as s, s.begin():
+        with pytest.raises(DocumentError, match="an official list is never empty"):
+            store.ingest(s, source_meta("sac-blacklist"), ParsedDocument([], "docx", "sac-blacklist"), b"x")
+        with pytest.raises(DocumentError, match="an official list is never empty"):
+            store.ingest(s, {"id": "my-copy"}, ParsedDocument([], "pdf", "csrc-peizi"), b"y")
+    assert table_counts(db, ("sources", "snapshots", "entries")) == before

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..model import Entry as Record
-from ..model import ParsedDocument
+from ..model import DocumentError, ParsedDocument
 from .fast import ENTRIES_SQL, LISTS, READ_MODEL_VERSION, record, tagged
 from .models import Entry, Membership, ReadModel, Snapshot, Source
 
@@ -43,6 +43,12 @@ def ensure_source(s: Session, meta: dict) -> Source:
     src.kind = meta.get("kind", src.kind or "official")
     s.flush()
     return src
+
+
+def source_kind(s: Session, meta: dict) -> str:
+    """The kind a source has, or will have once ensure_source stored `meta`."""
+    src = s.get(Source, meta["id"])
+    return meta.get("kind", (src.kind if src else "") or "official")
 
 
 _ISSUE = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期")
@@ -88,6 +94,9 @@ def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> S
 def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: date | None, min_keep: float) -> str:
     """Why a document that would become the current list must not without --force, or ""."""
     cur = current_snapshot(s, source_id)
+    if not doc.entries:  # emptying a list (or starting an empty one) is no accident's to do
+        now = f" and would empty the current list of {cur.entry_count} entries (snapshot {cur.id})" if cur else ""
+        return f"it has no rows{now}; use --force to store an empty list"
     if cur is None or candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(cur):
         return ""  # nothing to shrink, or it only joins the history
     old = set(member_keys(s, cur.id))
@@ -224,7 +233,10 @@ def ingest(
     last_modified: str = "",
     rebuild: bool = True,
 ) -> IngestResult:
-    """Store a parsed document as a snapshot. The same bytes twice add nothing."""
+    """Store a parsed document as a snapshot. The same bytes twice add nothing. Only a user's
+    list may be empty (`import --force` of a header-only file empties it)."""
+    if not doc.entries and source_kind(s, source_meta) != "user":
+        raise DocumentError("the document lists no entries: an official list is never empty")
     src = ensure_source(s, source_meta)
     digest = hashlib.sha256(raw).hexdigest()
     old = s.scalar(select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.sha256 == digest))

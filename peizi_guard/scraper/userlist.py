@@ -4,7 +4,8 @@ Columns: `name` (required), `company`, `urls`, `aliases`, `note`. Several urls s
 separated by `|`, `;`, `；`, `,`, `，` or spaces (no address holds a space, and a comma in one is
 rare enough to be worth its warning); several aliases by `|`, `;` or `；` only, since names hold
 spaces (Tiger Brokers) and commas. In JSON lines they may also be lists. The file may be in any
-encoding `inputs.decode` reads (BOM, UTF-8, GBK …). What is read but cannot be used — an address
+encoding `inputs.decode` reads (BOM, UTF-8, GBK …). A header-only CSV or an empty JSON lines
+file is an empty list (storing it takes --force). What is read but cannot be used — an address
 with no host, a cell past the header, a column of another name — is a warning naming its line,
 in `warnings`. Pure: bytes in, records out.
 """
@@ -40,15 +41,13 @@ def is_user_list(filename: str) -> bool:
 
 def parse_user_list(data: bytes, hint: str = "") -> UserListDocument:
     text = decode(data).text.lstrip("\ufeff")
-    if not text.strip():
-        raise DocumentError("the user list is empty")
     jsonl = hint.lower().endswith((".jsonl", ".ndjson", ".json")) or text.lstrip().startswith("{")
+    if not text.strip() and not jsonl:
+        raise DocumentError("the user list is empty: a CSV list needs its header row (name, …), even with no rows")
     warnings: list[str] = []
     rows = _jsonl(text, warnings) if jsonl else _csv(text, warnings)
     entries = [_entry(n, line, row, warnings) for n, (line, row) in enumerate(rows, 1)]
     warnings.sort(key=_line)  # in file order
-    if not entries:
-        raise DocumentError("the user list has a header but no rows")
     return UserListDocument(entries=entries, format="jsonl" if jsonl else "csv", layout=LAYOUT, warnings=warnings)
 
 
