@@ -120,3 +120,19 @@ def test_seeding_then_an_older_issue_leaves_the_built_in_list_as_shipped(db):
     import_issues(db, ["2019-06"])  # older than the built-in issue: history only
     assert sorted((e["key"], e["name"]) for e in api.entries(db, "sac-blacklist")) == shipped
     assert yinhe(api.entries(db, "sac-blacklist", as_of=date(2019, 8, 15))) == ["银河配资"]
+
+
+def test_a_records_content_is_the_record_without_its_seq():
+    from peizi_guard.db.store import _content
+    from peizi_guard.model import Entry
+    from peizi_guard.scraper.parse import parse_document
+
+    def slow(rec: dict) -> str:
+        return json.dumps({k: v for k, v in rec.items() if k != "seq"}, ensure_ascii=False, sort_keys=True)
+
+    name = "sac-blacklist-2019-03.docx"
+    records = [e.to_dict() for e in parse_document((FIXTURES / name).read_bytes(), name).entries]
+    records.append(Entry(7, 'x"seq": 1, ', urls=['"seq": 9, ', "a.com"], extra={"seq": 3}).to_dict())
+    for rec in records:
+        assert _content(json.dumps(rec, ensure_ascii=False, sort_keys=True)) == slow(rec)
+    assert _content('{"name": "x", "seq": 3}') == '{"name": "x"}'  # other text: parsed

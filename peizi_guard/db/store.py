@@ -146,8 +146,17 @@ def _version_key(key: str, versions: list) -> str:  # noqa: ANN001
     return f"{key}{VERSION}{max(numbers, default=1) + 1}"
 
 
+_SEQ = re.compile(r'"seq": -?\d+, ')
+
+
 def _content(data: str) -> str:
-    """A stored record without its seq: the place of a row is no change of the entry."""
+    """A stored record without its seq: the place of a row is no change of the entry. Records
+    are stored with sorted keys, so the top-level seq is the last `"seq": ` (only urls, plain
+    strings, follow it); it is cut out of the text, and any other text is parsed."""
+    at = data.rfind('"seq": ')
+    m = _SEQ.match(data, at) if at >= 0 else None
+    if m is not None:
+        return data[:at] + data[m.end() :]
     d = json.loads(data)
     d.pop("seq", None)
     return json.dumps(d, ensure_ascii=False, sort_keys=True)
