@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..model import Entry as Record
-from ..model import ParsedDocument
+from ..model import DocumentError, ParsedDocument
 from .fast import ENTRIES_SQL, LISTS, READ_MODEL_VERSION, record, tagged
 from .models import Entry, Membership, ReadModel, Snapshot, Source
 
@@ -29,6 +29,7 @@ class IngestResult:
     kept: int = 0
     current: bool = True  # False: an older document, stored in the history only
     current_id: int | None = None  # the current snapshot after the ingest
+    warnings: list[str] = field(default_factory=list)  # what the document held that cannot be used
 
 
 def ensure_source(s: Session, meta: dict) -> Source:
@@ -42,6 +43,12 @@ def ensure_source(s: Session, meta: dict) -> Source:
     src.kind = meta.get("kind", src.kind or "official")
     s.flush()
     return src
+
+
+def source_kind(s: Session, meta: dict) -> str:
+    """The kind a source has, or will have once ensure_source stored `meta`."""
+    src = s.get(Source, meta["id"])
+    return meta.get("kind", (src.kind if src else "") or "official")
 
 
 _ISSUE = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期")
@@ -87,6 +94,9 @@ def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> S
 def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: date | None, min_keep: float) -> str:
     """Why a document that would become the current list must not without --force, or ""."""
     cur = current_snapshot(s, source_id)
+    if not doc.entries:  # emptying a list (or starting an empty one) is no accident's to do
+        now = f" and would empty the current list of {cur.entry_count} entries (snapshot {cur.id})" if cur else ""
+        return f"it has no rows{now}; use --force to store an empty list"
     if cur is None or candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(cur):
         return ""  # nothing to shrink, or it only joins the history
     old = set(member_keys(s, cur.id))
@@ -94,7 +104,7 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     kept, removed = len(old & new), len(old - new)
     if len(new) < min_keep * len(old):
         return f"{len(new)} rows, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
-    if removed > kept and removed >= 5:  # a few edited rows of a tiny list are an edit, not another list
+    if removes_more_than_it_keeps(removed, kept):
         return (
             f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
             "use --force to accept"
@@ -102,13 +112,84 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     return ""
 
 
+def removes_more_than_it_keeps(removed: int, kept: int) -> bool:
+    """The second shrink rule. A one-row list changing its one row is an edit: allowed."""
+    return removed > kept and removed >= 2
+
+
 def member_keys(s: Session, snapshot_id: int) -> dict[str, int]:
+    """The entries a snapshot lists: {identity: the id of the version it lists}."""
     rows = s.execute(
         select(Entry.key, Entry.id)
         .join(Membership, Membership.entry_id == Entry.id)
         .where(Membership.snapshot_id == snapshot_id)
     ).all()
-    return {k: i for k, i in rows}
+    return {identity(k): i for k, i in rows}
+
+
+# An entry whose data change keeps its identity (its first address, see model.Entry.key) but is
+# stored as a new row, so that every snapshot lists the entry as its document published it. The
+# first version's key is the identity; a later one's is "<identity> ~2", "~3" … (keys hold no spaces).
+VERSION = " ~"
+
+
+def identity(stored_key: str) -> str:
+    """The entry a stored row is a version of."""
+    return stored_key.split(VERSION, 1)[0]
+
+
+def _version_key(key: str, versions: list) -> str:  # noqa: ANN001
+    """The stored key of a new version of the entry `key`, after those stored."""
+    if not versions:
+        return key
+    numbers = [int(v.key.rpartition(VERSION)[2]) for v in versions if v.key != key]
+    return f"{key}{VERSION}{max(numbers, default=1) + 1}"
+
+
+_SEQ = re.compile(r'"seq": -?\d+, ')
+
+
+def _content(data: str) -> str:
+    """A stored record without its seq: the place of a row is no change of the entry. Records
+    are stored with sorted keys, so the top-level seq is the last `"seq": ` (only urls, plain
+    strings, follow it); it is cut out of the text, and any other text is parsed."""
+    at = data.rfind('"seq": ')
+    m = _SEQ.match(data, at) if at >= 0 else None
+    if m is not None:
+        return data[:at] + data[m.end() :]
+    d = json.loads(data)
+    d.pop("seq", None)
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
+
+
+def _same_version(versions: list, data: str):  # noqa: ANN001, ANN202
+    """The stored version whose record is `data` (seq aside), or None."""
+    same = next((v for v in versions if v.data == data), None)
+    if same is not None or not versions:
+        return same
+    content = _content(data)
+    return next((v for v in versions if _content(v.data) == content), None)
+
+
+def _versions(s: Session, source_id: str) -> dict[str, list]:
+    """Every stored version of each entry of a source, by identity."""
+    out: dict[str, list] = {}
+    query = select(Entry.id, Entry.key, Entry.data, Entry.first_snapshot_id, Entry.last_snapshot_id).where(
+        Entry.source_id == source_id
+    )
+    for row in s.execute(query):
+        out.setdefault(identity(row.key), []).append(row)
+    return out
+
+
+def _span_change(order: dict, snap_id: int, first: int, last: int) -> dict:
+    """How a version's first and last snapshot move when snapshot `snap_id` lists it too."""
+    change = {}
+    if order[snap_id] >= order[last]:
+        change["last_snapshot_id"] = snap_id
+    if order[snap_id] < order[first]:
+        change["first_snapshot_id"] = snap_id
+    return change
 
 
 def snapshot_records(s: Session, snapshot_id: int) -> list[dict]:
@@ -161,7 +242,10 @@ def ingest(
     last_modified: str = "",
     rebuild: bool = True,
 ) -> IngestResult:
-    """Store a parsed document as a snapshot. The same bytes twice add nothing."""
+    """Store a parsed document as a snapshot. The same bytes twice add nothing. Only a user's
+    list may be empty (`import --force` of a header-only file empties it)."""
+    if not doc.entries and source_kind(s, source_meta) != "user":
+        raise DocumentError("the document lists no entries: an official list is never empty")
     src = ensure_source(s, source_meta)
     digest = hashlib.sha256(raw).hexdigest()
     old = s.scalar(select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.sha256 == digest))
@@ -174,6 +258,7 @@ def ingest(
             old.entry_count,
             current=cur is not None and cur.id == old.id,
             current_id=cur.id if cur else None,
+            warnings=list(getattr(doc, "warnings", [])),
         )
     if published is None and doc.published:
         published = date.fromisoformat(doc.published)
@@ -205,26 +290,21 @@ def ingest(
 
     # bulk statements through the Core: the ORM's unit of work is ten times slower for 100,000 rows
     order = {x.id: order_key(x) for x in snapshots_of(s, src.id)}
-    existing = {
-        row.key: row
-        for row in s.execute(
-            select(Entry.id, Entry.key, Entry.data, Entry.first_snapshot_id, Entry.last_snapshot_id).where(
-                Entry.source_id == src.id
-            )
-        )
-    }
+    versions = _versions(s, src.id)
     keys = _unique_keys(doc.entries)
+    stored: dict[str, str] = {}  # identity → the stored key of the version this document lists
     updates = []
     for start in range(0, len(keys), BATCH):  # in batches: 100,000 rows are never all in memory
         new_rows = []
         for key, rec in zip(keys[start : start + BATCH], doc.entries[start : start + BATCH]):
             data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
-            have = existing.get(key)
-            if have is None:
+            have = _same_version(versions.get(key, []), data)
+            if have is None:  # new, or changed: a new version; older snapshots keep the old one
+                stored[key] = _version_key(key, versions.get(key, []))
                 new_rows.append(
                     dict(
                         source_id=src.id,
-                        key=key,
+                        key=stored[key],
                         seq=rec.seq,
                         name=rec.name,
                         data=data,
@@ -233,18 +313,13 @@ def ingest(
                     )
                 )
                 continue
-            change: dict = {}
-            if order[snap.id] >= order[have.last_snapshot_id]:
-                change["last_snapshot_id"] = snap.id
-                if have.data != data:
-                    change.update(seq=rec.seq, name=rec.name, data=data)
-            if order[snap.id] < order[have.first_snapshot_id]:
-                change["first_snapshot_id"] = snap.id
+            stored[key] = have.key
+            change = _span_change(order, snap.id, have.first_snapshot_id, have.last_snapshot_id)
             if change:
                 updates.append(dict(id=have.id, **change))
         if new_rows:
             s.execute(insert(ENTRIES), new_rows)  # the table: Core's executemany, not the ORM's
-    del existing
+    del versions
     for fields in {tuple(sorted(u)) for u in updates}:  # one statement per set of changed columns
         s.execute(update(Entry), [u for u in updates if tuple(sorted(u)) == fields])
     ids = dict(s.execute(select(Entry.key, Entry.id).where(Entry.source_id == src.id)).all())
@@ -252,11 +327,11 @@ def ingest(
         s.execute(
             insert(MEMBERSHIPS),
             [
-                dict(snapshot_id=snap.id, entry_id=ids[k], seq=r.seq)
+                dict(snapshot_id=snap.id, entry_id=ids[stored[k]], seq=r.seq)
                 for k, r in zip(keys[start : start + BATCH], doc.entries[start : start + BATCH])
             ],
         )
-    del ids
+    del ids, stored
     new_keys = set(keys)
     result = IngestResult(
         src.id,
@@ -268,6 +343,7 @@ def ingest(
         kept=len(new_keys & set(prev_keys)),
         current=became,
         current_id=now.id if now else None,
+        warnings=list(getattr(doc, "warnings", [])),  # a user's list (scraper/userlist.py) has them
     )
     if rebuild:
         rebuild_read_model(s)
@@ -383,13 +459,18 @@ def read_model_key(s: Session) -> str:
 
 
 def diff(s: Session, old_id: int, new_id: int) -> dict:
-    """Entries added and removed between two snapshots of a source."""
-    a = {r["key"]: r for r in snapshot_records(s, old_id)}
-    b = {r["key"]: r for r in snapshot_records(s, new_id)}
+    """Entries added and removed between two snapshots of a source, by identity (as `import` and
+    `history` count them). An entry in both whose data changed (renamed, another address …) is
+    under `changed` as {old, new}, each as its snapshot lists it; `kept` counts those listed alike."""
+    a = {identity(r["key"]): r for r in snapshot_records(s, old_id)}
+    b = {identity(r["key"]): r for r in snapshot_records(s, new_id)}
+    both = [k for k in b if k in a]
+    changed = [k for k in both if a[k]["key"] != b[k]["key"]]  # another stored version
     return {
         "old": old_id,
         "new": new_id,
         "added": [b[k] for k in b if k not in a],
         "removed": [a[k] for k in a if k not in b],
-        "kept": len(a.keys() & b.keys()),
+        "changed": [{"old": a[k], "new": b[k]} for k in changed],
+        "kept": len(both) - len(changed),
     }

@@ -1,8 +1,13 @@
 """A user's own list (a bank's or platform's blocklist) as CSV or JSON lines → ParsedDocument.
 
-Columns: `name` (required), `company`, `urls`, `aliases`, `note`. In CSV, several urls or
-aliases share a cell separated by `|`; in JSON lines they may also be lists. The file may be in
-any encoding `inputs.decode` reads (BOM, UTF-8, GBK …). Pure: bytes in, records out.
+Columns: `name` (required), `company`, `urls`, `aliases`, `note`. Several urls share a cell
+separated by `|`, `;`, `；`, `,`, `，` or spaces (no address holds a space, and a comma in one is
+rare enough to be worth its warning); several aliases by `|`, `;` or `；` only, since names hold
+spaces (Tiger Brokers) and commas. In JSON lines they may also be lists. The file may be in any
+encoding `inputs.decode` reads (BOM, UTF-8, GBK …). A header-only CSV or an empty JSON lines
+file is an empty list (storing it takes --force). What is read but cannot be used — an address
+with no host, a cell past the header, a column of another name — is a warning naming its line,
+in `warnings`. Pure: bytes in, records out.
 """
 
 from __future__ import annotations
@@ -10,33 +15,48 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from dataclasses import dataclass, field
 
 from ..inputs import decode
+from ..normalise import host_of
 from . import fields
 from ..model import Company, DocumentError, Entry, ParsedDocument
 
 COLUMNS = ("name", "company", "urls", "aliases", "note")
 SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json")
 LAYOUT = "user-list"
+URL_SEPARATORS = re.compile(r"[|;；,，\s]+")
+ALIAS_SEPARATORS = re.compile(r"[|;；]")
+
+
+@dataclass
+class UserListDocument(ParsedDocument):
+    warnings: list[str] = field(default_factory=list)  # "line 3: …", in file order
 
 
 def is_user_list(filename: str) -> bool:
     return filename.lower().endswith(SUFFIXES)
 
 
-def parse_user_list(data: bytes, hint: str = "") -> ParsedDocument:
+def parse_user_list(data: bytes, hint: str = "") -> UserListDocument:
     text = decode(data).text.lstrip("\ufeff")
-    if not text.strip():
-        raise DocumentError("the user list is empty")
     jsonl = hint.lower().endswith((".jsonl", ".ndjson", ".json")) or text.lstrip().startswith("{")
-    rows = _jsonl(text) if jsonl else _csv(text)
-    entries = [_entry(n, line, row) for n, (line, row) in enumerate(rows, 1)]
-    if not entries:
-        raise DocumentError("the user list has a header but no rows")
-    return ParsedDocument(entries=entries, format="jsonl" if jsonl else "csv", layout=LAYOUT)
+    if not text.strip() and not jsonl:
+        raise DocumentError("the user list is empty: a CSV list needs its header row (name, …), even with no rows")
+    warnings: list[str] = []
+    rows = _jsonl(text, warnings) if jsonl else _csv(text, warnings)
+    entries = [_entry(n, line, row, warnings) for n, (line, row) in enumerate(rows, 1)]
+    warnings.sort(key=_line)  # in file order
+    return UserListDocument(entries=entries, format="jsonl" if jsonl else "csv", layout=LAYOUT, warnings=warnings)
 
 
-def _csv(text: str) -> list[tuple[int, dict]]:
+def _line(warning: str) -> int:
+    """The line a warning names ("line 3: …")."""
+    return int(warning.split(":", 1)[0].removeprefix("line "))
+
+
+def _csv(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -47,18 +67,33 @@ def _csv(text: str) -> list[tuple[int, dict]]:
             f"a user list needs a header row with a `name` column (and optionally "
             f"{', '.join(COLUMNS[1:])}); found: {', '.join(header)[:120]}"
         )
+    warnings += [
+        f"line 1: column `{h}` is not one of {', '.join(COLUMNS)}: ignored" for h in header if h not in COLUMNS
+    ]
     out = []
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
+                warnings += _extra_cells(reader.line_num, row, len(header))
                 out.append((reader.line_num, dict(zip(header, row))))
     except csv.Error as exc:
         raise DocumentError(f"line {reader.line_num}: {exc}") from None
     return out
 
 
-def _jsonl(text: str) -> list[tuple[int, dict]]:
+def _extra_cells(line: int, row: list[str], width: int) -> list[str]:
+    """A warning for cells past the header's columns (an unquoted cell holding a comma)."""
+    extra = [c for c in row[width:] if c.strip()]
+    if not extra:
+        return []
+    return [
+        f"line {line}: {len(row)} cells, the header names {width}: {', '.join(extra)[:80]} ignored (quote a cell holding commas)"
+    ]
+
+
+def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
     out = []
+    unknown: set[str] = set()
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -68,27 +103,46 @@ def _jsonl(text: str) -> list[tuple[int, dict]]:
             raise DocumentError(f"line {n}: not JSON ({exc.msg})") from None
         if not isinstance(obj, dict):
             raise DocumentError(f"line {n}: expected an object with a `name`")
-        out.append((n, {str(k).lower(): v for k, v in obj.items()}))
+        row = {str(k).lower(): v for k, v in obj.items()}
+        for k in sorted(row.keys() - set(COLUMNS) - unknown):  # each once, where it first appears
+            warnings.append(f"line {n}: `{k}` is not one of {', '.join(COLUMNS)}: ignored")
+            unknown.add(k)
+        out.append((n, row))
     return out
 
 
-def _values(value) -> list[str]:  # noqa: ANN001
-    items = value if isinstance(value, list) else str(value or "").split("|")
-    return [str(x).strip() for x in items if str(x).strip()]
+def split_values(value, separators: re.Pattern) -> list[str]:  # noqa: ANN001
+    """The values of a cell (or of a JSON list's items), split, without blanks, dashes or repeats."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        for part in separators.split("" if item is None else str(item)):
+            part = part.strip()
+            if not fields.is_none(part) and part not in out:
+                out.append(part)
+    return out
 
 
-def _entry(seq: int, line: int, row: dict) -> Entry:
+def hostless(line: int, urls: list[str]) -> list[str]:
+    """A warning for each value of a urls cell that is no address: it can never match."""
+    return [
+        f"line {line}: {u!r} in urls is not an address (no host); it matches nothing" for u in urls if not host_of(u)
+    ]
+
+
+def _entry(seq: int, line: int, row: dict, warnings: list[str]) -> Entry:
     name = str(row.get("name") or "").strip()
     if not name:
         raise DocumentError(f"line {line}: no name")
     company = str(row.get("company") or "").strip()
     note = str(row.get("note") or "").strip()
-    urls = _values(row.get("urls"))
+    urls = split_values(row.get("urls"), URL_SEPARATORS)
+    warnings += hostless(line, urls)
     return Entry(
         seq=seq,
         name=name,
-        aliases=_values(row.get("aliases")),
-        urls=urls,
+        aliases=split_values(row.get("aliases"), ALIAS_SEPARATORS),
+        urls=urls,  # as written, a value with no host too: the user sees it in `list`
         domains=fields.parse_urls(urls)[1],  # the hosts, as the official lists give them
         companies=[Company(company)] if company else [],
         extra={"note": note} if note else {},
