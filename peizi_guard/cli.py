@@ -242,10 +242,13 @@ def import_cmd(
     except api.DocumentError as exc:
         raise Failure(f"{file}: {exc}") from None
     note = history_note(res)
+    for w in res.warnings:  # rows or cells of a user's list that cannot be used
+        click.echo(f"peizi-guard: warning: {_shown(file)}: {w}", err=True)
     if as_json:
         _jsonl(
             [
                 {
+                    "warnings": res.warnings,
                     "source": res.source,
                     "status": res.status,
                     "snapshot": res.snapshot_id,
@@ -396,10 +399,17 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
     if as_json:
         click.echo(json.dumps(d, ensure_ascii=False))
         return
-    click.echo(f"{source}: snapshot {d['old']} → {d['new']}: +{len(d['added'])} -{len(d['removed'])} ={d['kept']}")
+    changed = d.get("changed", [])
+    click.echo(
+        f"{source}: snapshot {d['old']} → {d['new']}: +{len(d['added'])} -{len(d['removed'])} ~{len(changed)} "
+        f"={d['kept']}"
+    )
     for sign, rows in (("+", d["added"]), ("-", d["removed"])):
         for e in rows:
             click.echo(f"  {sign} #{e['seq']} {e['name']}  {' '.join(e['urls'])}")
+    for c in changed:  # the same entry (its first address), printed otherwise
+        old_e, new_e = c["old"], c["new"]
+        click.echo(f"  ~ #{old_e['seq']} {old_e['name']} → #{new_e['seq']} {new_e['name']}  {' '.join(new_e['urls'])}")
 
 
 @main.command()
