@@ -194,7 +194,7 @@ def _company(c: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one source per line.")
 @click.pass_obj
 def sources(obj: dict, as_json: bool) -> None:
-    """The official sources and their snapshots."""
+    """Every source (the official lists and your own) and its snapshots (`history` marks the current one)."""
     rows = api.sources(obj["db"])
     if as_json:
         _jsonl(rows)

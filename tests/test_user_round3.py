@@ -150,3 +150,21 @@ def test_a_browser_over_a_limit_gets_a_page_and_the_api_a_problem_object(db):
     assert page.status_code == 429 and page.headers["content-type"].startswith("text/html") and "429" in page.text
     assert api.status_code == 429 and api.headers["content-type"] == "application/problem+json"
     assert big.status_code in (413, 429) and big.headers["content-type"].startswith("text/html")
+
+
+def test_csv_and_table_rows_say_a_page_was_judged_on_its_start_only():
+    import csv as csvmod
+    import io
+
+    from peizi_guard.output.csv import CsvWriter
+    from peizi_guard.output.table import TableWriter
+
+    row = {"url": "http://x.cn/", "final_url": "http://x.cn/", "status": 200, "verdict": "clear", "reason": None,
+           "score": 0.1, "matches": [], "signals": [], "redirects": [], "error": None, "fetched_at": "t",
+           "truncated": True, "line": 3}
+    out = io.StringIO()
+    CsvWriter(out).write(row)
+    assert next(csvmod.DictReader(io.StringIO(out.getvalue())))["truncated"] == "True"
+    table = io.StringIO()
+    TableWriter(table).write(row)
+    assert "(truncated)" in table.getvalue()

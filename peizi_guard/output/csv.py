@@ -20,6 +20,7 @@ COLUMNS = [
     "fetched_at",
     "line",  # of the URL in the input (last: a file appended to by an older version keeps its columns)
     "input",  # the input file, when there are several (scan --cluster on a folder or glob)
+    "truncated",  # the page was judged on its first --max-bytes only
 ]
 
 

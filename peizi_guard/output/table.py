@@ -17,6 +17,8 @@ class TableWriter(Writer):
             or (_why_unchecked(result.get("reason") or "error", result["error"]) if result.get("error") else "")
         )
         status = result.get("status") or "-"
+        if result.get("truncated"):  # judged on the page's first --max-bytes only
+            why = f"{why} (truncated)".strip()
         where = f"{result['input']}:{result['line']}" if result.get("input") else result.get("line")
         at = f"{where!s:>5}  " if where else ""
         line = f"{at}{result['verdict']:<10} {result['score']:.2f} {status!s:>4}  {result['url']}  {why}"
