@@ -48,11 +48,39 @@ def _server():
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _seeded(_server, tmp_path_factory):
+    """PostgreSQL: one database seeded from the shipped lists, with its saved index, copied
+    (CREATE DATABASE … TEMPLATE, and the index file) for each `db`: what the first command on a
+    new database does, once per run instead of once per test (the index's key, the lists it was
+    built for, is checked on every load as ever)."""
+    if _server is None:
+        yield None
+        return
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    name = f"pgt_seeded_{uuid.uuid4().hex[:10]}"
+    with _server.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+    # in a process of its own, so that no connection is left open on the template
+    cache = str(tmp_path_factory.getbasetemp() / "cache")
+    subprocess.run([sys.executable, "-c", "import sys; from peizi_guard import api; api.load_index(sys.argv[1])",
+                    url], check=True, env={**os.environ, "XDG_CACHE_HOME": cache})
+    yield name, url
+    with _server.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 class _Databases:
     """Fresh, empty databases: SQLite files in `folder`, or new PostgreSQL databases (dropped at the end)."""
 
-    def __init__(self, server, folder: Path):  # noqa: ANN001
-        self.server, self.folder, self.made = server, folder, []
+    def __init__(self, server, folder: Path, template: str | None = None):  # noqa: ANN001
+        self.server, self.folder, self.made, self.template = server, folder, [], template
 
     def make(self, name: str = "t") -> str:
         from sqlalchemy import text
@@ -61,8 +89,9 @@ class _Databases:
         if self.server is None:
             return str(self.folder / f"{name}.db")
         dbname = f"pgt_{name}_{uuid.uuid4().hex[:10]}".lower()
+        like = f' TEMPLATE "{self.template}"' if self.template else ""
         with self.server.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{dbname}"'))
+            c.execute(text(f'CREATE DATABASE "{dbname}"{like}'))
         self.made.append(dbname)
         return make_url(TEST_DB).set(database=dbname).render_as_string(hide_password=False)
 
@@ -92,11 +121,22 @@ def shared_db(tmp_path_factory, _server) -> str:
 
 
 @pytest.fixture()
-def db(new_db, monkeypatch) -> str:
-    """A fresh database; PEIZI_GUARD_DB points at it too."""
-    url = new_db("pg")
+def db(tmp_path, _own_cache_dir, _server, _seeded, monkeypatch) -> str:
+    """A fresh database (on PostgreSQL a copy of one seeded once, as every database is seeded on
+    first use); PEIZI_GUARD_DB points at it too."""
+    dbs = _Databases(_server, tmp_path, template=_seeded[0] if _seeded else None)
+    url = dbs.make("pg")
+    if _seeded:
+        import shutil
+
+        from peizi_guard.db.indexfile import path_for
+
+        saved = path_for(_seeded[1])
+        if saved and os.path.exists(saved):
+            shutil.copyfile(saved, path_for(url))
     monkeypatch.setenv("PEIZI_GUARD_DB", url)
-    return url
+    yield url
+    dbs.drop()
 
 
 def table_counts(url: str, tables) -> dict:
@@ -111,3 +151,4 @@ def table_counts(url: str, tables) -> dict:
             return {t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
     finally:
         engine.dispose()
+

@@ -69,6 +69,9 @@ def read_only_file(path: str) -> bool:
     return os.path.exists(path) and not (os.access(path, os.W_OK) and os.access(os.path.dirname(path) or ".", os.W_OK))
 
 
+_UPGRADED: set[str] = set()  # server databases whose schema this process has checked (and upgraded)
+
+
 def open_engine(url: str):
     """An engine with the schema created; SQLite files run in WAL mode."""
     from sqlalchemy import create_engine, event
@@ -101,9 +104,13 @@ def open_engine(url: str):
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+    if url in _UPGRADED:  # this process has seen its schema up to date: not looked at again
+        return engine
     try:
         with setup_lock(engine):
             upgrade(engine)
+        if engine.dialect.name != "sqlite":  # a server's; a file may be made again, and each :memory: is new
+            _UPGRADED.add(url)
     except SQLAlchemyError as exc:
         why = str(exc).splitlines()[0]
         if "readonly database" in why:  # check and list read a read-only copy; the other commands cannot
