@@ -77,7 +77,7 @@ def find_entry(db: str | None, seq: int, source: str | None = None) -> list[dict
 
 
 def sources(db: str | None = None) -> list[dict]:
-    """Each source with every snapshot (dates, counts)."""
+    """Each source with every snapshot (dates, counts; `current` marks the one checked against)."""
     from sqlalchemy import select
 
     from .db import store
@@ -89,7 +89,9 @@ def sources(db: str | None = None) -> list[dict]:
         out = []
         for src in s.scalars(select(Source).order_by(Source.id)):
             snaps = store.snapshots_of(s, src.id)
-            out.append(dict(store.source_info(src), snapshots=[store.snapshot_meta(x) for x in snaps]))
+            now = store.current_snapshot(s, src.id)
+            metas = [dict(store.snapshot_meta(x), current=now is not None and x.id == now.id) for x in snaps]
+            out.append(dict(store.source_info(src), snapshots=metas))
         return out
 
 

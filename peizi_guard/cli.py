@@ -194,7 +194,7 @@ def _company(c: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one source per line.")
 @click.pass_obj
 def sources(obj: dict, as_json: bool) -> None:
-    """Every source (the official lists and your own) and its snapshots (`history` marks the current one)."""
+    """Every source (the official lists and your own) and its snapshots, the current one marked."""
     rows = api.sources(obj["db"])
     if as_json:
         _jsonl(rows)
@@ -209,6 +209,7 @@ def sources(obj: dict, as_json: bool) -> None:
                 + ", "
                 f"fetched {snap['fetched_at']}, "
                 f"{snap['entry_count']} entries, {snap['format']}, sha256 {snap['sha256'][:12]}"
+                + ("  (current)" if snap.get("current") else "")
             )
 
 

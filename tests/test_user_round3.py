@@ -168,3 +168,21 @@ def test_csv_and_table_rows_say_a_page_was_judged_on_its_start_only():
     table = io.StringIO()
     TableWriter(table).write(row)
     assert "(truncated)" in table.getvalue()
+
+
+def test_sources_mark_the_current_snapshot_after_a_revert(db, tmp_path):
+    from peizi_guard import api
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("name,urls\n甲配资,a1.example.cn\n", encoding="utf-8")
+    second.write_text("name,urls\n甲配资,a1.example.cn\n乙配资,b1.example.cn\n", encoding="utf-8")
+    one = api.import_file(db, str(first), "mine").snapshot_id
+    two = api.import_file(db, str(second), "mine").snapshot_id
+
+    def current() -> list[int]:
+        mine = next(s for s in api.sources(db) if s["id"] == "mine")
+        return [x["id"] for x in mine["snapshots"] if x["current"]]
+
+    assert current() == [two]
+    api.revert(db, "mine", one)
+    assert current() == [one]
