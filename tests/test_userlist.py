@@ -274,3 +274,12 @@ def test_official_lists_never_take_an_empty_document(db):
         with pytest.raises(DocumentError, match="an official list is never empty"):
             store.ingest(s, {"id": "my-copy"}, ParsedDocument([], "pdf", "csrc-peizi"), b"y")
     assert table_counts(db, ("sources", "snapshots", "entries")) == before
+
+
+def test_json_lines_are_lines_at_line_feeds_only():
+    """JSON allows U+2028 inside a string; str.splitlines cut the line there ("not JSON")."""
+    from peizi_guard.scraper.userlist import parse_user_list
+
+    data = '{"name": "甲配资\u2028二号", "urls": "a1.example.cn"}\r\n{"name": "乙配资"}\n'.encode()
+    doc = parse_user_list(data, "x.jsonl")
+    assert [e.name for e in doc.entries] == ["甲配资\u2028二号", "乙配资"]

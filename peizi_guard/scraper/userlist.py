@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..inputs import decode
+from ..inputs import decode, split_lines
 from ..normalise import host_of
 from . import fields
 from ..model import Company, DocumentError, Entry, ParsedDocument
@@ -94,7 +94,7 @@ def _extra_cells(line: int, row: list[str], width: int) -> list[str]:
 def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
     out = []
     unknown: set[str] = set()
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(split_lines(text), 1):  # at line feeds, as every input file is read
         if not line.strip():
             continue
         try:
