@@ -44,7 +44,7 @@ from peizi_guard.normalise import name_key, strip_generic  # noqa: E402
 
 PERTURBATIONS = ROOT / "corpus" / "perturbations.json"
 HOLDOUT_RESULT = ROOT / "corpus" / "holdout_result.json"
-HOLDOUT_SEEN = ROOT / "corpus" / "holdout_seen.txt"
+HOLDOUT_SEEN = ROOT / "corpus" / "holdout_seen.txt"  # texts shown before the split was fixed (none in v2)
 BOOT, SEED = 2000, 7
 
 

@@ -5,7 +5,8 @@
 
 Reproducible: the same corpus gives byte-for-byte the same file (fixed seed, sorted
 vocabulary, rounded numbers). The held-out groups (corpus/holdout_groups.txt) are never
-used here; synthetic texts are used for training only, never for a measurement.
+used here; synthetic texts are used for training only, never for a measurement. (The first
+held-out groups, corpus/holdout_v1_groups.txt, were scored once and then joined training.)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "texts"  # one .jsonl file per collection
 SYNTHETIC = ROOT / "corpus" / "synthetic.jsonl"
 HOLDOUT = ROOT / "corpus" / "holdout_groups.txt"
+HOLDOUT_V1 = ROOT / "corpus" / "holdout_v1_groups.txt"  # scored once (2026-11-29), then trained on
 OUT = Path(__file__).resolve().parent / "data" / "text_model.json"
 
 SEED = 20261129
@@ -59,7 +61,7 @@ def load(path: Path = CORPUS) -> list[dict]:
 
 
 def holdout_pick(group: str) -> bool:
-    """The seeded hash that chose the held-out groups once (kept in HOLDOUT as a list)."""
+    """The seeded hash that chose the first held-out groups once (kept in HOLDOUT_V1 as a list)."""
     h = int(hashlib.sha256(f"peizi-guard-holdout-v1:{group}".encode()).hexdigest()[:8], 16)
     return h / 0x100000000 < HOLDOUT_SHARE
 

@@ -44,9 +44,20 @@ def test_every_text_was_reviewed_twice_and_kept_by_majority():
         assert r["text"] == raw[r["id"]]["text"]  # verbatim: the collector's text, unchanged
 
 
-def test_held_out_groups_are_the_seeded_hash_choice():
-    groups = {r["group"] for r in train.load(train.CORPUS)}
-    assert train.holdout_groups(train.HOLDOUT) == {g for g in groups if train.holdout_pick(g)}
+SECOND_COLLECTION = ("h2o-", "h2n-")  # 2026-11-30: sites and repositories not used before
+
+
+def test_first_held_out_groups_were_the_seeded_hash_choice():
+    groups = {r["group"] for r in train.load(train.CORPUS) if not r["id"].startswith(SECOND_COLLECTION)}
+    assert train.holdout_groups(train.HOLDOUT_V1) == {g for g in groups if train.holdout_pick(g)}
+
+
+def test_held_out_groups_are_the_second_collection_and_nothing_else():
+    rows = train.load(train.CORPUS)
+    new = {r["group"] for r in rows if r["id"].startswith(SECOND_COLLECTION)}
+    old = {r["group"] for r in rows if not r["id"].startswith(SECOND_COLLECTION)}
+    assert train.holdout_groups(train.HOLDOUT) == new and not new & old
+    assert not train.holdout_groups(train.HOLDOUT) & train.holdout_groups(train.HOLDOUT_V1)
 
 
 def test_synthetic_texts_are_marked_and_apart():

@@ -78,7 +78,7 @@ def test_evidence_phrases_are_whole_clauses_not_fragments(dev):
     """"加微信了解详情", not "解详" (a run cut where the push changed sign inside the words); a
     clause over CLAUSE characters is still cut, into pieces of it."""
     from peizi_guard.matcher.features import prepare
-    from peizi_guard.matcher.textmodel import CLAUSE, judge
+    from peizi_guard.matcher.textmodel import _ADDRESS, CLAUSE, judge
 
     text = "按天配资，1:10杠杆，当天到账，免息体验三天，加微信了解详情。"
     phrases = [c.text for c in judge(default_model(), text).contributions if c.feature == "ngram"]
@@ -88,7 +88,8 @@ def test_evidence_phrases_are_whole_clauses_not_fragments(dev):
     for r in dev[::25]:
         j = judge(default_model(), r["text"])
         t = prepare(r["text"])[j.window[0] : j.window[1]] if j.window != (0, 0) else prepare(r["text"])
-        clauses = [c for c in re.split(r"[^\w%+:.\-]|_|(?<!\w)[:.\-]|[:.\-](?!\d)", t) if c]
+        words = _ADDRESS.sub("|", t)  # an address is a phrase break too
+        clauses = [c for c in re.split(r"[^\w%+:.\-]|_|(?<!\w)[:.\-]|[:.\-](?!\d)", words) if c]
         for c in j.contributions:
             if c.feature == "ngram":
                 assert c.text in t and (c.text in clauses or len(c.text) > CLAUSE or any(
