@@ -17,7 +17,7 @@ Design
 - Intervals: percentile bootstrap over groups (2,000 resamples), since texts of one group are
   not independent.
 - Robustness: each outer-fold model judges its own test-fold offers after each change; a flip is
-  an offer flagged before the change and clear after it (for "quoted in a warning" the flip we
+  an offer flagged before the change (by `check_text`, as at run time) and clear after it (for "quoted in a warning" the flip we
   want is to clear; for "listed name" the verdict must become listed). Disclaimers are real
   footers (corpus/perturbations.json); the warnings an offer is quoted in are real warnings,
   news or explanations from the same test fold (never seen by that fold's model) that quote
@@ -190,6 +190,8 @@ def robustness(rows: list[dict], flag: np.ndarray, models: list) -> list[str]:
             if r["label"] != "offer" or not flag[i]:
                 continue
             text = r["text"]
+            if check_text(ix, text).verdict == "clear":  # flagged on the whole text, clear as judged
+                continue  # at run time (a text over the window is judged in windows): no flip to see
             changes = {"risk footer appended": perturb.with_disclaimer(text, rng.choice(footers)),
                        "CSRC-mention sentence appended": perturb.with_disclaimer(text, rng.choice(mentions))}
             changes.update({f"{k} inserted": fn(text) for k, fn in perturb.NOISE.items()})
