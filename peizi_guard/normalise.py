@@ -235,7 +235,7 @@ def split_url(value: str) -> tuple[str, str]:
 def read_url(value: str) -> tuple[str, str]:
     """split_url without its fast path for plain addresses (tests compare the two)."""
     text = _undefang(unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS))
-    text = re.sub(r"\s+", "", text)
+    text = _WHITESPACE.sub("", text)
     if not text:
         return "", ""
     if not text.isascii():
@@ -269,10 +269,18 @@ def read_url(value: str) -> tuple[str, str]:
     return host, path
 
 
+_WHITESPACE = re.compile(r"\s+")
+_DOUBLE_DOTS = re.compile(r"\.{2,}")
+_HOST_CHARS = re.compile(r"[^\s/\\?#@:]+")
+_ASCII_HOST = re.compile(r"[a-z0-9.-]+")
+_TLD = re.compile(r"[a-z]{2,24}|xn--[a-z0-9-]+|中国|中國|公司|网络|網絡")
+_LABEL = re.compile(r"[\w-]+")
+
+
 @lru_cache(maxsize=65536)
 def clean_host(host: str) -> str:
-    host = re.sub(r"\.{2,}", ".", host.strip(".").lower())
-    if not host or len(host) > 253 or not re.fullmatch(r"[^\s/\\?#@:]+", host):
+    host = _DOUBLE_DOTS.sub(".", host.strip(".").lower())
+    if not host or len(host) > 253 or not _HOST_CHARS.fullmatch(host):
         return ""  # DNS names are at most 253 characters
     try:
         if not host.isascii():
@@ -283,7 +291,7 @@ def clean_host(host: str) -> str:
         return ""
     if host.startswith("www.") and host.count(".") >= 2:
         host = host[4:]
-    if "." not in host or not re.fullmatch(r"[a-z0-9.-]+", host):
+    if "." not in host or not _ASCII_HOST.fullmatch(host):
         return ""
     return host
 
@@ -332,9 +340,7 @@ def looks_like_url(text: str) -> bool:
     if len(labels) < 2 or not all(labels[-1:]):
         return False
     tld = labels[-1]
-    return bool(re.fullmatch(r"[a-z]{2,24}|xn--[a-z0-9-]+|中国|中國|公司|网络|網絡", tld.lower())) and all(
-        re.fullmatch(r"[\w-]+", lab) for lab in labels if lab
-    )
+    return bool(_TLD.fullmatch(tld.lower())) and all(_LABEL.fullmatch(lab) for lab in labels if lab)
 
 
 # Starts only where a run of host characters starts, and never backtracks into a label: linear time

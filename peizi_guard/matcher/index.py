@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from . import pinyin
 from .lexicon import lexicon
 from .multi import Labels, Mentions, Near
-from ..normalise import company_core, fold, is_generic, name_key, name_variants, split_url, strip_generic
+from ..normalise import _name_variants, company_core, fold, is_generic, name_key, split_url, strip_generic
 from .settings import DEFAULT, Settings
 from .suffix import registrable, split_host
 
@@ -69,8 +69,12 @@ class Index:
     lists_key: str | None = None  # which lists a saved index was written for (its file's key)
 
 
+_DIGITS = re.compile(r"[\d-]+")
+_SPACES = re.compile(r"\s+")
+
+
 def _letters(label: str) -> str:
-    return re.sub(r"[\d-]+", "", label)
+    return _DIGITS.sub("", label)
 
 
 REF_MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains")  # key → [Ref]
@@ -90,28 +94,30 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
     lst = "user" if e.get("list") == "user" else "official"
     refs: list[Ref] = []
     out: list[Posting] = []
-    named: set[tuple[str, Ref]] = set()  # an entry lists a name once under a key (a repeated alias)
-
-    def ref(kind: str, value: str) -> int:
-        refs.append(Ref(src, seq, entry, kind, value, lst))
-        return len(refs) - 1
+    named: set[tuple[str, str, str]] = set()  # an entry lists a name once under a key (a repeated alias)
+    mention_min, fuzzy_min, sound_min = (
+        settings.text_mention_min_length,
+        settings.fuzzy_min_length,
+        settings.homophone_min_length,
+    )
 
     values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
     for kind, value in values:
-        r = ref(kind, value)
-        variants = name_variants(value)
-        for key in variants[:1] + [name_key(value)]:
-            if (key, refs[r]) not in named:
-                named.add((key, refs[r]))
-                out.append(("names", key, r, ""))
-                if kind == "name":
-                    out += [(MENTION, w, r, "") for w in _mention_words(key, value, settings.text_mention_min_length)]
-                    if _is_label(key, settings.text_mention_min_length):
-                        out.append((LABEL, key, r, ""))
+        refs.append(Ref(src, seq, entry, kind, value, lst))
+        r = len(refs) - 1
+        variants = _name_variants(value)
         key = variants[0] if variants else ""
-        if kind in ("name", "app", "wechat") and len(key) >= settings.fuzzy_min_length:
+        for k in (key, name_key(value)) if key else (name_key(value),):
+            if (k, kind, value) not in named:
+                named.add((k, kind, value))
+                out.append(("names", k, r, ""))
+                if kind == "name":
+                    out += [(MENTION, w, r, "") for w in _mention_words(k, value, mention_min)]
+                    if _is_label(k, mention_min):
+                        out.append((LABEL, k, r, ""))
+        if kind in ("name", "app", "wechat") and len(key) >= fuzzy_min:
             out.append((FUZZY, key, r, ""))
-        if len(key) >= settings.homophone_min_length and not key.isascii():
+        if len(key) >= sound_min and not key.isascii():
             out.append(("sounds", pinyin.full(key), r, key))
             if kind == "name" and not is_generic(key):
                 for spelling in pinyin.spellings(key):
@@ -120,28 +126,31 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
                     out.append(("spelled", pinyin.initials(key), r, ""))
     for c in e["companies"]:
         for value in [c["name"], *c["former_names"]]:
-            r = ref("company", value)
+            refs.append(Ref(src, seq, entry, "company", value, lst))
+            r = len(refs) - 1
             out.append(("companies", name_key(value), r, ""))
             core = company_core(value)
             if len(core) >= 2:
                 out.append(("company_cores", core, r, ""))
-            if len(core) >= settings.homophone_min_length and not core.isascii():
+            if len(core) >= sound_min and not core.isascii():
                 out.append(("sounds", pinyin.full(core), r, core))
     for url in e["urls"]:
         host, path = split_url(url)
         if not host:
             continue
-        r = ref("url", url)
-        if is_shared(host):  # only the listed page, or the listed user subdomain (x.blog.sohu.com)
-            if path or host in lx.shared_hosts or host == registrable(host):
+        refs.append(Ref(src, seq, entry, "url", url, lst))
+        r = len(refs) - 1
+        sub, label, suffix = split_host(host)
+        domain = f"{label}.{suffix}" if label else host  # its registrable domain
+        if host in lx.shared_hosts or domain in lx.shared_hosts or domain in lx.allow_domains:  # is_shared
+            # only the listed page, or the listed user subdomain (x.blog.sohu.com)
+            if path or host in lx.shared_hosts or host == domain:
                 out.append(("paths", host, r, path))
             else:
                 out.append(("hosts", host, r, ""))
             continue
         out.append(("hosts", host, r, ""))
-        sub, label, suffix = split_host(host)
         if label:
-            domain = f"{label}.{suffix}"
             out.append(("domains", domain, r, ""))
             out.append(("labels", label, r, domain))
             stem = _letters(label)
@@ -185,7 +194,7 @@ def _mention_words(key: str, value: str, min_len: int) -> list[str]:
     so a text's punctuation never joins two words into a name."""
     if len(key) < min_len or key.isascii() or is_generic(key):
         return []
-    w = re.sub(r"\s+", "", fold(value))
+    w = _SPACES.sub("", fold(value))
     return [key, w] if len(w) > len(key) and name_key(w) == key else [key]
 
 

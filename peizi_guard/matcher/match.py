@@ -14,6 +14,9 @@ from .lexicon import lexicon
 from ..normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url, strip_generic
 from .suffix import split_host
 
+_DIGITS = re.compile(r"[\d-]+")
+_DIGIT = re.compile(r"\d")
+
 
 @dataclass(frozen=True)
 class Match:
@@ -136,7 +139,7 @@ def match_url(ix: Index, query: str) -> list[Match]:
     for listed_domain, ref in ix.labels.get(label, ()):
         if listed_domain != domain:
             out.append(_m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain))
-    stem = re.sub(r"[\d-]+", "", label)
+    stem = _DIGITS.sub("", label)
     if stem != label and len(stem) >= ix.settings.mirror_min_letters:
         out += [
             _m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain)
@@ -159,10 +162,10 @@ def match_url(ix: Index, query: str) -> list[Match]:
 def _short_stem_mirrors(ix: Index, label: str, stem: str, domain: str) -> list[Match]:
     """Two-letter stems (zc391, zc392, zc396 …) are common; a label is a mirror only when one entry
     lists at least two domains of that stem with the same shape (same letters, same digit count)."""
-    shape = re.sub(r"\d", "0", label)
+    shape = _DIGIT.sub("0", label)
     by_entry: dict[tuple, list[Ref]] = {}
     for d, ref in ix.stems.get(stem, ()):
-        if d != domain and re.sub(r"\d", "0", d.split(".")[0]) == shape:
+        if d != domain and _DIGIT.sub("0", d.split(".")[0]) == shape:
             by_entry.setdefault((ref.source, ref.seq), []).append(ref)
     return [
         _m(refs[0], "mirror-domain", ix.settings.method_scores["short-mirror"], domain)

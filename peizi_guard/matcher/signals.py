@@ -11,6 +11,8 @@ from .lexicon import lexicon
 from ..normalise import fold
 from .settings import Settings
 
+_DIGITS = re.compile(r"[\d-]+")
+
 if TYPE_CHECKING:
     from .textmodel import Judgement
 
@@ -45,7 +47,7 @@ def name_signals(text: str, settings: Settings) -> list[Signal]:
 
 def domain_signals(label: str, settings: Settings) -> list[Signal]:
     """A registrable label that spells 配资 (…peizi…, ddpz666-style pz + digits)."""
-    letters = re.sub(r"[\d-]+", "", label)
+    letters = _DIGITS.sub("", label)
     for stem in lexicon().domain_stems:
         long_stem = len(stem) >= 4 and stem in letters
         short_stem = (
