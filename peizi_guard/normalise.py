@@ -320,12 +320,20 @@ def host_of(value: str) -> str:
     return split_url(value)[0]
 
 
-_DEFANGED = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.I)
+_DEFANGED = re.compile(
+    r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)"
+    r"|(?<=[a-z0-9])点(?=(?:com|cn|net|org|top|vip|xyz|cc|info|co|io|me|tv|hk)(?![a-z]))",
+    re.I,
+)
 
 
-def _undefang(text: str) -> str:
-    """www[.]ddpz666[.]com, as blocklists and warnings write addresses so that none is a link."""
-    return _DEFANGED.sub(".", text) if ("[" in text or "(" in text or "{" in text) else text
+def undefang(text: str) -> str:
+    """www[.]ddpz666[.]com, ddpz666点com: addresses written so that none is a link (blocklists,
+    warnings, ads that dodge filters)."""
+    return _DEFANGED.sub(".", text) if ("[" in text or "(" in text or "{" in text or "点" in text) else text
+
+
+_undefang = undefang
 
 
 def looks_like_url(text: str) -> bool:
@@ -439,6 +447,27 @@ def company_core(text: str) -> str:
             w = lx.company_words[j]
             if key.endswith(w) and len(key) > len(w) + 1:
                 key, changed = key[: -len(w)], True
+    return key
+
+
+@cached_below(256, 16384)
+def company_base(text: str) -> str:
+    """A company name without its legal form and region, its trade words kept: 北京华信投资有限公司
+    → 华信投资 (a company named after a platform carries the platform's whole name)."""
+    lx = _lexicon()
+    key = name_key(text)
+    for suffix in lx.company_suffixes:
+        if key.endswith(suffix) and len(key) > len(suffix) + 1:
+            key = key[: -len(suffix)]
+            break
+    regions = _affixes(lx.regions, ("市", "省", ""))
+    j = -1
+    while (j := regions.next(key, j, prefix=True)) >= 0:
+        for form in (lx.regions[j] + "市", lx.regions[j] + "省", lx.regions[j]):
+            if key.startswith(form) and len(key) > len(form) + 1:
+                key = key[len(form) :]
+            if key.endswith(form) and len(key) > len(form) + 1:
+                key = key[: -len(form)]
     return key
 
 

@@ -76,7 +76,8 @@ def test_a_listed_name_inside_a_sentence_is_evidence_not_a_listing(ix):
     assert {m.entry for m in two.matches} == {"闻道资本", "杜德配资"} and two.verdict == "suspicious"
     assert check(ix, "我在内盘期货上做单").matches == []  # an everyday word some platform is named
     long = "我在杜德配资亏了钱，真的很后悔，不知道去哪里投诉才能拿回本金和利息，家里人也不知道这件事情，怎么办才好"
-    text = check(ix, long)  # over 40 characters: text, for --text
-    assert text.matches == [] and any("--text" in n for n in text.notes)
-    assert not any("--text" in n for n in v.notes)
+    text = check(ix, long)  # over 40 characters: judged as text, the listed name as its evidence
+    assert text.kind == "text" and any("judged as text" in n for n in text.notes)
+    assert [(m.seq, m.method) for m in text.matches] == [(3, "exact")]
+    assert v.kind == "name" and not any("judged as text" in n for n in v.notes)
     assert check(ix, "杜德配资靠谱吗").verdict == "listed"  # the question form is the name itself, as before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from ..normalise import clean_text, company_core, find_urls, is_generic, name_key, split_url
-from .query import LONG_NAME, parse
+from ..normalise import clean_text, company_core, find_urls, is_generic, name_key, split_url, undefang
+from .query import LONG_NAME, inner_urls, parse, reads_as_text
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
 from .suffix import registrable, split_host
@@ -72,8 +73,11 @@ class Verdict:
         return d
 
 
+AS_TEXT = "这像一段文字，按文字判断；--as name 按名称核查 (this reads as text, not a name: judged as text; --as name judges it as a name)"
+
+
 def detect_kind(query: str) -> str:
-    return parse(query).kind
+    return "text" if reads_as_text(query) else parse(query).kind
 
 
 def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
@@ -81,6 +85,10 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     ("杜德配资 www.ddpz666.com", "网址：www.pz3789.com") is judged on both."""
     if kind == "text":
         return check_text(ix, query)
+    if kind is None and reads_as_text(query):  # a pasted ad or sentence, not a name
+        v = check_text(ix, query)
+        v.notes.insert(0, AS_TEXT)
+        return v
     q = parse(query, kind)
     matches: list[Match] = []
     signals: list[Signal] = []
@@ -122,8 +130,8 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
     return matches, name_signals(name, ix.settings), notes
 
 
-MIN_NAME_INSIDE = 4  # a shorter listed name inside a longer one is too often a coincidence
-MAX_NAME_INSIDE = 24  # … and no listed name is longer
+MIN_NAME_INSIDE = 4  # a shorter listed name inside a longer one is too often a coincidence …
+MAX_NAME_INSIDE = 24  # (… unless the rest is words asked about it: 鸿满仓网) and no listed name is longer
 
 
 def _named_inside(ix: Index, name: str) -> list[Match]:
@@ -133,17 +141,29 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
     key = name_key(name)
     if len(key) > LONG_NAME or company_core(name) != key:  # text (--text judges it), or a company (its core is)
         return []
-    ambiguous = lexicon().ambiguous_names
+    lx = lexicon()
     score = ix.settings.method_scores["name-inside"]
     out: list[Match] = []
-    for start in range(len(key) - MIN_NAME_INSIDE + 1):
-        for end in range(start + MIN_NAME_INSIDE, min(len(key), start + MAX_NAME_INSIDE) + 1):
+    for start in range(len(key) - 1):
+        for end in range(start + 2, min(len(key), start + MAX_NAME_INSIDE) + 1):
             part = key[start:end]
-            if part != key and ix.names.get(part) and part not in ambiguous and not is_generic(part):
+            if (
+                len(part) < MIN_NAME_INSIDE
+                and not (  # a short name only beside words asked about it
+                    _topic_words(key[:start], lx.query_topics) and _topic_words(key[end:], lx.query_topics)
+                )
+            ):
+                continue
+            if part != key and ix.names.get(part) and part not in lx.ambiguous_names and not is_generic(part):
                 out += [
                     replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.method == "exact"
                 ]
     return out
+
+
+def _topic_words(rest: str, topics: tuple[str, ...]) -> bool:
+    """True when `rest` is made of words asked with a name (鸿满仓 + 最新网址, 鸿满仓 + 提现难): none too."""
+    return not rest or any(rest.startswith(t) and _topic_words(rest[len(t) :], topics) for t in topics)
 
 
 def model_of(ix: Index) -> TextModel:
@@ -210,10 +230,18 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
         if name in ambiguous and not offer:
             continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
-    urls = [u for _, _, u in find_urls(cleaned)] + list(links)
+    for token in {t for t in _ACCOUNT_ID.findall(cleaned) if not t.isalpha()}:  # 加微信 ykpz888, gh_d3cc254439bb
+        matches += [m for m in match_name(ix, token) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
+    urls = [u for _, _, u in find_urls(undefang(cleaned))] + list(links)
+    urls += [inner for u in urls for inner in inner_urls(u)]  # google.com/url?q=…: where it leads
     for url in dict.fromkeys(urls):
         matches += [x for x in match_url(ix, url) if x.score >= ix.settings.text_url_min_score]
     return _unique(matches)
+
+
+# an account id written in a text: a WeChat id is 6-20 letters, digits, _ or -, from a letter
+_ACCOUNT_ID = re.compile(r"(?<![a-z0-9_-])[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])")
+ACCOUNT_FIELDS = frozenset({"app", "wechat", "weibo", "miniprogram"})
 
 
 def _unique(matches: list[Match]) -> list[Match]:

@@ -119,7 +119,7 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
             out.append((FUZZY, key, r, ""))
         if len(key) >= sound_min and not key.isascii():
             out.append(("sounds", pinyin.full(key), r, key))
-            if kind == "name" and not is_generic(key):
+            if kind == "name" and not is_generic(key) and key not in lx.ambiguous_names:  # tonghuashun.com
                 for spelling in pinyin.spellings(key):
                     out.append(("spelled", spelling, r, ""))
                 if len(key) >= 3:

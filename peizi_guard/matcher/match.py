@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import unquote, unquote_plus
 
@@ -11,7 +11,16 @@ from urllib.parse import unquote, unquote_plus
 from . import pinyin
 from .index import Index, Ref, is_shared
 from .lexicon import lexicon
-from ..normalise import company_core, company_parts, is_generic, name_key, name_variants, split_url, strip_generic
+from ..normalise import (
+    company_base,
+    company_core,
+    company_parts,
+    is_generic,
+    name_key,
+    name_variants,
+    split_url,
+    strip_generic,
+)
 from .suffix import split_host
 
 _DIGITS = re.compile(r"[\d-]+")
@@ -55,15 +64,19 @@ def match_name(ix: Index, query: str) -> list[Match]:
     out: list[Match] = []
     for i, key in enumerate(variants + [name_key(query)]):
         part = i > 0 and key != name_key(query)
-        if part and is_generic(key):
-            continue
+        if part and ((is_generic(key) and not strip_generic(key)) or key in lexicon().ambiguous_names):
+            continue  # trade words alone (股票配资), or everyday words (策略股)
         for ref in ix.names.get(key, ()):
             out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
     for company in [query, *company_parts(query)]:
         out += [_m(ref, "exact", 1.0, company) for ref in ix.companies.get(name_key(company), ())]
     if out:
         return _dedupe(out)
-    core = company_core(query)
+    core, base = company_core(query), company_base(query)
+    if base != name_key(query) and base != core and len(base) >= 2 and not is_generic(base):
+        if base not in lexicon().ambiguous_names:  # 华信投资有限公司: the platform 华信投资
+            score = ix.settings.method_scores["company-core"]
+            out += [_m(r, "company-core", score, base) for r in ix.names.get(base, ())]
     if len(core) >= 2 and core != name_key(query):
         named = ix.names.get(core, ()) if not is_generic(core) else ()  # 上海杜德配资有限公司: the platform 杜德配资
         out += [
@@ -122,9 +135,18 @@ def match_url(ix: Index, query: str) -> list[Match]:
         return []
     lx = lexicon()
     out: list[Match] = []
+    desktop = _desktop(host)
+    if desktop:  # the mobile site of a shared host: its pages are the desktop site's
+        out += [
+            replace(m, query=host + path)
+            for m in match_url(ix, f"http://{desktop}{path}")
+            if m.method in ("path", "host")
+        ]
+        if host in _MOBILE or out:
+            return _dedupe(out)
     if is_shared(host):
         for listed_path, ref in ix.paths.get(host, ()):
-            if _path_within(path, listed_path):
+            if _path_within(path, listed_path) or _same_post(host, path, listed_path):
                 out.append(_m(ref, "path", 1.0, host + path))
         out += [_m(r, "host", 1.0, host) for r in ix.hosts.get(host, ())]
         return _dedupe(out)
@@ -207,6 +229,26 @@ def _path_within(path: str, listed: str) -> bool:
     if lq and len(lp) <= 3:  # every listed parameter, in any order, however encoded
         return p == lp and lq <= q
     return p == lp or p.startswith(lp + "/")
+
+
+# mobile sites of shared hosts, and where their pages are on the desktop site
+_MOBILE = {"blog.sina.cn": "blog.sina.com.cn", "m.weibo.cn": "weibo.com", "weibo.cn": "weibo.com"}
+
+
+def _desktop(host: str) -> str:
+    """The desktop host of a shared host's mobile site (m.blog.sina.com.cn, blog.sina.cn), or ""."""
+    if host in _MOBILE:
+        return _MOBILE[host]
+    sub, _, rest = host.partition(".")
+    return rest if sub in ("m", "wap", "3g", "h5") and "." in rest and is_shared(rest) else ""
+
+
+def _same_post(host: str, path: str, listed: str) -> bool:
+    """A Weibo post by its id: m.weibo.cn/detail/ID and /status/ID are weibo.com/UID/ID."""
+    parts = path.split("?", 1)[0].strip("/").split("/")
+    if host != "weibo.com" or len(parts) != 2 or parts[0] not in ("detail", "status"):
+        return False
+    return listed.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] == parts[1]
 
 
 @lru_cache(maxsize=8192)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from .lexicon import lexicon
-from ..normalise import find_urls, fold, looks_like_url, name_key, split_url
+from ..normalise import find_urls, fold, looks_like_url, name_key, split_url, undefang
 
 _EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 _ASKING = re.compile(r"^(?:请问|问一下|问下|大家知道|有人知道|有谁知道|谁知道|求问)")
@@ -45,11 +46,18 @@ def parse(query: str, kind: str | None = None) -> Query:
     notes: list[str] = []
     if kind == "url":
         if split_url(q)[0]:
-            return Query("url", urls=(q,))
+            return Query("url", urls=(q, *inner_urls(q)))
         kind = None  # asked to read an address where there is none: never a silent "clear"
         notes.append("不是网址，按名称核查 not an address (as asked): judged as a name")
     if kind != "name" and looks_like_url(q):
-        return Query("url", urls=(q,), notes=tuple(notes))
+        inner = inner_urls(q)
+        if inner:
+            notes.append("address inside the link: " + ", ".join(inner))
+        return Query("url", urls=(q, *inner), notes=tuple(notes))
+    label = lexicon().account_labels.match(q)
+    if label and q[label.end() :].strip():  # 微信号：gh_d3cc254439bb is the id
+        q = q[label.end() :].strip()
+        notes.append(f"judged as the account “{q}” (label dropped)")
     if kind == "name" and looks_like_url(q):
         notes.append(
             "按要求作为名称核查；它像网址，不加 --as 即按网址核查 judged as a name, as asked; it looks like an address"
@@ -59,7 +67,7 @@ def parse(query: str, kind: str | None = None) -> Query:
         notes.append(f"judged as the name “{name}” (question words dropped)")
     urls: list[str] = []
     if kind != "name":
-        folded = fold(name)
+        folded = undefang(fold(name))
         found = find_urls(folded)
         if found:
             urls = [u for _, _, u in found]
@@ -82,7 +90,22 @@ LONG_NAME = 40  # longer than any listed name: a sentence or a page, pasted
 
 
 def reads_as_text(q: str) -> bool:
-    """A pasted ad rather than a name or address: long, several lines, or sentences (the web
-    page judges such a query as text; check, asked about a name, says to use --text)."""
+    """A pasted ad rather than a name or address: longer than any listed name, several lines,
+    or sentences (check and the web page judge such a query as text)."""
     q = q.strip()
-    return len(q) > 60 or "\n" in q or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))
+    if not any(c.isspace() for c in q) and looks_like_url(q):  # a long link is an address
+        return False
+    return len(q) > LONG_NAME or "\n" in q or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))
+
+
+def inner_urls(url: str) -> list[str]:
+    """Addresses carried inside a link's query (google.com/url?q=…, baidu.com/link?url=…,
+    a redirector's ?target=…): where the link takes a visitor."""
+    if "?" not in url:
+        return []
+    out = []
+    for part in url.split("?", 1)[1].split("#", 1)[0].split("&"):
+        value = unquote(part.partition("=")[2]).strip()
+        if value and value != url and looks_like_url(value) and value not in out:
+            out.append(value)
+    return out
