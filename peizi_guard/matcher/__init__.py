@@ -143,27 +143,33 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
         return []
     lx = lexicon()
     score = ix.settings.method_scores["name-inside"]
+    parts = [
+        key[a:b] for a in range(len(key)) for b in range(a + MIN_NAME_INSIDE, min(len(key), a + MAX_NAME_INSIDE) + 1)
+    ]
+    for n in (2, 3):  # a short name only at an end, beside words asked about it: 鸿满仓网, 投诉鸿满仓
+        parts += [p for p, rest in ((key[:n], key[n:]), (key[-n:], key[:-n])) if len(key) > n and _topic_words(rest)]
     out: list[Match] = []
-    for start in range(len(key) - 1):
-        for end in range(start + 2, min(len(key), start + MAX_NAME_INSIDE) + 1):
-            part = key[start:end]
-            if (
-                len(part) < MIN_NAME_INSIDE
-                and not (  # a short name only beside words asked about it
-                    _topic_words(key[:start], lx.query_topics) and _topic_words(key[end:], lx.query_topics)
-                )
-            ):
-                continue
-            if part != key and ix.names.get(part) and part not in lx.ambiguous_names and not is_generic(part):
-                out += [
-                    replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.method == "exact"
-                ]
+    for part in dict.fromkeys(parts):
+        if part != key and ix.names.get(part) and part not in lx.ambiguous_names and not is_generic(part):
+            out += [replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.method == "exact"]
     return out
 
 
-def _topic_words(rest: str, topics: tuple[str, ...]) -> bool:
-    """True when `rest` is made of words asked with a name (鸿满仓 + 最新网址, 鸿满仓 + 提现难): none too."""
-    return not rest or any(rest.startswith(t) and _topic_words(rest[len(t) :], topics) for t in topics)
+@lru_cache(maxsize=4096)
+def _topic_words(rest: str) -> bool:
+    """True when `rest` is made of words asked with a name (最新网址, 提现难): lexicon query_topics."""
+    topics = _topics()
+    return not rest or any(
+        rest[:n] in topics and _topic_words(rest[n:]) for n in range(1, min(len(rest), _TOPIC_MAX) + 1)
+    )
+
+
+@lru_cache(maxsize=1)
+def _topics() -> frozenset[str]:
+    return frozenset(lexicon().query_topics)
+
+
+_TOPIC_MAX = 8  # longer than any topic word
 
 
 def model_of(ix: Index) -> TextModel:
@@ -231,7 +237,8 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
             continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
     for token in {t for t in _ACCOUNT_ID.findall(cleaned) if not t.isalpha()}:  # 加微信 ykpz888, gh_d3cc254439bb
-        matches += [m for m in match_name(ix, token) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
+        if ix.names.get(name_key(token)):  # most tokens are no one's: one look-up
+            matches += [m for m in match_name(ix, token) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
     urls = [u for _, _, u in find_urls(undefang(cleaned))] + list(links)
     urls += [inner for u in urls for inner in inner_urls(u)]  # google.com/url?q=…: where it leads
     for url in dict.fromkeys(urls):
