@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from .builtin import builtin_sources, seed
-from .db.engine import DbError, open_engine, resolve_url, sqlite_path
+from .db.engine import DbError, mask, open_engine, read_only_file, resolve_url, sqlite_path
 from .db.fast import read_current, tagged
 from .errors import DocumentError
 from .sources import source_meta
@@ -46,6 +46,35 @@ def checkpoint(url: str) -> None:
             con.close()
     except sqlite3.Error:
         pass  # busy readers or a read-only file: the log stays, nothing is lost
+
+
+def check_writable(db: str | None, why: str = "this command stores what it finds in it") -> None:
+    """DbError unless this process can write the database, before a long job whose results would
+    be lost at its end: a read-only SQLite file or folder, a server that refuses a write (a
+    read-only user or replica) or cannot be reached. The test write, one scan result, is rolled back."""
+    from datetime import datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db.models import ScanResult
+
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path and read_only_file(path):
+        raise DbError(f"the database is read-only: {why} ({path} or its folder cannot be written)")
+    try:
+        with session(url) as s:
+            s.begin()
+            try:
+                s.add(ScanResult(url="", verdict="unchecked", fetched_at=datetime.now(), result="{}"))
+                s.flush()
+            finally:
+                s.rollback()
+    except SQLAlchemyError as exc:
+        first = str(exc).splitlines()[0]
+        if "readonly database" in first or "read-only transaction" in first:
+            raise DbError(f"the database is read-only: {why}") from None
+        raise DbError(mask(f"cannot write to the database {url}: {first}")) from None
 
 
 def current(db: str | None = None, as_of: date | None = None) -> dict:
@@ -152,9 +181,19 @@ def import_file(
         raise DocumentError(f"cannot read: {exc.strerror}") from None
     if is_user_list(p.name):
         return import_user_list(db, data, source, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs)
-    return import_document(
-        db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs
-    )
+    try:
+        return import_document(
+            db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs
+        )
+    except DocumentError as exc:
+        from .scraper.formats import NOT_A_DOCUMENT
+
+        if not str(exc).startswith(NOT_A_DOCUMENT):
+            raise
+        raise DocumentError(
+            f"{NOT_A_DOCUMENT} (an official list), nor a .csv or .jsonl file "
+            "(your own list: name, company, urls, aliases, note)"
+        ) from None
 
 
 def import_user_list(

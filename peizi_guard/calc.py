@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
 TRADE_COST = 0.0011  # per side: commission + stamp duty + transfer fee, as the standard examples use
@@ -35,7 +36,14 @@ KEYS = (
 
 
 class CalcError(ValueError):
-    """Input the calculator cannot use; the message is one line for the user."""
+    """Input the calculator cannot use: one line for the user, in Chinese then English (`zh`, `en`)."""
+
+    def __init__(self, en: str, zh: str = ""):
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}" if self.zh else self.en
 
 
 Names = Callable[[str], str]  # an option's name (own, leverage, annual_rate, move …) as the caller's user writes it
@@ -53,6 +61,12 @@ def param(name: str) -> str:
 
 # ---- reading the figures people write ------------------------------------------------
 
+
+def _folded(text: object) -> str:
+    """Full-width digits, signs and units (５万, １：９, ８％) as their ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
 _AMOUNT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万亿|万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
 _UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8, "万亿": 1e12}
 
@@ -62,14 +76,20 @@ def parse_amount(text: str | float, what: str = "--own") -> float:
     if isinstance(text, (int, float)):
         value = float(text)
     else:
-        m = _AMOUNT.fullmatch(str(text).strip())
+        m = _AMOUNT.fullmatch(_folded(text))
         if not m:
-            raise CalcError(f"{what}: {text!r} is not an amount in yuan (e.g. 100000, 10万, 1.5万, 100,000)")
+            raise CalcError(
+                f"{what}: {text!r} is not an amount in yuan (e.g. 100000, 10万, 1.5万, 100,000)",
+                f"{what}：{text!r} 不是以元计的金额（如 100000、10万、1.5万、100,000）",
+            )
         value = float(m.group(1).replace(",", "").replace("，", "")) * _UNITS[(m.group(2) or "").lower() or None]
     if not value > 0:  # NaN too
-        raise CalcError(f"{what}: the amount must be above zero, not {text}")
+        raise CalcError(f"{what}: the amount must be above zero, not {text}", f"{what}：金额须大于零，不能是 {text}")
     if value > MAX_OWN:  # inf too
-        raise CalcError(f"{what}: {text} is more than the calculator takes ({MAX_OWN:,.0f} yuan, 1万亿)")
+        raise CalcError(
+            f"{what}: {text} is more than the calculator takes ({MAX_OWN:,.0f} yuan, 1万亿)",
+            f"{what}：{text} 超出计算器的上限（1万亿元）",
+        )
     return value
 
 
@@ -78,24 +98,32 @@ def parse_fraction(text: str | float, what: str) -> float:
     if isinstance(text, (int, float)):
         value = float(text)
     else:
-        s = str(text).strip().replace("％", "%").replace("＋", "+").replace("－", "-").replace("−", "-")
+        s = _folded(text).replace("−", "-")
         m = re.fullmatch(r"([+-]?[0-9]*\.?[0-9]+)\s*([%‰])?", s)
         if not m:
-            raise CalcError(f"{what}: {text!r} is not a percentage or fraction (e.g. 8%, 1.5%, 0.05%, 0.08)")
+            raise CalcError(
+                f"{what}: {text!r} is not a percentage or fraction (e.g. 8%, 1.5%, 0.05%, 0.08)",
+                f"{what}：{text!r} 不是百分比或小数（如 8%、1.5%、0.05%、0.08）",
+            )
         value = float(m.group(1)) / {None: 1, "%": 100, "‰": 1000}[m.group(2)]
     if not math.isfinite(value):  # NaN, or a string of digits too long for a float
-        raise CalcError(f"{what}: {text!r} is not a finite number")
+        raise CalcError(f"{what}: {text!r} is not a finite number", f"{what}：{text!r} 不是有限的数")
     return value
 
 
 def parse_ratio(text: str, what: str = "--ratio") -> float:
     """Leverage from own : borrowed as ads write it: `1:9` (or 1：9, 1比9) is leverage 10."""
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(?::|：|比)\s*([0-9]*\.?[0-9]+)\s*", str(text))
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(?::|比)\s*([0-9]*\.?[0-9]+)\s*", _folded(text))
     if not m:
-        raise CalcError(f"{what}: {text!r} is not own:borrowed (e.g. 1:9)")
+        raise CalcError(
+            f"{what}: {text!r} is not own:borrowed (e.g. 1:9)", f"{what}：{text!r} 不是“自有:借入”的比例（如 1:9）"
+        )
     own, borrowed = float(m.group(1)), float(m.group(2))
     if not (0 < own < math.inf and 0 < borrowed < math.inf):
-        raise CalcError(f"{what}: both sides of {text} must be above zero (and finite)")
+        raise CalcError(
+            f"{what}: both sides of {text} must be above zero (and finite)",
+            f"{what}：{text} 的两边都须大于零（且有限）",
+        )
     return (own + borrowed) / own
 
 
@@ -198,7 +226,8 @@ def _leverage(leverage: float | str | None, ratio: str | None, names: Names) -> 
     """Position ÷ own capital, from `leverage` or `ratio`: above 1, at most MAX_LEVERAGE."""
     if (leverage is None) == (ratio is None):
         raise CalcError(
-            f"give exactly one of {names('leverage')} (e.g. 10) or {names('ratio')} (own:borrowed, e.g. 1:9)"
+            f"give exactly one of {names('leverage')} (e.g. 10) or {names('ratio')} (own:borrowed, e.g. 1:9)",
+            f"{names('leverage')}（如 10）和 {names('ratio')}（自有:借入，如 1:9）须给且只给一个",
         )
     if ratio is not None:
         what = names("ratio")
@@ -206,16 +235,28 @@ def _leverage(leverage: float | str | None, ratio: str | None, names: Names) -> 
     else:
         what = names("leverage")
         try:
-            lev = float(str(leverage).strip().rstrip("倍xX"))
+            lev = float(_folded(leverage).rstrip("倍xX"))
         except ValueError:
-            raise CalcError(f"{what}: {leverage!r} is not a number (position ÷ own capital, e.g. 10)") from None
+            raise CalcError(
+                f"{what}: {leverage!r} is not a number (position ÷ own capital, e.g. 10)",
+                f"{what}：{leverage!r} 不是数字（持仓市值 ÷ 自有资金，如 10）",
+            ) from None
         if not math.isfinite(lev):
-            raise CalcError(f"{what}: {leverage!r} is not a finite number (position ÷ own capital, e.g. 10)")
+            raise CalcError(
+                f"{what}: {leverage!r} is not a finite number (position ÷ own capital, e.g. 10)",
+                f"{what}：{leverage!r} 不是有限的数（持仓市值 ÷ 自有资金，如 10）",
+            )
     if not lev > 1:
-        raise CalcError(f"{what} must be above 1 (position ÷ own capital; 1 means nothing borrowed), not {leverage}")
+        raise CalcError(
+            f"{what} must be above 1 (position ÷ own capital; 1 means nothing borrowed), not {leverage}",
+            f"{what} 须大于 1（持仓市值 ÷ 自有资金；1 即没有借钱），不能是 {leverage}",
+        )
     if lev > MAX_LEVERAGE:
         given = leverage if ratio is None else f"{ratio} (leverage {lev:g})"
-        raise CalcError(f"{what} {given} is more than the calculator takes: leverage at most {MAX_LEVERAGE:g}")
+        raise CalcError(
+            f"{what} {given} is more than the calculator takes: leverage at most {MAX_LEVERAGE:g}",
+            f"{what} {leverage if ratio is None else ratio} 超出计算器的范围：杠杆最多 {MAX_LEVERAGE:g} 倍",
+        )
     return lev
 
 
@@ -223,7 +264,10 @@ def _daily(annual: float | str | None, monthly: float | str | None, daily: float
     given = [(x, n, d) for x, n, d in ((annual, "annual_rate", 365), (monthly, "monthly_rate", 30),
                                        (daily, "daily_rate", 1)) if x is not None]  # fmt: skip
     if len(given) > 1:
-        raise CalcError(f"give at most one of {names('annual_rate')}, {names('monthly_rate')} or {names('daily_rate')}")
+        raise CalcError(
+            f"give at most one of {names('annual_rate')}, {names('monthly_rate')} or {names('daily_rate')}",
+            f"{names('annual_rate')}、{names('monthly_rate')}、{names('daily_rate')} 最多给一个",
+        )
     if not given:
         return 0.0
     x, name, days = given[0]
@@ -233,9 +277,12 @@ def _daily(annual: float | str | None, monthly: float | str | None, daily: float
 def _rate(x: float | str, name: str) -> float:
     r = parse_fraction(x, name)
     if r < 0:
-        raise CalcError(f"{name} cannot be negative: {x}")
+        raise CalcError(f"{name} cannot be negative: {x}", f"{name} 不能为负：{x}")
     if r > 1:
-        raise CalcError(f"{name} {x} is above 100%: write a percentage (8%) or a fraction (0.08)")
+        raise CalcError(
+            f"{name} {x} is above 100%: write a percentage (8%) or a fraction (0.08)",
+            f"{name} {x} 超过 100%：请写百分比（8%）或小数（0.08）",
+        )
     return r
 
 
@@ -245,12 +292,19 @@ def _lines(warning_line: float | str, liquidation_line: float | str, names: Name
     liq = parse_fraction(liquidation_line, names("liquidation_line"))
     if liq < 1 or warn < 1:
         raise CalcError(
-            "a warning or liquidation line below 100% would leave the lender's money unprotected: give e.g. 110%"
+            "a warning or liquidation line below 100% would leave the lender's money unprotected: give e.g. 110%",
+            "预警线或平仓线低于 100% 时出资方的钱没有保障：请给如 110%",
         )
     if liq > MAX_LINE or warn > MAX_LINE:
-        raise CalcError(f"a warning or liquidation line above {MAX_LINE:.0%} is not a line any lender sets")
+        raise CalcError(
+            f"a warning or liquidation line above {MAX_LINE:.0%} is not a line any lender sets",
+            f"高于 {MAX_LINE:.0%} 的预警线或平仓线不是出资方会设的线",
+        )
     if warn < liq:
-        raise CalcError(f"the warning line ({warn:.0%}) must not be below the liquidation line ({liq:.0%})")
+        raise CalcError(
+            f"the warning line ({warn:.0%}) must not be below the liquidation line ({liq:.0%})",
+            f"预警线（{warn:.0%}）不能低于平仓线（{liq:.0%}）",
+        )
     return warn, liq
 
 
@@ -259,7 +313,8 @@ def _days(days: int, name: str) -> int:
         huge = isinstance(days, int) and abs(days) > 10**15  # repr of an int fails past 4,300 digits
         shown = "a larger number" if huge else repr(days)
         raise CalcError(
-            f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {shown}"
+            f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {shown}",
+            f"{name} 须是 0 到 {MAX_DAYS:,} 的整数天数（100 年），不能是 {shown}",
         )
     return days
 
@@ -267,14 +322,19 @@ def _days(days: int, name: str) -> int:
 def _moves(moves: Sequence[float | str], name: str) -> list[float]:
     for m in moves:  # `--move 5` meant 5 %, not +500 %: a bare number of 1 or more is asked again
         if isinstance(m, str) and not m.strip().endswith(("%", "‰", "％")) and abs(parse_fraction(m, name)) >= 1:
+            move = parse_fraction(m, name)
             raise CalcError(
-                f"{name} {m.strip()} would be {parse_fraction(m, name):+.0%}: write a percentage (5%) or a fraction (0.05)"
+                f"{name} {m.strip()} would be {move:+.0%}: write a percentage (5%) or a fraction (0.05)",
+                f"{name} {m.strip()} 即 {move:+.0%}：请写百分比（5%）或小数（0.05）",
             )
     steps = [parse_fraction(m, name) for m in moves]
     if any(m < -1 for m in steps):
-        raise CalcError(f"{name}: a price cannot fall more than 100%")
+        raise CalcError(f"{name}: a price cannot fall more than 100%", f"{name}：股价跌幅不会超过 100%")
     if any(m > MAX_MOVE for m in steps):
-        raise CalcError(f"{name}: a rise of more than {MAX_MOVE:.0%} is beyond what the calculator shows")
+        raise CalcError(
+            f"{name}: a rise of more than {MAX_MOVE:.0%} is beyond what the calculator shows",
+            f"{name}：超过 {MAX_MOVE:.0%} 的涨幅不在计算器展示的范围内",
+        )
     return steps
 
 

@@ -419,9 +419,8 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
     "--format",
     "fmt",
     type=click.Choice(["table", "jsonl", "csv"]),
-    default="table",
-    show_default=True,
-    help="A table for people, JSON lines or CSV for pipelines.",
+    help="A table for people, JSON lines or CSV for pipelines [default: by -o FILE's extension "
+    "(.csv; .jsonl, .ndjson, .json), else table].",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write results here instead of stdout.")
 @click.option(
@@ -517,6 +516,8 @@ def scan(
         guard.index  # the database is read before -o is opened: a bad one leaves the file as it was
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
+    api.check_writable(guard.url, "scan stores its results in it")  # before any page is fetched
+    fmt = fmt or _format_of(output)
     folder = None
     if cluster is not None and output and (output.endswith(os.sep) or os.path.isdir(output)):
         from .cluster import PartFiles
@@ -561,6 +562,14 @@ def scan(
     )
     status = summary.exit_status
     sys.exit(2 if status == 0 and left_out else status)
+
+
+OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
+def _format_of(path: str | None) -> str:
+    """The output format -o FILE's extension names (scan's --format names), else table."""
+    return OUTPUT_FORMATS.get(os.path.splitext(path or "")[1].lower(), "table")
 
 
 def _scan_inputs(spec: str, cluster: bool, encoding: str | None) -> tuple[list[str], list[tuple[str, int, str]], int]:
@@ -707,7 +716,9 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
 @click.option(
     "--encoding", metavar="CODEC", help="Encoding of --file / --text-file (default: BOM, UTF-8, else detected)."
 )
-@click.option("--json", "as_json", is_flag=True, help="JSON lines, one object per query.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON lines, one object per query (so too -o FILE.jsonl, .ndjson or .json)."
+)
 @jobs_option("Processes for --file (0: one per core, at most 4, from 5,000 queries; else 1).")
 @cluster_options
 @click.option(
@@ -734,6 +745,7 @@ def check(
     Exit status: 0 all clear, 1 anything listed or suspicious, 2 usage error, bad input or
     input lines that could not be read (reported on stderr with their numbers).
     """
+    as_json = as_json or _format_of(output) == "jsonl"
     if cluster is not None:
         _cluster_address(cluster)
         if len(files) != 1 or queries or texts or text_files or as_of:
@@ -748,12 +760,15 @@ def check(
     _not_an_input(output, [*files, *text_files], "queries")
     items = [(q, kind) for q in queries]
     skipped = 0
+    empty = []  # --file inputs without a query
     for f in files:
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
-        items += [
+        found = [
             (line.strip(), kind) for _, line in decoded.lines if line.strip() and not line.lstrip().startswith("#")
         ]
+        empty += [] if found else [_shown(f)]
+        items += found
     items += [(t, "text") for t in texts]
     for f in text_files:
         decoded = _read(f, encoding)
@@ -763,8 +778,12 @@ def check(
         else:
             click.echo(f"peizi-guard: warning: {_shown(f)}: no text in it; nothing judged", err=True)
             skipped += 1
+    if empty and not items:
+        raise Failure(f"nothing to check: no queries in {', '.join(empty)} (one a line; blank and # lines are skipped)")
     if not items:
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
+    for name in empty:
+        click.echo(f"peizi-guard: warning: {name}: no queries in it; nothing checked from it", err=True)
     guard = Guard(obj["db"], as_of=as_of)
     try:
         guard.index

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -116,7 +117,48 @@ def numbered_urls(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
         if "url" not in head:
             raise ValueError(f"a CSV needs a url column (its header: {','.join(head)})")
         return _csv_urls(lines[lines.index(body[0]) + 1 :], head.index("url"))
-    return [(n, ln.strip()) for n, ln in body], []
+    return [(n, first_address(ln)) for n, ln in body], []
+
+
+# What a scan input line holds around its address: wrappers, a name after a space, punctuation.
+_OPENERS = "\"'“‘<《「『【（("
+_CLOSERS = ",;.:!?，。；：！？、\"'”’>》」』】）"  # never an address's last character in practice
+# what cannot be inside an address as people copy it ('。' between letters is a dot: www。x。cn)
+_BETWEEN = re.compile(r"[\s，；、！？（）《》「」『』【】“”]+|。+(?![a-z0-9])", re.I)
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
+_BARE = re.compile(  # an address without a scheme: www.x.cn, 127.0.0.1:8080/a, localhost:8080, [::1]
+    r"(?:(?:[\w-]+\.)+[\w-]+\.?|localhost|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:[/?#].*)?", re.I | re.S
+)
+
+
+def first_address(line: str) -> str:
+    """The first address on a scan input line: without the quotes or <> around it and what
+    follows it (a space and a name, a comma, a full stop); the line as it is when none reads
+    as one."""
+    words = [_trimmed(w) for w in _BETWEEN.split(line.strip()) if w]
+    return next((w for w in words if _SCHEME.match(w) or w.startswith("//") or _BARE.fullmatch(w)), line.strip())
+
+
+def _trimmed(word: str) -> str:
+    """A word without its wrappers and trailing punctuation; a closing ) or ] is kept when
+    the word opened it (…/Foo_(bar), http://[::1])."""
+    word = word.lstrip(_OPENERS)
+    while word and (word[-1] in _CLOSERS or (word[-1] in ")]" and _unopened(word))):
+        word = word[:-1]
+    return word
+
+
+def _unopened(word: str) -> bool:
+    close = word[-1]
+    return word.count(close) > word.count("(" if close == ")" else "[")
+
+
+def fetch_address(url: str) -> str:
+    """What is fetched for a scan URL: one written without a scheme (www.x.cn,
+    127.0.0.1:8080/a, localhost:8080/a, //x.cn/a) over http, as a browser would."""
+    if url.startswith("//"):
+        return "http:" + url
+    return "http://" + url if not _SCHEME.match(url) and _BARE.fullmatch(url) else url
 
 
 def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[tuple[int, str]], list[str]]:
@@ -128,7 +170,7 @@ def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[tuple[int, st
     problems: list[str] = []
     first = 0  # index in `rows` of the line the next row starts on
     for row in reader:
-        url = row[col].strip() if len(row) > col else ""
+        url = first_address(row[col]) if len(row) > col else ""
         if url:
             urls.append((numbers[first], url))
         else:
@@ -138,18 +180,19 @@ def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[tuple[int, st
 
 
 def scan_one(ix: Index, url: str, opts: ScanOptions, session=None) -> dict:  # noqa: ANN001
-    """Fetch and judge one URL (on `session`, a shared guarded one, when given). Never raises:
-    problems become the result's `error`."""
+    """Fetch and judge one URL (on `session`, a shared guarded one, when given; one without a
+    scheme over http, reported as given). Never raises: problems become the result's `error`."""
     hops: list[str] = []
     try:
         page = fetch_page(
-            url,
+            fetch_address(url),
             timeout=opts.timeout,
             max_bytes=opts.max_bytes,
             allow_private=opts.allow_private,
             hop_check=hops.append,
             session=session,
         )
+        page.url = url  # results are keyed by the URL as the input gives it (--resume, line numbers)
         return result_of(ix, page, hops)
     except Exception as exc:  # a bug costs this URL (unchecked), not the whole scan
         return failed(ix, url, f"internal error ({type(exc).__name__})")

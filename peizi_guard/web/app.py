@@ -275,7 +275,15 @@ def _api(app: FastAPI, state: _State) -> None:
         try:
             return calculate_from(locals(), param)
         except CalcError as exc:
-            raise _fail(422, str(exc)) from None
+            raise _fail(422, exc.en) from None  # systems read the English, as ever
+
+
+def _days(text: str) -> int:
+    """The form's days held (30 when left empty)."""
+    try:
+        return int(text or 30)  # full-width digits too
+    except ValueError:
+        raise CalcError(f"days: {text!r} is not a whole number of days", f"days：{text!r} 不是整数天数") from None
 
 
 def _haystack(e: dict) -> str:
@@ -301,7 +309,7 @@ def _page(app: FastAPI, state: _State) -> None:
             form = {k: p.get(k, "") for k in ("own", "leverage", "ratio", "monthly", "days", "warning", "liquidation")}
             try:
                 lev = form["leverage"].strip() or None
-                days = int(form["days"] or 30)
+                days = _days(form["days"])
                 warning, liquidation = form["warning"] or "110%", form["liquidation"] or "105%"
                 calc = calculate(
                     form["own"],
@@ -315,8 +323,8 @@ def _page(app: FastAPI, state: _State) -> None:
                 )
                 w, liq = parse_fraction(warning, "warning"), parse_fraction(liquidation, "liquidation")
                 chart = equity_chart(calc["own"], calc["leverage"], w, liq, T[lang]["chart"])
-            except (CalcError, ValueError) as exc:
-                error = str(exc)
+            except ValueError as exc:  # CalcError: the Chinese page says it in both languages
+                error = exc.en if isinstance(exc, CalcError) and lang != "zh" else str(exc)
         html = page(lang, query, verdict, calc, chart, form, error, state.lists())
         return HTMLResponse(html, status_code=200)
 

@@ -6,6 +6,7 @@ from ...model import DocumentError
 from .interface import DocumentFormat, Table
 
 _REGISTRY: list[DocumentFormat] = []
+NOT_A_DOCUMENT = "not a PDF, .docx, .xlsx or HTML document"  # `import` adds what a user list is
 
 
 def register(fmt: DocumentFormat) -> DocumentFormat:
@@ -51,10 +52,11 @@ def detect(data: bytes, hint: str = "") -> DocumentFormat:
     head = data[:512].lstrip().lower()
     if head.startswith(b"<!doctype") or head.startswith(b"<html") or b"<html" in head:
         raise DocumentError(f"an HTML page with no list table{what}")
-    raise DocumentError(f"not a PDF, .docx, .xlsx or HTML document{what}")
+    raise DocumentError(f"{NOT_A_DOCUMENT}{what}")
 
 
 __all__ = [
+    "NOT_A_DOCUMENT",
     "DocumentFormat",
     "Table",
     "attachment_formats",
