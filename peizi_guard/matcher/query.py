@@ -93,9 +93,8 @@ def reads_as_text(q: str) -> bool:
     """A pasted ad rather than a name or address: longer than any listed name, several lines,
     or sentences (check and the web page judge such a query as text)."""
     q = q.strip()
-    if not any(c.isspace() for c in q) and looks_like_url(q):  # a long link is an address
-        return False
-    return len(q) > LONG_NAME or "\n" in q or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))
+    text = len(q) > LONG_NAME or "\n" in q or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))
+    return text and not (not any(c.isspace() for c in q) and looks_like_url(q))  # a long link is an address
 
 
 def inner_urls(url: str) -> list[str]:
