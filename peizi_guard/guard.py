@@ -104,6 +104,8 @@ class Guard:
         urls = list(_many("urls", urls))
         for u in urls:
             _text("a URL", u)
+        if urls:
+            api.check_writable(self.url, "scan stores its results in it")  # before any page is fetched
         factory = lambda: api.session(self.url)  # noqa: E731
         return run_scan(
             self.index,

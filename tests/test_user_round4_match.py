@@ -116,3 +116,25 @@ def test_common_software_and_brand_names(ix):
     assert v.verdict == "listed" and any("同名提示" in n for n in v.notes)
     for q in ("tonghuashun.com", "jubaopen.com", "www.mingzhuguoji.com", "www.dongfanghong.com"):
         assert check(ix, q).verdict == "clear", q
+
+
+def test_the_library_scan_refuses_a_database_it_cannot_write_before_fetching(tmp_path):
+    """Guard.scan, like the CLI, says so before any page is fetched (here a trigger refuses the
+    write, as a PostgreSQL user without INSERT would); the address is never asked for."""
+    import sqlite3
+
+    from peizi_guard import Guard
+    from peizi_guard.db.engine import DbError
+
+    db = str(tmp_path / "g.db")
+    g = Guard(db)
+    g.index  # noqa: B018 -- seeds the database
+    con = sqlite3.connect(db)
+    con.execute("CREATE TRIGGER refuse BEFORE INSERT ON scan_results "
+                "BEGIN SELECT RAISE(ABORT, 'permission denied for table scan_results'); END")  # fmt: skip
+    con.commit()
+    con.close()
+    asked = []
+    with pytest.raises(DbError, match="cannot write to the database"):
+        g.scan(["http://127.0.0.1:9/never"], progress=asked.append, emit=asked.append)
+    assert asked == []
