@@ -155,3 +155,13 @@ def test_page_without_javascript(client):
     bad = client.get("/", params={"own": "abc", "leverage": "10"})
     assert bad.status_code == 200 and 'id="error"' in bad.text
     assert "&lt;script&gt;" in client.post("/", data={"q": "<script>alert(1)</script>"}).text
+
+
+def test_a_parameter_an_endpoint_does_not_take_is_refused_not_ignored(client):
+    """/api/check?q=…&as_of=2020-07-08 answered for today's lists, as if as_of were read."""
+    bad = client.get("/api/check", params={"q": "杜德配资", "as_of": "2020-07-08"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert "as_of" in bad.json()["detail"] and "takes q" in bad.json()["detail"]
+    assert client.get("/api/entries", params={"limit": 2, "sort": "name"}).status_code == 422
+    assert client.get("/api/check", params={"q": "杜德配资"}).status_code == 200
+    assert client.get("/api/entries", params={"limit": 2, "q": "杜德"}).status_code == 200

@@ -183,6 +183,18 @@ def _json_body(request: Request) -> None:
                             {"Accept": "application/json"})  # fmt: skip
 
 
+def _only(*names: str):  # noqa: ANN202
+    """A query parameter the endpoint does not take is a 422, never silently ignored (as_of=…
+    would otherwise answer for today's lists)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(names))
+        if unknown:
+            raise _fail(422, f"unknown parameter {', '.join(unknown)}: this endpoint takes {', '.join(names)}")
+
+    return check
+
+
 def _api(app: FastAPI, state: _State) -> None:
     guard = state.guard
     json_body = [Depends(_json_body)]
@@ -205,7 +217,12 @@ def _api(app: FastAPI, state: _State) -> None:
         state.follow()
         return {"status": "ok", "version": version(), "entries": state.guard.index.entries}  # no list read
 
-    @app.get("/api/check", tags=["check"], summary="Check names and URLs (the objects of `check --json`)")
+    @app.get(
+        "/api/check",
+        tags=["check"],
+        summary="Check names and URLs (the objects of `check --json`)",
+        dependencies=[Depends(_only("q"))],
+    )
     def check_get(q: list[str] = Query(default=[], description="A name, company, app or URL; repeat q.")) -> list[dict]:
         return check_all(q)
 
@@ -223,7 +240,12 @@ def _api(app: FastAPI, state: _State) -> None:
             raise _fail(422, "text: empty")
         return guard.check_text(body.text).to_dict()
 
-    @app.get("/api/entries", tags=["lists"], summary="Entries of the current lists")
+    @app.get(
+        "/api/entries",
+        tags=["lists"],
+        summary="Entries of the current lists",
+        dependencies=[Depends(_only("source", "q", "limit", "offset"))],
+    )
     def entries(
         source: str | None = None,
         q: str | None = Query(default=None, max_length=200, description="Text in a name, alias, company or address."),
