@@ -72,6 +72,7 @@ def test_wrapped_and_written_out_addresses_in_text(ix):
 def test_mobile_pages_of_shared_hosts_are_the_listed_pages(ix, query):
     v = check(ix, query)
     assert v.verdict == "listed" and {m.method for m in v.matches} == {"path"}, v.to_dict()
+    assert not any("allow-listed" in n for n in v.notes)  # the page is listed, whatever its host
 
 
 @pytest.mark.parametrize("query", ["http://m.blog.sina.com.cn/u/1", "https://m.weibo.cn/detail/XXXXXXXXX", "m.weibo.cn"])

@@ -106,8 +106,13 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
 def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[str]]:
     host, _ = split_url(url)
     label = split_host(host)[1] if host else ""
-    if label and registrable(host) in lexicon().allow_domains:
-        return match_url(ix, url), [], ["allow-listed domain (licensed institution, regulator or large company)"]
+    if label and registrable(host) in lexicon().allow_domains:  # a listed page there is the page's, not the host's
+        matches = match_url(ix, url)
+        return (
+            matches,
+            [],
+            [] if matches else ["allow-listed domain (licensed institution, regulator or large company)"],
+        )
     return match_url(ix, url), (domain_signals(label, ix.settings) if label else []), []
 
 
