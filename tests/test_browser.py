@@ -42,6 +42,7 @@ def browser():
 
 
 def test_investor_page_in_a_browser(db, browser, tmp_path):
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -49,7 +50,9 @@ def test_investor_page_in_a_browser(db, browser, tmp_path):
     shots = Path(os.environ.get("PEIZI_GUARD_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     server = Server(db, "--rate-limit", "0")
-    wait = WebDriverWait(browser, 20)
+    # a new page replaces the old one's nodes while a wait reads them: Chrome may then say "Node
+    # with given id does not belong to the document" (a WebDriverException), which only means "not yet"
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException, WebDriverException))
     try:
         # 1. a platform name: listed, with the entry
         browser.get(server.url + "/")
