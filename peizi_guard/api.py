@@ -143,10 +143,14 @@ def import_document(
     from .refresh import MIN_KEEP
     from .scraper.capped import parse_document
 
-    layout = source_meta(source).get("layout", "")
-    doc = parse_document(data, hint or origin, expect_layout=layout)
     url = resolve_url(db)
     ensure_seeded(url)
+    with session(url) as s:  # the same bytes again: unchanged, without parsing them (a PDF takes seconds)
+        same = store.stored_already(s, source, data)
+    if same is not None:
+        return same
+    layout = source_meta(source).get("layout", "")
+    doc = parse_document(data, hint or origin, expect_layout=layout)
     from .db.lock import change_lock  # SQLAlchemy, only where the lists change
 
     with session(url) as s, change_lock(s.get_bind()), s.begin():

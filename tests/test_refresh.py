@@ -202,7 +202,10 @@ def test_bad_documents_are_never_admitted(db, site, csrc_bytes, case, force):
     assert counts(db) == before
 
 
-def test_unreachable_and_no_attachment(db, site):
+def test_unreachable_and_no_attachment(db, site, monkeypatch):
+    from peizi_guard.scraper.fetch import Fetcher
+
+    monkeypatch.setattr(Fetcher, "_backoff", lambda self, attempt: 0.01)  # the retries, without 7 s of waits
     api.entries(db)
     before = counts(db)
     site.pages["/empty.html"] = ("text/html; charset=utf-8", "<html><body>没有附件</body></html>".encode())

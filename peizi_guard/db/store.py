@@ -225,6 +225,25 @@ def _unique_keys(records: list[Record]) -> list[str]:
     return keys
 
 
+def stored_already(s: Session, source_id: str, raw: bytes, warnings: list[str] | None = None) -> IngestResult | None:
+    """The result of storing `raw` again: "unchanged" when the source has these very bytes (no
+    need to parse them again), else None."""
+    digest = hashlib.sha256(raw).hexdigest()
+    old = s.scalar(select(Snapshot).where(Snapshot.source_id == source_id, Snapshot.sha256 == digest))
+    if old is None:
+        return None
+    cur = current_snapshot(s, source_id)
+    return IngestResult(
+        source_id,
+        "unchanged",
+        old.id,
+        old.entry_count,
+        current=cur is not None and cur.id == old.id,
+        current_id=cur.id if cur else None,
+        warnings=list(warnings or []),
+    )
+
+
 BATCH = 5_000  # rows per statement when storing a list
 ENTRIES, MEMBERSHIPS = Entry.metadata.tables["entries"], Entry.metadata.tables["memberships"]  # Core, not ORM
 
@@ -248,18 +267,9 @@ def ingest(
         raise DocumentError("the document lists no entries: an official list is never empty")
     src = ensure_source(s, source_meta)
     digest = hashlib.sha256(raw).hexdigest()
-    old = s.scalar(select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.sha256 == digest))
-    if old is not None:
-        cur = current_snapshot(s, src.id)
-        return IngestResult(
-            src.id,
-            "unchanged",
-            old.id,
-            old.entry_count,
-            current=cur is not None and cur.id == old.id,
-            current_id=cur.id if cur else None,
-            warnings=list(getattr(doc, "warnings", [])),
-        )
+    same = stored_already(s, src.id, raw, list(getattr(doc, "warnings", [])))
+    if same is not None:
+        return same
     if published is None and doc.published:
         published = date.fromisoformat(doc.published)
     fetched = (fetched_at or datetime.now(timezone.utc)).replace(tzinfo=None)
