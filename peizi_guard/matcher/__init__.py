@@ -95,12 +95,17 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     notes = list(q.notes)
     for url in q.urls:
         m, s, n = _url_evidence(ix, url)
+        if inner_urls(url):  # baidu.com/link?url=…: where it leads is the answer, not the wrapper's host
+            n = [x for x in n if x != ALLOWED_HOST]
         matches, signals, notes = matches + m, signals + s, notes + n
     if q.name:
         m, s, n = _name_evidence(ix, q.name)
         matches, signals, notes = matches + m, signals + s, notes + n
     verdict, score = decide([(m.method, m.score) for m in matches], strongest(signals), ix.settings)
     return Verdict(query, q.kind, verdict, score, _unique(matches), signals, notes)
+
+
+ALLOWED_HOST = "allow-listed domain (licensed institution, regulator or large company)"
 
 
 def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[str]]:
@@ -111,7 +116,7 @@ def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[
         return (
             matches,
             [],
-            [] if matches else ["allow-listed domain (licensed institution, regulator or large company)"],
+            [] if matches else [ALLOWED_HOST],
         )
     return match_url(ix, url), (domain_signals(label, ix.settings) if label else []), []
 
