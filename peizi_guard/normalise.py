@@ -234,7 +234,7 @@ def split_url(value: str) -> tuple[str, str]:
 
 def read_url(value: str) -> tuple[str, str]:
     """split_url without its fast path for plain addresses (tests compare the two)."""
-    text = _undefang(unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS))
+    text = undefang(unicodedata.normalize("NFKC", (value or "").strip()).translate(_DOTS))
     text = _WHITESPACE.sub("", text)
     if not text:
         return "", ""
@@ -333,12 +333,9 @@ def undefang(text: str) -> str:
     return _DEFANGED.sub(".", text) if ("[" in text or "(" in text or "{" in text or "点" in text) else text
 
 
-_undefang = undefang
-
-
 def looks_like_url(text: str) -> bool:
     """True when a query is a URL or a bare domain rather than a name (a final dot is allowed)."""
-    t = _undefang(unicodedata.normalize("NFKC", text.strip()).translate(_DOTS)).lstrip("/")
+    t = undefang(unicodedata.normalize("NFKC", text.strip()).translate(_DOTS)).lstrip("/")
     if "/" not in t and "?" not in t:
         t = t.rstrip(".")
     if _SCHEME.match(t) or t.lower().startswith("www."):
@@ -429,19 +426,12 @@ def company_core(text: str) -> str:
             if key.endswith(suffix):
                 key = key[: -len(suffix)]
                 break
-    regions, words = _affixes(lx.regions, ("市", "省", "")), _affixes(lx.company_words, ("",))
+    words = _affixes(lx.company_words, ("",))
     changed = True
     while changed:
-        changed = False
         # what the plain loops over every region and word do, visiting only those at either end
-        j = -1
-        while (j := regions.next(key, j, prefix=True)) >= 0:
-            r = lx.regions[j]
-            for form in (r + "市", r + "省", r):
-                if key.startswith(form) and len(key) > len(form) + 1:
-                    key, changed = key[len(form) :], True
-                if key.endswith(form) and len(key) > len(form) + 1:
-                    key, changed = key[: -len(form)], True
+        stripped = _without_regions(key, lx)
+        changed, key = stripped != key, stripped
         j = -1
         while (j := words.next(key, j, prefix=False)) >= 0:
             w = lx.company_words[j]
@@ -460,6 +450,11 @@ def company_base(text: str) -> str:
         if key.endswith(suffix) and len(key) > len(suffix) + 1:
             key = key[: -len(suffix)]
             break
+    return _without_regions(key, lx)
+
+
+def _without_regions(key: str, lx) -> str:  # noqa: ANN001
+    """`key` without the regions (北京, 北京市, 广东省 …) at either end, one pass over them."""
     regions = _affixes(lx.regions, ("市", "省", ""))
     j = -1
     while (j := regions.next(key, j, prefix=True)) >= 0:

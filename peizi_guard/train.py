@@ -248,11 +248,10 @@ def _each_fold(job: tuple) -> list[list[np.ndarray]]:
     global _JOB
     n = len(job[3])
     jobs = min(n, os.cpu_count() or 1)
-    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        _JOB = job
-        return [_fold(i) for i in range(n)]
     _JOB = job
     try:
+        if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_fold(i) for i in range(n)]
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return pool.map(_fold, range(n), chunksize=1)
     finally:

@@ -95,8 +95,6 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     notes = list(q.notes)
     for url in q.urls:
         m, s, n = _url_evidence(ix, url)
-        if inner_urls(url):  # baidu.com/link?url=…: where it leads is the answer, not the wrapper's host
-            n = [x for x in n if x != ALLOWED_HOST]
         matches, signals, notes = matches + m, signals + s, notes + n
     if q.name:
         m, s, n = _name_evidence(ix, q.name)
@@ -111,13 +109,10 @@ ALLOWED_HOST = "allow-listed domain (licensed institution, regulator or large co
 def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[str]]:
     host, _ = split_url(url)
     label = split_host(host)[1] if host else ""
-    if label and registrable(host) in lexicon().allow_domains:  # a listed page there is the page's, not the host's
+    if label and registrable(host) in lexicon().allow_domains:
+        # a listed page there is the page's, and a wrapper link's (baidu.com/link?url=…) where it leads
         matches = match_url(ix, url)
-        return (
-            matches,
-            [],
-            [] if matches else [ALLOWED_HOST],
-        )
+        return matches, [], [] if matches or inner_urls(url) else [ALLOWED_HOST]
     return match_url(ix, url), (domain_signals(label, ix.settings) if label else []), []
 
 
@@ -168,18 +163,8 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
 @lru_cache(maxsize=4096)
 def _topic_words(rest: str) -> bool:
     """True when `rest` is made of words asked with a name (最新网址, 提现难): lexicon query_topics."""
-    topics = _topics()
-    return not rest or any(
-        rest[:n] in topics and _topic_words(rest[n:]) for n in range(1, min(len(rest), _TOPIC_MAX) + 1)
-    )
-
-
-@lru_cache(maxsize=1)
-def _topics() -> frozenset[str]:
-    return frozenset(lexicon().query_topics)
-
-
-_TOPIC_MAX = 8  # longer than any topic word
+    topics = lexicon().query_topics
+    return not rest or any(rest[:n] in topics and _topic_words(rest[n:]) for n in range(1, len(rest) + 1))
 
 
 def model_of(ix: Index) -> TextModel:

@@ -73,7 +73,8 @@ _DIGITS = re.compile(r"[\d-]+")
 _SPACES = re.compile(r"\s+")
 
 
-def _letters(label: str) -> str:
+def letters(label: str) -> str:
+    """A domain label without its digits and hyphens: pz-388 → pz (mirrors, stems, 配资 spellings)."""
     return _DIGITS.sub("", label)
 
 
@@ -153,7 +154,7 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
         if label:
             out.append(("domains", domain, r, ""))
             out.append(("labels", label, r, domain))
-            stem = _letters(label)
+            stem = letters(label)
             if stem != label and len(stem) >= 2:
                 out.append(("stems", stem, r, domain))
     return refs, out

@@ -63,7 +63,7 @@ class Lexicon:
     text_features: tuple[Pattern, ...]
     negations: re.Pattern
     query_questions: tuple[str, ...]
-    query_topics: tuple[str, ...]  # words asked with a platform's name: 鸿满仓网, 鸿满仓提现
+    query_topics: frozenset[str]  # words asked with a platform's name: 鸿满仓网, 鸿满仓提现
     address_labels: re.Pattern
     account_labels: re.Pattern  # 微信号：, 公众号: … before an account id
     ambiguous_names: frozenset[str]
@@ -90,7 +90,7 @@ def lexicon() -> Lexicon:
         text_features=_patterns(d["text_features"], 0),
         negations=re.compile(f"(?:{d['negations']})$"),
         query_questions=by_len(d["query_questions"]),
-        query_topics=by_len(d["query_topics"]),
+        query_topics=frozenset(d["query_topics"]),
         address_labels=re.compile(d["address_labels"], re.I),
         account_labels=re.compile(d["account_labels"], re.I),
         ambiguous_names=frozenset(n.lower() for n in d["ambiguous_names"]),

@@ -9,7 +9,7 @@ from urllib.parse import unquote, unquote_plus
 
 
 from . import pinyin
-from .index import Index, Ref, is_shared
+from .index import Index, Ref, is_shared, letters
 from .lexicon import lexicon
 from ..normalise import (
     company_base,
@@ -23,7 +23,6 @@ from ..normalise import (
 )
 from .suffix import split_host
 
-_DIGITS = re.compile(r"[\d-]+")
 _DIGIT = re.compile(r"\d")
 
 
@@ -161,7 +160,7 @@ def match_url(ix: Index, query: str) -> list[Match]:
     for listed_domain, ref in ix.labels.get(label, ()):
         if listed_domain != domain:
             out.append(_m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain))
-    stem = _DIGITS.sub("", label)
+    stem = letters(label)
     if stem != label and len(stem) >= ix.settings.mirror_min_letters:
         out += [
             _m(ref, "mirror-domain", ix.settings.method_scores["mirror-domain"], domain)

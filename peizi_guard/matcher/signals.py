@@ -3,15 +3,13 @@ text model's contributions shown as evidence. Pure."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .index import letters as label_letters
 from .lexicon import lexicon
 from ..normalise import fold
 from .settings import Settings
-
-_DIGITS = re.compile(r"[\d-]+")
 
 if TYPE_CHECKING:
     from .textmodel import Judgement
@@ -47,7 +45,7 @@ def name_signals(text: str, settings: Settings) -> list[Signal]:
 
 def domain_signals(label: str, settings: Settings) -> list[Signal]:
     """A registrable label that spells 配资 (…peizi…, ddpz666-style pz + digits)."""
-    letters = _DIGITS.sub("", label)
+    letters = label_letters(label)
     for stem in lexicon().domain_stems:
         long_stem = len(stem) >= 4 and stem in letters
         short_stem = (
