@@ -176,7 +176,10 @@ def history_note(res) -> str:  # noqa: ANN001
             "the current list is unchanged"
         )
     if res.status == "unchanged" and not res.current:
-        return f"already known as snapshot {res.snapshot_id} (in the history); the current list is unchanged"
+        return (
+            f"already known as snapshot {res.snapshot_id} (in the history); the current list is unchanged"
+            f" (snapshot {res.current_id}); to make this one current: peizi-guard revert {res.source} {res.snapshot_id}"
+        )
     return ""
 
 

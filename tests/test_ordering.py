@@ -44,6 +44,24 @@ def test_the_same_old_document_twice_is_known(db):
     assert r.exit_code == 0 and "unchanged" in r.stdout and "already known" in r.stdout
 
 
+def test_an_old_document_imported_again_says_how_to_make_it_current(db):
+    """Importing an earlier issue's very bytes again changes nothing (they are stored), and the
+    message names the revert that would make that issue the current list."""
+    cli(db, "import", str(SAC["2019-07"]), "--source", "sac-blacklist")
+    current = keys(db)
+    r = cli(db, "import", str(SAC["2019-07"]), "--source", "sac-blacklist", "--json")
+    out = json.loads(r.stdout)
+    assert r.exit_code == 0 and out["status"] == "unchanged" and out["current"] is False
+    assert keys(db) == current
+    hint = out["message"].split("to make this one current: ")[1]
+    assert hint == f"peizi-guard revert sac-blacklist {out['snapshot']}"
+    r = cli(db, *hint.split()[1:])
+    assert r.exit_code == 0, r.output
+    again = json.loads(cli(db, "import", str(SAC["2019-07"]), "--source", "sac-blacklist", "--json").stdout)
+    assert again["status"] == "unchanged" and again["current"] is True and again["message"] == ""
+    assert keys(db) != current and len(keys(db)) == out["entries"]
+
+
 def test_a_short_document_cannot_replace_the_list_without_force(db, tmp_path):
     parsed, _ = builtin.load(next(d for d in builtin.manifest() if d["source"] == "csrc-peizi"))
     rows = "".join(f"<tr><td>{e.seq}</td><td>{e.name}</td><td>{'<br>'.join(e.urls) or '—'}</td><td>—</td>"
