@@ -1011,8 +1011,11 @@ for _cmd in main.commands.values():
         )
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once
+
+
 def _json_line(v) -> str:  # noqa: ANN001
-    return json.dumps(v.to_dict(), ensure_ascii=False)
+    return _ENCODE(v.to_dict())
 
 
 def run() -> None:

@@ -333,6 +333,7 @@ def undefang(text: str) -> str:
     return _DEFANGED.sub(".", text) if ("[" in text or "(" in text or "{" in text or "点" in text) else text
 
 
+@cached_below(512, 16384)
 def looks_like_url(text: str) -> bool:
     """True when a query is a URL or a bare domain rather than a name (a final dot is allowed)."""
     t = undefang(unicodedata.normalize("NFKC", text.strip()).translate(_DOTS)).lstrip("/")
