@@ -262,6 +262,7 @@ __all__ = [
     "DbError",
     "DocumentError",
     "NoLists",
+    "UnknownSource",
     "current",
     "entries",
     "find_entry",
@@ -273,6 +274,19 @@ __all__ = [
 
 class NoLists(DocumentError):
     """There is no list to check against: an empty database, or a date before every snapshot."""
+
+
+class UnknownSource(DocumentError):
+    """No source, official or a user's list, has this id."""
+
+
+def known_source(db: str | None, source: str | None) -> None:
+    """UnknownSource unless `source` (when given) is the id of a list in the database."""
+    if source is None:
+        return
+    have = [s["id"] for s in current(db)["sources"]]
+    if source not in have:
+        raise UnknownSource(f"unknown source: {source} (have {', '.join(have)})")
 
 
 def load_index(db: str | None = None, as_of: date | None = None, damaged: bool = False):

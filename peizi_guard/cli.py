@@ -134,9 +134,16 @@ def _db_given(ctx: click.Context, db: str | None) -> str | None:
 @click.pass_obj
 def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -> None:
     """List the entries of the lists (official ones and your own)."""
+    try:
+        api.known_source(obj["db"], source)
+    except api.UnknownSource as exc:
+        raise Failure(str(exc)) from None
     rows = api.entries(obj["db"], source, as_of)
+    if as_of and not rows:
+        which = source or "any list"
+        raise Failure(f"nothing listed on {as_of.isoformat()}: before the first snapshot of {which}")
     if source and not rows:
-        raise Failure(f"unknown source or empty list: {source}")
+        click.echo(f"peizi-guard: {source} is an empty list", err=True)
     if as_json:
         _jsonl(public_entry(e) for e in rows)
         return
@@ -160,6 +167,10 @@ def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -
 @click.pass_obj
 def show(obj: dict, seq: int, source: str | None, as_json: bool) -> None:
     """Show one entry by its number (序号) in the list."""
+    try:
+        api.known_source(obj["db"], source)
+    except api.UnknownSource as exc:
+        raise Failure(str(exc)) from None
     found = api.find_entry(obj["db"], seq, source)
     if not found:
         raise Failure(f"no entry {seq}" + (f" in {source}" if source else ""))
@@ -473,7 +484,8 @@ def scan(
     cluster,
     workers,
 ) -> None:
-    """Fetch and judge ad landing URLs in bulk (one per line, or a CSV with a `url` column).
+    """Fetch and judge ad landing URLs in bulk (one per line, or a CSV with a `url` column;
+    blank lines and lines starting with '# ' are skipped).
 
     Each URL is checked as an address first (a listed domain is reported even when the site is
     down), then fetched safely — redirects one hop at a time, no private addresses — and its
@@ -703,7 +715,12 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
 @main.command()
 @click.argument("queries", nargs=-1)
 @click.option(
-    "--file", "-f", "files", multiple=True, metavar="FILE", help="One query per line ('-' for stdin); may be repeated."
+    "--file",
+    "-f",
+    "files",
+    multiple=True,
+    metavar="FILE",
+    help="One query per line ('-' for stdin; '# ' starts a comment line); may be repeated.",
 )
 @click.option("--text", "texts", multiple=True, metavar="TEXT", help="Judge a piece of ad copy or page text.")
 @click.option(
@@ -762,11 +779,11 @@ def check(
     skipped = 0
     empty = []  # --file inputs without a query
     for f in files:
+        from .inputs import is_comment  # (imported by _read too: not on a one-query check's path)
+
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
-        found = [
-            (line.strip(), kind) for _, line in decoded.lines if line.strip() and not line.lstrip().startswith("#")
-        ]
+        found = [(line.strip(), kind) for _, line in decoded.lines if line.strip() and not is_comment(line)]
         empty += [] if found else [_shown(f)]
         items += found
     items += [(t, "text") for t in texts]
@@ -779,7 +796,9 @@ def check(
             click.echo(f"peizi-guard: warning: {_shown(f)}: no text in it; nothing judged", err=True)
             skipped += 1
     if empty and not items:
-        raise Failure(f"nothing to check: no queries in {', '.join(empty)} (one a line; blank and # lines are skipped)")
+        raise Failure(
+            f"nothing to check: no queries in {', '.join(empty)} (one a line; blank lines and '# ' comments are skipped)"
+        )
     if not items:
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
     for name in empty:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .inputs import is_comment
 from .matcher import Index
 
 INSTALL = "pip install 'peizi-guard[dask]'"
@@ -236,7 +237,7 @@ def stream_lines(files: list[str], encoding: str | None) -> Iterator[str]:
             try:
                 for line in fh:
                     s = line.strip()
-                    if s and not s.startswith("#"):
+                    if s and not is_comment(s):
                         yield s
             except UnicodeDecodeError:
                 raise ClusterError(f"{f}: not {encoding or 'UTF-8'} text (give --encoding)") from None

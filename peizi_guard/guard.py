@@ -80,7 +80,7 @@ class Guard:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
         from .matcher import check
 
-        _text("query", query)
+        _text("query", query, blank=False)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
         return self._ask(lambda ix: check(ix, query.strip(), kind))
@@ -93,7 +93,7 @@ class Guard:
         """Ad copy or page text: an offer, a listed name offered in it, or clear."""
         from .matcher import check_text
 
-        _text("text", text)
+        _text("text", text, blank=False)
         return self._ask(lambda ix: check_text(ix, text))
 
     def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None):  # noqa: ANN001
@@ -118,13 +118,16 @@ class Guard:
         )
 
     def entries(self, source: str | None = None) -> list[dict]:
-        """The current (or as-of) entries, as JSON-ready records."""
+        """The current (or as-of) entries, as JSON-ready records (api.UnknownSource for an id no
+        list has)."""
+        api.known_source(self.url, source)
         return [public_entry(e) for e in api.entries(self.url, source, self.as_of)]
 
     def sources(self) -> list[dict]:
         return api.sources(self.url)
 
     def history(self, source: str | None = None) -> list[dict]:
+        api.known_source(self.url, source)
         return api.history(self.url, source)
 
     # ---- changes -----------------------------------------------------------------------
@@ -171,9 +174,11 @@ def public_entry(e: dict) -> dict:
 KINDS = (None, "name", "url", "text")
 
 
-def _text(what: str, value: object) -> None:
+def _text(what: str, value: object, blank: bool = True) -> None:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if not blank and not value.strip():
+        raise ValueError(f"nothing to check in an empty {what}")
 
 
 def _many(what: str, values: object) -> Iterable:

@@ -233,6 +233,13 @@ def _split(text: str, codec: str, max_line: int) -> Decoded:
     return out
 
 
+def is_comment(line: str) -> bool:
+    """A comment in a list of queries or URLs: `#` alone or followed by a space ("# checked
+    2026-11"), as in shell scripts. "#杜德配资#" (a Weibo topic) is a query, never skipped."""
+    s = line.lstrip()
+    return s == "#" or s.startswith(("# ", "#\t"))
+
+
 def split_lines(text: str) -> list[str]:
     """Lines as `wc -l` counts them: at \n only, a \r before it dropped (not str.splitlines,
     which also breaks at U+2028, form feeds, \x1c-\x1e, \x85 …)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Generator
 
+from .inputs import is_comment
 from .matcher import Index, check_page
 from .normalise import looks_like_url
 from .scraper.http import guarded_session
@@ -109,7 +110,7 @@ def numbered_urls(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
     row), and a problem for each CSV row without a URL. ValueError when the first line is a CSV
     header with no `url` column."""
     lines = [(n, ln) for n, ln in lines if ln.strip()]
-    body = [(n, ln) for n, ln in lines if not ln.lstrip().startswith("#")]
+    body = [(n, ln) for n, ln in lines if not is_comment(ln)]
     if not body:
         return [], []
     head = [c.strip().lower() for c in next(csv.reader([body[0][1]]))]

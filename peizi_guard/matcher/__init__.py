@@ -197,6 +197,11 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
     matches = _mentions(ix, cleaned, prepared, offer, links)
     verdict, score = decide_text([(m.method, m.score) for m in matches], j.probability, threshold, report, st)
     notes = [_plain(j.probability, threshold)]
+    if st.text_max_chars and len(prepared) > st.text_max_chars:
+        notes.append(
+            f"只判断了前 {st.text_max_chars:,} 个字符 (only the first {st.text_max_chars:,} of "
+            f"{len(prepared):,} characters were judged)"
+        )
     if matches and verdict == "clear" and report:
         notes.append(
             "names a listed platform inside a warning or report: noted, not flagged "

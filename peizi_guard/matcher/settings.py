@@ -38,7 +38,8 @@ class Settings:
     # long texts are judged in windows of this many characters (the worst window decides)
     text_window: int = 2000
     text_stride: int = 1500
-    text_max_chars: int = 200_000
+    # judge at most this many characters of a text (None: all of it; a cut is noted in the verdict)
+    text_max_chars: int | None = None
     # how many contributing features a text verdict shows
     text_evidence: int = 8
     # name matching

@@ -224,13 +224,14 @@ def judge(
     *,
     window: int = 2000,
     stride: int = 1500,
-    max_chars: int = 200_000,
+    max_chars: int | None = None,
     explain: int = 8,
     prepared: bool = False,
 ) -> Judgement:
-    """Judge `text` (already `prepare`d when `prepared`); a long one in overlapping windows, the
-    window most like an offer deciding."""
-    t = (text if prepared else prepare(text))[:max_chars]
+    """Judge `text` (already `prepare`d when `prepared`), its first `max_chars` only when given;
+    a long one in overlapping windows, the window most like an offer deciding."""
+    t = text if prepared else prepare(text)
+    t = t[:max_chars] if max_chars else t
     if len(t) <= window:
         return model.judge_features(extract(t, prepared=True, keep=model.ngrams), explain, t)
     best: tuple[float, int, TextFeatures] | None = None

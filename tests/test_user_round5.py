@@ -1,0 +1,89 @@
+"""Round five of the user test: a Weibo topic (#杜德配资#) in a list of queries or URLs is read, not
+skipped as a comment; text past the old 200,000-character cut is judged; the library refuses
+empty questions and unknown sources as the command line does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from peizi_guard.cli import main
+from peizi_guard.inputs import is_comment
+from peizi_guard.scan import numbered_urls
+
+
+def cli(db, *args):  # noqa: ANN001
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+def test_comment_lines_are_hash_space_or_a_lone_hash():
+    assert is_comment("# checked 2026-11") and is_comment("  #") and is_comment("#\tnote")
+    assert not is_comment("#杜德配资#") and not is_comment("#宝利配资 官网") and not is_comment("")
+
+
+def test_a_weibo_topic_in_a_query_file_is_checked(db, tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_text("华泰证券\n#杜德配资#\n# a comment line\n#宝利配资 官网\n", encoding="utf-8")
+    r = cli(db, "check", "--file", str(f), "--json")
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["query"] for x in rows] == ["华泰证券", "#杜德配资#", "#宝利配资 官网"]
+    assert [x["verdict"] for x in rows] == ["clear", "listed", "listed"]
+    assert r.exit_code == 1
+
+
+def test_scan_input_keeps_hash_lines_that_are_not_comments():
+    found, problems = numbered_urls([(1, "# my list"), (2, "www.ddpz666.com"), (3, "#"), (4, "#x.example.cn")])
+    assert [n for n, _ in found] == [2, 4] and not problems
+
+
+def test_text_after_200000_characters_is_judged(db, tmp_path):
+    offer = "您炒股，我出钱！1:10杠杆，当天到账，加微信了解详情。按天配资，日息0.05%，随借随还，免息体验。"
+    pad = "今天天气不错，我们去公园散步。" * 20 + "\n"
+    f = tmp_path / "long.txt"
+    f.write_text(pad * (300_000 // len(pad) + 1) + offer, encoding="utf-8")
+    out = json.loads(cli(db, "check", "--text-file", str(f), "--json").stdout)
+    assert out["verdict"] == "suspicious"
+
+
+def test_the_library_refuses_empty_questions_and_unknown_sources(db):
+    from peizi_guard import Guard
+    from peizi_guard.api import DocumentError
+
+    g = Guard(db)
+    for bad in ("", "   "):
+        with pytest.raises(ValueError):
+            g.check(bad)
+        with pytest.raises(ValueError):
+            g.check_text(bad)
+    with pytest.raises(DocumentError, match="unknown source"):
+        g.entries("nosuch")
+    with pytest.raises(DocumentError, match="unknown source"):
+        g.history("nosuch")
+    assert g.entries("csrc-peizi") and g.history("csrc-peizi")
+
+
+def test_a_configured_cut_of_the_text_is_said_in_the_verdict():
+    from dataclasses import replace
+
+    from peizi_guard import builtin
+    from peizi_guard.matcher import DEFAULT, build, check_text
+
+    ix = build(builtin.records()[:50], settings=replace(DEFAULT, text_max_chars=500))
+    text = "今天天气不错，我们去公园散步。" * 100
+    v = check_text(ix, text)
+    assert any("only the first 500 of 1,500 characters were judged" in n for n in v.notes)
+    assert not any("were judged" in n for n in check_text(ix, text[:400]).notes)
+
+
+def test_list_and_show_name_an_unknown_source_and_a_date_before_the_lists(db):
+    r = cli(db, "list", "--source", "nosuch")
+    assert r.exit_code == 2 and "unknown source: nosuch (have " in r.output and "csrc-peizi" in r.output
+    r = cli(db, "show", "3", "--source", "nosuch")
+    assert r.exit_code == 2 and "unknown source: nosuch" in r.output
+    r = cli(db, "list", "--as-of", "2015-01-01")
+    assert r.exit_code == 2 and "nothing listed on 2015-01-01: before the first snapshot of any list" in r.output
+    r = cli(db, "list", "--source", "csrc-peizi", "--as-of", "2015-01-01")
+    assert r.exit_code == 2 and "before the first snapshot of csrc-peizi" in r.output
+    assert cli(db, "list", "--source", "csrc-peizi", "--as-of", "2021-01-01").exit_code == 0
