@@ -787,22 +787,26 @@ def check(
         empty += [] if found else [_shown(f)]
         items += found
     items += [(t, "text") for t in texts]
+    blank = []  # --text-file inputs without text
     for f in text_files:
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
         if decoded.text.strip():
             items.append((decoded.text, "text"))
         else:
-            click.echo(f"peizi-guard: warning: {_shown(f)}: no text in it; nothing judged", err=True)
+            blank.append(_shown(f))
             skipped += 1
-    if empty and not items:
-        raise Failure(
-            f"nothing to check: no queries in {', '.join(empty)} (one a line; blank lines and '# ' comments are skipped)"
+    if (empty or blank) and not items:
+        why = [f"no queries in {', '.join(empty)} (one a line; blank lines and '# ' comments are skipped)"] * bool(
+            empty
         )
+        raise Failure("nothing to check: " + "; ".join(why + [f"no text in {', '.join(blank)}"] * bool(blank)))
     if not items:
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
     for name in empty:
         click.echo(f"peizi-guard: warning: {name}: no queries in it; nothing checked from it", err=True)
+    for name in blank:
+        click.echo(f"peizi-guard: warning: {name}: no text in it; nothing judged", err=True)
     guard = Guard(obj["db"], as_of=as_of)
     try:
         guard.index

@@ -87,3 +87,18 @@ def test_list_and_show_name_an_unknown_source_and_a_date_before_the_lists(db):
     r = cli(db, "list", "--source", "csrc-peizi", "--as-of", "2015-01-01")
     assert r.exit_code == 2 and "before the first snapshot of csrc-peizi" in r.output
     assert cli(db, "list", "--source", "csrc-peizi", "--as-of", "2021-01-01").exit_code == 0
+
+
+def test_an_empty_text_file_alone_is_one_error_naming_it(db, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    r = cli(db, "check", "--text-file", str(empty))
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines() == [f"peizi-guard: error: nothing to check: no text in {empty}"]
+
+
+def test_a_text_on_several_lines_keeps_its_verdict_on_the_first_line(db, tmp_path):
+    f = tmp_path / "ad.txt"
+    f.write_text("您炒股，我出钱！\n1:10杠杆，当天到账\n加微信了解详情", encoding="utf-8")
+    first = cli(db, "check", "--text-file", str(f)).stdout.splitlines()[0]
+    assert first.startswith("您炒股，我出钱！ 1:10杠杆，当天到账 加微信了解详情 — ") and "SUSPICIOUS" in first

@@ -81,7 +81,8 @@ def safe_lines(text: str) -> str:
 
 
 def _render(v: Verdict, advice: bool) -> str:
-    q = v.query if len(v.query) <= 60 else v.query[:57] + "…"
+    q = " ".join(v.query.split())  # a text's line breaks would split the verdict's line
+    q = q if len(q) <= 60 else q[:57] + "…"
     head = "在你导入的名单上 LISTED on your own list" if own_list_only(v) else HEAD[v.verdict]
     lines = [f"{q} — {head} (score {v.score:.2f})"]
     if v.matches:
