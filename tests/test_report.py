@@ -33,6 +33,16 @@ def test_a_look_alike_name_is_told_it_resembles_a_listed_one(db):
 
 
 def test_a_phrase_the_text_repeats_is_shown_once_with_its_count(db):
+    out = report(db, "--text", "您炒股，我出钱。" * 8 + "加微信了解详情")
+    line = next(x for x in out.splitlines() if "for an offer" in x)
+    assert line.count("“您炒股”") == 1 and "×8" in line
+
+
+def test_words_a_named_feature_found_are_shown_once_with_it(db):
+    """The slogan 您炒股我出钱 is a named feature and also n-grams: one entry, never a phrase
+    beside it (nor for and against at once: 当天到账)."""
     out = report(db, "--text", "您炒股我出钱。" * 8 + "加微信了解详情")
     line = next(x for x in out.splitlines() if "for an offer" in x)
-    assert line.count("“您炒股我出钱”") == 1 and "×8" in line
+    assert "“您炒股我出钱” 配资口号 +" in line and out.count("您炒股我出钱”") == 1
+    out = report(db, "--text", "您炒股，我出钱！1:10杠杆，当天到账")
+    assert out.count("“当天到账”") == 1 and "against" not in out

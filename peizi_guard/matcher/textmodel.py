@@ -83,7 +83,7 @@ class TextModel:
                     continue
                 if g.startswith(NAMED):
                     fid = g[len(NAMED) :]
-                    named.append(Contribution(fid, "、".join(f.hits.get(fid, [])) or fid, c))
+                    named.append(Contribution(fid, "、".join(dict.fromkeys(f.hits.get(fid, []))) or fid, c))
                 else:
                     grams.append((g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
@@ -96,10 +96,18 @@ def _top(
     named: list[Contribution], grams: list[tuple[str, float]], k: int, text: str, vocab: dict | None = None
 ) -> tuple[Contribution, ...]:
     """The k largest contributions by size: named features as they are, n-grams gathered into
-    the phrases of the text they come from (overlapping 1:1, 1:10, :10杠 … read as "1:10杠杆")."""
-    ranked = sorted(
-        named + _phrases(text, grams, vocab), key=lambda c: (-round(abs(c.weight), 9), c.text)
-    )  # ties by text
+    the phrases of the text they come from (overlapping 1:1, 1:10, :10杠 … read as "1:10杠杆").
+    A phrase that is exactly what a named feature found (当天到账) is counted with that feature:
+    the same words never show up both for and against an offer."""
+    named, phrases = list(named), []
+    found = {hit: i for i in reversed(range(len(named))) for hit in named[i].text.split("、")}
+    for p in _phrases(text, grams, vocab):
+        i = found.get(p.text)
+        if i is None:
+            phrases.append(p)
+        else:
+            named[i] = Contribution(named[i].feature, named[i].text, named[i].weight + p.weight)
+    ranked = sorted(named + phrases, key=lambda c: (-round(abs(c.weight), 9), c.text))  # ties by text
     return tuple(ranked[:k])
 
 
