@@ -7,7 +7,7 @@ from __future__ import annotations
 import email.message
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,7 +15,8 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import Scope
@@ -36,11 +37,27 @@ FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed t
 PAGE_FIELDS = {"monthly_rate": "monthly", "warning_line": "warning", "liquidation_line": "liquidation"}  # form names
 
 
-class CheckRequest(BaseModel):
+class _Body(BaseModel):
+    """A JSON body: a key the endpoint does not take is a 422 naming it, as a query parameter is
+    (`as_of` would otherwise answer for today's lists)."""
+
+    model_config = ConfigDict(extra="forbid")  # /openapi.json says so too
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:
+                raise PydanticCustomError("unknown_key", _unknown("key", unknown, list(cls.model_fields)))
+        return data
+
+
+class CheckRequest(_Body):
     queries: list[str] = Field(description=f"Names, companies, apps or URLs, at most {MAX_QUERIES:,}.")
 
 
-class TextRequest(BaseModel):
+class TextRequest(_Body):
     text: str = Field(description="Ad copy or page text, at most 200 kB (UTF-8).")
 
 
@@ -190,9 +207,15 @@ def _only(*names: str):  # noqa: ANN202
     def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(names))
         if unknown:
-            raise _fail(422, f"unknown parameter {', '.join(unknown)}: this endpoint takes {', '.join(names)}")
+            raise _fail(422, _unknown("parameter", unknown, names))
 
     return check
+
+
+def _unknown(what: str, unknown: list[str], names: Sequence[str]) -> str:
+    """The 422 for parameters or body keys an endpoint does not take (the first ten, each cut short)."""
+    shown = [n if len(n) <= 40 else n[:39] + "…" for n in unknown[:10]] + ["…"] * (len(unknown) > 10)
+    return f"unknown {what} {', '.join(shown)}: this endpoint takes {', '.join(names)}"
 
 
 def _api(app: FastAPI, state: _State) -> None:
