@@ -27,7 +27,7 @@ from ..guard import Guard
 from ..matcher.query import reads_as_text
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, problem_body
-from .page import T, page
+from .page import T, error_page, language, page, say
 
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
@@ -341,12 +341,11 @@ def _page(app: FastAPI, state: _State) -> None:
     def render(request: Request, query: str = "") -> HTMLResponse:
         state.follow()
         p = request.query_params
-        lang = p.get("lang") or "zh"
-        lang = lang if lang in T else "zh"
+        lang = language(p.get("lang"))
         verdict, error = None, ""
         if query.strip():
             if len(query.encode("utf-8")) > MAX_TEXT:
-                error = f"at most {MAX_TEXT:,} bytes"
+                error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
             else:
                 verdict = guard.check_text(query) if reads_as_text(query) else guard.check(query)
         calc, chart, form = None, "", {}
@@ -383,8 +382,9 @@ def _page(app: FastAPI, state: _State) -> None:
         body = await request.body()
         try:
             fields = parse_qs(body.decode("utf-8"), max_num_fields=20)
-        except (UnicodeDecodeError, ValueError):
-            raise _fail(400, "a form of UTF-8 text was expected") from None
+        except (UnicodeDecodeError, ValueError):  # the page's own error, as a page
+            lang = language(request.query_params.get("lang"))
+            return HTMLResponse(error_page(lang, 400, "a form of UTF-8 text was expected", "表单应为 UTF-8 文字"), 400)
         q = (fields.get("q") or [""])[0]
         from starlette.concurrency import run_in_threadpool
 
