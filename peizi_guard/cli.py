@@ -957,6 +957,21 @@ def calc(
     click.echo(json.dumps(r, ensure_ascii=False) if as_json else render(r, *lines))
 
 
+class _Port(click.IntRange):
+    """serve's port: from PEIZI_GUARD_PORT, a value that is not one is a line naming the variable."""
+
+    def __init__(self) -> None:
+        super().__init__(1, 65535)
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            if ctx is None or ctx.get_parameter_source("port") != click.core.ParameterSource.ENVIRONMENT:
+                raise
+            raise Failure(f"PEIZI_GUARD_PORT={value!r} must be a port number 1–65535") from None
+
+
 @main.command()
 @click.option(
     "--host",
@@ -964,7 +979,7 @@ def calc(
     show_default=True,
     help="Address to listen on (anything but loopback only when given).",
 )
-@env_option("--port", "PEIZI_GUARD_PORT", 8765, click.IntRange(1, 65535), "Port to listen on.")
+@env_option("--port", "PEIZI_GUARD_PORT", 8765, _Port(), "Port to listen on.")
 @env_option("--workers", "PEIZI_GUARD_WORKERS", 1, click.IntRange(1, 64), "Processes serving requests.")
 @env_option(
     "--rate-limit",
@@ -981,7 +996,7 @@ def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> Non
     Examples:
       peizi-guard serve                      # http://127.0.0.1:8765/  (API docs at /docs)
       peizi-guard serve --workers 4 --port 8080
-      curl 'http://127.0.0.1:8765/api/check?q=杜德配资'
+      curl -sG --data-urlencode 'q=杜德配资' http://127.0.0.1:8765/api/check
     """
     try:
         import uvicorn

@@ -85,6 +85,8 @@ def test_errors_are_problems(client):
     r = client.post("/api/text", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["title"] == "Bad Request"
     r = client.post("/api/text", json={"txt": "x"})
+    assert r.status_code == 422 and r.json()["detail"] == "unknown key txt: this endpoint takes text"
+    r = client.post("/api/text", json={})
     assert r.status_code == 422 and r.json()["detail"].startswith("text")
     r = client.post("/api/check", json={"queries": ["x"] * (MAX_QUERIES + 1)})
     assert r.status_code == 413

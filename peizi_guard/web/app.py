@@ -7,7 +7,7 @@ from __future__ import annotations
 import email.message
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,7 +15,8 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import Scope
@@ -26,7 +27,7 @@ from ..guard import Guard
 from ..matcher.query import reads_as_text
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, problem_body
-from .page import T, page
+from .page import T, error_page, language, page, say
 
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
@@ -36,11 +37,27 @@ FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed t
 PAGE_FIELDS = {"monthly_rate": "monthly", "warning_line": "warning", "liquidation_line": "liquidation"}  # form names
 
 
-class CheckRequest(BaseModel):
+class _Body(BaseModel):
+    """A JSON body: a key the endpoint does not take is a 422 naming it, as a query parameter is
+    (`as_of` would otherwise answer for today's lists)."""
+
+    model_config = ConfigDict(extra="forbid")  # /openapi.json says so too
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:
+                raise PydanticCustomError("unknown_key", _unknown("key", unknown, list(cls.model_fields)))
+        return data
+
+
+class CheckRequest(_Body):
     queries: list[str] = Field(description=f"Names, companies, apps or URLs, at most {MAX_QUERIES:,}.")
 
 
-class TextRequest(BaseModel):
+class TextRequest(_Body):
     text: str = Field(description="Ad copy or page text, at most 200 kB (UTF-8).")
 
 
@@ -190,9 +207,15 @@ def _only(*names: str):  # noqa: ANN202
     def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(names))
         if unknown:
-            raise _fail(422, f"unknown parameter {', '.join(unknown)}: this endpoint takes {', '.join(names)}")
+            raise _fail(422, _unknown("parameter", unknown, names))
 
     return check
+
+
+def _unknown(what: str, unknown: list[str], names: Sequence[str]) -> str:
+    """The 422 for parameters or body keys an endpoint does not take (the first ten, each cut short)."""
+    shown = [n if len(n) <= 40 else n[:39] + "…" for n in unknown[:10]] + ["…"] * (len(unknown) > 10)
+    return f"unknown {what} {', '.join(shown)}: this endpoint takes {', '.join(names)}"
 
 
 def _api(app: FastAPI, state: _State) -> None:
@@ -318,12 +341,11 @@ def _page(app: FastAPI, state: _State) -> None:
     def render(request: Request, query: str = "") -> HTMLResponse:
         state.follow()
         p = request.query_params
-        lang = p.get("lang") or "zh"
-        lang = lang if lang in T else "zh"
+        lang = language(p.get("lang"))
         verdict, error = None, ""
         if query.strip():
             if len(query.encode("utf-8")) > MAX_TEXT:
-                error = f"at most {MAX_TEXT:,} bytes"
+                error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
             else:
                 verdict = guard.check_text(query) if reads_as_text(query) else guard.check(query)
         calc, chart, form = None, "", {}
@@ -360,8 +382,9 @@ def _page(app: FastAPI, state: _State) -> None:
         body = await request.body()
         try:
             fields = parse_qs(body.decode("utf-8"), max_num_fields=20)
-        except (UnicodeDecodeError, ValueError):
-            raise _fail(400, "a form of UTF-8 text was expected") from None
+        except (UnicodeDecodeError, ValueError):  # the page's own error, as a page
+            lang = language(request.query_params.get("lang"))
+            return HTMLResponse(error_page(lang, 400, "a form of UTF-8 text was expected", "表单应为 UTF-8 文字"), 400)
         q = (fields.get("q") or [""])[0]
         from starlette.concurrency import run_in_threadpool
 

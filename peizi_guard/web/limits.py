@@ -8,6 +8,9 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs
+
+from .page import error_page, language
 
 MAX_BODY = 2 * 1024 * 1024  # bytes of any request body (JSON escapes make text longer than it reads)
 
@@ -27,27 +30,26 @@ def problem_body(status: int, detail: str) -> dict:
     return {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
 
 
-def wants_html(scope: dict) -> bool:
-    """A person's browser on the page (not the API): it asked for HTML."""
+def page_lang(scope: dict) -> str | None:
+    """The page's language when the answer is for a person: on the page ("/", whatever the client
+    accepts: the page's form posts there) or on another path outside the API asked for as HTML.
+    None: the answer is the API's problem object."""
+    path = str(scope.get("path", ""))
     accept = dict(scope.get("headers") or []).get(b"accept", b"")
-    return not str(scope.get("path", "")).startswith("/api") and b"text/html" in accept
+    if path != "/" and (path.startswith("/api") or b"text/html" not in accept):
+        return None
+    query = parse_qs(bytes(scope.get("query_string") or b"").decode("latin-1"))
+    return language((query.get("lang") or [""])[0])
 
 
-async def send_problem(
-    send: Callable, status: int, detail: str, headers: dict | None = None, html: bool = False
-) -> None:
-    """The problem as JSON, or as a short page for a browser (`html`)."""
-    if html:
-        from html import escape
-
-        title = escape(TITLES.get(status, "Error"))
-        body = (
-            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{title}</title>'
-            f'<h1>{status} {title}</h1><p>{escape(detail)}</p><p><a href="/">返回 back</a></p></html>'
-        ).encode("utf-8")
+async def send_problem(send: Callable, scope: dict, status: int, en: str, zh: str, headers: dict | None = None) -> None:
+    """The problem as JSON (in English), or on the page as a short page in its language."""
+    lang = page_lang(scope)
+    if lang:
+        body = error_page(lang, status, en, zh).encode("utf-8")
         kind = b"text/html; charset=utf-8"
     else:
-        body = json.dumps(problem_body(status, detail), ensure_ascii=False).encode("utf-8")
+        body = json.dumps(problem_body(status, en), ensure_ascii=False).encode("utf-8")
         kind = b"application/problem+json"
     raw = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
     raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -71,7 +73,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes", html=wants_html(scope))
+            return await self.refuse(scope, send)
         seen, started, over = 0, False, False
 
         async def limited() -> dict:
@@ -96,7 +98,11 @@ class BodyLimit:
         except _TooLarge:
             pass
         if over and not started:
-            await send_problem(send, 413, f"request body over {self.max_bytes:,} bytes", html=wants_html(scope))
+            await self.refuse(scope, send)
+
+    async def refuse(self, scope: dict, send: Callable) -> None:
+        en, zh = f"request body over {self.max_bytes:,} bytes", f"提交的内容超过 {self.max_bytes:,} 字节"
+        await send_problem(send, scope, 413, en, zh)
 
 
 class RateLimit:
@@ -131,6 +137,7 @@ class RateLimit:
         wait = self.allow(client)
         if wait:
             after = max(1, math.ceil(wait))  # whole seconds, rounded up: the header and the text say the same
-            detail = f"more than {self.per_minute} requests a minute from {client}: try again in {after} s"
-            return await send_problem(send, 429, detail, {"retry-after": str(after)}, html=wants_html(scope))
+            en = f"more than {self.per_minute} requests a minute from {client}: try again in {after} s"
+            zh = f"每分钟来自 {client} 的请求超过 {self.per_minute} 次：请 {after} 秒后再试"
+            return await send_problem(send, scope, 429, en, zh, {"retry-after": str(after)})
         await self.app(scope, receive, send)

@@ -68,6 +68,7 @@ T: dict[str, dict[str, Any]] = {
         "user_list": "你导入的名单 “{id}”：{count:,} 条",
         "list_sep": "；",
         "error": "出错了",
+        "back": "返回查询",
     },
     "en": {
         "lang": "en",
@@ -135,6 +136,7 @@ T: dict[str, dict[str, Any]] = {
         "user_list": "your own list “{id}”: {count:,} entries",
         "list_sep": "; ",
         "error": "Error",
+        "back": "Back to the check",
     },
 }
 
@@ -169,9 +171,7 @@ def page(
     f = {"own": "10万", "leverage": "", "ratio": "1:9", "monthly": "1.5%", "days": "30", "warning": "110%",
          "liquidation": "105%", **(form or {})}  # fmt: skip
     out = [
-        f'<!doctype html><html lang="{t["lang"]}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(t["title"])}</title>'
-        f"<style>{CSS}</style></head><body>",
+        _head(t, t["title"]),
         f'<a class="lang" href="/?lang={other}">{other_name}</a><h1>{escape(t["title"])}</h1><p>{escape(t["intro"])}</p>',
         f'<form method="post" action="/?lang={lang}"><textarea name="q" rows="3" maxlength="200000" '
         f'placeholder="{escape(t["box"])}" aria-label="{escape(t["box"])}">{escape(query)}</textarea>'
@@ -188,6 +188,36 @@ def page(
         out.append(f'<p class="small" id="lists">{escape(t["lists"])}: {escape(lists_line(t, lists))}</p>')
     out.append("</body></html>")
     return "".join(out)
+
+
+def language(value: str | None) -> str:
+    """The page's language from ?lang=: Chinese unless it names the other one."""
+    return value if value in T else "zh"
+
+
+def error_page(lang: str, status: int, en: str, zh: str) -> str:
+    """A short page for an error the page cannot answer with itself (a body too large, too many
+    requests): in the page's language, the Chinese one in Chinese then English, as the page says errors."""
+    t = T[lang]
+    return (
+        _head(t, f"{t['error']} {status} – {t['title']}")
+        + f'<h1>{escape(t["title"])}</h1><p class="error" id="error">{escape(t["error"])}: '
+        + f"{escape(say(lang, en, zh))}</p>"
+        + f'<p><a href="/?lang={lang}">{escape(t["back"])}</a></p></body></html>'
+    )
+
+
+def say(lang: str, en: str, zh: str) -> str:
+    """An error as the page says it: English on the English page, Chinese then English on the Chinese one."""
+    return en if lang == "en" else f"{zh} / {en}"
+
+
+def _head(t: dict, title: str) -> str:
+    return (
+        f'<!doctype html><html lang="{t["lang"]}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{CSS}</style></head><body>"
+    )
 
 
 def lists_line(t: dict, lists: Sequence[dict]) -> str:
