@@ -67,6 +67,7 @@ class Summary:
 
 # Page.error → the short reason a page could not be judged
 _REASONS = (
+    ("framed page not read", "frame not read"),  # (its own error follows: not the page's)
     ("HTTP ", lambda e: "http " + e.split()[1]),
     ("timed out", "timeout"),
     ("connection refused", "refused"),

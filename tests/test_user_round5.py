@@ -102,3 +102,40 @@ def test_a_text_on_several_lines_keeps_its_verdict_on_the_first_line(db, tmp_pat
     f.write_text("您炒股，我出钱！\n1:10杠杆，当天到账\n加微信了解详情", encoding="utf-8")
     first = cli(db, "check", "--text-file", str(f)).stdout.splitlines()[0]
     assert first.startswith("您炒股，我出钱！ 1:10杠杆，当天到账 加微信了解详情 — ") and "SUSPICIOUS" in first
+
+
+# ---- a shell page that frames the real site --------------------------------------------
+
+FRAMED_AD = ("<html><head><title>鑫盛</title></head><body><p>您炒股我出钱，1:10杠杆，按天配资，当天到账，"
+             "免开户，加微信领取体验金</p></body></html>")
+
+
+def _shell(src: str, body: str = "") -> bytes:
+    return f'<html><head><title>首页</title></head><body>{body}<iframe src="{src}"></iframe></body></html>'.encode()
+
+
+@pytest.fixture(scope="module")
+def framing_site():
+    from .sitehelper import Site
+
+    s = Site()
+    html = "text/html; charset=utf-8"
+    s.pages.update({
+        "/offer": (html, FRAMED_AD.encode()),
+        "/shell": (html, _shell("/offer")),
+        "/shell-missing": (html, _shell("/gone")),
+        "/shell-own-text": (html, _shell("/gone", "<p>今天晴，适合出游。</p>")),
+    })
+    yield s
+    s.close()
+
+
+def test_a_shell_page_is_judged_by_what_its_frame_shows(tmp_path, framing_site):
+    urls = "\n".join(framing_site.url + p for p in ("/shell", "/shell-missing", "/shell-own-text"))
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "f.db"), "scan", "-", "--format", "jsonl",
+                                  "--allow-private", "--timeout", "5"], input=urls)
+    rows = {x["url"][len(framing_site.url):]: x for x in map(json.loads, r.stdout.splitlines())}
+    assert rows["/shell"]["verdict"] == "suspicious" and rows["/shell"]["error"] is None
+    assert rows["/shell-missing"]["verdict"] == "unchecked" and rows["/shell-missing"]["reason"] == "frame not read"
+    assert "framed page not read" in rows["/shell-missing"]["error"] and "HTTP 404" in rows["/shell-missing"]["error"]
+    assert rows["/shell-own-text"]["verdict"] == "clear" and rows["/shell-own-text"]["error"] is None

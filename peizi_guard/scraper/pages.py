@@ -10,6 +10,7 @@
   to a URL already visited (fragment ignored) is "redirect loop". A page that sends the
   visitor on by itself (`<meta http-equiv=refresh>`, a plain `location = "…"` in a script)
   is followed the same way, within the same budget; what each such page showed is kept.
+  What its first frames (`<iframe>`, `<frame>`) show is read as part of the page, one level deep.
 - Non-2xx responses get error "HTTP <code>", but an HTML body is still read and judged.
 - Charset: see `charset.decode` (BOM, then valid UTF-8, then HTTP header, then <meta>; the
   first declared one that decodes cleanly wins, else UTF-8, else GB18030). A body that still
@@ -250,12 +251,50 @@ def fetch_page(
     finally:
         if resp is not None:
             resp.close()
-        if own:
-            session.close()
     for e in reversed(earlier):
         page.title = page.title or e.title
         page.description = " ".join(x for x in (e.description, page.description) if x)
         page.text = " ".join(x for x in (e.text, page.text) if x)
         page.frames = list(dict.fromkeys(e.frames + page.frames))
         page.links = list(dict.fromkeys(e.links + page.links))
+    try:
+        if page.frames and not page.error:
+            _read_frames(page, session, opts, seen)
+    finally:
+        if own:
+            session.close()
     return page
+
+
+MAX_FRAMES = 3  # frames of a page read as part of it (a shell page showing another site)
+
+
+def _read_frames(page: Page, session: requests.Session, opts: _Options, seen: set[str]) -> None:
+    """What the page's first frames show is part of what the visitor sees: their text is added
+    to the page's, their links, frames and targets to its addresses. One level deep, within the
+    page's deadline. A page showing nothing of its own whose frames could not be read is not
+    judged (error): never clear unseen."""
+    failed = []
+    for src in page.frames[:MAX_FRAMES]:
+        if urldefrag(src)[0] in seen:
+            continue
+        frame = Page(url=src, final_url=src, fetched_at=page.fetched_at)
+        resp = None
+        try:
+            with deadline(opts.deadline):
+                resp = _follow(frame, session, opts, src, seen)
+                _judge(frame, resp, opts)
+        except CAUGHT as exc:
+            frame.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
+        finally:
+            if resp is not None:
+                resp.close()
+        if frame.error and not frame.text:
+            failed.append(f"{src}: {frame.error}")
+            continue
+        page.text = " ".join(x for x in (page.text, frame.title, frame.description, frame.text) if x)
+        page.links = list(dict.fromkeys(page.links + frame.links))
+        hops = [*frame.redirects, frame.final_url, *frame.frames, *frame.goes_to]
+        page.frames = list(dict.fromkeys(page.frames + hops))
+    if failed and not page.text.strip():
+        page.error = "framed page not read (" + "; ".join(failed)[:300] + ")"
