@@ -742,7 +742,8 @@ def _read(path: str, encoding: str | None = None):  # noqa: ANN202
     "--output",
     "-o",
     metavar="PATH",
-    help="Write here, not to stdout; with --cluster a directory gets one JSON-lines file per partition.",
+    help="Write here, not to stdout (.csv: CSV; .jsonl, .ndjson, .json: JSON lines); with --cluster a "
+    "directory gets one JSON-lines file per partition.",
 )
 @click.pass_obj
 def check(
@@ -817,6 +818,11 @@ def check(
     flagged = False
     render = _json_line if as_json else report.one_line if len(items) > 3 else report.render
     out = _open_output(output)
+    if not as_json and _format_of(output) == "csv":  # -o results.csv: a CSV, as scan writes one
+        from .output.csv import check_header, check_row
+
+        render = check_row
+        out.write(check_header() + "\n")
     for verdict, line in check_all(guard, items, render, jobs_for(jobs, len(items))):
         flagged |= verdict != "clear"
         out.write(line + "\n")

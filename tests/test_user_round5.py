@@ -139,3 +139,17 @@ def test_a_shell_page_is_judged_by_what_its_frame_shows(tmp_path, framing_site):
     assert rows["/shell-missing"]["verdict"] == "unchecked" and rows["/shell-missing"]["reason"] == "frame not read"
     assert "framed page not read" in rows["/shell-missing"]["error"] and "HTTP 404" in rows["/shell-missing"]["error"]
     assert rows["/shell-own-text"]["verdict"] == "clear" and rows["/shell-own-text"]["error"] is None
+
+
+def test_check_writes_csv_when_o_names_a_csv_file(db, tmp_path):
+    import csv
+
+    q = tmp_path / "q.txt"
+    q.write_text("杜德配资\nhttps://www.ddpz666.com/\n华泰证券\n=1+1\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = cli(db, "check", "--file", str(q), "-o", str(out))
+    assert r.exit_code == 1 and r.stdout == ""
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert [x["query"] for x in rows] == ["杜德配资", "https://www.ddpz666.com/", "华泰证券", "'=1+1"]
+    assert [x["verdict"] for x in rows] == ["listed", "listed", "clear", "clear"]
+    assert "csrc-peizi#3 杜德配资" in rows[0]["evidence"] and rows[1]["kind"] == "url"

@@ -50,6 +50,28 @@ class CsvWriter(Writer):
         self.out.writerow([cell(row.get(c)) for c in COLUMNS])
 
 
+CHECK_COLUMNS = ["query", "kind", "verdict", "score", "probability", "evidence", "signals", "notes"]
+
+
+def check_header() -> str:
+    return _line(CHECK_COLUMNS)
+
+
+def check_row(v) -> str:  # noqa: ANN001
+    """One `check` verdict as a CSV line (without its line break)."""
+    d = v.to_dict()
+    row = dict(d, evidence=evidence(d), signals=signals(d), notes=" | ".join(d["notes"]))
+    return _line([cell(row.get(c)) for c in CHECK_COLUMNS])
+
+
+def _line(cells: list) -> str:
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(cells)
+    return buf.getvalue()
+
+
 def appending(stream) -> bool:  # noqa: ANN001
     """A file opened for appending that already holds rows (scan --resume -o FILE)."""
     return "a" in getattr(stream, "mode", "") and stream.seekable() and stream.tell() > 0
