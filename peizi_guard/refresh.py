@@ -42,13 +42,15 @@ class Outcome:
     source: str
     status: str  # unchanged | added | failed | refused
     message: str = ""
-    snapshot: int | None = None
-    entries: int = 0
+    snapshot: int | None = None  # the document's snapshot (None: nothing was read or stored)
+    entries: int | None = None  # the document's entries (None: none was read)
     added: int = 0
     removed: int = 0
     kept: int = 0
     url: str = ""
-    current: bool = True  # False: an older document, stored in the history only
+    current: bool | None = (
+        None  # the document is the current list (False: stored in the history only; None: none stored)
+    )
     details: dict = field(default_factory=dict)
 
     @property

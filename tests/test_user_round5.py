@@ -153,3 +153,10 @@ def test_check_writes_csv_when_o_names_a_csv_file(db, tmp_path):
     assert [x["query"] for x in rows] == ["杜德配资", "https://www.ddpz666.com/", "华泰证券", "'=1+1"]
     assert [x["verdict"] for x in rows] == ["listed", "listed", "clear", "clear"]
     assert "csrc-peizi#3 杜德配资" in rows[0]["evidence"] and rows[1]["kind"] == "url"
+
+
+def test_refresh_json_claims_no_current_list_for_a_source_it_could_not_read(db, framing_site):
+    r = cli(db, "refresh", "csrc-peizi", "--url", framing_site.url + "/gone", "--allow-private", "--json")
+    o = json.loads(r.stdout)
+    assert r.exit_code == 1 and o["status"] == "failed" and o["ok"] is False
+    assert o["current"] is None and o["entries"] is None and o["snapshot"] is None
