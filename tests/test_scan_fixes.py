@@ -317,7 +317,8 @@ def test_every_result_names_its_input_line(db, site, tmp_path):
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert sorted((int(r["line"]), r["url"][len(site):]) for r in table) == [(2, "/plain?a"), (4, "/ad?b"), (6, "/gone?c")]
     shown = scan_file(db, f, "--format", "table").stdout.splitlines()
-    assert sorted(ln.split()[0] for ln in shown) == ["2", "4", "6"]
+    assert shown[0].split() == ["LINE", "VERDICT", "SCORE", "HTTP", "URL", "WHY"]
+    assert sorted(ln.split()[0] for ln in shown[1:]) == ["2", "4", "6"]
 
 
 def numbered(text):

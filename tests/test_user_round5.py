@@ -160,3 +160,21 @@ def test_refresh_json_claims_no_current_list_for_a_source_it_could_not_read(db, 
     o = json.loads(r.stdout)
     assert r.exit_code == 1 and o["status"] == "failed" and o["ok"] is False
     assert o["current"] is None and o["entries"] is None and o["snapshot"] is None
+
+
+def test_the_scan_table_has_a_header_and_says_its_reasons_in_words():
+    import io
+
+    from peizi_guard.output.table import TableWriter
+
+    row = {"url": "http://x.cn/", "final_url": "http://x.cn/", "status": 200, "verdict": "suspicious",
+           "reason": None, "score": 0.99, "matches": [], "redirects": [], "error": None, "fetched_at": "t",
+           "truncated": False, "line": 3,
+           "signals": [{"signal": "ngram", "text": "1:10杠杆", "weight": 2.1, "counter": False, "note": "词语 phrase"},
+                       {"signal": "slogan", "text": "您炒股我出钱", "weight": 0.3, "counter": False, "note": "配资口号"},
+                       {"signal": "ngram", "text": "天气", "weight": -0.3, "counter": True, "note": "词语 phrase"}]}
+    out = io.StringIO()
+    TableWriter(out).write(row)
+    head, line = out.getvalue().splitlines()
+    assert head.split() == ["LINE", "VERDICT", "SCORE", "HTTP", "URL", "WHY"]
+    assert line.endswith("http://x.cn/  “1:10杠杆”；配资口号“您炒股我出钱”") and "ngram" not in line

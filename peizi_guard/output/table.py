@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from .text import safe
-from .csv import evidence, signals
+from .csv import appending, evidence
 from .interface import Writer
+
+HEADER = " LINE  VERDICT    SCORE HTTP  URL  WHY"
 
 
 class TableWriter(Writer):
     name = "table"
+
+    def __init__(self, stream):  # noqa: ANN001
+        super().__init__(stream)
+        if not appending(stream):
+            stream.write(HEADER + "\n")
 
     def write(self, result: dict) -> None:
         why = (
@@ -28,3 +35,13 @@ class TableWriter(Writer):
 def _why_unchecked(reason: str, error: str) -> str:
     """The short reason and the error, said once when the error begins with it (not "http 404: HTTP 404")."""
     return error if error.lower().startswith(reason.lower()) else f"{reason}: {error}"
+
+
+def signals(result: dict, most: int = 5) -> str:
+    """What made a page suspicious, as a reader would say it: 配资口号“您炒股我出钱”, “1:10杠杆”."""
+    shown = [
+        f"“{x['text']}”" if x["signal"] == "ngram" else f"{(x.get('note') or x['signal']).split(' ')[0]}“{x['text']}”"
+        for x in result["signals"]
+        if not x.get("counter")
+    ]
+    return "；".join(shown[:most])
