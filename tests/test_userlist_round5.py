@@ -11,6 +11,11 @@ from peizi_guard import api
 from peizi_guard.cli import main
 from peizi_guard.scraper.userlist import parse_user_list
 
+from .conftest import table_counts
+
+A = "name,urls\n甲配资,www.jia-pz.com\n乙配资,www.yi-pz.com\n"
+B = A + "丙配资,www.bing-pz.com\n"
+
 
 def cli(db, *args):  # noqa: ANN001
     return CliRunner().invoke(main, ["--db", db, *args])
@@ -18,6 +23,52 @@ def cli(db, *args):  # noqa: ANN001
 
 def verdict(db, query):  # noqa: ANN001
     return json.loads(cli(db, "check", query, "--json").stdout)["verdict"]
+
+
+def imported(db, path, *extra):  # noqa: ANN001
+    r = cli(db, "import", str(path), "--source", "reimp", "--json", *extra)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+# ---- 1. an earlier version of a user's file imported again is the current list again -------------
+
+
+def test_an_earlier_version_of_a_user_list_imported_again_is_the_current_list_again(db, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(A, encoding="utf-8")
+    b.write_text(B, encoding="utf-8")
+    first = imported(db, a)
+    second = imported(db, b)
+    assert verdict(db, "www.bing-pz.com") == "listed"
+    stored = table_counts(db, ("snapshots", "entries"))
+    again = imported(db, a)
+    assert again["status"] == "reverted" and again["current"] is True and again["snapshot"] == first["snapshot"]
+    assert (again["entries"], again["added"], again["removed"], again["kept"]) == (2, 0, 1, 2)
+    assert set(again) == set(second)  # the same fields as any import
+    assert "now the current list again" in again["message"]
+    assert verdict(db, "www.bing-pz.com") != "listed" and verdict(db, "www.jia-pz.com") == "listed"
+    assert table_counts(db, ("snapshots", "entries")) == stored  # everything stored stays, nothing new
+    hist = [json.loads(x) for x in cli(db, "history", "reimp", "--json").stdout.splitlines()]
+    assert [(h["event"], h["id"]) for h in hist if h["event"] != "snapshot"] == [("revert", first["snapshot"])]
+    assert imported(db, a)["status"] == "unchanged"  # current already: nothing to do
+    r = cli(db, "import", str(b), "--source", "reimp")  # and forward again, said in words
+    assert r.exit_code == 0 and f"snapshot {second['snapshot']}, 3 entries (added 1, removed 0, kept 2)" in r.stdout
+    assert "it is now the current list again" in r.stdout
+    assert verdict(db, "www.bing-pz.com") == "listed"
+
+
+def test_the_shrink_refusal_holds_for_an_earlier_version_too(db, tmp_path):
+    small, big = tmp_path / "small.csv", tmp_path / "big.csv"
+    small.write_text("name,urls\n甲配资,www.jia-pz.com\n", encoding="utf-8")
+    big.write_text(B + "丁配资,www.ding-pz.com\n", encoding="utf-8")
+    imported(db, small)
+    imported(db, big)
+    r = cli(db, "import", str(small), "--source", "reimp")
+    assert r.exit_code == 2 and "refused: " in r.stderr and "use --force" in r.stderr
+    assert verdict(db, "www.ding-pz.com") == "listed"
+    assert imported(db, small, "--force")["status"] == "reverted"
+    assert verdict(db, "www.ding-pz.com") != "listed"
 
 
 # ---- 2. JSON lines: a list of companies, values that are not text ---------------------------------
