@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from peizi_guard import api
 from peizi_guard.cli import main
-from peizi_guard.scraper.userlist import parse_user_list
+from peizi_guard.scraper.userlist import ALIAS_SEPARATORS, URL_SEPARATORS, parse_user_list
 
 from .conftest import table_counts
 
@@ -144,3 +144,25 @@ def test_a_name_two_rows_share_is_a_warning_naming_both_lines_and_both_rows_stay
     assert jl.warnings == ["line 3: the name '甲' is on line 1 too (both rows are kept)"]
 
 
+# ---- 5, 6. what `import` says ---------------------------------------------------------------------
+
+
+def test_import_help_names_every_separator_and_the_required_name():
+    text = " ".join(CliRunner().invoke(main, ["import", "--help"]).stdout.split())
+    url_part, alias_part = text.split("urls are separated by")[1].split("aliases by")
+    for sep in "|;；,，":
+        assert URL_SEPARATORS.split(f"a{sep}b") == ["a", "b"] and f" {sep} " in url_part
+    aliases = alias_part.split("only")[0]
+    for sep in "|;；":
+        assert ALIAS_SEPARATORS.split(f"a{sep}b") == ["a", "b"] and sep in aliases
+    assert "，" not in aliases and ", or" not in aliases  # names hold commas: never a separator
+    assert "name (required: a row without one stops the import, naming its line)" in text
+
+
+def test_one_row_is_one_entry(db, tmp_path):
+    f = tmp_path / "one.csv"
+    f.write_text("name,urls\n甲配资,www.jia-pz.com\n", encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "one")
+    assert r.exit_code == 0 and "snapshot" in r.stdout and "1 entry (" in r.stdout, r.output
+    r = cli(db, "import", str(f), "--source", "one")
+    assert r.exit_code == 0 and "1 entry)" in r.stdout and "entries" not in r.stdout, r.output
