@@ -205,7 +205,9 @@ def import_user_list(
 ):
     """Create or update a user's own list (CSV or JSON lines: name, company, urls, aliases, note).
     Official sources are read-only to this path; a new version that would shrink the list is
-    refused unless `force`, as for official lists."""
+    refused unless `force`, as for official lists. The file is the list: the same bytes as an
+    earlier snapshot make that snapshot current again (status "reverted", an event in the
+    history, as `revert` makes it), under the same refusal."""
     from sqlalchemy import select
 
     from .db import store
@@ -234,10 +236,32 @@ def import_user_list(
         problem = "" if force else store.shrink_problem(s, source, doc, None, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")
-        meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
-        res = store.ingest(s, meta, doc, data, origin=origin)
+        res = store.stored_already(s, source, data, doc.warnings)
+        if res is not None and not res.current:  # an earlier version of the file: current again
+            res = _current_again(s, res)
+        else:
+            meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
+            res = store.ingest(s, meta, doc, data, origin=origin)
     del doc  # stored: its memory is the index build's now
-    _after_change(db, res, jobs)
+    if res.status == "reverted":
+        refresh_index(db, jobs)  # a new current list, as after `revert`
+    else:
+        _after_change(db, res, jobs)
+    return res
+
+
+def _current_again(s, res):  # noqa: ANN001, ANN202
+    """A user list's earlier snapshot made current again, as `revert` does (an event in the
+    history): what `res`, the "unchanged" answer for its bytes, becomes."""
+    from .db import store
+
+    before = store.member_keys(s, res.current_id) if res.current_id else {}
+    store.revert(s, res.source, res.snapshot_id, note=f"import of the same file as snapshot {res.snapshot_id}")
+    keys = store.member_keys(s, res.snapshot_id)
+    res.status, res.current, res.current_id = "reverted", True, res.snapshot_id
+    res.added = [k for k in keys if k not in before]
+    res.removed = [k for k in before if k not in keys]
+    res.kept = len(keys.keys() & before.keys())
     return res
 
 

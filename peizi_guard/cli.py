@@ -238,9 +238,11 @@ def import_cmd(
     """Ingest a local copy of an official document (PDF, .docx, .xlsx or HTML), or your own list.
 
     Your own list (a bank's or platform's blocklist) is a .csv or .jsonl file with the columns
-    name, company, urls, aliases, note (several urls or aliases in one CSV cell separated by |),
-    imported under a SOURCE name of your choosing; it is marked as your list in every verdict.
-    Official sources cannot be changed this way.
+    name (required: a row without one stops the import, naming its line), company, urls,
+    aliases, note, imported under a SOURCE name of your choosing and marked as yours in every
+    verdict. In a cell, urls are separated by | ; ； , ， or spaces, aliases by | ; or ； only;
+    JSON lines may give lists (of companies too). Importing an earlier version of your file
+    makes it the current list again. Official sources cannot be changed this way.
 
     Documents are ordered by publication (date, else issue and the months their findings
     reach), never by arrival: an older one joins the history and leaves the current list as it
@@ -254,6 +256,7 @@ def import_cmd(
     except api.DocumentError as exc:
         raise Failure(f"{file}: {exc}") from None
     note = history_note(res)
+    count = f"{res.count} {'entry' if res.count == 1 else 'entries'}"
     for w in res.warnings:  # rows or cells of a user's list that cannot be used
         click.echo(f"peizi-guard: warning: {_shown(file)}: {w}", err=True)
     if as_json:
@@ -275,12 +278,12 @@ def import_cmd(
         )
     elif res.status == "unchanged":
         click.echo(
-            f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {res.count} entries)"
+            f"{source}: unchanged (this document is snapshot {res.snapshot_id}, {count})"
             + (f"; {note}" if note else "")
         )
-    else:
+    else:  # added, or reverted (a user list's earlier version again: the note says so)
         click.echo(
-            f"{source}: snapshot {res.snapshot_id}, {res.count} entries "
+            f"{source}: snapshot {res.snapshot_id}, {count} "
             f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})" + (f"; {note}" if note else "")
         )
 

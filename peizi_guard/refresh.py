@@ -177,6 +177,10 @@ def history_note(res) -> str:  # noqa: ANN001
             f"older than the current list (snapshot {res.current_id}): stored in the history; "
             "the current list is unchanged"
         )
+    if res.status == "reverted":  # a user list's earlier version imported again (api.import_user_list)
+        return (
+            f"the same file as snapshot {res.snapshot_id}: it is now the current list again (a revert, in the history)"
+        )
     if res.status == "unchanged" and not res.current:
         return (
             f"already known as snapshot {res.snapshot_id} (in the history); the current list is unchanged"

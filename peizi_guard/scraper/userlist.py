@@ -3,11 +3,14 @@
 Columns: `name` (required), `company`, `urls`, `aliases`, `note`. Several urls share a cell
 separated by `|`, `;`, `；`, `,`, `，` or spaces (no address holds a space, and a comma in one is
 rare enough to be worth its warning); several aliases by `|`, `;` or `；` only, since names hold
-spaces (Tiger Brokers) and commas. In JSON lines they may also be lists. The file may be in any
-encoding `inputs.decode` reads (BOM, UTF-8, GBK …). A header-only CSV or an empty JSON lines
-file is an empty list (storing it takes --force). What is read but cannot be used — an address
-with no host, a cell past the header, a column of another name — is a warning naming its line,
-in `warnings`. Pure: bytes in, records out.
+spaces (Tiger Brokers) and commas. In JSON lines they, and `company` (one company an item), may
+also be lists; `name` must be a string, a number elsewhere is read as written. The file may be
+in any encoding `inputs.decode` reads (BOM, UTF-8, GBK …); CSV lines end at \r\n, \n or a lone
+\r. A header-only CSV or an empty JSON lines file is an empty list (storing it takes --force).
+What is read but cannot be used — an address with no host, a cell past the header, a column of
+another name, a JSON object or true/false as a value — is a warning naming its line, in
+`warnings`, and so is a name an earlier row has too (both rows are kept). Pure: bytes in,
+records out.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..inputs import decode, split_lines
-from ..normalise import host_of
+from ..normalise import host_of, name_key
 from . import fields
 from ..model import Company, DocumentError, Entry, ParsedDocument
 
 COLUMNS = ("name", "company", "urls", "aliases", "note")
+MANY = ("company", "urls", "aliases")  # the columns a JSON list may give several values of
 SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json")
 LAYOUT = "user-list"
 URL_SEPARATORS = re.compile(r"[|;；,，\s]+")
@@ -40,13 +45,14 @@ def is_user_list(filename: str) -> bool:
 
 
 def parse_user_list(data: bytes, hint: str = "") -> UserListDocument:
-    text = decode(data).text.lstrip("\ufeff")
+    text = decode(data, max_line=len(data) + 1).text.lstrip("\ufeff")  # read whole: a CR-only file is one "line"
     jsonl = hint.lower().endswith((".jsonl", ".ndjson", ".json")) or text.lstrip().startswith("{")
     if not text.strip() and not jsonl:
         raise DocumentError("the user list is empty: a CSV list needs its header row (name, …), even with no rows")
     warnings: list[str] = []
     rows = _jsonl(text, warnings) if jsonl else _csv(text, warnings)
     entries = [_entry(n, line, row, warnings) for n, (line, row) in enumerate(rows, 1)]
+    warnings += repeated_names([line for line, _ in rows], entries)
     warnings.sort(key=_line)  # in file order
     return UserListDocument(entries=entries, format="jsonl" if jsonl else "csv", layout=LAYOUT, warnings=warnings)
 
@@ -57,7 +63,7 @@ def _line(warning: str) -> int:
 
 
 def _csv(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # lines end at \r\n, \n or a lone \r (Excel for Mac)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except (StopIteration, csv.Error):
@@ -114,13 +120,41 @@ def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
 def split_values(value, separators: re.Pattern) -> list[str]:  # noqa: ANN001
     """The values of a cell (or of a JSON list's items), split, without blanks, dashes or repeats."""
     items = value if isinstance(value, list) else [value]
+    return distinct(part for item in items for part in separators.split("" if item is None else str(item)))
+
+
+def distinct(parts: Iterable[str]) -> list[str]:
+    """Values stripped, without blanks, dashes or repeats."""
     out: list[str] = []
-    for item in items:
-        for part in separators.split("" if item is None else str(item)):
-            part = part.strip()
-            if not fields.is_none(part) and part not in out:
-                out.append(part)
+    for part in parts:
+        part = part.strip()
+        if not fields.is_none(part) and part not in out:
+            out.append(part)
     return out
+
+
+def cell_texts(line: int, column: str, value, warnings: list[str]) -> list[str]:  # noqa: ANN001
+    """A cell's texts. A CSV cell is one; a JSON value may be a number (as written) or, for the
+    columns that take several values, a list; anything else is a warning naming its line."""
+    items = value if isinstance(value, list) and column in MANY else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            out.append(json.dumps(item))
+        elif item is not None:
+            warnings.append(f"line {line}: `{column}` holds {_kind(item)}, not text: ignored")
+    return out
+
+
+def _kind(value) -> str:  # noqa: ANN001
+    """What a JSON value other than a string is, as a message names it."""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def hostless(line: int, urls: list[str]) -> list[str]:
@@ -131,19 +165,36 @@ def hostless(line: int, urls: list[str]) -> list[str]:
 
 
 def _entry(seq: int, line: int, row: dict, warnings: list[str]) -> Entry:
-    name = str(row.get("name") or "").strip()
+    name = row.get("name")
+    if name is not None and not isinstance(name, str):
+        raise DocumentError(f"line {line}: `name` must be text, not {_kind(name)}")
+    name = (name or "").strip()
     if not name:
         raise DocumentError(f"line {line}: no name")
-    company = str(row.get("company") or "").strip()
-    note = str(row.get("note") or "").strip()
-    urls = split_values(row.get("urls"), URL_SEPARATORS)
+    companies = distinct(cell_texts(line, "company", row.get("company"), warnings))  # one company an item
+    urls = split_values(cell_texts(line, "urls", row.get("urls"), warnings), URL_SEPARATORS)
     warnings += hostless(line, urls)
+    aliases = split_values(cell_texts(line, "aliases", row.get("aliases"), warnings), ALIAS_SEPARATORS)
+    note = " ".join(cell_texts(line, "note", row.get("note"), warnings)).strip()
     return Entry(
         seq=seq,
         name=name,
-        aliases=split_values(row.get("aliases"), ALIAS_SEPARATORS),
+        aliases=aliases,
         urls=urls,  # as written, a value with no host too: the user sees it in `list`
         domains=fields.parse_urls(urls)[1],  # the hosts, as the official lists give them
-        companies=[Company(company)] if company else [],
+        companies=[Company(c) for c in companies],
         extra={"note": note} if note else {},
     )
+
+
+def repeated_names(lines: list[int], entries: list[Entry]) -> list[str]:
+    """A warning for each name an earlier row has too (as a check reads names): both rows stay."""
+    first: dict[str, int] = {}
+    out = []
+    for line, e in zip(lines, entries):
+        key = name_key(e.name) or e.name
+        if key in first:
+            out.append(f"line {line}: the name {e.name!r} is on line {first[key]} too (both rows are kept)")
+        else:
+            first[key] = line
+    return out
