@@ -21,7 +21,7 @@ from .models import Entry, Membership, ReadModel, Snapshot, Source
 @dataclass
 class IngestResult:
     source: str
-    status: str  # added | unchanged
+    status: str  # added | unchanged | reverted (a user's list: an earlier version imported again)
     snapshot_id: int
     count: int
     added: list[str] = field(default_factory=list)
@@ -91,11 +91,19 @@ def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> S
     return snaps[-1] if snaps else None
 
 
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: date | None, min_keep: float) -> str:
     """Why a document that would become the current list must not without --force, or ""."""
     cur = current_snapshot(s, source_id)
     if not doc.entries:  # emptying a list (or starting an empty one) is no accident's to do
-        now = f" and would empty the current list of {cur.entry_count} entries (snapshot {cur.id})" if cur else ""
+        now = (
+            f" and would empty the current list of {_n(cur.entry_count, 'entry', 'entries')} (snapshot {cur.id})"
+            if cur
+            else ""
+        )
         return f"it has no rows{now}; use --force to store an empty list"
     if cur is None or candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(cur):
         return ""  # nothing to shrink, or it only joins the history
@@ -103,7 +111,7 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     new = set(_unique_keys(doc.entries))
     kept, removed = len(old & new), len(old - new)
     if len(new) < min_keep * len(old):
-        return f"{len(new)} rows, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
+        return f"{_n(len(new), 'row', 'rows')}, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
     if removes_more_than_it_keeps(removed, kept):
         return (
             f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
