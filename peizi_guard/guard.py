@@ -83,6 +83,8 @@ class Guard:
         _text("query", query, blank=False)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
+        if kind in (None, "text") and query.lstrip()[:1] == "<" and _source(query) is not None:
+            return self.check_text(query)
         return self._ask(lambda ix: check(ix, query.strip(), kind))
 
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
@@ -94,7 +96,14 @@ class Guard:
         from .matcher import check_text
 
         _text("text", text, blank=False)
-        return self._ask(lambda ix: check_text(ix, text))
+        page = _source(text) if text.lstrip()[:1] == "<" else None
+        if page is None:
+            return self._ask(lambda ix: check_text(ix, text))
+        shown, links = page  # HTML source pasted: judged as scan judges a page
+        v = self._ask(lambda ix: check_text(ix, shown or " ", links))
+        v.query = text
+        v.notes.insert(0, HTML_NOTE)
+        return v
 
     def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None):  # noqa: ANN001
         """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish."""
@@ -172,6 +181,15 @@ def public_entry(e: dict) -> dict:
 
 
 KINDS = (None, "name", "url", "text")
+
+
+HTML_NOTE = "这是网页源代码：判断的是页面显示的文字和链接 (HTML source: what the page shows and links to was judged)"
+
+
+def _source(text: str):  # noqa: ANN202
+    from .scraper.visible import page_source  # lxml: only for pasted HTML
+
+    return page_source(text)
 
 
 def _text(what: str, value: object, blank: bool = True) -> None:

@@ -193,6 +193,53 @@ def clean_text(text: str) -> str:
     return fold(text)
 
 
+def as_written(text: str, folded: str) -> str | None:
+    """Where `folded` (words of `text` after `clean_text` and without whitespace, as the model
+    reads them) is written in `text` itself: its traditional characters, capitals, full-width
+    forms and spaces as the reader sees them (None when not found, e.g. inside an HTML entity)."""
+    if not folded:
+        return None
+    at = text.find(folded)
+    if at >= 0:
+        a, b = at, at + len(folded)
+    else:
+        forms = _written_forms()
+        m = re.search(_GAP.join(f"[{re.escape(forms[c])}]" if c in forms else re.escape(c) for c in folded), text)
+        if not m:
+            return None
+        a, b = m.span()
+    while 0 < a < b and _latin(text[a - 1]) and _latin(text[a]):  # a word of Latin letters whole:
+        a -= 1  # "financing", not "ncing"
+    while a < b < len(text) and _latin(text[b - 1]) and _latin(text[b]):
+        b += 1
+    return _SPACE_RUN.sub(" ", text[a:b])
+
+
+def _latin(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+_GAP = r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]*"  # whitespace and invisible characters, dropped
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _written_forms() -> dict[str, str]:
+    """Each folded character and every character folding to it: itself, its traditional forms
+    (t2s), full-width form and capital."""
+    out: dict[str, set[str]] = {}
+    for trad, simp in _t2s_table().items():
+        out.setdefault(chr(simp), {chr(simp)}).add(chr(trad))
+    for wide, narrow in _wide().items():
+        if len(narrow) == 1:
+            out.setdefault(narrow.lower(), {narrow.lower()}).add(wide)
+    for c in map(chr, range(ord("a"), ord("z") + 1)):
+        out.setdefault(c, {c}).add(c.upper())
+    for wide in "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ":
+        out[unicodedata.normalize("NFKC", wide).lower()].add(wide)
+    return {c: "".join(sorted(forms)) for c, forms in out.items()}
+
+
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 

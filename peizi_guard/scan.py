@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Generator
 
 from .inputs import is_comment
+from .scraper.visible import shown_text
 from .matcher import Index, check_page
 from .normalise import looks_like_url
 from .scraper.http import guarded_session
@@ -90,7 +91,6 @@ _REASONS = (
     ("empty page", "empty page"),
 )
 EMPTY = "empty page: no title, description or visible text"
-PHRASE_BREAK = "\n|\n"  # between title, description and text: the model drops whitespace, not '|'
 
 
 def unchecked_reason(error: str) -> str:
@@ -213,7 +213,7 @@ def failed(ix: Index, url: str, error: str) -> dict:
 
 def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
     """The scan result of a fetched (or failed) page."""
-    text = PHRASE_BREAK.join(x for x in (page.title, page.description, page.text) if x)
+    text = shown_text(page.title, page.description, page.text)
     targets = page.frames + page.goes_to
     if not page.error and not text.strip() and not targets and not page.links and not page.redirects:
         page.error = EMPTY  # nothing was read: never judged, so never clear

@@ -178,3 +178,33 @@ def test_the_scan_table_has_a_header_and_says_its_reasons_in_words():
     head, line = out.getvalue().splitlines()
     assert head.split() == ["LINE", "VERDICT", "SCORE", "HTTP", "URL", "WHY"]
     assert line.endswith("http://x.cn/  “1:10杠杆”；配资口号“您炒股我出钱”") and "ngram" not in line
+
+
+# ---- evidence as the text writes it -------------------------------------------------------
+
+
+def _texts(v):
+    return [s["text"] for s in v["signals"]]
+
+
+def test_evidence_quotes_the_words_as_written_traditional_english_and_full_width(db):
+    v = json.loads(cli(db, "check", "--json", "--text",
+                       "我們提供 Stock Margin Financing，槓桿 1：10，加 WeChat 了解詳情！您炒股，我出錢！").stdout)
+    shown = _texts(v)
+    assert "槓桿 1：10" in shown and "我出錢" in shown and "您炒股，我出錢" in shown  # not 杠杆1:10, 我出钱
+    assert not any(t in ("杠杆1:10", "我出钱", "ncing", "ock margin fin") for t in shown)
+    v = json.loads(cli(db, "check", "--json", "--text",
+                       "We offer stock margin financing with 10x leverage, add WeChat for details").stdout)
+    words = set("We offer stock margin financing with 10x leverage, add WeChat for details".replace(",", "").split())
+    for t in _texts(v):  # whole words only, never "lev" or "ncing"
+        assert set(t.replace(",", "").split()) <= words, t
+    assert len(_texts(v)) == len(set(_texts(v)))  # a phrase is shown once, its weights added
+
+
+def test_pasted_html_source_is_judged_by_what_the_page_shows(db):
+    html = ("<html lang='zh'><head><title>鑫盛</title></head><body><p>配资平台，1:10杠杆</p>"
+            "<a href='http://www.ddpz666.com/'>进入</a><script>var x = 1;</script></body></html>")
+    v = json.loads(cli(db, "check", "--json", "--text", html).stdout)
+    assert v["verdict"] == "listed" and v["query"] == html
+    assert v["notes"][0].startswith("这是网页源代码") and not any("html" in t for t in _texts(v))
+    assert any(m["entry"] == "杜德配资" for m in v["matches"])

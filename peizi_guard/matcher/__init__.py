@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from ..normalise import clean_text, company_core, find_urls, is_generic, name_key, split_url, undefang
+from ..normalise import as_written, clean_text, company_core, find_urls, is_generic, name_key, split_url, undefang
 from .query import LONG_NAME, inner_urls, parse, reads_as_text
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
@@ -207,7 +207,27 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
             "names a listed platform inside a warning or report: noted, not flagged "
             "(提及名单上的平台，但语境为警示或报道)"
         )
-    return Verdict(text, "text", verdict, score, matches, text_evidence(j), notes, j.probability)
+    return Verdict(text, "text", verdict, score, matches, _as_written(text, text_evidence(j)), notes, j.probability)
+
+
+def _as_written(text: str, signals: list[Signal]) -> list[Signal]:
+    """Evidence quoted as the text writes it (槓桿, "add WeChat"), not as the model reads it
+    (杠杆, "addwechat"); a phrase not found so stays as read. Phrases that read the same once
+    whole words are shown ("leverage" from "lev" and "erage") are one, their weights added."""
+    out: list[Signal] = []
+    rewritten: dict[tuple[str, str], int] = {}  # (feature, shown) → its place in `out`
+    for s in signals:
+        shown = "、".join(as_written(text, part) or part for part in s.text.split("、"))
+        if shown == s.text:  # (a phrase the text repeats stays one signal a place: shown ×N)
+            out.append(s)
+            continue
+        i = rewritten.setdefault((s.signal, shown), len(out))
+        if i == len(out):
+            out.append(replace(s, text=shown))
+        else:
+            weight = round(out[i].weight + s.weight, 3)
+            out[i] = replace(out[i], weight=weight, counter=weight < 0)
+    return sorted(out, key=lambda s: -abs(s.weight))
 
 
 def _plain(p: float, threshold: float) -> str:

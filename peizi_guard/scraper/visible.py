@@ -104,6 +104,24 @@ def content(html: str, base_url: str = "") -> Content:
     return out
 
 
+PHRASE_BREAK = "\n|\n"  # between title, description and text: the model drops whitespace, not '|'
+_MARKUP = re.compile(r"\s*<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|table|a)[\s>/]", re.I)
+
+
+def shown_text(title: str, description: str, text: str) -> str:
+    """What a page shows, as one text to judge: each part a phrase of its own."""
+    return PHRASE_BREAK.join(x for x in (title, description, text) if x)
+
+
+def page_source(text: str) -> tuple[str, list[str]] | None:
+    """For HTML source pasted as text: (what the page shows, the addresses it sends a visitor
+    to or links); None for text that is not markup."""
+    if not _MARKUP.match(text):
+        return None
+    c = content(text)
+    return shown_text(c.title, c.description, c.text), c.goes_to + c.frames + c.links
+
+
 def _host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
