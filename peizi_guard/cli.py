@@ -133,7 +133,10 @@ def _db_given(ctx: click.Context, db: str | None) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one entry per line.")
 @click.pass_obj
 def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -> None:
-    """List the entries of the lists (official ones and your own)."""
+    """List the entries of the lists (official ones and your own).
+
+    Exit status: 0 listed; 2 an unknown source or a date before the lists.
+    """
     try:
         api.known_source(obj["db"], source)
     except api.UnknownSource as exc:
@@ -166,7 +169,10 @@ def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -
 @click.option("--json", "as_json", is_flag=True, help="JSON lines.")
 @click.pass_obj
 def show(obj: dict, seq: int, source: str | None, as_json: bool) -> None:
-    """Show one entry by its number (序号) in the list."""
+    """Show one entry by its number (序号) in the list.
+
+    Exit status: 0 shown; 2 no such entry or source.
+    """
     try:
         api.known_source(obj["db"], source)
     except api.UnknownSource as exc:
@@ -205,7 +211,10 @@ def _company(c: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one source per line.")
 @click.pass_obj
 def sources(obj: dict, as_json: bool) -> None:
-    """Every source (the official lists and your own) and its snapshots, the current one marked."""
+    """Every source (the official lists and your own) and its snapshots, the current one marked.
+
+    Exit status: 0.
+    """
     rows = api.sources(obj["db"])
     if as_json:
         _jsonl(rows)
@@ -248,6 +257,9 @@ def import_cmd(
     reach), never by arrival: an older one joins the history and leaves the current list as it
     is. One that would shrink the current list (under half of its rows, or removing more than
     it keeps) is refused unless --force.
+
+    Exit status: 0 stored, unchanged or current again; 2 a file that cannot be read or is no
+    list, a refused shrink, or an official source named for your own list.
     """
     from .refresh import history_note
 
@@ -298,6 +310,8 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
 
     The revert is kept as an event in the history; the list stays reverted until a document
     newer than the one it replaced arrives.
+
+    Exit status: 0 reverted; 2 an unknown source or snapshot.
     """
     try:
         snap = api.revert(obj["db"], source, snapshot)
@@ -366,7 +380,10 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one snapshot per line.")
 @click.pass_obj
 def history(obj: dict, source: str | None, as_json: bool) -> None:
-    """Every stored version of the lists, with what each added and removed."""
+    """Every stored version of the lists, with what each added and removed.
+
+    Exit status: 0; 2 an unknown source.
+    """
     rows = api.history(obj["db"], source)
     if source and not rows:
         raise Failure(f"unknown source or no snapshots: {source}")
@@ -404,7 +421,10 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_obj
 def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool) -> None:
-    """What changed between two snapshots of SOURCE (default: the last two)."""
+    """What changed between two snapshots of SOURCE (default: the last two).
+
+    Exit status: 0; 2 an unknown source or snapshot.
+    """
     if (old is None) != (new is None):
         raise Failure("give both OLD and NEW snapshot ids, or neither")
     try:
@@ -1006,6 +1026,8 @@ def serve(obj: dict, host: str, port: int, workers: int, rate_limit: int) -> Non
       peizi-guard serve                      # http://127.0.0.1:8765/  (API docs at /docs)
       peizi-guard serve --workers 4 --port 8080
       curl -sG --data-urlencode 'q=杜德配资' http://127.0.0.1:8765/api/check
+
+    Exit status: 0 stopped (Ctrl-C); 2 a port in use, a host that does not resolve or a bad option.
     """
     try:
         import uvicorn

@@ -208,3 +208,11 @@ def test_pasted_html_source_is_judged_by_what_the_page_shows(db):
     assert v["verdict"] == "listed" and v["query"] == html
     assert v["notes"][0].startswith("这是网页源代码") and not any("html" in t for t in _texts(v))
     assert any(m["entry"] == "杜德配资" for m in v["matches"])
+
+
+def test_every_command_help_says_its_exit_status():
+    commands = sorted(main.commands)
+    assert {"check", "scan", "import", "list", "serve", "refresh"} <= set(commands)
+    for name in commands:
+        r = CliRunner().invoke(main, [name, "--help"])
+        assert r.exit_code == 0 and "Exit status" in r.output, name
