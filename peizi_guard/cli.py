@@ -445,6 +445,28 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
     for c in changed:  # the same entry (its first address), printed otherwise
         old_e, new_e = c["old"], c["new"]
         click.echo(f"  ~ #{old_e['seq']} {old_e['name']} → #{new_e['seq']} {new_e['name']}  {' '.join(new_e['urls'])}")
+        for field, before, after in _changes(old_e, new_e):
+            click.echo(f"      {field}: {before} → {after}")
+
+
+_BOOKKEEPING = {"key", "first_seen", "last_seen", "seq", "source", "list"}  # not what the list says
+
+
+def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
+    """(field, before, after) of what a list now prints otherwise about an entry (extra fields
+    such as the found date by their own names)."""
+
+    def flat(e: dict) -> dict:
+        return {**{k: v for k, v in e.items() if k != "extra"}, **e.get("extra", {})}
+
+    a, b = flat(old), flat(new)
+
+    def shown(v) -> str:  # noqa: ANN001
+        text = json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v)
+        return text if len(text) <= 60 else text[:57] + "…"
+
+    fields = sorted((a.keys() | b.keys()) - _BOOKKEEPING)
+    return [(k, shown(a.get(k, "")), shown(b.get(k, ""))) for k in fields if a.get(k) != b.get(k)]
 
 
 @main.command()

@@ -216,3 +216,14 @@ def test_every_command_help_says_its_exit_status():
     for name in commands:
         r = CliRunner().invoke(main, [name, "--help"])
         assert r.exit_code == 0 and "Exit status" in r.output, name
+
+
+def test_diff_says_what_changed_about_an_entry(db):
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    for issue in ("2019-06", "2019-07"):  # real SAC issues 6 and 7 of 2019, both older than the built-in one
+        cli(db, "import", str(fixtures / f"sac-blacklist-{issue}.docx"), "--source", "sac-blacklist")
+    out = cli(db, "diff", "sac-blacklist").output.splitlines()
+    at = next(i for i, ln in enumerate(out) if ln.startswith("  ~ #71 字眼duke马甲的博客 → #28 字眼duke马甲的博客"))
+    assert out[at + 1].strip() == "found: 2019-06 → 2020-01"
