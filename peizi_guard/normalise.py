@@ -203,11 +203,11 @@ def as_written(text: str, folded: str) -> str | None:
     if at >= 0:
         a, b = at, at + len(folded)
     else:
-        forms = _written_forms()
-        m = re.search(_GAP.join(f"[{re.escape(forms[c])}]" if c in forms else re.escape(c) for c in folded), text)
-        if not m:
+        read, origin = _aligned(text)
+        at = read.find(folded)
+        if at < 0:
             return None
-        a, b = m.span()
+        a, b = origin[at], origin[at + len(folded) - 1] + 1
     while 0 < a < b and _latin(text[a - 1]) and _latin(text[a]):  # a word of Latin letters whole:
         a -= 1  # "financing", not "ncing"
     while a < b < len(text) and _latin(text[b - 1]) and _latin(text[b]):
@@ -215,29 +215,28 @@ def as_written(text: str, folded: str) -> str | None:
     return _SPACE_RUN.sub(" ", text[a:b])
 
 
+_SPACE_RUN = re.compile(r"\s+")
+_READ_AS: dict[str, str] = {}  # a character → what the model reads for it ("" for spaces, invisible ones)
+
+
+@lru_cache(maxsize=4)  # the texts whose evidence is being quoted: a few phrases each
+def _aligned(text: str) -> tuple[str, list[int]]:
+    """`text` read character by character as the model reads it, and where each character read
+    comes from in `text`."""
+    read: list[str] = []
+    origin: list[int] = []
+    for i, c in enumerate(text):
+        r = _READ_AS.get(c)
+        if r is None:
+            r = _READ_AS[c] = "" if c.isspace() or ord(c) in _INVISIBLE else fold(c)
+        if r:
+            read.append(r)
+            origin += [i] * len(r)
+    return "".join(read), origin
+
+
 def _latin(c: str) -> bool:
     return c.isascii() and c.isalnum()
-
-
-_GAP = r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]*"  # whitespace and invisible characters, dropped
-_SPACE_RUN = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1)
-def _written_forms() -> dict[str, str]:
-    """Each folded character and every character folding to it: itself, its traditional forms
-    (t2s), full-width form and capital."""
-    out: dict[str, set[str]] = {}
-    for trad, simp in _t2s_table().items():
-        out.setdefault(chr(simp), {chr(simp)}).add(chr(trad))
-    for wide, narrow in _wide().items():
-        if len(narrow) == 1:
-            out.setdefault(narrow.lower(), {narrow.lower()}).add(wide)
-    for c in map(chr, range(ord("a"), ord("z") + 1)):
-        out.setdefault(c, {c}).add(c.upper())
-    for wide in "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ":
-        out[unicodedata.normalize("NFKC", wide).lower()].add(wide)
-    return {c: "".join(sorted(forms)) for c, forms in out.items()}
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
