@@ -152,3 +152,11 @@ def table_counts(url: str, tables) -> dict:
     finally:
         engine.dispose()
 
+
+
+def pytest_collection_finish(session):
+    """Start mypy at once when test_mypy will run: it checks beside the other tests."""
+    if any(item.nodeid.endswith("test_lint.py::test_mypy") for item in session.items) and not TEST_DB:
+        from .test_lint import start_mypy
+
+        session.config._mypy = start_mypy()
