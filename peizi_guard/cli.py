@@ -62,11 +62,38 @@ def _jsonl(objs) -> None:  # noqa: ANN001
 INDEX_JOBS = "Processes indexing a list of 20,000 entries or more (0: one per core, at most 4)."
 
 
-def env_option(name: str, envvar: str, default: int, kind: click.ParamType, help: str, *more: str):  # noqa: A002, ANN201
-    """An option an environment variable can set too; its help names the variable."""
+def env_option(name: str, envvar: str, default: int, kind: click.IntRange, help: str, *more: str):  # noqa: A002, ANN201
+    """A whole-number option an environment variable can set too; its help names the variable,
+    and a bad value from the variable is an error naming the variable, not the option."""
     return click.option(
-        name, *more, type=kind, default=default, envvar=envvar, show_default=True, help=f"{help} [env {envvar}]"
+        name,
+        *more,
+        type=_EnvInt(kind.min, kind.max, envvar),
+        default=default,
+        envvar=envvar,
+        show_default=True,
+        help=f"{help} [env {envvar}]",
     )
+
+
+class _EnvInt(click.IntRange):
+    def __init__(self, lo: int | None, hi: int | None, envvar: str) -> None:
+        super().__init__(lo, hi)
+        self.envvar = envvar
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            if (
+                ctx is None
+                or param is None
+                or ctx.get_parameter_source(param.name) != click.core.ParameterSource.ENVIRONMENT
+            ):
+                raise
+            what = "a port number" if self.envvar == "PEIZI_GUARD_PORT" else "a whole number"
+            span = f" {self.min}–{self.max}" if self.max is not None else f" ≥ {self.min}"
+            raise Failure(f"{self.envvar}={value!r} must be {what}{span}") from None
 
 
 def jobs_option(help: str):  # noqa: A002, ANN201
@@ -76,13 +103,8 @@ def jobs_option(help: str):  # noqa: A002, ANN201
 
 def cluster_options(f):  # noqa: ANN001, ANN201
     """--cluster and --workers, shared by check and scan."""
-    f = click.option(
-        "--workers",
-        type=click.IntRange(1, 256),
-        default=2,
-        show_default=True,
-        envvar="PEIZI_GUARD_CLUSTER_WORKERS",
-        help="Workers of --cluster local [env PEIZI_GUARD_CLUSTER_WORKERS].",
+    f = env_option(
+        "--workers", "PEIZI_GUARD_CLUSTER_WORKERS", 2, click.IntRange(1, 256), "Workers of --cluster local."
     )(f)
     return click.option(
         "--cluster",
@@ -479,15 +501,7 @@ def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
     "(.csv; .jsonl, .ndjson, .json), else table].",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write results here instead of stdout.")
-@click.option(
-    "--concurrency",
-    "-c",
-    type=click.IntRange(1, 256),
-    default=16,
-    show_default=True,
-    envvar="PEIZI_GUARD_CONCURRENCY",
-    help="Pages fetched at once [env PEIZI_GUARD_CONCURRENCY].",
-)
+@env_option("--concurrency", "PEIZI_GUARD_CONCURRENCY", 16, click.IntRange(1, 256), "Pages fetched at once.", "-c")
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 600),
@@ -1008,21 +1022,6 @@ def calc(
     click.echo(json.dumps(r, ensure_ascii=False) if as_json else render(r, *lines))
 
 
-class _Port(click.IntRange):
-    """serve's port: from PEIZI_GUARD_PORT, a value that is not one is a line naming the variable."""
-
-    def __init__(self) -> None:
-        super().__init__(1, 65535)
-
-    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter:
-            if ctx is None or ctx.get_parameter_source("port") != click.core.ParameterSource.ENVIRONMENT:
-                raise
-            raise Failure(f"PEIZI_GUARD_PORT={value!r} must be a port number 1–65535") from None
-
-
 @main.command()
 @click.option(
     "--host",
@@ -1030,7 +1029,7 @@ class _Port(click.IntRange):
     show_default=True,
     help="Address to listen on (anything but loopback only when given).",
 )
-@env_option("--port", "PEIZI_GUARD_PORT", 8765, _Port(), "Port to listen on.")
+@env_option("--port", "PEIZI_GUARD_PORT", 8765, click.IntRange(1, 65535), "Port to listen on.")
 @env_option("--workers", "PEIZI_GUARD_WORKERS", 1, click.IntRange(1, 64), "Processes serving requests.")
 @env_option(
     "--rate-limit",

@@ -227,3 +227,14 @@ def test_diff_says_what_changed_about_an_entry(db):
     out = cli(db, "diff", "sac-blacklist").output.splitlines()
     at = next(i for i, ln in enumerate(out) if ln.startswith("  ~ #71 字眼duke马甲的博客 → #28 字眼duke马甲的博客"))
     assert out[at + 1].strip() == "found: 2019-06 → 2020-01"
+
+
+@pytest.mark.parametrize("var, value, args, said", [
+    ("PEIZI_GUARD_WORKERS", "abc", ["serve"], "PEIZI_GUARD_WORKERS='abc' must be a whole number 1–64"),
+    ("PEIZI_GUARD_RATE_LIMIT", "-1", ["serve"], "PEIZI_GUARD_RATE_LIMIT='-1' must be a whole number ≥ 0"),
+    ("PEIZI_GUARD_JOBS", "x", ["check", "杜德配资"], "PEIZI_GUARD_JOBS='x' must be a whole number 0–64"),
+    ("PEIZI_GUARD_CONCURRENCY", "0", ["scan", "-"], "PEIZI_GUARD_CONCURRENCY='0' must be a whole number 1–256"),
+])
+def test_a_bad_number_in_an_environment_variable_names_the_variable(db, var, value, args, said):
+    r = CliRunner().invoke(main, ["--db", db, *args], env={var: value}, input="")
+    assert r.exit_code == 2 and r.output.strip().splitlines() == [f"peizi-guard: error: {said}"]
