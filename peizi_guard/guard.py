@@ -83,8 +83,8 @@ class Guard:
         _text("query", query, blank=False)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
-        if kind in (None, "text") and query.lstrip()[:1] == "<" and _source(query) is not None:
-            return self.check_text(query)
+        if kind in (None, "text") and query.lstrip()[:1] == "<" and _markup(query):
+            return self.check_text(query)  # HTML source pasted: judged as a page
         return self._ask(lambda ix: check(ix, query.strip(), kind))
 
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
@@ -96,7 +96,7 @@ class Guard:
         from .matcher import check_text
 
         _text("text", text, blank=False)
-        page = _source(text) if text.lstrip()[:1] == "<" else None
+        page = _source(text) if text.lstrip()[:1] == "<" and _markup(text) else None
         if page is None:
             return self._ask(lambda ix: check_text(ix, text))
         shown, links = page  # HTML source pasted: judged as scan judges a page
@@ -186,8 +186,14 @@ KINDS = (None, "name", "url", "text")
 HTML_NOTE = "这是网页源代码：判断的是页面显示的文字和链接 (HTML source: what the page shows and links to was judged)"
 
 
+def _markup(text: str) -> bool:
+    from .scraper import visible  # lxml: only for what starts with "<"
+
+    return visible.is_markup(text)
+
+
 def _source(text: str):  # noqa: ANN202
-    from .scraper.visible import page_source  # lxml: only for pasted HTML
+    from .scraper.visible import page_source
 
     return page_source(text)
 

@@ -113,10 +113,15 @@ def shown_text(title: str, description: str, text: str) -> str:
     return PHRASE_BREAK.join(x for x in (title, description, text) if x)
 
 
+def is_markup(text: str) -> bool:
+    """HTML source rather than text (it starts with a document's or a common element's tag)."""
+    return text.lstrip()[:1] == "<" and bool(_MARKUP.match(text))
+
+
 def page_source(text: str) -> tuple[str, list[str]] | None:
     """For HTML source pasted as text: (what the page shows, the addresses it sends a visitor
     to or links); None for text that is not markup."""
-    if not _MARKUP.match(text):
+    if not is_markup(text):
         return None
     c = content(text)
     return shown_text(c.title, c.description, c.text), c.goes_to + c.frames + c.links
