@@ -119,8 +119,10 @@ def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
 
 def split_values(value, separators: re.Pattern) -> list[str]:  # noqa: ANN001
     """The values of a cell (or of a JSON list's items), split, without blanks, dashes or repeats."""
-    items = value if isinstance(value, list) else [value]
-    return distinct(part for item in items for part in separators.split("" if item is None else str(item)))
+    parts: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        parts += separators.split("" if item is None else str(item))
+    return distinct(parts)
 
 
 def distinct(parts: Iterable[str]) -> list[str]:
@@ -128,7 +130,7 @@ def distinct(parts: Iterable[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
         part = part.strip()
-        if not fields.is_none(part) and part not in out:
+        if part and part not in out and not fields.is_none(part):
             out.append(part)
     return out
 
@@ -136,6 +138,8 @@ def distinct(parts: Iterable[str]) -> list[str]:
 def cell_texts(line: int, column: str, value, warnings: list[str]) -> list[str]:  # noqa: ANN001
     """A cell's texts. A CSV cell is one; a JSON value may be a number (as written) or, for the
     columns that take several values, a list; anything else is a warning naming its line."""
+    if isinstance(value, str):  # a CSV cell, and most JSON values
+        return [value]
     items = value if isinstance(value, list) and column in MANY else [value]
     out = []
     for item in items:
