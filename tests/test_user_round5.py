@@ -125,6 +125,11 @@ def framing_site():
         "/shell": (html, _shell("/offer")),
         "/shell-missing": (html, _shell("/gone")),
         "/shell-own-text": (html, _shell("/gone", "<p>今天晴，适合出游。</p>")),
+        "/nested": (html, _shell("/shell")),  # round six: an offer two frames deep
+        "/loop-a": (html, _shell("/loop-b")),
+        "/loop-b": (html, _shell("/loop-a")),
+        "/empty": (html, b"<html><body></body></html>"),
+        "/shell-empty": (html, _shell("/empty")),
     })
     yield s
     s.close()
@@ -139,6 +144,46 @@ def test_a_shell_page_is_judged_by_what_its_frame_shows(tmp_path, framing_site):
     assert rows["/shell-missing"]["verdict"] == "unchecked" and rows["/shell-missing"]["reason"] == "frame not read"
     assert "framed page not read" in rows["/shell-missing"]["error"] and "HTTP 404" in rows["/shell-missing"]["error"]
     assert rows["/shell-own-text"]["verdict"] == "clear" and rows["/shell-own-text"]["error"] is None
+
+
+def test_frames_inside_frames_are_read_and_frames_showing_nothing_are_never_clear(tmp_path, framing_site):
+    paths = ("/nested", "/loop-a", "/shell-empty")
+    urls = "\n".join(framing_site.url + p for p in paths)
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "f.db"), "scan", "-", "--format", "jsonl",
+                                  "--allow-private", "--timeout", "5"], input=urls)
+    rows = {x["url"][len(framing_site.url):]: x for x in map(json.loads, r.stdout.splitlines())}
+    assert rows["/nested"]["verdict"] == "suspicious"
+    for path in ("/loop-a", "/shell-empty"):
+        assert rows[path]["verdict"] == "unchecked" and rows[path]["reason"] == "frame not read", path
+
+
+def test_a_frame_answering_404_is_not_read_as_the_page(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            status, body = (200, _shell("/missing")) if self.path == "/" else (404, "<p>not found</p>".encode())
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        r = CliRunner().invoke(main, ["--db", str(tmp_path / "n.db"), "scan", "-", "--format", "jsonl",
+                                      "--allow-private", "--timeout", "5"], input=url)
+    finally:
+        server.shutdown()
+    row = json.loads(r.stdout)
+    assert row["verdict"] == "unchecked" and row["reason"] == "frame not read" and "HTTP 404" in row["error"]
+    assert not any("not found" in s["text"] for s in row["signals"])
 
 
 def test_check_writes_csv_when_o_names_a_csv_file(db, tmp_path):

@@ -266,35 +266,51 @@ def fetch_page(
     return page
 
 
-MAX_FRAMES = 3  # frames of a page read as part of it (a shell page showing another site)
+MAX_FRAMES = 3  # frames of a page read as part of it (a shell page showing another site) …
+MAX_FRAMES_IN_ALL = 6  # … and of its frames (framesets inside framesets), in all
 
 
 def _read_frames(page: Page, session: requests.Session, opts: _Options, seen: set[str]) -> None:
-    """What the page's first frames show is part of what the visitor sees: their text is added
-    to the page's, their links, frames and targets to its addresses. One level deep, within the
-    page's deadline. A page showing nothing of its own whose frames could not be read is not
-    judged (error): never clear unseen."""
-    failed = []
-    for src in page.frames[:MAX_FRAMES]:
+    """What the page's frames show is part of what the visitor sees: their text is added to the
+    page's, their links and targets to its addresses; a frame's own frames are read in turn (up
+    to MAX_FRAMES a page, MAX_FRAMES_IN_ALL in all), within the page's deadline. A frame that
+    fails (404 included: its error page is not the site) is not read. A page that shows nothing,
+    itself or through its frames, is not judged (error): never clear unseen."""
+    failed: list[str] = []
+    todo = list(page.frames[:MAX_FRAMES])
+    shown = bool(page.text.strip())
+    budget = MAX_FRAMES_IN_ALL
+    while todo and budget > 0:
+        src = todo.pop(0)
         if urldefrag(src)[0] in seen:
             continue
-        frame = Page(url=src, final_url=src, fetched_at=page.fetched_at)
-        resp = None
-        try:
-            with deadline(opts.deadline):
-                resp = _follow(frame, session, opts, src, seen)
-                _judge(frame, resp, opts)
-        except CAUGHT as exc:
-            frame.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
-        finally:
-            if resp is not None:
-                resp.close()
-        if frame.error and not frame.text:
+        budget -= 1
+        frame = _frame(src, page.fetched_at, session, opts, seen)
+        if frame.error:
             failed.append(f"{src}: {frame.error}")
             continue
         page.text = " ".join(x for x in (page.text, frame.title, frame.description, frame.text) if x)
+        shown = shown or bool(frame.text.strip())  # (a frame's title is not on the screen)
         page.links = list(dict.fromkeys(page.links + frame.links))
         hops = [*frame.redirects, frame.final_url, *frame.frames, *frame.goes_to]
         page.frames = list(dict.fromkeys(page.frames + hops))
-    if failed and not page.text.strip():
-        page.error = "framed page not read (" + "; ".join(failed)[:300] + ")"
+        todo += frame.frames[:MAX_FRAMES]
+    if not shown:
+        why = "; ".join(failed)[:300] if failed else "no text in the page or its frames"
+        page.error = f"framed page not read ({why})"
+
+
+def _frame(src: str, fetched_at: str, session: requests.Session, opts: _Options, seen: set[str]) -> Page:
+    """One frame fetched and read like a page (its meta refresh not followed)."""
+    frame = Page(url=src, final_url=src, fetched_at=fetched_at)
+    resp = None
+    try:
+        with deadline(opts.deadline):
+            resp = _follow(frame, session, opts, src, seen)
+            _judge(frame, resp, opts)
+    except CAUGHT as exc:
+        frame.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
+    finally:
+        if resp is not None:
+            resp.close()
+    return frame
