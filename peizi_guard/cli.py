@@ -752,14 +752,15 @@ def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, wo
         dc.close(client)
 
 
-def _read(path: str, encoding: str | None = None):  # noqa: ANN202
-    """A user's file decoded (see peizi_guard.inputs); each line left out is reported on stderr."""
-    from .inputs import InputError, read
+def _read(path: str, encoding: str | None = None, whole: bool = False):  # noqa: ANN202
+    """A user's file decoded (see peizi_guard.inputs); each line left out is reported on stderr.
+    `whole`: a text, whatever the length of its lines (a saved page may be one line of 1 MB)."""
+    from .inputs import MAX_LINE, InputError, read
 
     if path != "-" and (os.path.isdir(path) or (any(c in path for c in "*?[") and not os.path.exists(path))):
         raise Failure(f"{path}: a folder or glob of files needs --cluster (without it, give each file: --file a.txt)")
     try:
-        decoded = read(path, encoding)
+        decoded = read(path, encoding, max_line=2**62 if whole else MAX_LINE)
     except InputError as exc:
         raise Failure(str(exc)) from None
     name = _shown(path)
@@ -849,7 +850,7 @@ def check(
     items += [(t, "text") for t in texts]
     blank = []  # --text-file inputs without text
     for f in text_files:
-        decoded = _read(f, encoding)
+        decoded = _read(f, encoding, whole=True)
         skipped += len(decoded.problems)
         if decoded.text.strip():
             items.append((decoded.text, "text"))

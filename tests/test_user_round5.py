@@ -283,3 +283,13 @@ def test_diff_says_what_changed_about_an_entry(db):
 def test_a_bad_number_in_an_environment_variable_names_the_variable(db, var, value, args, said):
     r = CliRunner().invoke(main, ["--db", db, *args], env={var: value}, input="")
     assert r.exit_code == 2 and r.output.strip().splitlines() == [f"peizi-guard: error: {said}"]
+
+
+def test_a_text_file_of_one_long_line_is_judged_whole(db, tmp_path):
+    """A saved, minified page is one line of 169 kB: judged, not left out as an over-long line."""
+    offer = "<p>您炒股，我出钱！1:10杠杆，当天到账，加微信了解详情。按天配资，日息0.05%，随借随还，免息体验。</p>"
+    page = tmp_path / "min.html"
+    page.write_text("<html><head><style>" + ".a{color:red}" * 13000 + "</style></head><body>" + offer
+                    + "</body></html>", encoding="utf-8")
+    r = cli(db, "check", "--text-file", str(page), "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "suspicious" and "left out" not in r.stderr
