@@ -293,3 +293,12 @@ def test_a_text_file_of_one_long_line_is_judged_whole(db, tmp_path):
                     + "</body></html>", encoding="utf-8")
     r = cli(db, "check", "--text-file", str(page), "--json")
     assert r.exit_code == 1 and json.loads(r.stdout)["verdict"] == "suspicious" and "left out" not in r.stderr
+
+
+def test_the_same_words_are_one_entry_and_a_ratio_is_quoted_whole(db):
+    v = json.loads(cli(db, "check", "--json", "--text", "杠杆 1:10，当天到账").stdout)
+    texts = _texts(v)
+    assert [t for t in texts if "1" in t] == ["杠杆 1:10"]  # not "杠杆 1" beside a phrase "杠杆 1:10"
+    assert len(texts) == len(set(texts))
+    v = json.loads(cli(db, "check", "--json", "--text", "法院查明，被告以“免息配资、秒到账”为名诱骗投资者。").stdout)
+    assert any(t.startswith("以…为名") for t in _texts(v)) and not any("|" in t for t in _texts(v))

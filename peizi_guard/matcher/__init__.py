@@ -212,22 +212,35 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
 
 def _as_written(text: str, signals: list[Signal]) -> list[Signal]:
     """Evidence quoted as the text writes it (槓桿, "add WeChat"), not as the model reads it
-    (杠杆, "addwechat"); a phrase not found so stays as read. Phrases that read the same once
-    whole words are shown ("leverage" from "lev" and "erage") are one, their weights added."""
+    (杠杆, "addwechat"); a phrase not found so stays as read. Words shown once: a phrase that
+    reads as what a named feature found is counted with that feature, and phrases that read the
+    same once whole words are shown ("leverage" from "lev" and "erage") are one, their weights
+    added (a phrase the text repeats word for word stays one signal a place: shown ×N)."""
+    shown = ["、".join(_written(text, part) for part in s.text.split("、")) for s in signals]
     out: list[Signal] = []
-    rewritten: dict[tuple[str, str], int] = {}  # (feature, shown) → its place in `out`
-    for s in signals:
-        shown = "、".join(as_written(text, part) or part for part in s.text.split("、"))
-        if shown == s.text:  # (a phrase the text repeats stays one signal a place: shown ×N)
-            out.append(s)
+    at: dict[str, int] = {}  # words shown → the signal in `out` that carries them
+    for s, t in zip(signals, shown):
+        if s.signal != "ngram":
+            out.append(s if t == s.text else replace(s, text=t))
+            for part in t.split("、"):
+                at.setdefault(part, len(out) - 1)
+    for s, t in zip(signals, shown):
+        if s.signal != "ngram":
             continue
-        i = rewritten.setdefault((s.signal, shown), len(out))
-        if i == len(out):
-            out.append(replace(s, text=shown))
-        else:
-            weight = round(out[i].weight + s.weight, 3)
-            out[i] = replace(out[i], weight=weight, counter=weight < 0)
+        i = at.get(t)
+        if i is None:
+            if t != s.text:
+                at[t] = len(out)
+            out.append(s if t == s.text else replace(s, text=t))
+            continue
+        weight = round(out[i].weight + s.weight, 3)
+        out[i] = replace(out[i], weight=weight, counter=weight < 0)
     return sorted(out, key=lambda s: -abs(s.weight))
+
+
+def _written(text: str, part: str) -> str:
+    """`part` as `text` writes it; "以|为名" (quoted words cut out of a pattern's match) as 以…为名."""
+    return as_written(text, part) or part.replace("|", "…")
 
 
 def _plain(p: float, threshold: float) -> str:
