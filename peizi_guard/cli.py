@@ -29,6 +29,7 @@ finally:
         gc.enable()
 
 EXIT_FLAGGED, EXIT_USAGE = 1, 2
+EXIT_PIPE = 141  # the reader of the output went away (| head): 128 + SIGPIPE, as shells report it
 
 
 class Failure(click.ClickException):
@@ -134,7 +135,8 @@ def main(ctx: click.Context, db: str | None) -> None:
 
     Exit status: 0 clear / done, 1 something listed or suspicious (or a refresh that failed),
     2 a usage error or bad input, 3 an internal error (PEIZI_GUARD_DEBUG=1 shows its traceback),
-    130 interrupted. Each command's --help says which it uses.
+    130 interrupted, 141 the reader of the output went away (| head). Each command's --help says
+    which it uses.
     """
     ctx.obj = {"db": _db_given(ctx, db)}
 
@@ -1123,6 +1125,8 @@ def run() -> None:
     except SystemExit as exc:
         if exc.code == 130:  # scan stopped: its results are stored and written, its files closed
             _exit_now(130)
+        if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click: a closed pipe
+            sys.exit(EXIT_PIPE)
         raise
     except click.ClickException as exc:
         exc.show()
@@ -1134,7 +1138,7 @@ def run() -> None:
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
         sys.stderr.close()
-        sys.exit(0)
+        sys.exit(EXIT_PIPE)
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("PEIZI_GUARD_DEBUG"):
             raise

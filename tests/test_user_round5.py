@@ -302,3 +302,16 @@ def test_the_same_words_are_one_entry_and_a_ratio_is_quoted_whole(db):
     assert len(texts) == len(set(texts))
     v = json.loads(cli(db, "check", "--json", "--text", "法院查明，被告以“免息配资、秒到账”为名诱骗投资者。").stdout)
     assert any(t.startswith("以…为名") for t in _texts(v)) and not any("|" in t for t in _texts(v))
+
+
+def test_a_reader_that_goes_away_is_exit_141_not_a_verdict(db, tmp_path):
+    import subprocess
+    import sys
+
+    f = tmp_path / "clear.txt"
+    f.write_text("华泰证券\n" * 4000, encoding="utf-8")  # all clear; far more than a pipe holds
+    p = subprocess.Popen([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db,
+                          "check", "--file", str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.read(100)  # the first answers, then the reader goes away (| head -2)
+    p.stdout.close()
+    assert p.wait(timeout=120) == 141 and b"Traceback" not in p.stderr.read()
