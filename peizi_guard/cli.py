@@ -835,8 +835,10 @@ def check(
         _check_on_cluster(obj["db"], files[0], kind, encoding, as_json, cluster, workers, output)
     if kind and not (queries or files):
         raise Failure("--as applies to QUERY arguments and --file lines; --text is always judged as text")
-    if any(not q.strip() for q in queries) or any(not t.strip() for t in texts):
-        raise Failure("nothing to check in an empty QUERY or --text")
+    from .guard import shows_nothing
+
+    if any(map(shows_nothing, [*queries, *texts])):
+        raise Failure("nothing to check in an empty QUERY or --text (or HTML that shows no text)")
     _not_an_input(output, [*files, *text_files], "queries")
     items = [(q, kind) for q in queries]
     skipped = 0
@@ -846,7 +848,7 @@ def check(
 
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
-        found = [(line.strip(), kind) for _, line in decoded.lines if line.strip() and not is_comment(line)]
+        found = [(line.strip(), kind) for _, line in decoded.lines if not shows_nothing(line) and not is_comment(line)]
         empty += [] if found else [_shown(f)]
         items += found
     items += [(t, "text") for t in texts]
@@ -854,7 +856,7 @@ def check(
     for f in text_files:
         decoded = _read(f, encoding, whole=True)
         skipped += len(decoded.problems)
-        if decoded.text.strip():
+        if not shows_nothing(decoded.text):
             items.append((decoded.text, "text"))
         else:
             blank.append(_shown(f))

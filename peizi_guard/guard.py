@@ -198,10 +198,23 @@ def _source(text: str):  # noqa: ANN202
     return page_source(text)
 
 
+def shows_nothing(text: str) -> bool:
+    """Nothing to judge: blank (spaces and invisible characters only), or HTML source that shows
+    no text and links nowhere."""
+    from .normalise import is_blank
+
+    if is_blank(text):
+        return True
+    if text.lstrip()[:1] != "<" or not _markup(text):
+        return False
+    shown, links = _source(text) or ("", [])
+    return is_blank(shown) and not links
+
+
 def _text(what: str, value: object, blank: bool = True) -> None:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
-    if not blank and not value.strip():
+    if not blank and shows_nothing(value):
         raise ValueError(f"nothing to check in an empty {what}")
 
 

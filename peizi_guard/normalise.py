@@ -182,6 +182,11 @@ _INVISIBLE = dict.fromkeys(
 _ANY_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 
 
+def is_blank(text: str) -> bool:
+    """Nothing a reader sees: only spaces and invisible characters (zero-width, BOM …)."""
+    return not text.strip() or not text.translate(_INVISIBLE).strip()
+
+
 def clean_text(text: str) -> str:
     """Text as a reader sees it: HTML entities decoded, invisible characters dropped, folded."""
     if "&" in text:

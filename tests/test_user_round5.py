@@ -315,3 +315,17 @@ def test_a_reader_that_goes_away_is_exit_141_not_a_verdict(db, tmp_path):
     assert p.stdout.read(100)  # the first answers, then the reader goes away (| head -2)
     p.stdout.close()
     assert p.wait(timeout=120) == 141 and b"Traceback" not in p.stderr.read()
+
+
+def test_what_shows_nothing_is_nothing_to_check(db, tmp_path):
+    from peizi_guard import Guard
+
+    for blank in ("\u200b", "\u200b\ufeff ", "<html><body></body></html>", "<html><body><script>var a;</script></body></html>"):
+        r = cli(db, "check", "--text", blank)
+        assert r.exit_code == 2 and "nothing to check" in r.output, repr(blank)
+        with pytest.raises(ValueError):
+            Guard(db).check_text(blank)
+    f = tmp_path / "q.txt"
+    f.write_text("\u200b\n杜德配资\n<html></html>\n", encoding="utf-8")
+    rows = [json.loads(x) for x in cli(db, "check", "--file", str(f), "--json").stdout.splitlines()]
+    assert [x["query"] for x in rows] == ["杜德配资"]
