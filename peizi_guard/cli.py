@@ -598,7 +598,7 @@ def scan(
         folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
     if resume and output and not folder:
         _same_format(output, fmt)
-    stream = _scan_output(output, resume) if output and not folder else sys.stdout
+    stream = _scan_output(output, resume, fmt == "csv") if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
     numbers = _line_numbers(numbered, several)
     emit = lambda row: writer.write(numbers(row))  # noqa: E731
@@ -671,7 +671,7 @@ def _same_format(path: str, fmt: str) -> None:
     from .scan import appended_format
 
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:  # (a CSV starts with a BOM)
             first = fh.readline().rstrip("\r\n")
     except OSError:
         return  # missing (created) or unreadable (opening it says why)
@@ -697,11 +697,12 @@ def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]],
     return urls, len(decoded.problems) + len(problems)
 
 
-def _scan_output(path: str, append: bool):  # noqa: ANN202
+def _scan_output(path: str, append: bool, bom: bool = False):  # noqa: ANN202
     """scan's -o FILE, appended to with --resume. Line-buffered: a result stored in the database
-    is in the file too, even when the scan is killed (--resume then skips it)."""
+    is in the file too, even when the scan is killed (--resume then skips it). `bom`: a CSV file
+    starts with a UTF-8 byte order mark, so that a spreadsheet reads its Chinese as UTF-8."""
     try:
-        return open(path, "a" if append else "w", encoding="utf-8", newline="", buffering=1)
+        return open(path, "a" if append else "w", encoding=_CSV_CODEC if bom else "utf-8", newline="", buffering=1)
     except OSError as exc:
         raise Failure(f"{path}: {exc.strerror}") from None
 
@@ -881,8 +882,9 @@ def check(
 
     flagged = False
     render = _json_line if as_json else report.one_line if len(items) > 3 else report.render
-    out = _open_output(output)
-    if not as_json and _format_of(output) == "csv":  # -o results.csv: a CSV, as scan writes one
+    as_csv = not as_json and _format_of(output) == "csv"
+    out = _open_output(output, bom=as_csv)
+    if as_csv:  # -o results.csv: a CSV, as scan writes one
         from .output.csv import check_header, check_row
 
         render = check_row
@@ -912,11 +914,14 @@ def _cluster_address(address: str) -> None:
         raise Failure(problem)
 
 
-def _open_output(path: str | None):  # noqa: ANN202
+_CSV_CODEC = "utf-8-sig"  # a CSV file starts with a BOM: Excel in a Chinese locale reads it as UTF-8, not GBK
+
+
+def _open_output(path: str | None, bom: bool = False):  # noqa: ANN202
     if not path or path == "-":
         return sys.stdout
     try:
-        return open(path, "w", encoding="utf-8", newline="")
+        return open(path, "w", encoding=_CSV_CODEC if bom else "utf-8", newline="")
     except OSError as exc:
         raise Failure(f"{path}: {exc.strerror}") from None
 

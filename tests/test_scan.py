@@ -198,7 +198,7 @@ def test_csv_input_and_csv_output(db, server, tmp_path):
     out = tmp_path / "out.csv"
     r = CliRunner().invoke(main, ["--db", db, "scan", str(src), "--format", "csv", "-o", str(out), "--allow-private"])
     assert r.exit_code == 1
-    lines = out.read_text(encoding="utf-8").splitlines()
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("url,final_url,status,verdict")
     assert len(lines) == 3 and any(",suspicious," in line for line in lines)
 

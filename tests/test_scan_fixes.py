@@ -115,13 +115,14 @@ def test_resume_appends_csv_rows_under_the_one_header(db, site, tmp_path):
     out = tmp_path / "out.csv"
     scan_file(db, write_urls(tmp_path / "a.txt", site, "/plain?1"), "--format", "csv", "-o", out)
     scan_file(db, write_urls(tmp_path / "b.txt", site, "/plain?1", "/ad?2"), "--format", "csv", "-o", out, "--resume")
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert rows[0][:4] == ["url", "final_url", "status", "verdict"]
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfurl,")  # one BOM (a spreadsheet reads UTF-8), then the header
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:4] == ["url", "final_url", "status", "verdict"] and b"\xef\xbb\xbf" not in out.read_bytes()[3:]
     assert [r[0][len(site):] for r in rows[1:]] == ["/plain?1", "/ad?2"]  # no second header row
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     scan_file(db, tmp_path / "a.txt", "--format", "csv", "-o", empty, "--resume")  # an empty file gets its header
-    assert empty.read_text(encoding="utf-8").splitlines()[0].startswith("url,final_url")
+    assert empty.read_text(encoding="utf-8-sig").splitlines()[0].startswith("url,final_url")
 
 
 def test_the_output_file_is_untouched_when_the_database_or_the_urls_cannot_be_read(db, site, tmp_path):
@@ -314,7 +315,7 @@ def test_every_result_names_its_input_line(db, site, tmp_path):
     assert sorted((r["line"], r["url"][len(site):]) for r in rows) == [(2, "/plain?a"), (4, "/ad?b"), (6, "/gone?c")]
     out = tmp_path / "out.csv"
     scan_file(db, f, "--format", "csv", "-o", out)
-    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert sorted((int(r["line"]), r["url"][len(site):]) for r in table) == [(2, "/plain?a"), (4, "/ad?b"), (6, "/gone?c")]
     shown = scan_file(db, f, "--format", "table").stdout.splitlines()
     assert shown[0].split() == ["LINE", "VERDICT", "SCORE", "HTTP", "URL", "WHY"]

@@ -201,7 +201,7 @@ def test_scan_writes_the_format_its_output_file_names(db, port, tmp_path):
         out = tmp_path / name
         r = cli("--db", db, "scan", "-", "--allow-private", "-o", str(out), input=url + "\n")
         assert r.exit_code == 1, r.output
-        first = out.read_text(encoding="utf-8").splitlines()[0]
+        first = out.read_text(encoding="utf-8-sig").splitlines()[0]
         if name.endswith(".csv"):
             assert first.startswith("url,") or ",url," in first, first
         elif name.endswith(".txt"):

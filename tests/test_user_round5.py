@@ -194,7 +194,8 @@ def test_check_writes_csv_when_o_names_a_csv_file(db, tmp_path):
     out = tmp_path / "out.csv"
     r = cli(db, "check", "--file", str(q), "-o", str(out))
     assert r.exit_code == 1 and r.stdout == ""
-    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert out.read_bytes().startswith("\ufeffquery,".encode())  # Excel in a Chinese locale reads it as UTF-8
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline="")))
     assert [x["query"] for x in rows] == ["杜德配资", "https://www.ddpz666.com/", "华泰证券", "'=1+1"]
     assert [x["verdict"] for x in rows] == ["listed", "listed", "clear", "clear"]
     assert "csrc-peizi#3 杜德配资" in rows[0]["evidence"] and rows[1]["kind"] == "url"
@@ -329,3 +330,20 @@ def test_what_shows_nothing_is_nothing_to_check(db, tmp_path):
     f.write_text("\u200b\n杜德配资\n<html></html>\n", encoding="utf-8")
     rows = [json.loads(x) for x in cli(db, "check", "--file", str(f), "--json").stdout.splitlines()]
     assert [x["query"] for x in rows] == ["杜德配资"]
+
+
+def test_csv_signals_say_both_sides_in_words():
+    import csv as csvmod
+    import io
+
+    from peizi_guard.output.csv import CsvWriter
+
+    row = {"url": "http://x.cn/", "final_url": "http://x.cn/", "status": 200, "verdict": "clear", "reason": None,
+           "score": 0.1, "matches": [], "redirects": [], "error": None, "fetched_at": "t", "truncated": False,
+           "line": 1, "signals": [
+               {"signal": "ngram", "text": "杜德配资已被列入名单", "weight": 0.2, "counter": False, "note": "词语 phrase"},
+               {"signal": "warning", "text": "警惕", "weight": -0.9, "counter": True, "note": "提醒警示"}]}
+    out = io.StringIO()
+    CsvWriter(out).write(row)
+    cell = next(csvmod.DictReader(io.StringIO(out.getvalue())))["signals"]
+    assert cell == "支持 for: “杜德配资已被列入名单” | 反对 against: 提醒警示“警惕”"

@@ -30,8 +30,20 @@ def evidence(result: dict) -> str:
     )
 
 
-def signals(result: dict) -> str:
-    return "; ".join(f"{s['signal']}:{s['text']}" for s in result["signals"] if not s.get("counter"))
+def said(signal: dict) -> str:
+    """A signal as a reader says it: 配资口号“您炒股我出钱”, or a phrase of the text, “1:10杠杆”."""
+    if signal["signal"] == "ngram":
+        return f"“{signal['text']}”"
+    return f"{(signal.get('note') or signal['signal']).split(' ')[0]}“{signal['text']}”"
+
+
+def signals(result: dict, most: int = 5) -> str:
+    """What pushed for an offer and what against, in words (the JSON output has every weight)."""
+    pro = [said(s) for s in result["signals"] if not s.get("counter")][:most]
+    con = [said(s) for s in result["signals"] if s.get("counter")][:most]
+    return " | ".join(
+        ([f"支持 for: {'；'.join(pro)}"] if pro else []) + ([f"反对 against: {'；'.join(con)}"] if con else [])
+    )
 
 
 class CsvWriter(Writer):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .text import safe
-from .csv import appending, evidence
+from .csv import appending, evidence, said
 from .interface import Writer
 
 HEADER = " LINE  VERDICT    SCORE HTTP  URL  WHY"
@@ -38,10 +38,7 @@ def _why_unchecked(reason: str, error: str) -> str:
 
 
 def signals(result: dict, most: int = 5) -> str:
-    """What made a page suspicious, as a reader would say it: 配资口号“您炒股我出钱”, “1:10杠杆”."""
-    shown = [
-        f"“{x['text']}”" if x["signal"] == "ngram" else f"{(x.get('note') or x['signal']).split(' ')[0]}“{x['text']}”"
-        for x in result["signals"]
-        if not x.get("counter")
-    ]
-    return "；".join(shown[:most])
+    """Why the verdict, in words: what pushed for an offer on a flagged page (配资口号“您炒股我出钱”,
+    “1:10杠杆”), what pushed against it on a clear one."""
+    against = result["verdict"] == "clear"
+    return "；".join([said(x) for x in result["signals"] if bool(x.get("counter")) == against][:most])
