@@ -335,7 +335,7 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
     The revert is kept as an event in the history; the list stays reverted until a document
     newer than the one it replaced arrives.
 
-    Exit status: 0 reverted; 2 an unknown source or snapshot.
+    Exit status: 0 reverted; 2 an unknown source or snapshot, or the current one already.
     """
     try:
         snap = api.revert(obj["db"], source, snapshot)
@@ -486,7 +486,9 @@ def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
     a, b = flat(old), flat(new)
 
     def shown(v) -> str:  # noqa: ANN001
-        text = json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v)
+        if isinstance(v, list):  # companies and accounts by their names, others as listed
+            v = "、".join(str(x.get("name") or x.get("value") or x) if isinstance(x, dict) else str(x) for x in v)
+        text = json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v)
         return text if len(text) <= 60 else text[:57] + "…"
 
     fields = sorted((a.keys() | b.keys()) - _BOOKKEEPING)

@@ -15,7 +15,7 @@ question sees the new lists. The CLI is a thin shell over this class.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from . import api
@@ -29,6 +29,8 @@ class Guard:
             raise TypeError(f"Guard(db): a path or database URL (str), not {type(db).__name__}")
         if as_of is not None and not isinstance(as_of, date):
             raise TypeError(f"Guard(as_of=…): a datetime.date, not {type(as_of).__name__}")
+        if isinstance(as_of, datetime):  # a date and time: its day
+            as_of = as_of.date()
         self.db = db
         self.url = resolve_url(db)
         self.as_of = as_of
@@ -88,8 +90,12 @@ class Guard:
         return self._ask(lambda ix: check(ix, query.strip(), kind))
 
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
-        for q in _many("queries", queries):
-            yield self.check(q, kind)
+        """Each query's verdict, in order; a list or tuple is checked whole before the first answer."""
+        queries = _many("queries", queries)
+        if isinstance(queries, (list, tuple)):
+            for q in queries:
+                _text("query", q, blank=False)
+        return (self.check(q, kind) for q in queries)
 
     def check_text(self, text: str) -> Verdict:
         """Ad copy or page text: an offer, a listed name offered in it, or clear."""

@@ -347,3 +347,20 @@ def test_csv_signals_say_both_sides_in_words():
     CsvWriter(out).write(row)
     cell = next(csvmod.DictReader(io.StringIO(out.getvalue())))["signals"]
     assert cell == "支持 for: “杜德配资已被列入名单” | 反对 against: 提醒警示“警惕”"
+
+
+def test_diff_names_companies_and_the_library_takes_a_datetime_as_its_day(db, tmp_path):
+    from datetime import datetime
+
+    from peizi_guard import Guard
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("name,company,urls\n甲配资,甲公司,www.jia-pz.com\n乙配资,,www.yi-pz.com\n", encoding="utf-8")
+    b.write_text("name,company,urls\n甲配资,丙公司,www.jia-pz.com\n乙配资,,www.yi-pz.com\n", encoding="utf-8")
+    cli(db, "import", str(a), "--source", "mine")
+    cli(db, "import", str(b), "--source", "mine")
+    out = cli(db, "diff", "mine").output
+    assert "companies: 甲公司 → 丙公司" in out and "former_names" not in out
+    assert Guard(db, as_of=datetime(2021, 1, 1, 12, 0)).check("杜德配资").verdict == "listed"
+    with pytest.raises(ValueError):
+        Guard(db).check_many(["杜德配资", " "])  # refused before the first answer
