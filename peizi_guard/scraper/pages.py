@@ -219,51 +219,46 @@ def fetch_page(
     )
     own = session is None
     session = session or guarded_session(allow_private)
-    resp = None
+    try:
+        _visit(page, session, opts, url)
+    finally:
+        if own:
+            session.close()
+    return page
+
+
+def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> None:
+    """Fill `page` from `url`: redirects and the page's own refresh or script hops followed (what
+    each such page showed is kept), then its frames read."""
     seen: set[str] = set()
     earlier: list[Page] = []  # pages that sent the visitor on by themselves
-    try:
-        with deadline(opts.deadline):  # connections opened here are shut when it passes
-            resp = _follow(page, session, opts, url, seen)
-            _judge(page, resp, opts)
-            while (nxt := _next_hop(page, seen)) is not None and page.ok:
-                if len(page.redirects) >= max_redirects:
-                    break
-                resp.close()
-                earlier.append(
-                    Page(
-                        page.url,
-                        page.final_url,
-                        title=page.title,
-                        description=page.description,
-                        text=page.text,
-                        frames=page.frames,
-                        links=page.links,
-                    )
-                )
-                page.redirects.append(page.final_url)
-                page.title = page.description = page.text = ""
-                page.goes_to, page.frames, page.links = [], [], []
-                resp = _follow(page, session, opts, nxt, seen)
-                _judge(page, resp, opts)
-    except CAUGHT as exc:
-        page.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
-    finally:
-        if resp is not None:
-            resp.close()
+    _read(page, session, opts, url, seen)
+    while (nxt := _next_hop(page, seen)) is not None and page.ok:
+        if len(page.redirects) >= opts.max_redirects:
+            break
+        earlier.append(
+            Page(
+                page.url,
+                page.final_url,
+                title=page.title,
+                description=page.description,
+                text=page.text,
+                frames=page.frames,
+                links=page.links,
+            )
+        )
+        page.redirects.append(page.final_url)
+        page.title = page.description = page.text = ""
+        page.goes_to, page.frames, page.links = [], [], []
+        _read(page, session, opts, nxt, seen)
     for e in reversed(earlier):
         page.title = page.title or e.title
         page.description = " ".join(x for x in (e.description, page.description) if x)
         page.text = " ".join(x for x in (e.text, page.text) if x)
         page.frames = list(dict.fromkeys(e.frames + page.frames))
         page.links = list(dict.fromkeys(e.links + page.links))
-    try:
-        if page.frames and not page.error:
-            _read_frames(page, session, opts, seen)
-    finally:
-        if own:
-            session.close()
-    return page
+    if page.frames and not page.error:
+        _read_frames(page, session, opts, seen)
 
 
 MAX_FRAMES = 3  # frames of a page read as part of it (a shell page showing another site) …
@@ -303,14 +298,20 @@ def _read_frames(page: Page, session: requests.Session, opts: _Options, seen: se
 def _frame(src: str, fetched_at: str, session: requests.Session, opts: _Options, seen: set[str]) -> Page:
     """One frame fetched and read like a page (its meta refresh not followed)."""
     frame = Page(url=src, final_url=src, fetched_at=fetched_at)
+    _read(frame, session, opts, src, seen)
+    return frame
+
+
+def _read(page: Page, session: requests.Session, opts: _Options, url: str, seen: set[str]) -> None:
+    """Fetch `url` into `page`, redirects followed, within the deadline (connections opened here
+    are shut when it passes); a failure is the page's error."""
     resp = None
     try:
         with deadline(opts.deadline):
-            resp = _follow(frame, session, opts, src, seen)
-            _judge(frame, resp, opts)
+            resp = _follow(page, session, opts, url, seen)
+            _judge(page, resp, opts)
     except CAUGHT as exc:
-        frame.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
+        page.error = "timed out" if time.monotonic() >= opts.deadline else describe_error(exc)
     finally:
         if resp is not None:
             resp.close()
-    return frame
