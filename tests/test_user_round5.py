@@ -13,6 +13,11 @@ from peizi_guard.cli import main
 from peizi_guard.inputs import is_comment
 from peizi_guard.scan import numbered_urls
 
+from .conftest import TEST_DB
+
+# pages and frames, on a scan's own SQLite file: nothing the database backend changes
+once = pytest.mark.skipif(bool(TEST_DB), reason="backend-independent (own SQLite file): runs in the SQLite run")
+
 
 def cli(db, *args):  # noqa: ANN001
     return CliRunner().invoke(main, ["--db", db, *args])
@@ -135,6 +140,7 @@ def framing_site():
     s.close()
 
 
+@once
 def test_a_shell_page_is_judged_by_what_its_frame_shows(tmp_path, framing_site):
     urls = "\n".join(framing_site.url + p for p in ("/shell", "/shell-missing", "/shell-own-text"))
     r = CliRunner().invoke(main, ["--db", str(tmp_path / "f.db"), "scan", "-", "--format", "jsonl",
@@ -146,6 +152,7 @@ def test_a_shell_page_is_judged_by_what_its_frame_shows(tmp_path, framing_site):
     assert rows["/shell-own-text"]["verdict"] == "clear" and rows["/shell-own-text"]["error"] is None
 
 
+@once
 def test_frames_inside_frames_are_read_and_frames_showing_nothing_are_never_clear(tmp_path, framing_site):
     paths = ("/nested", "/loop-a", "/shell-empty")
     urls = "\n".join(framing_site.url + p for p in paths)
@@ -157,6 +164,7 @@ def test_frames_inside_frames_are_read_and_frames_showing_nothing_are_never_clea
         assert rows[path]["verdict"] == "unchecked" and rows[path]["reason"] == "frame not read", path
 
 
+@once
 def test_a_frame_answering_404_is_not_read_as_the_page(tmp_path):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
