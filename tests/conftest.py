@@ -160,3 +160,21 @@ def pytest_collection_finish(session):
         from .test_lint import start_mypy
 
         session.config._mypy = start_mypy()
+
+
+# The slowest modules that never touch the database under test (document parsers, the text model,
+# pages fetched into their own SQLite files): the PostgreSQL run, which must stay under five
+# minutes, leaves them to the SQLite run. Every test that opens a database runs in both.
+BACKEND_FREE = {
+    "test_corpus", "test_csrc_pdf", "test_fetch", "test_page_structure", "test_pages", "test_properties",
+    "test_sac", "test_textmodel",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not TEST_DB:
+        return
+    skip = pytest.mark.skip(reason="backend-independent (no database under test): runs in the SQLite run")
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in BACKEND_FREE:
+            item.add_marker(skip)
