@@ -305,10 +305,12 @@ class UnknownSource(DocumentError):
 
 
 def known_source(db: str | None, source: str | None) -> None:
-    """UnknownSource unless `source` (when given) is the id of a list in the database."""
+    """UnknownSource unless `source` (when given) is the id of a list in the database (read from
+    the small read model where it applies: not every entry of every list)."""
     if source is None:
         return
-    have = [s["id"] for s in current(db)["sources"]]
+    lists = read_current(resolve_url(db), builtin_sources(), entries=False) or current(db)
+    have = [s["id"] for s in lists["sources"]]
     if source not in have:
         raise UnknownSource(f"unknown source: {source} (have {', '.join(have)})")
 

@@ -151,6 +151,13 @@ def _db_given(ctx: click.Context, db: str | None) -> str | None:
     raise Failure("--db is blank: give a database file or URL (or leave --db out for the default)")
 
 
+def _known_source(db: str | None, source: str | None) -> None:
+    try:
+        api.known_source(db, source)
+    except api.UnknownSource as exc:
+        raise Failure(str(exc)) from None
+
+
 @main.command("list")
 @click.option("--source", metavar="ID", help="Only this source (e.g. csrc-peizi).")
 @click.option("--as-of", callback=_date, metavar="DATE", help="The lists as they stood on this date.")
@@ -161,10 +168,7 @@ def list_cmd(obj: dict, source: str | None, as_of: date | None, as_json: bool) -
 
     Exit status: 0 listed; 2 an unknown source or a date before the lists.
     """
-    try:
-        api.known_source(obj["db"], source)
-    except api.UnknownSource as exc:
-        raise Failure(str(exc)) from None
+    _known_source(obj["db"], source)
     rows = api.entries(obj["db"], source, as_of)
     if as_of and not rows:
         which = source or "any list"
@@ -197,10 +201,7 @@ def show(obj: dict, seq: int, source: str | None, as_json: bool) -> None:
 
     Exit status: 0 shown; 2 no such entry or source.
     """
-    try:
-        api.known_source(obj["db"], source)
-    except api.UnknownSource as exc:
-        raise Failure(str(exc)) from None
+    _known_source(obj["db"], source)
     found = api.find_entry(obj["db"], seq, source)
     if not found:
         raise Failure(f"no entry {seq}" + (f" in {source}" if source else ""))
@@ -846,9 +847,9 @@ def check(
     items = [(q, kind) for q in queries]
     skipped = 0
     empty = []  # --file inputs without a query
-    for f in files:
+    if files:
         from .inputs import is_comment  # (imported by _read too: not on a one-query check's path)
-
+    for f in files:
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
         found = [(line.strip(), kind) for _, line in decoded.lines if not shows_nothing(line) and not is_comment(line)]
@@ -865,10 +866,12 @@ def check(
             blank.append(_shown(f))
             skipped += 1
     if (empty or blank) and not items:
-        why = [f"no queries in {', '.join(empty)} (one a line; blank lines and '# ' comments are skipped)"] * bool(
-            empty
-        )
-        raise Failure("nothing to check: " + "; ".join(why + [f"no text in {', '.join(blank)}"] * bool(blank)))
+        why = []
+        if empty:
+            why.append(f"no queries in {', '.join(empty)} (one a line; blank lines and '# ' comments are skipped)")
+        if blank:
+            why.append(f"no text in {', '.join(blank)}")
+        raise Failure("nothing to check: " + "; ".join(why))
     if not items:
         raise Failure("nothing to check: give a QUERY, --file, --text or --text-file (see --help)")
     for name in empty:

@@ -82,11 +82,12 @@ class Guard:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
         from .matcher import check
 
-        _text("query", query, blank=False)
+        _text("query", query)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
-        if kind in (None, "text") and query.lstrip()[:1] == "<" and _markup(query):
+        if kind in (None, "text") and _markup(query):
             return self.check_text(query)  # HTML source pasted: judged as a page
+        _not_blank("query", query)
         return self._ask(lambda ix: check(ix, query.strip(), kind))
 
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
@@ -94,18 +95,23 @@ class Guard:
         queries = _many("queries", queries)
         if isinstance(queries, (list, tuple)):
             for q in queries:
-                _text("query", q, blank=False)
+                _text("query", q)
+                if shows_nothing(q):
+                    raise ValueError("nothing to check in an empty query")
         return (self.check(q, kind) for q in queries)
 
     def check_text(self, text: str) -> Verdict:
         """Ad copy or page text: an offer, a listed name offered in it, or clear."""
         from .matcher import check_text
 
-        _text("text", text, blank=False)
-        page = _source(text) if text.lstrip()[:1] == "<" and _markup(text) else None
+        _text("text", text)
+        page = _source(text) if _markup(text) else None
         if page is None:
+            _not_blank("text", text)
             return self._ask(lambda ix: check_text(ix, text))
         shown, links = page  # HTML source pasted: judged as scan judges a page
+        if not links:
+            _not_blank("text", shown)
         v = self._ask(lambda ix: check_text(ix, shown or " ", links))
         v.query = text
         v.notes.insert(0, HTML_NOTE)
@@ -193,7 +199,11 @@ HTML_NOTE = "这是网页源代码：判断的是页面显示的文字和链接 
 
 
 def _markup(text: str) -> bool:
-    from .scraper import visible  # lxml: only for what starts with "<"
+    """HTML source (scraper.visible.is_markup), without importing lxml for text that does not
+    even start with "<"."""
+    if text.lstrip()[:1] != "<":
+        return False
+    from .scraper import visible
 
     return visible.is_markup(text)
 
@@ -209,18 +219,21 @@ def shows_nothing(text: str) -> bool:
     no text and links nowhere."""
     from .normalise import is_blank
 
-    if is_blank(text):
-        return True
-    if text.lstrip()[:1] != "<" or not _markup(text):
-        return False
+    if not _markup(text):
+        return is_blank(text)
     shown, links = _source(text) or ("", [])
     return is_blank(shown) and not links
 
 
-def _text(what: str, value: object, blank: bool = True) -> None:
+def _text(what: str, value: object) -> None:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
-    if not blank and shows_nothing(value):
+
+
+def _not_blank(what: str, value: str) -> None:
+    from .normalise import is_blank
+
+    if is_blank(value):
         raise ValueError(f"nothing to check in an empty {what}")
 
 

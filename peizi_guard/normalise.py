@@ -184,7 +184,7 @@ _ANY_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 
 def is_blank(text: str) -> bool:
     """Nothing a reader sees: only spaces and invisible characters (zero-width, BOM …)."""
-    return not text.strip() or not text.translate(_INVISIBLE).strip()
+    return not (text.translate(_INVISIBLE) if _ANY_INVISIBLE.search(text) else text).strip()
 
 
 def clean_text(text: str) -> str:

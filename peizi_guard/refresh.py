@@ -48,9 +48,8 @@ class Outcome:
     removed: int = 0
     kept: int = 0
     url: str = ""
-    current: bool | None = (
-        None  # the document is the current list (False: stored in the history only; None: none stored)
-    )
+    # the document is the current list (False: stored in the history only; None: none stored)
+    current: bool | None = None
     details: dict = field(default_factory=dict)
 
     @property

@@ -65,9 +65,10 @@ def _one(url: str, sql: str, params: tuple = ()) -> tuple | None:
         raise NotApplicable(str(exc)) from None
 
 
-def read_current(url: str, need: set[str]) -> dict | None:
-    """The current lists (as store.current_lists gives them), or None when the fast path does not
-    apply (not SQLite, not seeded, a read model of another version)."""
+def read_current(url: str, need: set[str], entries: bool = True) -> dict | None:
+    """The current lists (as store.current_lists gives them; without their entries unless
+    `entries`), or None when the fast path does not apply (not SQLite, not seeded, a read model
+    of another version)."""
     path = sqlite_path(url)
     if not path or not os.path.exists(path):
         return None
@@ -81,7 +82,7 @@ def read_current(url: str, need: set[str]) -> dict | None:
             data = json.loads(row[0])
             if data.get("version") != READ_MODEL_VERSION or not need <= {s["id"] for s in data["sources"]}:
                 return None
-            for src in data["sources"]:
+            for src in data["sources"] if entries else ():
                 src["entries"] = [record(*r) for r in con.execute(ENTRIES_SQL, {"snapshot": src["snapshot"]["id"]})]
             return data
         finally:

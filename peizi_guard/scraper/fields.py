@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..normalise import FORMER_NAME, STATUS_NOTE, host_of
 from ..model import App, Company
@@ -34,15 +35,19 @@ def is_none(text: str) -> bool:
     return text.strip() in _NONE
 
 
+def distinct(parts: Iterable[str]) -> list[str]:
+    """Values stripped, without blanks, dashes or repeats, in order."""
+    out: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if part and part not in out and not is_none(part):
+            out.append(part)
+    return out
+
+
 def split_names(lines: list[str]) -> list[str]:
     """Every name in a name cell: lines and `/` both separate aliases."""
-    out: list[str] = []
-    for line in lines:
-        for part in re.split(r"\s*/\s*", line):
-            part = part.strip()
-            if not is_none(part) and part not in out:
-                out.append(part)
-    return out
+    return distinct(part for line in lines for part in re.split(r"\s*/\s*", line))
 
 
 def parse_urls(lines: list[str]) -> tuple[list[str], list[str]]:

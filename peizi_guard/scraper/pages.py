@@ -10,7 +10,8 @@
   to a URL already visited (fragment ignored) is "redirect loop". A page that sends the
   visitor on by itself (`<meta http-equiv=refresh>`, a plain `location = "…"` in a script)
   is followed the same way, within the same budget; what each such page showed is kept.
-  What its first frames (`<iframe>`, `<frame>`) show is read as part of the page, one level deep.
+  What its frames (`<iframe>`, `<frame>`) show, and their frames', is read as part of the page
+  (see `_read_frames`).
 - Non-2xx responses get error "HTTP <code>", but an HTML body is still read and judged.
 - Charset: see `charset.decode` (BOM, then valid UTF-8, then HTTP header, then <meta>; the
   first declared one that decodes cleanly wins, else UTF-8, else GB18030). A body that still
@@ -280,7 +281,8 @@ def _read_frames(page: Page, session: requests.Session, opts: _Options, seen: se
         if urldefrag(src)[0] in seen:
             continue
         budget -= 1
-        frame = _frame(src, page.fetched_at, session, opts, seen)
+        frame = Page(url=src, final_url=src, fetched_at=page.fetched_at)  # read like a page, no hops of its own
+        _read(frame, session, opts, src, seen)
         if frame.error:
             failed.append(f"{src}: {frame.error}")
             continue
@@ -293,13 +295,6 @@ def _read_frames(page: Page, session: requests.Session, opts: _Options, seen: se
     if not shown:
         why = "; ".join(failed)[:300] if failed else "no text in the page or its frames"
         page.error = f"framed page not read ({why})"
-
-
-def _frame(src: str, fetched_at: str, session: requests.Session, opts: _Options, seen: set[str]) -> Page:
-    """One frame fetched and read like a page (its meta refresh not followed)."""
-    frame = Page(url=src, final_url=src, fetched_at=fetched_at)
-    _read(frame, session, opts, src, seen)
-    return frame
 
 
 def _read(page: Page, session: requests.Session, opts: _Options, url: str, seen: set[str]) -> None:

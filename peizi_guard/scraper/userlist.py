@@ -19,7 +19,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..inputs import decode, split_lines
@@ -122,17 +121,7 @@ def split_values(value, separators: re.Pattern) -> list[str]:  # noqa: ANN001
     parts: list[str] = []
     for item in value if isinstance(value, list) else [value]:
         parts += separators.split("" if item is None else str(item))
-    return distinct(parts)
-
-
-def distinct(parts: Iterable[str]) -> list[str]:
-    """Values stripped, without blanks, dashes or repeats."""
-    out: list[str] = []
-    for part in parts:
-        part = part.strip()
-        if part and part not in out and not fields.is_none(part):
-            out.append(part)
-    return out
+    return fields.distinct(parts)
 
 
 def cell_texts(line: int, column: str, value, warnings: list[str]) -> list[str]:  # noqa: ANN001
@@ -175,7 +164,7 @@ def _entry(seq: int, line: int, row: dict, warnings: list[str]) -> Entry:
     name = (name or "").strip()
     if not name:
         raise DocumentError(f"line {line}: no name")
-    companies = distinct(cell_texts(line, "company", row.get("company"), warnings))  # one company an item
+    companies = fields.distinct(cell_texts(line, "company", row.get("company"), warnings))  # one company an item
     urls = split_values(cell_texts(line, "urls", row.get("urls"), warnings), URL_SEPARATORS)
     warnings += hostless(line, urls)
     aliases = split_values(cell_texts(line, "aliases", row.get("aliases"), warnings), ALIAS_SEPARATORS)

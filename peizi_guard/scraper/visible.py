@@ -115,7 +115,7 @@ def shown_text(title: str, description: str, text: str) -> str:
 
 def is_markup(text: str) -> bool:
     """HTML source rather than text (it starts with a document's or a common element's tag)."""
-    return text.lstrip()[:1] == "<" and bool(_MARKUP.match(text))
+    return bool(_MARKUP.match(text))
 
 
 def page_source(text: str) -> tuple[str, list[str]] | None:
