@@ -47,8 +47,8 @@ def test_mentions_find_what_one_regular_expression_of_all_keys_found():
     found = 0
     for t in texts:
         p = prepare(clean_text(t), cleaned=True)
-        want = {m.group(0) for m in rx.finditer(p)}
+        want = list(dict.fromkeys(m.group(0) for m in rx.finditer(p)))  # each once, as first named
         assert ix.mentions.find(p) == want, t[:80]
         found += bool(want)
     assert found > 500  # the comparison is not empty-handed
-    assert Mentions(["配资", "杜德配资"]).find("在杜德配资配资") == {"杜德配资", "配资"}
+    assert Mentions(["配资", "杜德配资"]).find("在杜德配资配资") == ["杜德配资", "配资"]

@@ -395,7 +395,7 @@ class _LazyMentions:
         self.db = db
         self.obj: Mentions | None = None
 
-    def find(self, text: str) -> set[str]:
+    def find(self, text: str) -> list[str]:
         if self.obj is None:
             self.obj = Mentions(self.db.words("mention"))
         return self.obj.find(text)

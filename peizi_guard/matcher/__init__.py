@@ -262,14 +262,17 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     `cleaned` is the text through `clean_text`, `prepared` the same without whitespace."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
-    names = ix.mentions.find(prepared) if ix.mentions is not None else set()
+    # in the order the text names them: the same text gives the same evidence in every process
+    names = ix.mentions.find(prepared) if ix.mentions is not None else []
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
-        names |= set(ix.labels_in_text.find(cleaned))
+        names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned)]))
     for name in names:
         if name in ambiguous and not offer:
             continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
-    for token in {t for t in _ACCOUNT_ID.findall(cleaned) if not t.isalpha()}:  # 加微信 ykpz888, gh_d3cc254439bb
+    for token in dict.fromkeys(
+        t for t in _ACCOUNT_ID.findall(cleaned) if not t.isalpha()
+    ):  # 加微信 ykpz888, gh_d3cc254439bb
         if ix.names.get(name_key(token)):  # most tokens are no one's: one look-up
             matches += [m for m in match_name(ix, token) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
     urls = [u for _, _, u in find_urls(undefang(cleaned))] + list(links)

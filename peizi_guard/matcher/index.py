@@ -26,7 +26,7 @@ class NearLike(Protocol):
 
 
 class MentionsLike(Protocol):
-    def find(self, text: str) -> set[str]: ...
+    def find(self, text: str) -> list[str]: ...
 
 
 class LabelsLike(Protocol):

@@ -48,8 +48,9 @@ class Mentions:
     def keys(self) -> list[str]:
         return sorted(self.words)
 
-    def find(self, text: str) -> set[str]:
-        return {text[end - n + 1 : end + 1] for end, n in self._automaton.get().iter_long(text)}
+    def find(self, text: str) -> list[str]:
+        """The keys found, each once, in the order the text first names them."""
+        return list(dict.fromkeys(text[end - n + 1 : end + 1] for end, n in self._automaton.get().iter_long(text)))
 
 
 def _deletions(key: str) -> set[str]:
