@@ -304,6 +304,15 @@ class UnknownSource(DocumentError):
     """No source, official or a user's list, has this id."""
 
 
+def user_lists(db: str | None = None) -> list[str]:
+    """The ids of the user's own lists that have a current list (read from the small read model
+    where it applies)."""
+    lists = read_current(resolve_url(db), builtin_sources(), entries=False)
+    if lists is not None:
+        return [s["id"] for s in lists["sources"] if s.get("kind") == "user"]
+    return [s["id"] for s in sources(db) if s.get("kind") == "user" and any(x["current"] for x in s["snapshots"])]
+
+
 def known_source(db: str | None, source: str | None) -> None:
     """UnknownSource unless `source` (when given) is the id of a list in the database (read from
     the small read model where it applies: not every entry of every list)."""
@@ -465,16 +474,20 @@ def history(db: str | None = None, source: str | None = None) -> list[dict]:
 
 
 def diff(db: str | None, source: str, old: int | None = None, new: int | None = None) -> dict:
-    """Entries added and removed between two snapshots (default: the last two)."""
+    """Entries added and removed between two snapshots (default: the current list against the one
+    before it; when a revert, or an earlier version imported again, made an older snapshot current:
+    the newest snapshot against the list now current)."""
     from .db import store
 
-    snaps = [s["id"] for s in next((x for x in sources(db) if x["id"] == source), {"snapshots": []})["snapshots"]]
+    metas: list[dict] = next((x for x in sources(db) if x["id"] == source), {"snapshots": []})["snapshots"]
+    snaps = [m["id"] for m in metas]
     if not snaps:
         raise DocumentError(f"unknown source or no snapshots: {source}")
     if old is None and new is None:
         if len(snaps) < 2:
             raise DocumentError(f"{source} has only one snapshot ({snaps[0]}): nothing to compare")
-        old, new = snaps[-2], snaps[-1]
+        now = next((m["id"] for m in metas if m["current"]), snaps[-1])
+        old, new = (snaps[-2], snaps[-1]) if now == snaps[-1] else (snaps[-1], now)
     for sid in (old, new):
         if sid not in snaps:
             raise DocumentError(f"snapshot {sid} is not a snapshot of {source} (have {', '.join(map(str, snaps))})")

@@ -446,7 +446,9 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_obj
 def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool) -> None:
-    """What changed between two snapshots of SOURCE (default: the last two).
+    """What changed between two snapshots of SOURCE (default: the current list against the one
+    before it; after a revert, or an earlier version of your list imported again: the newest
+    snapshot against the list now current).
 
     Exit status: 0; 2 an unknown source or snapshot.
     """
@@ -887,6 +889,10 @@ def check(
 
     flagged = False
     render = _json_line if as_json else report.one_line if len(items) > 3 else report.render
+    if render is report.render:  # a clear answer names the user's own lists, checked too
+        import functools
+
+        render = functools.partial(report.render, own_lists=functools.cache(lambda: api.user_lists(obj["db"])))
     as_csv = not as_json and _format_of(output) == "csv"
     out = _open_output(output, bom=as_csv)
     if as_csv:  # -o results.csv: a CSV, as scan writes one

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from ..matcher import Verdict
 from .text import safe
 from ..sources import load_sources
@@ -45,6 +47,8 @@ ADVICE = {
     "Reads as a 配资 offer (see above): verify the licence before any payment.",
     "clear": "官方名单中未发现。这不代表其合法：融资炒股只能通过持牌证券公司的融资融券业务。\n"
     "Not on the official lists. That alone does not make it legal.",
+    "clear-own": "官方名单和你导入的名单（LISTS）中均未发现。这不代表其合法：融资炒股只能通过持牌证券公司的融资融券业务。\n"
+    "Not on the official lists nor on your own (LISTS). That alone does not make it legal.",
     "mentioned": "文中提到名单上的平台（见证据），但这段文字读来是提醒或报道，不是招揽。与该平台打交道前请务必核实。\n"
     "The text names a listed platform (see the evidence) but reads as a warning or report, not an offer.",
 }
@@ -55,13 +59,19 @@ def own_list_only(v: Verdict) -> bool:
     return v.verdict == "listed" and bool(v.matches) and all(m.list == "user" for m in v.matches)
 
 
-def advice_for(v: Verdict) -> str:
+OwnLists = Callable[[], Sequence[str]]  # the ids of the user's own lists, asked only when needed
+
+
+def advice_for(v: Verdict, own_lists: OwnLists | None = None) -> str:
     """What to do, for what the verdict rests on: a listed or look-alike name, an offer in the
-    text, or a listed name only mentioned in a warning."""
+    text, or a listed name only mentioned in a warning. A clear verdict names the user's own
+    lists (`own_lists()`) when there are any: they were checked too."""
     if v.verdict == "suspicious" and not v.matches:
         return ADVICE["offer"]
     if v.verdict == "clear" and v.matches:
         return ADVICE["mentioned"]
+    if v.verdict == "clear" and own_lists is not None and (own := own_lists()):
+        return ADVICE["clear-own"].replace("LISTS", "、".join(own))
     return ADVICE[v.verdict]
 
 
@@ -72,15 +82,15 @@ def source_title(source_id: str, list_kind: str = "official") -> str:
     return f"{src['publisher'].split(' (')[0]}《{src['title']}》" if src else source_id
 
 
-def render(v: Verdict, advice: bool = True) -> str:
-    return safe_lines(_render(v, advice))
+def render(v: Verdict, advice: bool = True, own_lists: OwnLists | None = None) -> str:
+    return safe_lines(_render(v, advice, own_lists))
 
 
 def safe_lines(text: str) -> str:
     return "\n".join(safe(line) for line in text.split("\n"))
 
 
-def _render(v: Verdict, advice: bool) -> str:
+def _render(v: Verdict, advice: bool, own_lists: OwnLists | None = None) -> str:
     q = " ".join(v.query.split())  # a text's line breaks would split the verdict's line
     q = q if len(q) <= 60 else q[:57] + "…"
     head = "在你导入的名单上 LISTED on your own list" if own_list_only(v) else HEAD[v.verdict]
@@ -105,7 +115,7 @@ def _render(v: Verdict, advice: bool) -> str:
         lines.append("  招揽特征 signals: " + "；".join(f"{s.note}“{s.text}”" for s in flags[:8]))
     lines += [f"  注 note: {n}" for n in v.notes]
     if advice:
-        lines += ["  " + line for line in ("建议 advice: " + advice_for(v)).splitlines()]
+        lines += ["  " + line for line in ("建议 advice: " + advice_for(v, own_lists)).splitlines()]
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ T: dict[str, dict[str, Any]] = {
         "box": "平台名称、公司、APP、网址或广告文字",
         "check": "查询",
         "verdict": {"listed": "已列入官方名单", "suspicious": "可疑", "clear": "官方名单中未发现"},
+        "clear_own": "官方名单和你导入的名单（LISTS）中均未发现",
         "mentioned": "未发现问题：提到名单上的平台，但不是招揽",
         "own_list": "在你导入的名单上",
         "evidence": "证据",
@@ -84,6 +85,7 @@ T: dict[str, dict[str, Any]] = {
             "suspicious": "SUSPICIOUS",
             "clear": "Not on the official lists",
         },
+        "clear_own": "Not on the official lists nor on your own (LISTS)",
         "mentioned": "No problem found: it names a listed platform, but not as an offer",
         "own_list": "LISTED on your own list",
         "evidence": "Evidence",
@@ -180,7 +182,7 @@ def page(
     if error:
         out.append(f'<p class="error" id="error">{escape(t["error"])}: {escape(error)}</p>')
     if verdict is not None:
-        out.append(_verdict(t, verdict))
+        out.append(_verdict(t, verdict, [x["id"] for x in lists if x.get("kind") == "user"]))
     out.append(_calc_form(t, lang, f))
     if calc is not None:
         out.append(_calc_result(t, calc, chart))
@@ -234,10 +236,13 @@ def lists_line(t: dict, lists: Sequence[dict]) -> str:
     return t["list_sep"].join(parts)
 
 
-def _verdict(t: dict, v: Verdict) -> str:
+def _verdict(t: dict, v: Verdict, own: Sequence[str] = ()) -> str:
+    """`own`: the ids of the user's own lists, checked too (a clear answer names them)."""
     q = v.query if len(v.query) <= 200 else v.query[:197] + "…"
     mentioned = v.verdict == "clear" and bool(v.matches)  # a listed name inside a warning or report
     head = t["own_list"] if own_list_only(v) else t["mentioned"] if mentioned else t["verdict"][v.verdict]
+    if v.verdict == "clear" and not mentioned and own:
+        head = t["clear_own"].replace("LISTS", "、".join(own))
     out = [
         f'<section id="result"><div class="verdict {v.verdict}" id="verdict">{escape(head)}</div>',
         f'<p class="q">{escape(q)}</p>',
@@ -265,8 +270,8 @@ def _verdict(t: dict, v: Verdict) -> str:
     if v.notes:
         out.append('<ul class="small" id="notes">' + "".join(f"<li>{escape(n)}</li>" for n in v.notes) + "</ul>")
     advice = t["advice"][v.verdict]
-    if mentioned or (v.verdict == "suspicious" and not v.matches):  # as check says it, in this language
-        zh, _, en = advice_for(v).partition("\n")
+    if mentioned or (v.verdict == "suspicious" and not v.matches) or (v.verdict == "clear" and own):
+        zh, _, en = advice_for(v, lambda: own).partition("\n")  # as check says it, in this language
         advice = en if t["lang"] == "en" else zh
     out.append(f"<h2>{escape(t['next'])}</h2><p>{escape(advice)}</p><ul>")
     out += [f"<li>{escape(line)}</li>" for line in t["always"]]
