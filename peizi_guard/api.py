@@ -261,7 +261,8 @@ def _current_again(s, res):  # noqa: ANN001, ANN202
     res.status, res.current, res.current_id = "reverted", True, res.snapshot_id
     res.added = [k for k in keys if k not in before]
     res.removed = [k for k in before if k not in keys]
-    res.kept = len(keys.keys() & before.keys())
+    res.changed = [k for k in keys if k in before and before[k] != keys[k]]
+    res.kept = len(keys.keys() & before.keys()) - len(res.changed)
     return res
 
 
@@ -444,19 +445,22 @@ def history(db: str | None = None, source: str | None = None) -> list[dict]:
         for src in sources(db):
             if source and src["id"] != source:
                 continue
-            prev: set[str] = set()
+            prev: dict[str, int] = {}
             current = store.current_snapshot(s, src["id"])
             for snap in src["snapshots"]:
-                keys = set(store.member_keys(s, snap["id"]))  # each snapshot read once
+                keys = store.member_keys(s, snap["id"])  # each snapshot read once: {identity: version}
+                both = keys.keys() & prev.keys()
+                changed = sum(keys[k] != prev[k] for k in both)  # the same entry, printed otherwise
                 out.append(
                     dict(
                         snap,
                         source=src["id"],
                         event="snapshot",
                         current=current is not None and snap["id"] == current.id,
-                        added=len(keys - prev),
-                        removed=len(prev - keys),
-                        kept=len(keys & prev),
+                        added=len(keys.keys() - prev.keys()),
+                        removed=len(prev.keys() - keys.keys()),
+                        changed=changed,
+                        kept=len(both) - changed,
                     )
                 )
                 prev = keys

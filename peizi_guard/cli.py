@@ -307,6 +307,7 @@ def import_cmd(
                     "entries": res.count,
                     "added": len(res.added),
                     "removed": len(res.removed),
+                    "changed": len(res.changed),
                     "kept": res.kept,
                     "current": res.current,
                     "message": note,
@@ -321,7 +322,8 @@ def import_cmd(
     else:  # added, or reverted (a user list's earlier version again: the note says so)
         click.echo(
             f"{source}: snapshot {res.snapshot_id}, {count} "
-            f"(added {len(res.added)}, removed {len(res.removed)}, kept {res.kept})" + (f"; {note}" if note else "")
+            f"(added {len(res.added)}, removed {len(res.removed)}, changed {len(res.changed)}, kept {res.kept})"
+            + (f"; {note}" if note else "")
         )
 
 
@@ -391,7 +393,8 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
         elif o.status == "added":
             click.echo(
                 f"{o.source}: new snapshot {o.snapshot}, {o.entries} entries "
-                f"(added {o.added}, removed {o.removed}, kept {o.kept})" + (f"; {o.message}" if o.message else "")
+                f"(added {o.added}, removed {o.removed}, changed {o.changed}, kept {o.kept})"
+                + (f"; {o.message}" if o.message else "")
             )
         elif o.status == "unchanged":
             click.echo(f"{o.source}: unchanged" + (f" ({o.message})" if o.message else ""))
@@ -425,15 +428,16 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
             str(r["entry_count"]),
             f"+{r['added']}",
             f"-{r['removed']}",
+            f"~{r['changed']}",
         ]
         if r["event"] == "snapshot"
-        else [r["source"], str(r["id"]), "revert", r["at"], "", "", "", ""]
+        else [r["source"], str(r["id"]), "revert", r["at"], "", "", "", "", ""]
         for r in rows
     ]
     click.echo(
         table(
-            [["SOURCE", "SNAP", "PUBLISHED", "FETCHED", "ISSUE", "ROWS", "ADDED", "REMOVED"]] + body,
-            [13, 5, 10, 19, 12, 5, 6, 7],
+            [["SOURCE", "SNAP", "PUBLISHED", "FETCHED", "ISSUE", "ROWS", "ADDED", "REMOVED", "CHANGED"]] + body,
+            [13, 5, 10, 19, 12, 5, 6, 7, 7],
         )
     )
     click.echo("(* the current list; PUBLISHED is the publication date, else the month the findings reach)")

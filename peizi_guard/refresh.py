@@ -46,11 +46,12 @@ class Outcome:
     entries: int | None = None  # the document's entries (None: none was read)
     added: int = 0
     removed: int = 0
-    kept: int = 0
+    kept: int = 0  # listed before and now, as they were
     url: str = ""
     # the document is the current list (False: stored in the history only; None: none stored)
     current: bool | None = None
     details: dict = field(default_factory=dict)
+    changed: int = 0  # listed before and now, printed otherwise
 
     @property
     def ok(self) -> bool:
@@ -166,6 +167,7 @@ def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Out
         res.kept,
         found.document_url,
         current=res.current,
+        changed=len(res.changed),
     )
 
 

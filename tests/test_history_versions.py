@@ -85,7 +85,7 @@ def test_history_and_diff_of_a_renamed_entry(db):
     assert [(c["old"]["name"], c["new"]["name"]) for c in renamed] == [("银河配资", "金河配资")]
     assert (renamed[0]["old"]["seq"], renamed[0]["new"]["seq"]) == (10, 5)  # each as its issue lists it
     assert all(e["name"] != "金河配资" for e in d["added"])  # the same entry: changed, not added
-    assert d["kept"] + len(d["changed"]) == hist[1]["kept"]  # history counts the entry as kept
+    assert (d["kept"], len(d["changed"])) == (hist[1]["kept"], hist[1]["changed"])  # history counts it as changed
     r = cli(db, "revert", "sac-blacklist", str(six))
     assert r.exit_code == 0
     assert yinhe(api.entries(db, "sac-blacklist")) == ["银河配资"]
@@ -103,7 +103,7 @@ def test_a_user_list_with_every_name_changed_diffs_and_reverts(db, tmp_path):
     assert cli(db, "import", str(f), "--source", "l6").exit_code == 0
     f.write_text("name,urls\n" + "".join(f"{n}新,{u}\n" for n, u in L6), encoding="utf-8")
     r = cli(db, "import", str(f), "--source", "l6")
-    assert r.exit_code == 0 and "kept 6" in r.stdout, r.output  # the same six entries (same addresses)
+    assert r.exit_code == 0 and "changed 6, kept 0" in r.stdout, r.output  # the same six entries (same addresses)
     assert sorted(e["name"] for e in api.entries(db, "l6")) == sorted(f"{n}新" for n, _ in L6)
     d = json.loads(cli(db, "diff", "l6", "--json").stdout)
     assert sorted((c["old"]["name"], c["new"]["name"]) for c in d["changed"]) == sorted((n, f"{n}新") for n, _ in L6)

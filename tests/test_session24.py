@@ -58,3 +58,19 @@ def test_diff_alone_compares_the_list_now_current_after_an_earlier_version_is_cu
     d = json.loads(cli(db, "diff", "my-blocklist", "--json").output)
     assert (d["old"], d["new"]) == (second["snapshot"], first["snapshot"])  # what going back changed
     assert [e["name"] for e in d["removed"]] == ["戊己配资"] and not d["added"]
+
+
+def test_an_entry_printed_otherwise_is_counted_as_changed_not_kept(db, tmp_path):
+    _import(db, tmp_path, "v1.csv", ["甲乙配资,jiayi-pz.com", "丙丁配资,bingding-pz.com", "戊己配资,wuji-pz.com"])
+    f = tmp_path / "v2.csv"  # 丙丁配资 renamed at its address; 戊己配资 gone; 庚辛配资 new
+    f.write_text(
+        "name,urls\n甲乙配资,jiayi-pz.com\n丙丁优配,bingding-pz.com\n庚辛配资,gengxin-pz.com\n", encoding="utf-8"
+    )
+    r = cli(db, "import", str(f), "--source", "my-blocklist")
+    assert r.exit_code == 0 and "(added 1, removed 1, changed 1, kept 1)" in r.output, r.output
+    out = json.loads(cli(db, "import", str(f), "--source", "my-blocklist", "--force", "--json").output)
+    assert out["status"] == "unchanged"
+    hist = [json.loads(x) for x in cli(db, "history", "my-blocklist", "--json").output.splitlines()]
+    assert [(h["added"], h["removed"], h["changed"], h["kept"]) for h in hist] == [(3, 0, 0, 0), (1, 1, 1, 1)]
+    table = cli(db, "history", "my-blocklist").output
+    assert "CHANGED" in table and "~1" in table

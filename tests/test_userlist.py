@@ -148,7 +148,7 @@ def test_a_list_replaced_by_other_rows_is_refused_without_force(db, tmp_path):
     assert r.exit_code == 2 and "refused: it would remove 4 of the current 4 entries and keep 0" in r.stderr, r.output
     assert check(db, "甲配资")[1][0]["verdict"] == "listed"
     r = cli(db, "import", str(f), "--source", "mine", "--force")
-    assert r.exit_code == 0 and "added 3, removed 4, kept 0" in r.stdout
+    assert r.exit_code == 0 and "added 3, removed 4, changed 0, kept 0" in r.stdout
     assert check(db, "甲配资")[1][0]["verdict"] != "listed"
 
 
@@ -240,7 +240,7 @@ def test_a_list_made_by_mistake_can_be_emptied_with_force_and_brought_back(db, t
     assert r.exit_code == 2 and "it has no rows and would empty the current list of 4 entries" in r.stderr
     assert check(db, "甲配资")[1][0]["verdict"] == "listed"
     r = cli(db, "import", str(empty), "--source", "mine", "--force")
-    assert r.exit_code == 0 and "0 entries (added 0, removed 4, kept 0)" in r.stdout, r.output
+    assert r.exit_code == 0 and "0 entries (added 0, removed 4, changed 0, kept 0)" in r.stdout, r.output
     assert api.entries(db, "mine") == [] and check(db, "甲配资")[1][0]["verdict"] != "listed"
     hist = [json.loads(x) for x in cli(db, "history", "mine", "--json").stdout.splitlines()]
     assert [(h["entry_count"], h["current"]) for h in hist] == [(4, False), (0, True)]

@@ -53,7 +53,7 @@ def test_an_earlier_version_of_a_user_list_imported_again_is_the_current_list_ag
     assert [(h["event"], h["id"]) for h in hist if h["event"] != "snapshot"] == [("revert", first["snapshot"])]
     assert imported(db, a)["status"] == "unchanged"  # current already: nothing to do
     r = cli(db, "import", str(b), "--source", "reimp")  # and forward again, said in words
-    assert r.exit_code == 0 and f"snapshot {second['snapshot']}, 3 entries (added 1, removed 0, kept 2)" in r.stdout
+    assert r.exit_code == 0 and f"snapshot {second['snapshot']}, 3 entries (added 1, removed 0, changed 0, kept 2)" in r.stdout
     assert "it is now the current list again" in r.stdout
     assert verdict(db, "www.bing-pz.com") == "listed"
 

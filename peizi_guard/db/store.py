@@ -26,7 +26,8 @@ class IngestResult:
     count: int
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    kept: int = 0
+    kept: int = 0  # listed before and now, as they were
+    changed: list[str] = field(default_factory=list)  # listed before and now, printed otherwise
     current: bool = True  # False: an older document, stored in the history only
     current_id: int | None = None  # the current snapshot after the ingest
     warnings: list[str] = field(default_factory=list)  # what the document held that cannot be used
@@ -349,6 +350,7 @@ def ingest(
                 for k, r in zip(keys[start : start + BATCH], doc.entries[start : start + BATCH])
             ],
         )
+    changed = [k for k in keys if k in prev_keys and prev_keys[k] != ids[stored[k]]]  # another version
     del ids, stored
     new_keys = set(keys)
     result = IngestResult(
@@ -358,7 +360,8 @@ def ingest(
         len(doc.entries),
         added=[k for k in keys if k not in prev_keys],
         removed=[k for k in prev_keys if k not in new_keys],
-        kept=len(new_keys & set(prev_keys)),
+        kept=len(new_keys & set(prev_keys)) - len(changed),
+        changed=changed,
         current=became,
         current_id=now.id if now else None,
         warnings=list(getattr(doc, "warnings", [])),  # a user's list (scraper/userlist.py) has them
