@@ -182,6 +182,31 @@ def test_a_text_skipped_by_first_characters_has_no_match(text):
             assert p.may_match(set(text)), (p.id, text)
 
 
+@quick
+@given(st.text(st.sampled_from(_feature_alphabet() + list("配资杠杆炒股微信天到账仓线金保证体验")), max_size=40))
+def test_a_feature_whose_required_words_are_absent_has_no_match(text):
+    from peizi_guard.matcher.features import cued_features
+    from peizi_guard.matcher.lexicon import lexicon
+
+    cued = cued_features(text)
+    for p in lexicon().text_features:
+        if not p.boilerplate and p.regex.search(text):
+            assert p.id in cued, (p.id, text)
+
+
+def test_required_words_of_regex_constructs():
+    from peizi_guard.matcher.firstchars import required_words
+
+    assert required_words("(?:亏损)?警戒线") == {"警戒线"}
+    assert required_words("\\d+元起配|百元起配") == {"元起配", "百元起配"}
+    assert required_words("(?<![不未])受法律保护") == {"受法律保护"}
+    assert required_words("(?:操盘|配资)方案|补仓线") == {"方案", "补仓线"}
+    assert required_words("(?:日息|月息)[^。]{0,8}?\\d+%") == {"日息", "月息"}  # the longest run: none; a part's words
+    assert required_words("公布.{0,10}名单") == {"公布"}
+    assert required_words("配资|\\d+") is None  # an alternative with no word: no promise
+    assert required_words("(?:配资)?") is None and required_words("配资", re.I) is None
+
+
 def test_first_characters_of_regex_constructs():
     from peizi_guard.matcher.firstchars import first_chars
 

@@ -1,5 +1,6 @@
 """The offer model on real text from the corpus: reproducible training, run-time scores equal to
 the training maths, evidence a reader can check, and precedence that cannot be gamed."""
+
 from __future__ import annotations
 
 import json
@@ -75,14 +76,20 @@ def test_an_offer_is_explained_by_its_own_words(ix):
 
 
 def test_evidence_phrases_are_whole_clauses_not_fragments(dev):
-    """"加微信了解详情", not "解详" (a run cut where the push changed sign inside the words); a
+    """ "加微信了解详情", not "解详" (a run cut where the push changed sign inside the words); a
     clause over CLAUSE characters is still cut, into pieces of it."""
     from peizi_guard.matcher.features import prepare
     from peizi_guard.matcher.textmodel import _ADDRESS, CLAUSE, judge
 
     text = "按天配资，1:10杠杆，当天到账，免息体验三天，加微信了解详情。"
     phrases = [c.text for c in judge(default_model(), text).contributions if c.feature == "ngram"]
-    assert "加微信了解详情" in phrases and set(phrases) <= {"按天配资", "1:10杠杆", "当天到账", "免息体验三天", "加微信了解详情"}
+    assert "加微信了解详情" in phrases and set(phrases) <= {
+        "按天配资",
+        "1:10杠杆",
+        "当天到账",
+        "免息体验三天",
+        "加微信了解详情",
+    }
     import re
 
     for r in dev[::25]:
@@ -92,8 +99,9 @@ def test_evidence_phrases_are_whole_clauses_not_fragments(dev):
         clauses = [c for c in re.split(r"[^\w%+:.\-]|_|(?<!\w)[:.\-]|[:.\-](?!\d)", words) if c]
         for c in j.contributions:
             if c.feature == "ngram":
-                assert c.text in t and (c.text in clauses or len(c.text) > CLAUSE or any(
-                    c.text in k and len(k) > CLAUSE for k in clauses)), (r["id"], c.text)
+                assert c.text in t and (
+                    c.text in clauses or len(c.text) > CLAUSE or any(c.text in k and len(k) > CLAUSE for k in clauses)
+                ), (r["id"], c.text)
 
 
 def test_a_risk_footer_never_turns_an_offer_clear(ix, flagged_offers):
@@ -105,8 +113,11 @@ def test_a_risk_footer_never_turns_an_offer_clear(ix, flagged_offers):
 
 
 def test_a_listed_name_offered_in_a_text_is_listed_whatever_follows(ix, flagged_offers):
-    names = [e["name"] for e in builtin.records()  # 股票配资 / 炒股配资 are listed names, but only trade words
-             if e["source"] == "csrc-peizi" and strip_generic(name_key(e["name"]))]
+    names = [
+        e["name"]
+        for e in builtin.records()  # 股票配资 / 炒股配资 are listed names, but only trade words
+        if e["source"] == "csrc-peizi" and strip_generic(name_key(e["name"]))
+    ]
     for i, text in enumerate(flagged_offers[:120]):
         changed = perturb.with_disclaimer(perturb.with_name(text, names[i % len(names)]), FOOTERS[i % len(FOOTERS)])
         v = check_text(ix, changed)
@@ -121,8 +132,10 @@ def test_invisible_and_width_changes_do_not_hide_an_offer(ix, flagged_offers):
 
 def test_a_warning_that_quotes_an_offer_stays_clear(ix, dev, flagged_offers):
     warnings = [r["text"] for r in dev if perturb.is_quoting_report(r)]
-    clear = sum(check_text(ix, perturb.quoted_in(warnings[i % len(warnings)], text)).verdict == "clear"
-                for i, text in enumerate(flagged_offers))
+    clear = sum(
+        check_text(ix, perturb.quoted_in(warnings[i % len(warnings)], text)).verdict == "clear"
+        for i, text in enumerate(flagged_offers)
+    )
     assert clear / len(flagged_offers) >= 0.9
 
 
@@ -180,3 +193,18 @@ def test_skipping_features_by_first_characters_changes_no_features(dev, monkeypa
     for t, got in zip(texts, fast):
         want = features.extract(t)
         assert (got.named, got.hits, got.ngrams) == (want.named, want.hits, want.ngrams)
+
+
+def test_features_skipped_by_their_required_words_would_have_found_nothing(dev, monkeypatch):
+    """extract runs a feature's regex only on a text holding one of its required words: on real
+    texts it finds exactly what running every regex finds."""
+    from peizi_guard.matcher import features
+    from peizi_guard.matcher.lexicon import lexicon
+
+    texts = [features.prepare(r["text"]) for r in dev]
+    fast = [features.extract(t, prepared=True) for t in texts]
+    every = {p.id for p in lexicon().text_features}
+    monkeypatch.setattr(features, "cued_features", lambda text: set(every))
+    slow = [features.extract(t, prepared=True) for t in texts]
+    assert [(f.named, f.hits) for f in fast] == [(f.named, f.hits) for f in slow]
+    assert sum(bool(f.named) for f in fast) > len(texts) // 2  # the features do fire

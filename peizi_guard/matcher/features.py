@@ -43,6 +43,7 @@ class TextFeatures:
     named: dict[str, float] = field(default_factory=dict)  # named feature id -> 1.0 when it fired
     hits: dict[str, list[str]] = field(default_factory=dict)  # feature id -> phrases that fired
     text: str | None = None  # the text read, footers cut out (evidence phrases come from it)
+    found: list | None = None  # (end, n-gram) of the vocabulary in `text`, when read from it as is
 
 
 def prepare(text: str, cleaned: bool = False) -> str:
@@ -137,20 +138,27 @@ def extract(text: str, prepared: bool = False, keep=None) -> TextFeatures:  # no
                 chars = set(t)
     f.text = t
     outside, quoted = split_quoted(t)
-    ngrams_of(outside, f.ngrams, keep=keep)
+    finder = count_finder(keep) if keep is not None and not quoted and QUOTE not in t else None
+    if finder is not None and _LONG_DIGITS.search(t) is None:  # the n-grams of `text` itself: their
+        f.found = list(finder.iter(t))  # places serve the evidence phrases too (textmodel._phrases)
+        f.ngrams.update(map(_SECOND, f.found))
+    else:
+        ngrams_of(outside, f.ngrams, keep=keep)
     for q in quoted:
         ngrams_of(q, f.ngrams, QUOTE, keep)
     chars = set(outside)
     inner = "|".join(quoted)
     inner_chars = set(inner)
+    cued = cued_features(outside)
+    cued_inside = cued_features(inner) if quoted else set()
     for p in lx.text_features:
         if p.boilerplate:
             continue
-        found = _find(p, outside) if p.may_match(chars) else []
+        found = _find(p, outside) if p.id in cued and p.may_match(chars) else []
         if found:
             f.named[p.id] = 1.0
             f.hits[p.id] = found
-        if p.side == "offer" and quoted and p.may_match(inner_chars):
+        if p.side == "offer" and p.id in cued_inside and p.may_match(inner_chars):
             inside = _find(p, inner)
             if inside:
                 f.named["quoted:" + p.id] = 1.0
@@ -158,6 +166,40 @@ def extract(text: str, prepared: bool = False, keep=None) -> TextFeatures:  # no
     for fid in f.named:
         f.ngrams[NAMED + fid] = 1
     return f
+
+
+_CUES: list = []  # [(the lexicon's features, automaton of their words, ids of features with no words)]
+
+
+def cued_features(text: str) -> set[str]:
+    """The ids of the text features that may match `text`: those one of whose required words
+    (firstchars.required_words) it holds, found in one automaton pass, and any feature whose
+    words are not known. A feature not among them cannot match: its regex need not run."""
+    features = lexicon().text_features
+    if not _CUES or _CUES[0][0] is not features:
+        _CUES[:] = [_cue_finder(features)]
+    _, finder, always = _CUES[0]
+    return set(always).union(*map(_SECOND, finder.iter(text)))
+
+
+def _cue_finder(features) -> tuple:  # noqa: ANN001
+    from .firstchars import required_words
+
+    words: dict[str, set[str]] = {}
+    always = set()
+    for p in features:
+        need = None if p.boilerplate else required_words(p.source, p.flags)
+        if need is None:
+            always.add(p.id)
+        for w in need or ():
+            words.setdefault(w, set()).add(p.id)
+    finder = ahocorasick.Automaton()
+    for w, ids in words.items():
+        finder.add_word(w, tuple(ids))
+    if not words:  # an automaton of no words cannot be searched
+        finder.add_word("\0", ())
+    finder.make_automaton()
+    return features, finder, frozenset(always)
 
 
 _BOILERPLATE: dict[str, re.Pattern] = {}

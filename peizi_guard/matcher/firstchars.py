@@ -91,3 +91,57 @@ def _class(items) -> set[str]:  # noqa: ANN001
         else:  # NEGATE, CATEGORY (\d, \w …), a huge range
             raise _Unknown
     return out
+
+
+def required_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Words one of which every match of `pattern` holds (警戒线 for `(?:亏损)?警戒线`, 元起配 for
+    `\\d+元起配`, one word for each alternative), or None when that is not certain: a text that
+    holds none of them cannot match anywhere."""
+    if flags & re.IGNORECASE:
+        return None
+    try:
+        words = _required(list(parser.parse(pattern, flags)))
+    except (re.error, RecursionError):
+        return None
+    return frozenset(words) if words and "" not in words else None
+
+
+def _required(items: list) -> set[str] | None:
+    """Of items matched one after the other: the run of plain characters or the part every match
+    has whose words are longest (the rarer in a text: 日息|月息 rather than the % after them);
+    None when no such words are known."""
+    runs, run, parts = [], "", []
+    for op, av in items:
+        if op is C.LITERAL:
+            run += chr(av)
+            continue
+        runs.append(run)
+        run = ""
+        words = _required_part(op, av)
+        if words:
+            parts.append(words)
+    runs.append(run)
+    choices = [{r} for r in runs if r] + parts
+    if not choices:
+        return None
+    return max(choices, key=lambda words: (min(map(len, words)), -len(words)))
+
+
+def _required_part(op, av) -> set[str] | None:  # noqa: ANN001
+    if op is C.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            words = _required(list(alt))
+            if not words:
+                return None  # an alternative with no known word: the part promises nothing
+            out |= words
+        return out
+    if op is C.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & re.IGNORECASE else _required(list(sub))
+    if op in _REPEATS:
+        low, _high, sub = av
+        return _required(list(sub)) if low >= 1 else None
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _required(list(av))
+    return None  # classes, ANY, anchors and look-arounds: no word

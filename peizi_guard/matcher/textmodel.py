@@ -88,12 +88,17 @@ class TextModel:
                     grams.append((g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
         read = f.text if f.text is not None else text  # without the footers the model never read
-        top = _top(named, grams, explain, read, vocab) if explain else ()
+        top = _top(named, grams, explain, read, vocab, f.found if f.text is not None else None) if explain else ()
         return Judgement(self.probability_of(score), score, top, stance=stance)
 
 
 def _top(
-    named: list[Contribution], grams: list[tuple[str, float]], k: int, text: str, vocab: dict | None = None
+    named: list[Contribution],
+    grams: list[tuple[str, float]],
+    k: int,
+    text: str,
+    vocab: dict | None = None,
+    places: list | None = None,
 ) -> tuple[Contribution, ...]:
     """The k largest contributions by size: named features as they are, n-grams gathered into
     the phrases of the text they come from (overlapping 1:1, 1:10, :10杠 … read as "1:10杠杆").
@@ -101,7 +106,7 @@ def _top(
     the same words never show up both for and against an offer."""
     named, phrases = list(named), []
     found = {hit: i for i in reversed(range(len(named))) for hit in named[i].text.split("、")}
-    for p in _phrases(text, grams, vocab):
+    for p in _phrases(text, grams, vocab, places):
         i = found.get(p.text)
         if i is None:
             phrases.append(p)
@@ -111,16 +116,19 @@ def _top(
     return tuple(ranked[:k])
 
 
-def _phrases(text: str, grams: list[tuple[str, float]], vocab: dict | None = None) -> list[Contribution]:
+def _phrases(
+    text: str, grams: list[tuple[str, float]], vocab: dict | None = None, places: list | None = None
+) -> list[Contribution]:
     """Spread each n-gram's contribution over the characters it covers (its first 20 separate
     occurrences), then cut the text into clauses at punctuation (a clause over CLAUSE characters
     into runs pushing the same way); a phrase's weight is what its characters carry. `vocab`
-    (the model's n-grams) lets one automaton pass find every occurrence."""
+    (the model's n-grams) lets one automaton pass find every occurrence; `places`, that pass's
+    (end, n-gram) over the unquoted n-grams when extract made it already."""
     n = len(text)
     diff = [0.0] * (n + 1)  # a contribution added over a span: at its start, taken off after it
     # one automaton pass over the text costs about its length; finding each n-gram (at most 20
     # times) costs about their number: a repetitive page has few n-grams, a real one many
-    ends = _ends(text, vocab) if len(grams) > n // 8 else None
+    ends = _ends(text, vocab, places) if len(grams) > n // 8 else None
     for g, weight in grams:
         g = g.removeprefix(QUOTE)
         size = len(g)
@@ -167,13 +175,17 @@ def _phrase(out: list[Contribution], text: str, push: list[float], start: int, e
         out.append(Contribution("ngram", words, weight))
 
 
-def _ends(text: str, vocab: dict | None) -> dict[str, list[int]] | None:
-    """Where every n-gram of `vocab` ends in `text`, from one automaton pass (None without one)."""
-    finder = gram_finder(vocab) if vocab is not None else None
-    if finder is None:
-        return None
+def _ends(text: str, vocab: dict | None, places: list | None = None) -> dict[str, list[int]] | None:
+    """Where every n-gram of `vocab` ends in `text`, from one automaton pass (None without one);
+    `places`: that pass made already (no quoted n-grams in the text, so none is looked up)."""
+    found = places
+    if found is None:
+        finder = gram_finder(vocab) if vocab is not None else None
+        if finder is None:
+            return None
+        found = finder.iter(text)
     ends = defaultdict(list)
-    for end, g in finder.iter(text):
+    for end, g in found:
         ends[g].append(end)
     return ends
 
