@@ -9,7 +9,7 @@ from .builtin import builtin_sources, seed
 from .db.engine import DbError, mask, open_engine, read_only_file, resolve_url, sqlite_path
 from .db.fast import read_current, tagged
 from .errors import DocumentError
-from .sources import source_meta
+from .sources import load_sources, source_meta
 
 
 def session(url: str):
@@ -153,13 +153,21 @@ def import_document(
     doc = parse_document(data, hint or origin, expect_layout=layout)
     from .db.lock import change_lock  # SQLAlchemy, only where the lists change
 
+    # under a name of the user's own (sac-2019-01), a copy of an official document is the user's
+    # list: matches say "your list", never "official list" (it is not the source kept current)
+    meta = source_meta(source) if source in load_sources() else user_meta(source)
     with session(url) as s, change_lock(s.get_bind()), s.begin():
         problem = "" if force else store.shrink_problem(s, source, doc, published, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")
-        res = store.ingest(s, source_meta(source), doc, data, published=published, origin=origin)
+        res = store.ingest(s, meta, doc, data, published=published, origin=origin)
     _after_change(db, res, jobs)
     return res
+
+
+def user_meta(source: str) -> dict:
+    """How a list the user imported under a name of their own is described."""
+    return {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
 
 
 def _after_change(db: str | None, res, jobs: int) -> None:  # noqa: ANN001
@@ -184,7 +192,9 @@ def import_file(
     except OSError as exc:
         raise DocumentError(f"cannot read: {exc.strerror}") from None
     if is_user_list(p.name):
-        return import_user_list(db, data, source, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs)
+        return import_user_list(
+            db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs
+        )
     try:
         return import_document(
             db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs
@@ -201,19 +211,27 @@ def import_file(
 
 
 def import_user_list(
-    db: str | None, data: bytes, source: str, *, origin: str = "", hint: str = "", force: bool = False, jobs: int = 1
+    db: str | None,
+    data: bytes,
+    source: str,
+    *,
+    published: date | None = None,
+    origin: str = "",
+    hint: str = "",
+    force: bool = False,
+    jobs: int = 1,
 ):
     """Create or update a user's own list (CSV or JSON lines: name, company, urls, aliases, note).
     Official sources are read-only to this path; a new version that would shrink the list is
     refused unless `force`, as for official lists. The file is the list: the same bytes as an
     earlier snapshot make that snapshot current again (status "reverted", an event in the
-    history, as `revert` makes it), under the same refusal."""
+    history, as `revert` makes it), under the same refusal. `published` dates the version as for
+    an official document: an older one is filed in the history, the current list stays."""
     from sqlalchemy import select
 
     from .db import store
     from .db.models import Source
     from .refresh import MIN_KEEP
-    from .sources import load_sources
     from .scraper.userlist import parse_user_list
 
     official = f"{source} is an official list: give your own list a name of its own (--source my-blocklist)"
@@ -233,15 +251,14 @@ def import_user_list(
             raise DocumentError(
                 f"there is a list {twin!r} already: use that name (names differing only in case are one list)"
             )
-        problem = "" if force else store.shrink_problem(s, source, doc, None, MIN_KEEP)
+        problem = "" if force else store.shrink_problem(s, source, doc, published, MIN_KEEP)
         if problem:
             raise DocumentError(f"refused: {problem}")
         res = store.stored_already(s, source, data, doc.warnings)
         if res is not None and not res.current:  # an earlier version of the file: current again
             res = _current_again(s, res)
         else:
-            meta = {"id": source, "kind": "user", "publisher": "user list", "title": f"user list {source}", "url": ""}
-            res = store.ingest(s, meta, doc, data, origin=origin)
+            res = store.ingest(s, user_meta(source), doc, data, published=published, origin=origin)
     del doc  # stored: its memory is the index build's now
     if res.status == "reverted":
         refresh_index(db, jobs)  # a new current list, as after `revert`
@@ -423,7 +440,6 @@ def refresh(
     `jobs`: processes indexing a long list (see refresh_index)."""
     from .refresh import refresh_source
     from .scraper.fetch import DEADLINE, Fetcher
-    from .sources import load_sources
 
     fetcher = fetcher or Fetcher(allow_private=allow_private, deadline=deadline or DEADLINE)
     url_ = resolve_url(db)

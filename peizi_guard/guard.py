@@ -154,14 +154,17 @@ class Guard:
     # ---- changes -----------------------------------------------------------------------
 
     def import_file(self, path: str, source: str, published: date | None = None, force: bool = False, jobs: int = 1):
+        if published is not None and not isinstance(published, date):
+            raise TypeError(f"published must be a date, not {type(published).__name__}")
         try:
             return api.import_file(self.url, path, source, published, force=force, jobs=jobs)
         finally:
             self._changed()
 
     def refresh(self, source_ids: list[str] | None = None, **kwargs) -> list:
+        ids = None if source_ids is None else list(_many("source_ids", source_ids))
         try:
-            return api.refresh(self.url, source_ids, **kwargs)
+            return api.refresh(self.url, ids, **kwargs)
         finally:
             self._changed()
 

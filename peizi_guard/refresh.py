@@ -91,8 +91,9 @@ def refresh_source(
         known = _orm_validators(session_factory, source_id)
     same = known[0] == landing
     etag, modified = (known[1], known[2]) if same else ("", "")
+    fetcher = fetcher or Fetcher()
     try:
-        found = locate(meta, fetcher or Fetcher(), url=landing, page_etag=etag, page_last_modified=modified)
+        found = locate(meta, fetcher, url=landing, page_etag=etag, page_last_modified=modified)
     except FetchError as exc:
         return Outcome(source_id, "failed", str(exc), url=landing)
     except DocumentError as exc:
@@ -105,7 +106,11 @@ def refresh_source(
         if not fast.touch_source(db_url, source_id, landing, etag, modified, now.isoformat(sep=" ")):
             _touch(session_factory, meta, landing, etag, modified)
         return Outcome(source_id, "unchanged", "landing page not modified", url=landing)
-    return _store(session_factory, meta, found, force, landing)
+    parsed = _first_list(meta, found, fetcher)
+    if isinstance(parsed, Outcome):
+        return parsed
+    doc, found = parsed
+    return _store(session_factory, meta, doc, found, force, landing)
 
 
 def _orm_validators(session_factory, source_id: str) -> tuple[str, str, str]:  # noqa: ANN001
@@ -116,28 +121,44 @@ def _orm_validators(session_factory, source_id: str) -> tuple[str, str, str]:  #
         return (src.page_url, src.page_etag, src.page_last_modified) if src else ("", "", "")
 
 
-def _store(session_factory, meta: dict, found, force: bool, landing: str) -> Outcome:  # noqa: ANN001
-    """Verify the document, then apply it in one transaction."""
-    from .db import store
+def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
+    """(document, where it came from) of the first of the page's attachments that is a list of the
+    source's layout, verified and parsed (a notice's 附件1 is passed over for its 附件2); else the
+    failed Outcome, naming each attachment tried."""
     from .scraper.capped import parse_document
+    from .scraper.locate import next_attachment
 
-    source_id = meta["id"]
-    try:
-        verify(found.document, found.claimed_format)
-        doc = parse_document(found.document, found.document_url, expect_layout=meta.get("layout", ""))
-    except DocumentError as exc:
-        return Outcome(source_id, "failed", f"{found.document_url}: {exc}", url=found.document_url)
-    except LAYOUT_ERRORS as exc:
-        return Outcome(
-            source_id,
-            "failed",
-            f"{found.document_url}: document not understood ({_one_line(exc)})",
-            url=found.document_url,
-        )
+    failures: list[str] = []
+    while True:
+        try:
+            verify(found.document, found.claimed_format)
+            return parse_document(found.document, found.document_url, expect_layout=meta.get("layout", "")), found
+        except DocumentError as exc:
+            failures.append(f"{found.document_url}: {exc}")
+        except LAYOUT_ERRORS as exc:
+            failures.append(f"{found.document_url}: document not understood ({_one_line(exc)})")
+        while found.more:
+            try:
+                found = next_attachment(found, fetcher)
+                break
+            except FetchError as exc:
+                failures.append(str(exc))
+                found.more = found.more[1:]
+        else:
+            return Outcome(meta["id"], "failed", "; ".join(failures), url=found.document_url)
+
+
+def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -> Outcome:  # noqa: ANN001
+    """Apply a verified and parsed document in one transaction."""
+    from .db import store
     from .db.lock import change_lock
 
+    source_id = meta["id"]
+
     with session_factory() as s, change_lock(s.get_bind()), s.begin():  # one list change at a time
-        problem = "" if force else store.shrink_problem(s, source_id, doc, None, MIN_KEEP)
+        # a document stored already is "unchanged" (after a revert too), never refused for its size
+        known = store.stored_already(s, source_id, found.document) is not None
+        problem = "" if force or known else store.shrink_problem(s, source_id, doc, None, MIN_KEEP)
         if problem:
             return Outcome(
                 source_id,

@@ -11,6 +11,7 @@ class Site:
         self.pages: dict[str, tuple[str, bytes]] = {}  # path → (content type, body)
         self.log: list[tuple[str, str]] = []  # (path, If-None-Match)
         self.agents: list[str] = []  # User-Agent of every request
+        self.conditional = True  # False: 200 with the whole body every time, as many servers do
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -27,7 +28,7 @@ class Site:
                     return
                 ctype, body = site.pages[self.path]
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
+                if site.conditional and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
                     self.end_headers()

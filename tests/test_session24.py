@@ -74,3 +74,136 @@ def test_an_entry_printed_otherwise_is_counted_as_changed_not_kept(db, tmp_path)
     assert [(h["added"], h["removed"], h["changed"], h["kept"]) for h in hist] == [(3, 0, 0, 0), (1, 1, 1, 1)]
     table = cli(db, "history", "my-blocklist").output
     assert "CHANGED" in table and "~1" in table
+
+
+# ---- round seven of user testing: refresh, import and the library ---------------------------
+
+
+def _partial_csrc_table() -> bytes:
+    """The first 100 rows of the real CSRC list as an HTML table (under half of its 258)."""
+    from peizi_guard import builtin
+
+    [doc] = [d for d in builtin.manifest() if d["source"] == "csrc-peizi"]
+    parsed, _ = builtin.load(doc)
+    rows = "".join(
+        f"<tr><td>{e.seq}</td><td>{'/'.join([e.name] + e.aliases)}</td><td>{'<br>'.join(e.urls) or '—'}</td>"
+        f"<td>—</td><td>{'/'.join(c.name for c in e.companies) or '—'}</td><td>{e.region}</td></tr>"
+        for e in parsed.entries[:100]
+    )
+    return (
+        "<html><head><meta charset='utf-8'></head><body><table><tr><td>序号</td><td>配资平台名称</td><td>网址</td>"
+        "<td>配资APP、微信公众号、小程序名称</td><td>运营机构名称</td><td>运营机构注册地</td></tr>"
+        f"{rows}</table></body></html>"
+    ).encode()
+
+
+def _refresh(db, *args):  # noqa: ANN001
+    r = cli(db, "refresh", "--json", "--allow-private", *args)
+    return r, [json.loads(x) for x in r.stdout.splitlines()]
+
+
+def test_after_a_revert_refreshing_a_document_stored_already_is_unchanged_not_refused(db):
+    from peizi_guard import api
+
+    from .sitehelper import Site
+
+    site = Site()
+    site.conditional = False  # a server that answers every request in full
+    try:
+        site.pages["/partial.html"] = ("text/html; charset=utf-8", _partial_csrc_table())
+        original = [s for s in api.sources(db) if s["id"] == "csrc-peizi"][0]["snapshots"][-1]["id"]
+        r, [o] = _refresh(db, "csrc-peizi", "--url", site.url + "/partial.html", "--force")
+        assert r.exit_code == 0 and o["status"] == "added" and o["entries"] == 100
+        assert cli(db, "revert", "csrc-peizi", str(original)).exit_code == 0
+        for _ in range(2):  # as cron runs it, again and again
+            r, [o] = _refresh(db, "csrc-peizi", "--url", site.url + "/partial.html")
+            assert r.exit_code == 0 and o["status"] == "unchanged", o
+        assert len(api.entries(db, "csrc-peizi")) == 258  # the revert holds
+    finally:
+        site.close()
+
+
+def test_refresh_passes_over_an_attachment_that_is_not_the_list(db):
+    from .conftest import FIXTURES
+    from .sitehelper import Site
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    site = Site()
+    try:
+        page = '<html><body><a href="n.docx">附件1：说明</a> <a href="l.docx">附件2：名单</a></body></html>'
+        site.pages["/sac/"] = ("text/html; charset=utf-8", page.encode())
+        site.pages["/sac/n.docx"] = (docx, b"<!DOCTYPE html><html><body>login required</body></html>")
+        site.pages["/sac/l.docx"] = (docx, (FIXTURES / "sac-blacklist-2019-07.docx").read_bytes())
+        r, [o] = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+        assert r.exit_code == 0 and o["status"] == "added" and o["entries"] == 132, o
+        assert o["url"].endswith("/l.docx")
+        site.pages["/sac/l.docx"] = (docx, b"<!DOCTYPE html><html><body>gone</body></html>")
+        site.pages["/sac/"] = ("text/html; charset=utf-8", page.replace("名单", "名单 ").encode())
+        r, [o] = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+        assert r.exit_code == 1 and o["status"] == "failed"
+        assert "/n.docx: " in o["message"] and "/l.docx: " in o["message"]  # each one tried is named
+    finally:
+        site.close()
+
+
+def test_a_user_list_dated_earlier_is_filed_in_the_history(db, tmp_path):
+    newer, older = tmp_path / "l2.csv", tmp_path / "l1.csv"
+    newer.write_text("name,urls\n金牛优配,www.jnpz1.com\n恒盈在线,hengying.cc\n新光配资,xgpz.com\n", encoding="utf-8")
+    older.write_text(
+        "name,urls\n金牛配资,www.jnpz1.com\n银狐策略,yinhu-cl.com\n恒盈在线,hengying.cc\n", encoding="utf-8"
+    )
+    assert cli(db, "import", str(newer), "--source", "acme", "--published", "2024-06-01").exit_code == 0
+    r = cli(db, "import", str(older), "--source", "acme", "--published", "2023-01-01", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["current"] is False, r.output
+    assert cli(db, "check", "新光配资").exit_code == 1  # the current list is still the newer one
+    hist = [json.loads(x) for x in cli(db, "history", "acme", "--json").output.splitlines()]
+    assert [h["published"] for h in hist] == ["2023-01-01", "2024-06-01"]
+
+
+def test_an_official_document_under_a_name_of_ones_own_is_ones_own_list(db):
+    from .conftest import FIXTURES
+
+    r = cli(db, "import", str(FIXTURES / "sac-blacklist-2019-01.docx"), "--source", "sac-2019-01")
+    assert r.exit_code == 0, r.output
+    v = json.loads(cli(db, "check", "股发金融", "--json").output)
+    assert v["verdict"] == "listed"
+    assert {(m["source"], m["list"]) for m in v["matches"]} >= {("sac-2019-01", "user")}
+    assert all(m["list"] == "user" for m in v["matches"] if m["source"] == "sac-2019-01")
+    kinds = {s["id"]: s["kind"] for s in map(json.loads, cli(db, "sources", "--json").output.splitlines())}
+    assert kinds["sac-2019-01"] == "user" and kinds["sac-blacklist"] == "official"
+
+
+def test_a_very_long_name_gets_no_near_match_keys():
+    from peizi_guard.matcher.index import FUZZY, postings
+
+    name = "巨象" + "配资平台" * 5000
+    e = {
+        "source": "big",
+        "seq": 1,
+        "name": name,
+        "aliases": [],
+        "apps": [],
+        "companies": [],
+        "urls": ["jx.com"],
+        "domains": ["jx.com"],
+        "list": "user",
+    }
+    tables = {t for t, *_ in postings(e)[1]}
+    assert "names" in tables and "hosts" in tables  # still matched as written, and by its address
+    assert not tables & {FUZZY, "sounds", "spelled"}
+    short = postings(dict(e, name="巨象配资平台"))[1]
+    assert {t for t, *_ in short} >= {FUZZY, "sounds", "spelled"}
+
+
+def test_the_library_refuses_one_string_for_a_list_of_sources_and_a_text_for_a_date(db, tmp_path):
+    import pytest
+
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    with pytest.raises(TypeError):
+        g.refresh("csrc-peizi")
+    f = tmp_path / "l.csv"
+    f.write_text("name\n甲乙配资\n", encoding="utf-8")
+    with pytest.raises(TypeError):
+        g.import_file(str(f), "mine", published="2020-01-01")

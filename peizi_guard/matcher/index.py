@@ -96,10 +96,11 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
     refs: list[Ref] = []
     out: list[Posting] = []
     named: set[tuple[str, str, str]] = set()  # an entry lists a name once under a key (a repeated alias)
-    mention_min, fuzzy_min, sound_min = (
+    mention_min, fuzzy_min, sound_min, near_max = (
         settings.text_mention_min_length,
         settings.fuzzy_min_length,
         settings.homophone_min_length,
+        settings.near_max_length,
     )
 
     values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
@@ -116,6 +117,8 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
                     out += [(MENTION, w, r, "") for w in _mention_words(k, value, mention_min)]
                     if _is_label(k, mention_min):
                         out.append((LABEL, k, r, ""))
+        if len(key) > near_max:  # matched as written only
+            continue
         if kind in ("name", "app", "wechat") and len(key) >= fuzzy_min:
             out.append((FUZZY, key, r, ""))
         if len(key) >= sound_min and not key.isascii():

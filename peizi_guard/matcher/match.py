@@ -90,6 +90,8 @@ def match_name(ix: Index, query: str) -> list[Match]:
 
 def _similar(ix: Index, key: str) -> list[Match]:
     out: list[Match] = []
+    if len(key) > ix.settings.near_max_length:  # matched as written only (see Settings)
+        return out
     if len(key) >= ix.settings.homophone_min_length and not key.isascii():
         for listed, ref in ix.sounds.get(pinyin.full(key), ()):
             if listed != key:

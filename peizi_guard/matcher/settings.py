@@ -45,6 +45,9 @@ class Settings:
     # name matching
     fuzzy_min_length: int = 4
     homophone_min_length: int = 3
+    # a name longer than this is matched as written only (no one-edit, homophone or pinyin keys):
+    # its one-edit neighbourhood grows with the square of its length, and no listed name is near it
+    near_max_length: int = 64
     mirror_min_letters: int = 3
     text_mention_min_length: int = 3
 

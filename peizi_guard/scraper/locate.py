@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from . import charset
 from .discover import document_format, find_documents, page_has_table
@@ -21,6 +21,7 @@ class Located:
     page_last_modified: str = ""
     doc_etag: str = ""
     doc_last_modified: str = ""
+    more: list[tuple[str, str]] = field(default_factory=list)  # (url, format) of the page's other attachments
 
 
 def _found(page: FetchResult, doc: FetchResult, claimed: str) -> Located:
@@ -70,4 +71,25 @@ def locate(
         return _found(page, page, "html")
     if not links:
         raise FetchError(f"no {_suffixes(formats)} attachment linked from {page.url}", page.url)
-    return _found(page, fetcher.get(links[0].url), links[0].format)
+    found = _found(page, fetcher.get(links[0].url), links[0].format)
+    found.more = [(x.url, x.format) for x in links[1:MAX_ATTACHMENTS]]
+    return found
+
+
+MAX_ATTACHMENTS = 4  # attachments of one page tried, in page order, until one is the list
+
+
+def next_attachment(found: Located, fetcher: Fetcher) -> Located:
+    """The page's next attachment (when the one before was not the list: a notice's 附件1 before
+    the blacklist's 附件2); FetchError when it cannot be fetched."""
+    url, claimed = found.more[0]
+    doc = fetcher.get(url)
+    return replace(
+        found,
+        document=doc.content,
+        document_url=doc.url,
+        claimed_format=claimed,
+        doc_etag=doc.etag,
+        doc_last_modified=doc.last_modified,
+        more=found.more[1:],
+    )
