@@ -207,3 +207,54 @@ def test_the_library_refuses_one_string_for_a_list_of_sources_and_a_text_for_a_d
     f.write_text("name\n甲乙配资\n", encoding="utf-8")
     with pytest.raises(TypeError):
         g.import_file(str(f), "mine", published="2020-01-01")
+
+
+def _children(pid: int) -> list[int]:
+    import os
+
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def test_index_workers_end_when_the_import_is_killed(db, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    from .conftest import TEST_DB
+
+    if TEST_DB:
+        pytest.skip("backend-independent (processes): runs in the SQLite run")
+    f = tmp_path / "big.jsonl"  # a list long enough to be indexed on worker processes
+    f.write_text("".join(json.dumps({"name": f"测试平台{i:05d}", "urls": f"t{i}.example.com"}) + "\n" for i in range(20_500)))
+    p = subprocess.Popen([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db, "import", str(f),
+                          "--source", "big", "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(p.pid)) < 2 and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the import never started its workers"
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{w}") and "Z" not in open(f"/proc/{w}/stat").read().rsplit(")", 1)[1][:3]
+                  for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        alive = [w for w in workers if os.path.exists(f"/proc/{w}")
+                 and "Z" not in open(f"/proc/{w}/stat").read().rsplit(")", 1)[1][:3]]
+        assert not alive, f"workers {alive} outlived the killed import"
+    finally:
+        if p.poll() is None:
+            p.kill()

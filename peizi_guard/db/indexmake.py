@@ -10,6 +10,9 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -97,7 +100,7 @@ def _on_processes(todo: Iterator[tuple[int, list[dict]]], settings: Settings, jo
     # spawn: a fresh interpreter that loads only the matcher, not a copy of this process's memory;
     # it ignores Ctrl-C (this process stops the run, and no worker prints a traceback)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet, initargs=(os.getpid(),)) as pool:
         try:
             for no, batch in todo:  # an error reading the entries is raised, never caught below
                 pending.append((no, batch))
@@ -127,10 +130,19 @@ def _ask(call, *args):  # noqa: ANN001, ANN002, ANN202
         raise _WorkersFailed(str(exc)) from exc
 
 
-def _quiet() -> None:
+def _quiet(parent: int) -> None:
+    """A worker ignores Ctrl-C (its parent stops the run) and ends when its parent is gone (killed
+    with SIGKILL, the parent never tells it: it would wait for work forever)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
+
+
+def _orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _batches(entries: Iterable[dict]) -> Iterator[list[dict]]:
