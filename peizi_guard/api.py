@@ -438,7 +438,6 @@ def refresh(
     """Refresh sources (all known ones by default). Returns one Outcome per source. Every address
     is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s.
     `jobs`: processes indexing a long list (see refresh_index)."""
-    from .refresh import refresh_source
     from .scraper.fetch import DEADLINE, Fetcher
 
     fetcher = fetcher or Fetcher(allow_private=allow_private, deadline=deadline or DEADLINE)
@@ -446,10 +445,26 @@ def refresh(
     if read_current(url_, builtin_sources()) is None:
         ensure_seeded(url_)
     ids = list(source_ids or load_sources())
-    outcomes = [refresh_source(url_, lambda: session(url_), sid, url=url, force=force, fetcher=fetcher) for sid in ids]
+    outcomes = [_refresh_one(url_, sid, url, force, fetcher) for sid in ids]
     if any(o.status == "added" and o.current for o in outcomes):
         refresh_index(db, jobs)
     return outcomes
+
+
+def _refresh_one(url_: str, source_id: str, url: str | None, force: bool, fetcher):  # noqa: ANN001, ANN202
+    """One source's Outcome; a database another program keeps locked fails that source, said."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from .refresh import Outcome, refresh_source
+
+    try:
+        return refresh_source(url_, lambda: session(url_), source_id, url=url, force=force, fetcher=fetcher)
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        if "database is locked" not in str(exc):
+            raise
+        return Outcome(source_id, "failed", "the database is locked by another program (waited 30 s for it)")
 
 
 def history(db: str | None = None, source: str | None = None) -> list[dict]:

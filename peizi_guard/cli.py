@@ -1199,4 +1199,13 @@ def _damaged(exc: BaseException) -> str:
             )
         if isinstance(seen, sqlite3.OperationalError) and "readonly database" in text:
             return "the database is read-only: this command changes it (the others read it as it is)"
+        if isinstance(seen, sqlite3.OperationalError) and "database is locked" in text:
+            return LOCKED
+        if isinstance(seen, sqlite3.OperationalError) and "unable to open database file" in text:
+            return (
+                "cannot open the database file (unable to open database file): check its permissions and its folder's"
+            )
     return ""
+
+
+LOCKED = "the database is locked by another program (waited 30 s for it): try again when it is done"

@@ -258,3 +258,35 @@ def test_index_workers_end_when_the_import_is_killed(db, tmp_path):
     finally:
         if p.poll() is None:
             p.kill()
+
+
+def test_a_database_locked_by_another_program_fails_the_refresh_with_a_json_line(db, monkeypatch):
+    import sqlite3
+
+    import pytest
+
+    from peizi_guard.db import engine
+
+    from .conftest import FIXTURES, TEST_DB
+    from .sitehelper import Site
+
+    if TEST_DB:
+        pytest.skip("SQLite-specific (another program's lock on the file); this run uses PEIZI_GUARD_TEST_DB")
+    cli(db, "list")  # set up
+    monkeypatch.setattr(engine, "BUSY_MS", 300)
+    site = Site()
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        site.landing("/sac/", "l.docx")
+        site.pages["/sac/l.docx"] = (docx, (FIXTURES / "sac-blacklist-2019-07.docx").read_bytes())
+        other.execute("BEGIN EXCLUSIVE")
+        r, outs = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+        assert r.exit_code == 1 and [o["status"] for o in outs] == ["failed"], r.output
+        assert "locked by another program" in outs[0]["message"]
+        other.execute("ROLLBACK")
+        r, [o] = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+        assert r.exit_code == 0 and o["status"] == "added"  # nothing was half-done
+    finally:
+        other.close()
+        site.close()

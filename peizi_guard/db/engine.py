@@ -16,6 +16,8 @@ class DbError(RuntimeError):
 _CREDENTIALS = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*(?=@)", re.I)
 
 
+BUSY_MS = 30_000  # how long SQLite waits for another program's lock before giving up
+
 def mask(text: str) -> str:
     """Any `scheme://user:password@host` in a message, with the password as ***."""
     return _CREDENTIALS.sub(lambda m: m.group("head") + "***", text)
@@ -98,7 +100,7 @@ def open_engine(url: str):
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
             if path and not read_only:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
