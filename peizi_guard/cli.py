@@ -291,6 +291,8 @@ def import_cmd(
     try:
         res = api.import_file(obj["db"], file, source, published, force=force, jobs=jobs)
     except api.DocumentError as exc:
+        if as_json:  # a pipeline reads a line for every import, as refresh --json gives one
+            _jsonl([{"source": source, "status": "failed", "ok": False, "message": f"{file}: {exc}"}])
         raise Failure(f"{file}: {exc}") from None
     note = history_note(res)
     count = f"{res.count} {'entry' if res.count == 1 else 'entries'}"
@@ -346,7 +348,19 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
         known = [s["id"] for s in api.sources(obj["db"])]
         raise Failure(str(exc) if source in known else f"unknown source: {source} (have {', '.join(known)})") from None
     if as_json:
-        _jsonl([dict(snap, source=source, event="revert")])
+        # the names import and refresh use (snapshot, entries, status) beside the snapshot's own
+        _jsonl(
+            [
+                dict(
+                    snap,
+                    source=source,
+                    event="revert",
+                    status="reverted",
+                    snapshot=snap["id"],
+                    entries=snap["entry_count"],
+                )
+            ]
+        )
     else:
         click.echo(
             f"{source}: snapshot {snap['id']} ({snap['entry_count']} entries, dated "

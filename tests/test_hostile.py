@@ -324,6 +324,6 @@ def test_a_source_name_must_be_plain_and_not_a_typo_of_an_official_one(db):
         r = run(["--db", db, "import", doc, "--source", bad])
         assert r.exit_code == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, (bad, r.stderr)
     assert run(["--db", db, "sources", "--json"]).stdout == before  # nothing was stored
-    r = run(["--db", db, "import", doc, "--source", "sac-2020-01-copy"])  # a name of its own: a local list
+    r = run(["--db", db, "import", doc, "--source", "sac-2020-01-copy"])  # a name of its own: your own list
     assert r.exit_code == 0, r.stderr
-    assert "sac-2020-01-copy  本地名单 a local list" in run(["--db", db, "sources"]).stdout
+    assert "sac-2020-01-copy  你导入的名单 your own list" in run(["--db", db, "sources"]).stdout

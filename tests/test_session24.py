@@ -290,3 +290,22 @@ def test_a_database_locked_by_another_program_fails_the_refresh_with_a_json_line
     finally:
         other.close()
         site.close()
+
+
+def test_json_lines_of_import_and_revert_use_the_same_names(db, tmp_path):
+    f = tmp_path / "l.csv"
+    f.write_text("name,urls\n甲乙配资,jiayi-pz.com\n丙丁配资,bingding-pz.com\n", encoding="utf-8")
+    first = json.loads(cli(db, "import", str(f), "--source", "mine", "--json").output)
+    again = json.loads(cli(db, "import", str(f), "--source", "mine", "--json").output)
+    assert again["status"] == "unchanged" and (again["entries"], again["kept"]) == (2, 2)
+    f.write_text("name,urls\n甲乙配资,jiayi-pz.com\n丙丁配资,bingding-pz.com\n戊己配资,wuji-pz.com\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
+    r = cli(db, "revert", "mine", str(first["snapshot"]), "--json")
+    back = json.loads(r.output)
+    assert (back["status"], back["snapshot"], back["entries"]) == ("reverted", first["snapshot"], 2)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("company\n某公司\n", encoding="utf-8")
+    r = cli(db, "import", str(bad), "--source", "mine", "--json")
+    assert r.exit_code == 2
+    line = json.loads(r.stdout.splitlines()[0])
+    assert line["status"] == "failed" and line["ok"] is False and "bad.csv" in line["message"]

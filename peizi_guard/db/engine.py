@@ -18,6 +18,7 @@ _CREDENTIALS = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*(?=@)
 
 BUSY_MS = 30_000  # how long SQLite waits for another program's lock before giving up
 
+
 def mask(text: str) -> str:
     """Any `scheme://user:password@host` in a message, with the password as ***."""
     return _CREDENTIALS.sub(lambda m: m.group("head") + "***", text)

@@ -242,12 +242,14 @@ def stored_already(s: Session, source_id: str, raw: bytes, warnings: list[str] |
     if old is None:
         return None
     cur = current_snapshot(s, source_id)
+    current = cur is not None and cur.id == old.id
     return IngestResult(
         source_id,
         "unchanged",
         old.id,
         old.entry_count,
-        current=cur is not None and cur.id == old.id,
+        kept=old.entry_count if current else 0,  # the current list, as it was
+        current=current,
         current_id=cur.id if cur else None,
         warnings=list(warnings or []),
     )
