@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import email.message
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
@@ -23,18 +24,33 @@ from starlette.types import Scope
 
 from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
-from ..guard import Guard
+from ..guard import Guard, shows_nothing
 from ..matcher.query import reads_as_text
 from .chart import equity_chart
-from .limits import BodyLimit, RateLimit, problem_body
+from .limits import BodyLimit, RateLimit, page_lang, problem_body
 from .page import T, error_page, language, page, say
 
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
 MAX_TEXT = 200 * 1024  # bytes of one text (UTF-8)
+EMPTY = "blank, or HTML that shows no text"  # what Guard refuses as nothing to check
 RATE_LIMIT = 120  # requests a minute per client
 FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed the lists
 PAGE_FIELDS = {"monthly_rate": "monthly", "warning_line": "warning", "liquidation_line": "liquidation"}  # form names
+
+
+def _text_only(value: str) -> str:
+    """A string that is text: JSON's "\\ud800" (a lone surrogate) is a 422 naming the field, not
+    a crash when the answer is encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        at = f"U+{ord(value[exc.start]):04X} at character {exc.start + 1}"
+        raise PydanticCustomError("lone_surrogate", f"a lone surrogate ({at}) is not text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text_only)]
 
 
 class _Body(BaseModel):
@@ -54,11 +70,11 @@ class _Body(BaseModel):
 
 
 class CheckRequest(_Body):
-    queries: list[str] = Field(description=f"Names, companies, apps or URLs, at most {MAX_QUERIES:,}.")
+    queries: list[Text] = Field(description=f"Names, companies, apps or URLs, at most {MAX_QUERIES:,}.")
 
 
 class TextRequest(_Body):
-    text: str = Field(description="Ad copy or page text, at most 200 kB (UTF-8).")
+    text: Text = Field(description="Ad copy or page text, at most 200 kB (UTF-8).")
 
 
 def create_app(db: str | None = None, rate_limit: int = RATE_LIMIT, follow_every: float = FOLLOW_EVERY) -> FastAPI:
@@ -130,10 +146,13 @@ class _State:
         """Each source's id and kind (official | user), read once per version of the lists."""
         return self._cached("sources", lambda: {s["id"]: s["kind"] for s in self.guard.sources()})
 
-    def known(self, source: str | None) -> None:
-        """404 for a source the database does not have (the same answer from every endpoint)."""
-        if source is not None and source not in self.sources():
-            raise _fail(404, f"unknown source: {source}")
+    def known(self, source: str | None, name_them: bool = False) -> None:
+        """404 for a source the database does not have; `name_them` adds the ones it has, as the
+        CLI says it (the entries and the history keep the shorter answer their tests pin)."""
+        have = self.sources()
+        if source is not None and source not in have:
+            listing = f" (have {', '.join(have)})" if name_them else ""
+            raise _fail(404, f"unknown source: {source}{listing}")
 
     def lists(self) -> list[dict]:
         """The current snapshot of each list, with its kind (official | user), for the line under
@@ -156,6 +175,7 @@ def _fail(status: int, detail: str) -> HTTPException:
 
 def _errors(app: FastAPI) -> None:
     def problem(status: int, detail: str, headers: dict | None = None) -> JSONResponse:
+        detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate, as \\ud800
         return JSONResponse(problem_body(status, detail), status, headers, media_type="application/problem+json")
 
     @app.exception_handler(HTTPException)
@@ -175,8 +195,12 @@ def _errors(app: FastAPI) -> None:
         return problem(422, f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid")))
 
     @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> JSONResponse:
-        return problem(500, f"internal error ({type(exc).__name__})")
+    async def crashed(request: Request, exc: Exception) -> Response:
+        what = type(exc).__name__
+        lang = page_lang(request.scope)
+        if lang:  # the page's crash is a page too
+            return HTMLResponse(error_page(lang, 500, f"internal error ({what})", f"内部错误（{what}）"), 500)
+        return problem(500, f"internal error ({what})")
 
 
 def _allowed(app: FastAPI, scope: Scope) -> str:
@@ -214,7 +238,8 @@ def _only(*names: str):  # noqa: ANN202
 
 def _unknown(what: str, unknown: list[str], names: Sequence[str]) -> str:
     """The 422 for parameters or body keys an endpoint does not take (the first ten, each cut short)."""
-    shown = [n if len(n) <= 40 else n[:39] + "…" for n in unknown[:10]] + ["…"] * (len(unknown) > 10)
+    plain = [n.encode("utf-8", "backslashreplace").decode("utf-8") for n in unknown[:10]]  # "\\ud800" as such
+    shown = [n if len(n) <= 40 else n[:39] + "…" for n in plain] + ["…"] * (len(unknown) > 10)
     return f"unknown {what} {', '.join(shown)}: this endpoint takes {', '.join(names)}"
 
 
@@ -228,10 +253,10 @@ def _api(app: FastAPI, state: _State) -> None:
         if len(queries) > MAX_QUERIES:
             raise _fail(413, f"{len(queries):,} queries: at most {MAX_QUERIES:,} in one request")
         for q in queries:
-            if not q.strip():
-                raise _fail(422, "an empty query")
             if len(q) > MAX_QUERY:
                 raise _fail(413, f"a query of {len(q):,} characters: at most {MAX_QUERY:,} (use /api/text for text)")
+            if shows_nothing(q):
+                raise _fail(422, f"an empty query ({EMPTY})")
         state.follow()
         return [guard.check(q).to_dict() for q in queries]
 
@@ -259,8 +284,8 @@ def _api(app: FastAPI, state: _State) -> None:
         size = len(body.text.encode("utf-8"))
         if size > MAX_TEXT:
             raise _fail(413, f"a text of {size:,} bytes: at most {MAX_TEXT:,}")
-        if not body.text.strip():
-            raise _fail(422, "text: empty")
+        if shows_nothing(body.text):
+            raise _fail(422, f"text: empty ({EMPTY})")
         return guard.check_text(body.text).to_dict()
 
     @app.get(
@@ -287,6 +312,7 @@ def _api(app: FastAPI, state: _State) -> None:
     @app.get("/api/entries/{source}/{seq}", tags=["lists"], summary="One entry")
     def entry(source: str, seq: int) -> dict:
         state.follow()
+        state.known(source, name_them=True)
         for e in state.entries():
             if e["source"] == source and e["seq"] == seq:
                 return e
@@ -294,13 +320,13 @@ def _api(app: FastAPI, state: _State) -> None:
 
     @app.get("/api/sources", tags=["lists"], summary="The sources and their snapshots")
     def sources() -> list[dict]:
-        return guard.sources()  # JSON-ready, as `sources --json` prints them
+        return [{**s, "snapshots": _public(s["snapshots"])} for s in guard.sources()]  # as `sources --json`
 
     @app.get("/api/history", tags=["lists"], summary="Every snapshot of each source")
     def history(source: str | None = None) -> list[dict]:
         state.follow()
         state.known(source or None)
-        return guard.history(source or None)
+        return _public(guard.history(source or None))
 
     @app.get("/api/calc", tags=["calculator"], summary="The leverage calculator (the keys of `calc --json`)")
     def calc(
@@ -331,6 +357,18 @@ def _days(text: str) -> int:
         raise CalcError(f"days: {text!r} is not a whole number of days", f"days：{text!r} 不是整数天数") from None
 
 
+def _public(snapshots: list[dict]) -> list[dict]:
+    """Snapshots as the API shows them: a local file's origin by its name, not the operator's folders."""
+    return [{**s, "origin": _origin(s["origin"])} if s.get("origin") else s for s in snapshots]
+
+
+def _origin(origin: str) -> str:
+    """A URL or a shipped document as it is; a local path by its file name."""
+    if origin.lower().startswith(("http://", "https://", "builtin:")):
+        return origin
+    return re.split(r"[\\/]", origin)[-1]
+
+
 def _haystack(e: dict) -> str:
     return "\n".join([e["name"], *e["aliases"], *e["urls"], *e["domains"], *e["companies"]]).lower()
 
@@ -346,6 +384,8 @@ def _page(app: FastAPI, state: _State) -> None:
         if query.strip():
             if len(query.encode("utf-8")) > MAX_TEXT:
                 error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
+            elif shows_nothing(query):
+                error = say(lang, f"nothing to check: {EMPTY}", "没有可查的内容：空白，或不显示任何文字的网页源代码")
             else:
                 verdict = guard.check_text(query) if reads_as_text(query) else guard.check(query)
         calc, chart, form = None, "", {}

@@ -7,7 +7,8 @@ import json
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from .page import error_page, language
@@ -30,7 +31,7 @@ def problem_body(status: int, detail: str) -> dict:
     return {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
 
 
-def page_lang(scope: dict) -> str | None:
+def page_lang(scope: Mapping[str, Any]) -> str | None:
     """The page's language when the answer is for a person: on the page ("/", whatever the client
     accepts: the page's form posts there) or on another path outside the API asked for as HTML.
     None: the answer is the API's problem object."""
