@@ -10,6 +10,7 @@ import csv
 import json
 import re
 import time
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -21,6 +22,9 @@ from .matcher import Index, check_page
 from .normalise import looks_like_url
 from .scraper.http import guarded_session
 from .scraper.pages import Page, fetch_page
+
+
+MAX_AGE = timedelta(days=36500)  # --max-age: a hundred years covers every result, and today minus it is a date
 
 
 @dataclass
@@ -36,6 +40,8 @@ class ScanOptions:
 
 @dataclass
 class Summary:
+    """Counts by input line: a URL on two lines is fetched once and counted twice (a row each)."""
+
     total: int = 0
     skipped: int = 0
     verdicts: dict[str, int] = field(default_factory=lambda: {"listed": 0, "suspicious": 0, "clear": 0, "unchecked": 0})
@@ -43,14 +49,19 @@ class Summary:
     interrupted: bool = False
     seconds: float = 0.0
     kept: dict[str, int] = field(default_factory=dict)  # --resume: verdicts of the results skipped as recent
+    retried: int = 0  # --resume: lines whose URL was unchecked lately, tried again (the new row supersedes)
+    lines: dict[str, int] = field(default_factory=dict)  # URL -> the input lines holding it, when more than one
 
-    def keep(self, verdict: str) -> None:
-        self.kept[verdict] = self.kept.get(verdict, 0) + 1
+    def keep(self, verdict: str, lines: int = 1) -> None:
+        self.kept[verdict] = self.kept.get(verdict, 0) + lines
 
-    def count(self, result: dict) -> None:
-        """One finished result (local or from a cluster worker)."""
-        self.verdicts[result["verdict"]] += 1
-        self.errors += bool(result["error"])
+    def count(self, result: dict) -> int:
+        """One finished result (local or from a cluster worker), once for each line of its URL;
+        returns how many."""
+        n = self.lines.get(result["url"], 1)
+        self.verdicts[result["verdict"]] += n
+        self.errors += n * bool(result["error"])
+        return n
 
     @property
     def flagged(self) -> int:
@@ -250,24 +261,43 @@ def _row(
     }
 
 
+def line_rows(numbered: list[tuple[str, int, str]], several: bool) -> Callable[[dict], list[dict]]:
+    """result → its row for each input line holding its URL (fetched once, however many lines
+    give it), each naming its line, and with several input files its file (`input`) too.
+    `numbered`: (file, line, URL) in input order."""
+    places: dict[str, list[tuple[str, int]]] = {}
+    for f, n, url in numbered:
+        places.setdefault(url, []).append((f, n))
+
+    def rows(result: dict) -> list[dict]:
+        found = places.get(result["url"], [(None, None)])
+        return [dict(result, input=f, line=n) if several else dict(result, line=n) for f, n in found]
+
+    return rows
+
+
 def plan(
     urls: list[str],
     opts: ScanOptions,
     done_recently: Callable[[list[str]], dict[str, str]],
     progress: Callable[[int], None],
 ) -> tuple[Summary, list[str]]:
-    """The summary to fill and the URLs to fetch: each once, and with --resume none scanned
-    lately (whose kept verdicts the summary counts)."""
+    """The summary to fill and the URLs to fetch: each once, and with --resume none judged
+    lately (whose kept verdicts the summary counts); one unchecked lately is tried again."""
     summary = Summary(total=len(urls))
+    summary.lines = {u: n for u, n in Counter(urls).items() if n > 1}
     todo = list(dict.fromkeys(urls))
-    summary.skipped = len(urls) - len(todo)
     if opts.resume:
         recent = done_recently(todo)
+        kept = {u: v for u, v in recent.items() if v != "unchecked"}
         for u in todo:
-            if u in recent:
-                summary.skipped += 1
-                summary.keep(recent[u])
-        todo = [u for u in todo if u not in recent]
+            n = summary.lines.get(u, 1)
+            if u in kept:
+                summary.skipped += n
+                summary.keep(kept[u], n)
+            elif u in recent:
+                summary.retried += n
+        todo = [u for u in todo if u not in kept]
         progress(summary.skipped)
     return summary, todo
 
@@ -293,10 +323,10 @@ def run_scan(
     results = scanprocs.results(ix, todo, opts, jobs) if jobs > 1 else in_threads(ix, todo, opts)
     try:
         for result in results:
-            summary.count(result)
+            n = summary.count(result)
             batch.append(result)
             emit(result)
-            progress(1)
+            progress(n)
             if len(batch) >= 25:
                 store(batch)
                 batch = []
@@ -372,8 +402,9 @@ def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
 
 
 def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]], dict[str, str]]:  # noqa: ANN001
-    """URL → verdict of its latest result within `max_age` and since the lists last changed
-    (a result judged against older lists, and an unchecked one, is scanned again)."""
+    """URL → verdict of its latest result within `max_age` and since the lists last changed (a
+    result judged against older lists is scanned again); "unchecked" when all it has there are
+    unchecked (scanned again too, and counted as tried again)."""
     from sqlalchemy import select
 
     from .db.models import ScanResult
@@ -382,16 +413,14 @@ def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]
         wanted = set(urls)
         found: dict[str, str] = {}
         with session_factory() as s:
-            since = datetime.now(timezone.utc).replace(tzinfo=None) - max_age
-            query = select(ScanResult.url, ScanResult.verdict).where(
-                ScanResult.fetched_at >= since, ScanResult.verdict != "unchecked"
-            )
+            since = datetime.now(timezone.utc).replace(tzinfo=None) - min(max_age, MAX_AGE)
+            query = select(ScanResult.url, ScanResult.verdict).where(ScanResult.fetched_at >= since)
             changed = lists_changed(s)
             if changed is not None:
                 query = query.where(ScanResult.fetched_at > changed)
             for url, verdict in s.execute(query.order_by(ScanResult.fetched_at, ScanResult.id)):
-                if url in wanted:
-                    found[url] = verdict  # the latest last
+                if url in wanted and (verdict != "unchecked" or url not in found):
+                    found[url] = verdict  # the latest last; an unchecked one never hides a judged one
         return found
 
     return done
@@ -433,9 +462,12 @@ def appended_format(first_line: str, columns: list[str]) -> str:
 
 
 def parse_age(text: str) -> timedelta:
-    """'90s', '30m', '24h', '7d' → timedelta."""
-    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    """'90s', '30m', '24h', '7d' → timedelta, at most MAX_AGE."""
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     text = text.strip().lower()
-    if len(text) < 2 or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
+    if len(text) < 2 or text[-1] not in unit or not text[:-1].replace(".", "", 1).isdigit():
         raise ValueError(f"{text!r} is not an age like 30m, 24h or 7d")
-    return timedelta(**{units[text[-1]]: float(text[:-1])})
+    seconds = float(text[:-1]) * unit[text[-1]]  # (inf for hundreds of digits)
+    if seconds > MAX_AGE.total_seconds():
+        raise ValueError(f"{text[:40]!r} is too long: an age is at most {MAX_AGE.days}d (100 years)")
+    return timedelta(seconds=seconds)

@@ -9,7 +9,9 @@ in any encoding `inputs.decode` reads (BOM, UTF-8, GBK …); CSV lines end at \r
 \r. A header-only CSV or an empty JSON lines file is an empty list (storing it takes --force).
 What is read but cannot be used — an address with no host, a cell past the header, a column of
 another name, a JSON object or true/false as a value — is a warning naming its line, in
-`warnings`, and so is a name an earlier row has too (both rows are kept). Pure: bytes in,
+`warnings`, and so is a name an earlier row has too (both rows are kept). A CSV row is named
+by the line it starts on. A quote left open — to the end of the file, or across the lines of a
+name cell — is an error naming its line: it would swallow the rows after it. Pure: bytes in,
 records out.
 """
 
@@ -32,6 +34,7 @@ SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json")
 LAYOUT = "user-list"
 URL_SEPARATORS = re.compile(r"[|;；,，\s]+")
 ALIAS_SEPARATORS = re.compile(r"[|;；]")
+BREAK = re.compile(r"\r\n?|\n")  # a line end inside a quoted CSV cell
 
 
 @dataclass
@@ -62,7 +65,8 @@ def _line(warning: str) -> int:
 
 
 def _csv(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(text, newline=""))  # lines end at \r\n, \n or a lone \r (Excel for Mac)
+    lines = io.StringIO(text, newline="").readlines()  # at \r\n, \n or a lone \r (Excel for Mac), as csv counts them
+    reader = csv.reader(lines)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except (StopIteration, csv.Error):
@@ -76,14 +80,46 @@ def _csv(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
         f"line 1: column `{h}` is not one of {', '.join(COLUMNS)}: ignored" for h in header if h not in COLUMNS
     ]
     out = []
+    start = reader.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
     try:
         for row in reader:
+            if reader.line_num == len(lines):
+                _closed_quotes(start, row, lines)
             if any(cell.strip() for cell in row):
-                warnings += _extra_cells(reader.line_num, row, len(header))
-                out.append((reader.line_num, dict(zip(header, row))))
+                _one_line_name(start, reader.line_num, row, header)
+                warnings += _extra_cells(start, row, len(header))
+                out.append((start, dict(zip(header, row))))
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise DocumentError(f"line {reader.line_num}: {exc}") from None
     return out
+
+
+def _closed_quotes(start: int, row: list[str], lines: list[str]) -> None:
+    """DocumentError when the file's last row, from line `start`, ends inside a quoted cell:
+    csv.reader lets such a cell run to the end of the file, swallowing every row after its quote."""
+    try:
+        for _ in csv.reader(lines[start - 1 :], strict=True):
+            pass
+    except csv.Error as exc:
+        if "end of data" not in str(exc):  # another slip (a letter after a closing quote) reads as before
+            return
+        opened = start + sum(len(BREAK.findall(cell)) for cell in row[:-1])  # the last cell is the open one
+        raise DocumentError(
+            f"line {opened}: a quote opens a cell that is never closed (it would run to the end of the file): "
+            f'close it, or double a quote inside a quoted cell ("")'
+        ) from None
+
+
+def _one_line_name(start: int, end: int, row: list[str], header: list[str]) -> None:
+    """DocumentError for a name cell holding a line break: a stray quote that a later one closes
+    swallowed the rows between them (a quoted note may span lines)."""
+    name = row[header.index("name")].strip() if len(row) > header.index("name") else ""
+    if BREAK.search(name):
+        raise DocumentError(
+            f"line {start}: the name cell runs on to line {end} (a quote left open?): "
+            f'quote a cell holding commas whole, and double a quote inside one ("")'
+        )
 
 
 def _extra_cells(line: int, row: list[str], width: int) -> list[str]:
