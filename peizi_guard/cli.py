@@ -580,7 +580,7 @@ def scan(
     anything unchecked (or a usage error), else 0; 130 interrupted.
     """
     from .output import WRITERS
-    from .scan import ScanOptions, parse_age
+    from .scan import ScanOptions, line_rows, parse_age
 
     try:
         age = parse_age(max_age)
@@ -623,8 +623,12 @@ def scan(
         _same_format(output, fmt)
     stream = _scan_output(output, resume, fmt == "csv") if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
-    numbers = _line_numbers(numbered, several)
-    emit = lambda row: writer.write(numbers(row))  # noqa: E731
+    numbers = line_rows(numbered, several)  # result -> a row for each input line of its URL
+
+    def emit(result: dict) -> None:
+        for row in numbers(result):
+            writer.write(row)
+
     show_bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     bar = click.progressbar(length=len(urls), label="scanning", file=sys.stderr) if show_bar else None
     try:
@@ -652,6 +656,7 @@ def scan(
     click.echo(
         f"scanned {done} of {summary.total} URLs in {summary.seconds:.1f} s ({summary.skipped} skipped"
         + (f"; kept from the last {max_age}: {kept}" if kept else "")
+        + (f"; unchecked before, tried again: {summary.retried}" if summary.retried else "")
         + f"): listed {v['listed']}, suspicious {v['suspicious']}, clear {v['clear']}, unchecked {v['unchecked']}"
         + (f" — interrupted: {left} not scanned; --resume carries on" if summary.interrupted else ""),
         err=True,
@@ -735,20 +740,6 @@ def _shown(path: str) -> str:
     return "stdin" if path == "-" else path
 
 
-def _line_numbers(numbered: list[tuple[str, int, str]], several: bool):  # noqa: ANN202
-    """row → the row with the input line of its URL (results come as they finish), and with
-    several input files the file (`input`) too."""
-    where: dict[str, tuple[str, int]] = {}
-    for f, n, url in numbered:
-        where.setdefault(url, (f, n))
-
-    def numbers(row: dict) -> dict:
-        f, n = where.get(row["url"], (None, None))
-        return dict(row, input=f, line=n) if several else dict(row, line=n)
-
-    return numbers
-
-
 def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, workers):  # noqa: ANN001, ANN202
     from . import cluster as dc
     from .scan import db_done_recently, db_store
@@ -770,7 +761,7 @@ def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, wo
             store=db_store(factory),
             done_recently=db_done_recently(factory, opts.max_age),
             progress=tick,
-            parts_out=(lambda rows: folder.write([json.dumps(numbers(r), ensure_ascii=False) for r in rows]))
+            parts_out=(lambda rows: folder.write([json.dumps(x, ensure_ascii=False) for r in rows for x in numbers(r)]))
             if folder
             else None,
         )

@@ -316,14 +316,15 @@ def scan_on_cluster(
     shipped_f = client.scatter(shipped, broadcast=True)
     try:
         for rows in in_order(client, scan_partition, partitions(todo, SCAN_PARTITION), shipped_f, opts):
+            lines = 0  # a URL on several input lines counts once for each
             for r in rows:
-                summary.count(r)
+                lines += summary.count(r)
                 if parts_out is None:
                     emit(r)
             if parts_out is not None:
                 parts_out(rows)
             store(rows)
-            progress(len(rows))
+            progress(lines)
     except KeyboardInterrupt:
         summary.interrupted = True
     summary.seconds = time.monotonic() - started
