@@ -183,13 +183,12 @@ def test_an_empty_page_is_unchecked(db, site, ix):  # noqa: F811
 
 
 def test_line_numbers_name_the_file_when_there_are_several():
-    from peizi_guard.cli import _line_numbers
+    from peizi_guard.scan import line_rows
 
-    numbered = [("a.txt", 1, "http://x.cn/"), ("b.txt", 3, "http://y.cn/")]
-    one = _line_numbers(numbered, False)({"url": "http://y.cn/"})
-    assert one == {"url": "http://y.cn/", "line": 3}
-    several = _line_numbers(numbered, True)({"url": "http://y.cn/"})
-    assert several == {"url": "http://y.cn/", "input": "b.txt", "line": 3}
+    numbered = [("a.txt", 1, "http://x.cn/"), ("b.txt", 3, "http://y.cn/"), ("b.txt", 4, "http://x.cn/")]
+    assert line_rows(numbered, False)({"url": "http://y.cn/"}) == [{"url": "http://y.cn/", "line": 3}]
+    several = line_rows(numbered, True)({"url": "http://x.cn/"})  # on two lines: a row for each
+    assert several == [{"url": "http://x.cn/", "input": "a.txt", "line": 1}, {"url": "http://x.cn/", "input": "b.txt", "line": 4}]
 
 
 def test_scan_on_a_cluster_names_each_results_file_and_line(db, site, tmp_path):
