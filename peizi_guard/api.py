@@ -528,4 +528,11 @@ def diff(db: str | None, source: str, old: int | None = None, new: int | None = 
             raise DocumentError(f"snapshot {sid} is not a snapshot of {source} (have {', '.join(map(str, snaps))})")
     assert old is not None and new is not None
     with session(resolve_url(db)) as s:
-        return dict(store.diff(s, old, new), source=source)
+        d = store.diff(s, old, new)
+
+    def shown(e: dict) -> dict:  # the entry's identity, not the stored version's key ("… ~2")
+        return dict(e, key=store.identity(e["key"]))
+
+    d["added"], d["removed"] = [shown(e) for e in d["added"]], [shown(e) for e in d["removed"]]
+    d["changed"] = [{"old": shown(c["old"]), "new": shown(c["new"])} for c in d["changed"]]
+    return dict(d, source=source)

@@ -309,3 +309,11 @@ def test_json_lines_of_import_and_revert_use_the_same_names(db, tmp_path):
     assert r.exit_code == 2
     line = json.loads(r.stdout.splitlines()[0])
     assert line["status"] == "failed" and line["ok"] is False and "bad.csv" in line["message"]
+
+
+def test_diff_json_names_entries_by_identity_not_by_stored_version(db, tmp_path):
+    _import(db, tmp_path, "v1.csv", ["甲乙配资,jiayi-pz.com", "丙丁配资,bingding-pz.com"])
+    _import(db, tmp_path, "v2.csv", ["甲乙优配,jiayi-pz.com", "丙丁配资,bingding-pz.com"])
+    d = json.loads(cli(db, "diff", "my-blocklist", "--json").output)
+    [c] = d["changed"]
+    assert c["old"]["key"] == c["new"]["key"] == "url:jiayi-pz.com"  # not "url:jiayi-pz.com ~2"

@@ -127,7 +127,7 @@ class Fetcher:
     def _left(self, url: str) -> float:
         left = self.ends - time.monotonic()
         if left <= 0:
-            raise FetchError(f"the deadline of {self.deadline:g} s for this run has passed before {url}", url)
+            raise FetchError(f"the deadline of {self.deadline:g} s for this run ran out (at {url})", url)
         return left
 
     def get(self, url: str, etag: str = "", last_modified: str = "") -> FetchResult:
