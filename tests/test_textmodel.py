@@ -201,7 +201,7 @@ def test_features_skipped_by_their_required_words_would_have_found_nothing(dev, 
     from peizi_guard.matcher import features
     from peizi_guard.matcher.lexicon import lexicon
 
-    texts = [features.prepare(r["text"]) for r in dev]
+    texts = [features.prepare(r["text"]) for r in dev[::2]]  # every other text: each kind, half the time
     fast = [features.extract(t, prepared=True) for t in texts]
     every = {p.id for p in lexicon().text_features}
     monkeypatch.setattr(features, "cued_features", lambda text: set(every))
