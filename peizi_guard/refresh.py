@@ -145,6 +145,8 @@ def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
                 failures.append(str(exc))
                 found.more = found.more[1:]
         else:
+            if found.untried:
+                failures.append(f"{found.untried} more attachments not tried")
             return Outcome(meta["id"], "failed", "; ".join(failures), url=found.document_url)
 
 

@@ -317,3 +317,46 @@ def test_diff_json_names_entries_by_identity_not_by_stored_version(db, tmp_path)
     d = json.loads(cli(db, "diff", "my-blocklist", "--json").output)
     [c] = d["changed"]
     assert c["old"]["key"] == c["new"]["key"] == "url:jiayi-pz.com"  # not "url:jiayi-pz.com ~2"
+
+
+def test_a_revert_holds_until_a_document_newer_than_every_stored_one(db):
+    from peizi_guard import api
+
+    from .conftest import FIXTURES
+
+    api.entries(db)
+    jan = api.import_file(db, str(FIXTURES / "sac-blacklist-2020-01.docx"), "sac-blacklist")
+    assert not jan.current  # older than the shipped 2020-04 issue: history
+    assert cli(db, "revert", "sac-blacklist", str(jan.snapshot_id)).exit_code == 0
+    march = api.import_file(db, str(FIXTURES / "sac-blacklist-2020-03.docx"), "sac-blacklist")
+    assert march.status == "added" and not march.current and march.current_id == jan.snapshot_id
+    now = [s for s in api.sources(db) if s["id"] == "sac-blacklist"][0]["snapshots"]
+    assert [x["id"] for x in now if x["current"]] == [jan.snapshot_id]  # still the reverted list
+
+
+def test_refresh_passes_over_an_attachment_that_cannot_be_fetched(db):
+    from .conftest import FIXTURES
+    from .sitehelper import Site
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    site = Site()
+    try:
+        page = '<html><body><a href="gone.pdf">附件1</a> <a href="l.docx">附件2：名单</a></body></html>'
+        site.pages["/sac/"] = ("text/html; charset=utf-8", page.encode())  # gone.pdf answers 404
+        site.pages["/sac/l.docx"] = (docx, (FIXTURES / "sac-blacklist-2019-06.docx").read_bytes())
+        r, [o] = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+        assert r.exit_code == 0 and o["status"] == "added" and o["url"].endswith("/l.docx"), o
+    finally:
+        site.close()
+
+
+def test_pasted_html_is_read_as_a_page_whatever_element_it_starts_with(db):
+    ad = "您炒股，我出钱！1:10杠杆，当天到账"
+    seen = set()
+    for tag in ("div", "center", "font", "section"):
+        v = json.loads(cli(db, "check", "--json", "--text", f"<{tag}><h2>{ad}</h2><br><img src=x.png></{tag}>").output)
+        seen.add((v["verdict"], round(v["probability"], 4)))
+    assert len(seen) == 1 and next(iter(seen))[0] == "suspicious"  # the tags are never read as words
+    for empty in ("<h1></h1>", "<script>var a=1</script>", "<!-- nothing -->"):
+        r = cli(db, "check", "--text", empty)
+        assert r.exit_code == 2 and "nothing to check" in r.output, (empty, r.output)

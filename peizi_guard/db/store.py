@@ -106,8 +106,12 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
             else ""
         )
         return f"it has no rows{now}; use --force to store an empty list"
-    if cur is None or candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(cur):
-        return ""  # nothing to shrink, or it only joins the history
+    # the newest stored snapshot: a document older than it only joins the history (a revert holds)
+    if cur is None:
+        return ""  # nothing to shrink
+    newest = max(order_key(x) for x in snapshots_of(s, source_id))
+    if candidate_key(doc, published, datetime.now(timezone.utc).date()) < newest:
+        return ""  # it only joins the history
     old = set(member_keys(s, cur.id))
     new = set(_unique_keys(doc.entries))
     kept, removed = len(old & new), len(old - new)
@@ -299,10 +303,11 @@ def ingest(
         etag=etag,
         last_modified=last_modified,
     )
+    newest = max((order_key(x) for x in snapshots_of(s, src.id)), default=None)  # what a revert replaced
     s.add(snap)
     s.flush()
-    if src.pinned_snapshot_id and before is not None and order_key(snap) > order_key(before):
-        src.pinned_snapshot_id = None  # a newer document ends a revert
+    if src.pinned_snapshot_id and newest is not None and order_key(snap) > newest:
+        src.pinned_snapshot_id = None  # a document newer than every one before ends a revert
     now = current_snapshot(s, src.id)
     became = now is not None and now.id == snap.id
     prev = [x for x in snapshots_of(s, src.id) if x.id != snap.id and order_key(x) < order_key(snap)]

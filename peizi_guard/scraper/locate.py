@@ -22,6 +22,7 @@ class Located:
     doc_etag: str = ""
     doc_last_modified: str = ""
     more: list[tuple[str, str]] = field(default_factory=list)  # (url, format) of the page's other attachments
+    untried: int = 0  # attachments past MAX_ATTACHMENTS
 
 
 def _found(page: FetchResult, doc: FetchResult, claimed: str) -> Located:
@@ -71,9 +72,19 @@ def locate(
         return _found(page, page, "html")
     if not links:
         raise FetchError(f"no {_suffixes(formats)} attachment linked from {page.url}", page.url)
-    found = _found(page, fetcher.get(links[0].url), links[0].format)
-    found.more = [(x.url, x.format) for x in links[1:MAX_ATTACHMENTS]]
-    return found
+    failures: list[str] = []
+    for i, link in enumerate(links[:MAX_ATTACHMENTS]):  # the first one that can be fetched
+        try:
+            doc = fetcher.get(link.url)
+        except FetchError as exc:
+            failures.append(str(exc))
+            continue
+        found = _found(page, doc, link.format)
+        found.more = [(x.url, x.format) for x in links[i + 1 : MAX_ATTACHMENTS]]
+        found.untried = max(0, len(links) - MAX_ATTACHMENTS)
+        return found
+    untried = f"; {len(links) - MAX_ATTACHMENTS} more attachments not tried" if len(links) > MAX_ATTACHMENTS else ""
+    raise FetchError("; ".join(failures) + untried, page.url)
 
 
 MAX_ATTACHMENTS = 4  # attachments of one page tried, in page order, until one is the list

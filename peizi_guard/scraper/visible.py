@@ -105,7 +105,17 @@ def content(html: str, base_url: str = "") -> Content:
 
 
 PHRASE_BREAK = "\n|\n"  # between title, description and text: the model drops whitespace, not '|'
-_MARKUP = re.compile(r"\s*<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|table|a)[\s>/]", re.I)
+_TAGS = (  # HTML's elements, the old ones pages still use (center, font, marquee) among them
+    "a abbr address area article aside audio b base bdi bdo big blockquote body br button canvas caption center "
+    "cite code col colgroup data dd del details dfn dialog div dl dt em embed fieldset figcaption figure font "
+    "footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins kbd label legend li "
+    "link main map mark marquee menu meta meter nav noscript object ol optgroup option output p param picture pre "
+    "progress q s samp script section select small source span strike strong style sub summary sup svg table "
+    "tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr"
+).split()
+_MARKUP = re.compile(
+    r"\s*<(?:!--|!doctype\s+html|(?:" + "|".join(sorted(_TAGS, key=len, reverse=True)) + r")[\s>/])", re.I
+)
 
 
 def shown_text(title: str, description: str, text: str) -> str:
@@ -114,7 +124,7 @@ def shown_text(title: str, description: str, text: str) -> str:
 
 
 def is_markup(text: str) -> bool:
-    """HTML source rather than text (it starts with a document's or a common element's tag)."""
+    """HTML source rather than text (it starts with a comment, a doctype or an HTML element's tag)."""
     return bool(_MARKUP.match(text))
 
 
