@@ -255,6 +255,15 @@ def import_user_list(
         if problem:
             raise DocumentError(f"refused: {problem}")
         res = store.stored_already(s, source, data, doc.warnings)
+        if res is not None and published is not None:
+            from .db.models import Snapshot
+
+            stored = s.get(Snapshot, res.snapshot_id)
+            if stored is not None and stored.published != published:  # never silently dropped
+                res.warnings.append(
+                    f"this file is snapshot {res.snapshot_id} already: it keeps its date "
+                    f"({stored.published or stored.order_date}), not --published {published}"
+                )
         if res is not None and not res.current:  # an earlier version of the file: current again
             res = _current_again(s, res)
         else:
@@ -323,12 +332,16 @@ class UnknownSource(DocumentError):
 
 
 def user_lists(db: str | None = None) -> list[str]:
-    """The ids of the user's own lists that have a current list (read from the small read model
-    where it applies)."""
+    """The ids of the user's own lists whose current list has entries (read from the small read
+    model where it applies)."""
     lists = read_current(resolve_url(db), builtin_sources(), entries=False)
     if lists is not None:
-        return [s["id"] for s in lists["sources"] if s.get("kind") == "user"]
-    return [s["id"] for s in sources(db) if s.get("kind") == "user" and any(x["current"] for x in s["snapshots"])]
+        return [s["id"] for s in lists["sources"] if s.get("kind") == "user" and s["snapshot"]["entry_count"]]
+    return [
+        s["id"]
+        for s in sources(db)
+        if s.get("kind") == "user" and any(x["current"] and x["entry_count"] for x in s["snapshots"])
+    ]
 
 
 def known_source(db: str | None, source: str | None) -> None:

@@ -401,9 +401,9 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
     outcomes = api.refresh(
         obj["db"], list(source_ids), url=url, force=force, allow_private=allow_private, deadline=deadline, jobs=jobs
     )
-    for o in outcomes:
+    for o in outcomes:  # a password given in --url is shown as ***
         if as_json:
-            _jsonl([o.to_dict()])
+            click.echo(mask(json.dumps(o.to_dict(), ensure_ascii=False)))
         elif o.status == "added":
             click.echo(
                 f"{o.source}: new snapshot {o.snapshot}, {o.entries} entries "
@@ -413,7 +413,7 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
         elif o.status == "unchanged":
             click.echo(f"{o.source}: unchanged" + (f" ({o.message})" if o.message else ""))
         else:
-            click.echo(f"{o.source}: {o.status}: {o.message}", err=True)
+            click.echo(mask(f"{o.source}: {o.status}: {o.message}"), err=True)
     sys.exit(0 if all(o.ok for o in outcomes) else EXIT_FLAGGED)
 
 
@@ -850,10 +850,14 @@ def check(
         _check_on_cluster(obj["db"], files[0], kind, encoding, as_json, cluster, workers, output)
     if kind and not (queries or files):
         raise Failure("--as applies to QUERY arguments and --file lines; --text is always judged as text")
-    from .guard import shows_nothing
+    from .guard import shows_nothing, undecoded
 
     if any(map(shows_nothing, [*queries, *texts])):
         raise Failure("nothing to check in an empty QUERY or --text (or HTML that shows no text)")
+    for what, value in [*(("QUERY", q) for q in queries), *(("--text", t) for t in texts)]:
+        problem = undecoded(value, name=what == "QUERY")
+        if problem:  # a GBK terminal's name would be checked as another name, and come out clear
+            raise Failure(f"{what} {problem}; or save it in a file and give --file with --encoding")
     _not_an_input(output, [*files, *text_files], "queries")
     items = [(q, kind) for q in queries]
     skipped = 0
@@ -864,6 +868,12 @@ def check(
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
         found = [(line.strip(), kind) for _, line in decoded.lines if not shows_nothing(line) and not is_comment(line)]
+        for n, line in decoded.lines:
+            problem = undecoded(line, name=kind != "text")
+            if problem and not shows_nothing(line) and not is_comment(line):  # never checked as another name
+                click.echo(f"peizi-guard: warning: {_shown(f)}: line {n}: {problem}; skipped", err=True)
+                found.remove((line.strip(), kind))
+                skipped += 1
         empty += [] if found else [_shown(f)]
         items += found
     items += [(t, "text") for t in texts]
@@ -898,7 +908,7 @@ def check(
 
     flagged = False
     render = _json_line if as_json else report.one_line if len(items) > 3 else report.render
-    if render is report.render:  # a clear answer names the user's own lists, checked too
+    if render is report.render and as_of is None:  # a clear answer names the user's own lists, checked too
         import functools
 
         render = functools.partial(report.render, own_lists=functools.cache(lambda: api.user_lists(obj["db"])))

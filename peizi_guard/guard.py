@@ -82,7 +82,7 @@ class Guard:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
         from .matcher import check
 
-        _text("query", query)
+        _text("query", query, name=kind != "text")
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
         if kind in (None, "text") and _markup(query):
@@ -95,7 +95,7 @@ class Guard:
         queries = _many("queries", queries)
         if isinstance(queries, (list, tuple)):
             for q in queries:
-                _text("query", q)
+                _text("query", q, name=kind != "text")
                 if shows_nothing(q):
                     raise ValueError("nothing to check in an empty query")
         return (self.check(q, kind) for q in queries)
@@ -228,9 +228,25 @@ def shows_nothing(text: str) -> bool:
     return is_blank(shown) and not links
 
 
-def _text(what: str, value: object) -> None:
+def _text(what: str, value: object, name: bool = False) -> None:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    problem = undecoded(value, name)
+    if problem:
+        raise ValueError(f"{what} {problem}")
+
+
+def undecoded(value: str, name: bool = False) -> str:
+    """Why `value` is not text as typed ("" when it is): bytes read in the wrong encoding (a GBK
+    terminal's 杜德配资 arrives as lone surrogates, or a percent-encoded GBK one as U+FFFD), which
+    would be checked as some other name and come out clear. A text may hold U+FFFD (pages do)."""
+    bad = next((c for c in value if "\ud800" <= c <= "\udfff" or (name and c == "\ufffd")), None)
+    if bad is None:
+        return ""
+    return (
+        f"holds bytes that are not text (U+{ord(bad):04X} at character {value.index(bad) + 1}): "
+        "it was read in another encoding than it was written in (use UTF-8)"
+    )
 
 
 def _not_blank(what: str, value: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .db import fast
+from .db.engine import mask
 from .model import DocumentError
 from .scraper.fetch import FetchError, Fetcher
 from .scraper.formats import detect
@@ -174,7 +175,7 @@ def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -
             meta,
             doc,
             found.document,
-            origin=found.document_url,
+            origin=mask(found.document_url),  # a password in --url is never stored
             etag=found.doc_etag,
             last_modified=found.doc_last_modified,
         )

@@ -360,3 +360,94 @@ def test_pasted_html_is_read_as_a_page_whatever_element_it_starts_with(db):
     for empty in ("<h1></h1>", "<script>var a=1</script>", "<!-- nothing -->"):
         r = cli(db, "check", "--text", empty)
         assert r.exit_code == 2 and "nothing to check" in r.output, (empty, r.output)
+
+
+def test_a_name_read_in_another_encoding_is_refused_never_checked_as_another_name(db, tmp_path):
+    import pytest
+
+    from peizi_guard import Guard
+
+    gbk = "杜德配资".encode("gbk").decode("utf-8", "surrogateescape")  # a GBK terminal's argument
+    r = cli(db, "check", gbk)
+    assert r.exit_code == 2 and "not text" in r.output and "CLEAR" not in r.output
+    f = tmp_path / "q.txt"
+    f.write_text("杜德配资\n\ufffd\ufffd配资\n", encoding="utf-8")
+    r = cli(db, "check", "--file", str(f), "--json")
+    assert r.exit_code == 1 and len(r.stdout.splitlines()) == 1 and "line 2" in r.stderr
+    with pytest.raises(ValueError, match="not text"):
+        Guard(db).check("\ufffd\ufffd配资")
+    assert Guard(db).check_text("网页里的\ufffd乱码，股票配资1:10杠杆，当天到账").verdict == "suspicious"  # a page may hold one
+
+
+def test_the_web_refuses_a_query_that_was_not_utf_8(db):
+    from fastapi.testclient import TestClient
+
+    from peizi_guard.web.app import create_app
+
+    c = TestClient(create_app(db))
+    r = c.get("/api/check?q=%B6%C5%B5%C2%C5%E4%D7%CA")  # 杜德配资 in GBK
+    assert r.status_code == 422 and "not text" in r.json()["detail"]
+    r = c.post("/?lang=en", data={"q": "\ufffd\ufffd配资"})
+    assert r.status_code == 200 and "could not be decoded" in r.text and "Not on the official lists" not in r.text
+
+
+def test_a_password_in_the_refresh_url_is_never_stored_or_shown(db):
+    from peizi_guard import api
+
+    from .conftest import FIXTURES
+    from .sitehelper import Site
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    site = Site()
+    try:
+        site.pages["/l.docx"] = (docx, (FIXTURES / "sac-blacklist-2019-03.docx").read_bytes())
+        url = site.url.replace("http://", "http://alice:s3cret@") + "/l.docx"
+        r, [o] = _refresh(db, "sac-blacklist", "--url", url)
+        assert r.exit_code == 0 and o["status"] == "added" and "s3cret" not in r.output
+        origins = [x["origin"] for x in api.history(db, "sac-blacklist") if x.get("origin")]
+        assert any("alice:***@" in x for x in origins) and not any("s3cret" in x for x in origins)
+    finally:
+        site.close()
+
+
+def test_own_lists_are_named_only_when_checked_and_listing_something(db, tmp_path):
+    _import(db, tmp_path, "mine.csv", ["甲乙配资,jiayi-pz.com"])
+    r = cli(db, "check", "华泰证券")
+    assert "nor on your own (my-blocklist)" in r.output
+    assert "nor on your own" not in cli(db, "check", "华泰证券", "--as-of", "2020-08-01").output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("name,urls\n", encoding="utf-8")
+    assert cli(db, "import", str(empty), "--source", "my-blocklist", "--force").exit_code == 0
+    assert "nor on your own" not in cli(db, "check", "华泰证券").output
+
+
+def test_an_english_answer_lists_own_lists_with_a_comma():
+    from peizi_guard.matcher import Verdict
+    from peizi_guard.output.report import advice_for
+    from peizi_guard.web.page import page
+
+    v = Verdict("华泰证券", "name", "clear", 0.0, [], [], [], None)
+    zh, en = advice_for(v, lambda: ["a-list", "b-list"]).split("\n")
+    assert "（a-list、b-list）" in zh and "(a-list, b-list)" in en
+    lists = [{"id": "a-list", "kind": "user"}, {"id": "b-list", "kind": "user"}]
+    assert "nor on your own (a-list, b-list)" in page("en", "华泰证券", v, lists=lists)
+
+
+def test_published_for_a_file_stored_already_is_said_not_dropped(db, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("name\n甲配资\n", encoding="utf-8")
+    b.write_text("name\n甲配资\n乙配资\n", encoding="utf-8")
+    assert cli(db, "import", str(a), "--source", "x").exit_code == 0
+    assert cli(db, "import", str(b), "--source", "x").exit_code == 0
+    out = json.loads(cli(db, "import", str(a), "--source", "x", "--published", "2019-01-01", "--json").stdout)
+    assert any("not --published 2019-01-01" in w for w in out["warnings"])
+
+
+def test_a_quote_left_open_in_another_cell_is_a_warning_naming_its_line(db, tmp_path):
+    f = tmp_path / "q.csv"
+    f.write_text('name,company,urls\n甲配资,"甲公司\n乙配资,乙公司,www.b.com\n丙配资,丙公司",www.c.com\n', encoding="utf-8")
+    out = json.loads(cli(db, "import", str(f), "--source", "q", "--json").stdout)
+    assert any(w.startswith("line 2: the company cell runs on to line 4") for w in out["warnings"])
+    ok = tmp_path / "ok.csv"  # a note over two lines, quoted as it should be: no warning
+    ok.write_text('name,urls,note\n甲配资,www.a.com,"第一行\n第二行"\n乙配资,www.b.com,x\n', encoding="utf-8")
+    assert json.loads(cli(db, "import", str(ok), "--source", "ok", "--json").stdout)["warnings"] == []

@@ -71,7 +71,8 @@ def advice_for(v: Verdict, own_lists: OwnLists | None = None) -> str:
     if v.verdict == "clear" and v.matches:
         return ADVICE["mentioned"]
     if v.verdict == "clear" and own_lists is not None and (own := own_lists()):
-        return ADVICE["clear-own"].replace("LISTS", "、".join(own))
+        zh, en = ADVICE["clear-own"].split("\n")
+        return zh.replace("LISTS", "、".join(own)) + "\n" + en.replace("LISTS", ", ".join(own))
     return ADVICE[v.verdict]
 
 

@@ -87,6 +87,7 @@ def _csv(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
                 _closed_quotes(start, row, lines)
             if any(cell.strip() for cell in row):
                 _one_line_name(start, reader.line_num, row, header)
+                warnings += _swallowed_rows(start, reader.line_num, row, header)
                 warnings += _extra_cells(start, row, len(header))
                 out.append((start, dict(zip(header, row))))
             start = reader.line_num + 1
@@ -120,6 +121,17 @@ def _one_line_name(start: int, end: int, row: list[str], header: list[str]) -> N
             f"line {start}: the name cell runs on to line {end} (a quote left open?): "
             f'quote a cell holding commas whole, and double a quote inside one ("")'
         )
+
+
+def _swallowed_rows(start: int, end: int, row: list[str], header: list[str]) -> list[str]:
+    """A warning for another cell whose later lines read as rows (commas in them): a quote left
+    open there swallowed the rows up to where a later quote closed it."""
+    return [
+        f"line {start}: the {h} cell runs on to line {end}, and its later lines hold commas: a quote left open? "
+        "the rows inside it were not read as rows"
+        for h, cell in zip(header, row)
+        if h != "name" and any("," in part for part in BREAK.split(cell)[1:])
+    ]
 
 
 def _extra_cells(line: int, row: list[str], width: int) -> list[str]:

@@ -24,7 +24,8 @@ from starlette.types import Scope
 
 from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
-from ..guard import Guard, shows_nothing
+from ..db.engine import mask
+from ..guard import Guard, shows_nothing, undecoded
 from ..matcher.query import reads_as_text
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
@@ -257,6 +258,8 @@ def _api(app: FastAPI, state: _State) -> None:
                 raise _fail(413, f"a query of {len(q):,} characters: at most {MAX_QUERY:,} (use /api/text for text)")
             if shows_nothing(q):
                 raise _fail(422, f"an empty query ({EMPTY})")
+            if undecoded(q, name=True):
+                raise _fail(422, f"a query {undecoded(q, name=True)}")
         state.follow()
         return [guard.check(q).to_dict() for q in queries]
 
@@ -363,9 +366,9 @@ def _public(snapshots: list[dict]) -> list[dict]:
 
 
 def _origin(origin: str) -> str:
-    """A URL or a shipped document as it is; a local path by its file name."""
+    """A URL (its password as ***) or a shipped document as it is; a local path by its file name."""
     if origin.lower().startswith(("http://", "https://", "builtin:")):
-        return origin
+        return mask(origin)
     return re.split(r"[\\/]", origin)[-1]
 
 
@@ -386,6 +389,12 @@ def _page(app: FastAPI, state: _State) -> None:
                 error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
             elif shows_nothing(query):
                 error = say(lang, f"nothing to check: {EMPTY}", "没有可查的内容：空白，或不显示任何文字的网页源代码")
+            elif undecoded(query, name=not reads_as_text(query)):
+                error = say(
+                    lang,
+                    "the text holds characters that could not be decoded: send UTF-8",
+                    "内容含有无法解码的字符：请用 UTF-8",
+                )
             else:
                 verdict = guard.check_text(query) if reads_as_text(query) else guard.check(query)
         calc, chart, form = None, "", {}

@@ -242,7 +242,7 @@ def _verdict(t: dict, v: Verdict, own: Sequence[str] = ()) -> str:
     mentioned = v.verdict == "clear" and bool(v.matches)  # a listed name inside a warning or report
     head = t["own_list"] if own_list_only(v) else t["mentioned"] if mentioned else t["verdict"][v.verdict]
     if v.verdict == "clear" and not mentioned and own:
-        head = t["clear_own"].replace("LISTS", "、".join(own))
+        head = t["clear_own"].replace("LISTS", ("、" if t["lang"] != "en" else ", ").join(own))
     out = [
         f'<section id="result"><div class="verdict {v.verdict}" id="verdict">{escape(head)}</div>',
         f'<p class="q">{escape(q)}</p>',
