@@ -60,6 +60,16 @@ def _jsonl(objs) -> None:  # noqa: ANN001
         click.echo(json.dumps(o, ensure_ascii=False))
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _failed_line(as_json: bool, source: str, message: str) -> None:
+    """With --json, a change that failed still gives its line, as refresh --json does."""
+    if as_json:
+        _jsonl([{"source": source, "status": "failed", "ok": False, "message": mask(message)}])
+
+
 INDEX_JOBS = "Processes indexing a list of 20,000 entries or more (0: one per core, at most 4)."
 
 
@@ -291,9 +301,11 @@ def import_cmd(
     try:
         res = api.import_file(obj["db"], file, source, published, force=force, jobs=jobs)
     except api.DocumentError as exc:
-        if as_json:  # a pipeline reads a line for every import, as refresh --json gives one
-            _jsonl([{"source": source, "status": "failed", "ok": False, "message": f"{file}: {exc}"}])
+        _failed_line(as_json, source, f"{file}: {exc}")
         raise Failure(f"{file}: {exc}") from None
+    except Exception as exc:  # the database failed (locked, damaged): run() says it in one line
+        _failed_line(as_json, source, _damaged(exc) or _first_line(exc))
+        raise
     note = history_note(res)
     count = f"{res.count} {'entry' if res.count == 1 else 'entries'}"
     for w in res.warnings:  # rows or cells of a user's list that cannot be used
@@ -346,7 +358,12 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
         snap = api.revert(obj["db"], source, snapshot)
     except api.DocumentError as exc:
         known = [s["id"] for s in api.sources(obj["db"])]
-        raise Failure(str(exc) if source in known else f"unknown source: {source} (have {', '.join(known)})") from None
+        message = str(exc) if source in known else f"unknown source: {source} (have {', '.join(known)})"
+        _failed_line(as_json, source, message)
+        raise Failure(message) from None
+    except Exception as exc:  # the database failed (locked, damaged): run() says it in one line
+        _failed_line(as_json, source, _damaged(exc) or _first_line(exc))
+        raise
     if as_json:
         # the names import and refresh use (snapshot, entries, status) beside the snapshot's own
         _jsonl(

@@ -451,3 +451,22 @@ def test_a_quote_left_open_in_another_cell_is_a_warning_naming_its_line(db, tmp_
     ok = tmp_path / "ok.csv"  # a note over two lines, quoted as it should be: no warning
     ok.write_text('name,urls,note\n甲配资,www.a.com,"第一行\n第二行"\n乙配资,www.b.com,x\n', encoding="utf-8")
     assert json.loads(cli(db, "import", str(ok), "--source", "ok", "--json").stdout)["warnings"] == []
+
+
+def test_import_and_revert_with_json_give_a_line_when_they_fail(db, tmp_path):
+    import subprocess
+    import sys
+
+    r = cli(db, "revert", "sac-blacklist", "999", "--json")
+    assert r.exit_code == 2
+    line = json.loads(r.stdout.splitlines()[0])
+    assert (line["source"], line["status"], line["ok"]) == ("sac-blacklist", "failed", False)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database file at all" * 100)
+    f = tmp_path / "l.csv"
+    f.write_text("name\n甲乙配资\n", encoding="utf-8")
+    p = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", str(junk), "import",
+                        str(f), "--source", "mine", "--json"], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    line = json.loads(p.stdout.splitlines()[0])
+    assert line["status"] == "failed" and "damaged" in line["message"]
