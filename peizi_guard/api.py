@@ -466,18 +466,15 @@ def refresh(
 
 def _refresh_one(url_: str, source_id: str, url: str | None, force: bool, fetcher):  # noqa: ANN001, ANN202
     """One source's Outcome; a database another program keeps locked fails that source, said."""
-    import sqlite3
-
-    from sqlalchemy.exc import OperationalError
-
+    from .db.engine import LOCKED, locked
     from .refresh import Outcome, refresh_source
 
     try:
         return refresh_source(url_, lambda: session(url_), source_id, url=url, force=force, fetcher=fetcher)
-    except (OperationalError, sqlite3.OperationalError) as exc:
-        if "database is locked" not in str(exc):
+    except Exception as exc:
+        if not locked(exc):
             raise
-        return Outcome(source_id, "failed", "the database is locked by another program (waited 30 s for it)")
+        return Outcome(source_id, "failed", LOCKED)
 
 
 def history(db: str | None = None, source: str | None = None) -> list[dict]:

@@ -21,7 +21,7 @@ try:
 
     from . import api
     from .output import report
-    from .db.engine import mask
+    from .db.engine import LOCKED, locked, mask
     from .guard import Guard, public_entry
     from .output.text import table
 finally:
@@ -884,13 +884,16 @@ def check(
     for f in files:
         decoded = _read(f, encoding)
         skipped += len(decoded.problems)
-        found = [(line.strip(), kind) for _, line in decoded.lines if not shows_nothing(line) and not is_comment(line)]
+        found = []
         for n, line in decoded.lines:
+            if shows_nothing(line) or is_comment(line):
+                continue
             problem = undecoded(line, name=kind != "text")
-            if problem and not shows_nothing(line) and not is_comment(line):  # never checked as another name
+            if problem:  # never checked as another name
                 click.echo(f"peizi-guard: warning: {_shown(f)}: line {n}: {problem}; skipped", err=True)
-                found.remove((line.strip(), kind))
                 skipped += 1
+                continue
+            found.append((line.strip(), kind))
         empty += [] if found else [_shown(f)]
         items += found
     items += [(t, "text") for t in texts]
@@ -1222,6 +1225,8 @@ def _damaged(exc: BaseException) -> str:
 
     from .errors import exception_chain
 
+    if locked(exc):
+        return f"{LOCKED}: try again when it is done"
     for seen in exception_chain(exc):
         text = str(seen).splitlines()[0] if str(seen) else ""
         if isinstance(seen, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
@@ -1231,13 +1236,8 @@ def _damaged(exc: BaseException) -> str:
             )
         if isinstance(seen, sqlite3.OperationalError) and "readonly database" in text:
             return "the database is read-only: this command changes it (the others read it as it is)"
-        if isinstance(seen, sqlite3.OperationalError) and "database is locked" in text:
-            return LOCKED
         if isinstance(seen, sqlite3.OperationalError) and "unable to open database file" in text:
             return (
                 "cannot open the database file (unable to open database file): check its permissions and its folder's"
             )
     return ""
-
-
-LOCKED = "the database is locked by another program (waited 30 s for it): try again when it is done"

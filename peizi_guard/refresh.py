@@ -127,7 +127,7 @@ def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
     source's layout, verified and parsed (a notice's 附件1 is passed over for its 附件2); else the
     failed Outcome, naming each attachment tried."""
     from .scraper.capped import parse_document
-    from .scraper.locate import next_attachment
+    from .scraper.locate import attachments_failed, next_attachment
 
     failures: list[str] = []
     while True:
@@ -138,17 +138,10 @@ def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
             failures.append(f"{found.document_url}: {exc}")
         except LAYOUT_ERRORS as exc:
             failures.append(f"{found.document_url}: document not understood ({_one_line(exc)})")
-        while found.more:
-            try:
-                found = next_attachment(found, fetcher)
-                break
-            except FetchError as exc:
-                failures.append(str(exc))
-                found.more = found.more[1:]
-        else:
-            if found.untried:
-                failures.append(f"{found.untried} more attachments not tried")
-            return Outcome(meta["id"], "failed", "; ".join(failures), url=found.document_url)
+        after = next_attachment(found, fetcher, failures)
+        if after is None:
+            return Outcome(meta["id"], "failed", attachments_failed(found, failures), url=found.document_url)
+        found = after
 
 
 def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -> Outcome:  # noqa: ANN001

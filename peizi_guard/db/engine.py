@@ -17,6 +17,16 @@ _CREDENTIALS = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*(?=@)
 
 
 BUSY_MS = 30_000  # how long SQLite waits for another program's lock before giving up
+LOCKED = "the database is locked by another program (waited 30 s for it)"  # what giving up is said as
+
+
+def locked(exc: BaseException) -> bool:
+    """`exc`, or an exception it came from, is SQLite giving up on another program's lock."""
+    import sqlite3
+
+    from ..errors import exception_chain
+
+    return any(isinstance(e, sqlite3.OperationalError) and "database is locked" in str(e) for e in exception_chain(exc))
 
 
 def mask(text: str) -> str:

@@ -81,6 +81,13 @@ def snapshots_of(s: Session, source_id: str) -> list[Snapshot]:
     return sorted(snaps, key=order_key)
 
 
+def newest_snapshot(s: Session, source_id: str) -> Snapshot | None:
+    """The last in publication order, whatever a revert pinned: what a revert replaced, and what a
+    new document must be newer than to end it."""
+    snaps = snapshots_of(s, source_id)
+    return snaps[-1] if snaps else None
+
+
 def current_snapshot(s: Session, source_id: str, as_of: date | None = None) -> Snapshot | None:
     """The newest snapshot in publication order (as of a day), or the one a `revert` pinned."""
     snaps = snapshots_of(s, source_id)
@@ -106,12 +113,11 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
             else ""
         )
         return f"it has no rows{now}; use --force to store an empty list"
-    # the newest stored snapshot: a document older than it only joins the history (a revert holds)
-    if cur is None:
+    newest = newest_snapshot(s, source_id)
+    if cur is None or newest is None:
         return ""  # nothing to shrink
-    newest = max(order_key(x) for x in snapshots_of(s, source_id))
-    if candidate_key(doc, published, datetime.now(timezone.utc).date()) < newest:
-        return ""  # it only joins the history
+    if candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(newest):
+        return ""  # older than the newest stored: it only joins the history (a revert holds)
     old = set(member_keys(s, cur.id))
     new = set(_unique_keys(doc.entries))
     kept, removed = len(old & new), len(old - new)
@@ -303,10 +309,10 @@ def ingest(
         etag=etag,
         last_modified=last_modified,
     )
-    newest = max((order_key(x) for x in snapshots_of(s, src.id)), default=None)  # what a revert replaced
+    newest = newest_snapshot(s, src.id)
     s.add(snap)
     s.flush()
-    if src.pinned_snapshot_id and newest is not None and order_key(snap) > newest:
+    if src.pinned_snapshot_id and newest is not None and order_key(snap) > order_key(newest):
         src.pinned_snapshot_id = None  # a document newer than every one before ends a revert
     now = current_snapshot(s, src.id)
     became = now is not None and now.id == snap.id

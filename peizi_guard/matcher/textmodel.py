@@ -88,7 +88,7 @@ class TextModel:
                     grams.append((g, c))
         stance = tuple(p.id for p in lexicon().text_features if p.side == "stance" and p.id in f.named)
         read = f.text if f.text is not None else text  # without the footers the model never read
-        top = _top(named, grams, explain, read, vocab, f.found if f.text is not None else None) if explain else ()
+        top = _top(named, grams, explain, read, vocab, f.found) if explain else ()
         return Judgement(self.probability_of(score), score, top, stance=stance)
 
 
@@ -178,14 +178,13 @@ def _phrase(out: list[Contribution], text: str, push: list[float], start: int, e
 def _ends(text: str, vocab: dict | None, places: list | None = None) -> dict[str, list[int]] | None:
     """Where every n-gram of `vocab` ends in `text`, from one automaton pass (None without one);
     `places`: that pass made already (no quoted n-grams in the text, so none is looked up)."""
-    found = places
-    if found is None:
+    if places is None:
         finder = gram_finder(vocab) if vocab is not None else None
         if finder is None:
             return None
-        found = finder.iter(text)
+        places = finder.iter(text)
     ends = defaultdict(list)
-    for end, g in found:
+    for end, g in places:
         ends[g].append(end)
     return ends
 

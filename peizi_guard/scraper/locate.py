@@ -72,35 +72,48 @@ def locate(
         return _found(page, page, "html")
     if not links:
         raise FetchError(f"no {_suffixes(formats)} attachment linked from {page.url}", page.url)
+    first = Located(
+        status="document",
+        page_url=page.url,
+        page_etag=page.etag,
+        page_last_modified=page.last_modified,
+        more=[(x.url, x.format) for x in links[:MAX_ATTACHMENTS]],
+        untried=max(0, len(links) - MAX_ATTACHMENTS),
+    )
     failures: list[str] = []
-    for i, link in enumerate(links[:MAX_ATTACHMENTS]):  # the first one that can be fetched
-        try:
-            doc = fetcher.get(link.url)
-        except FetchError as exc:
-            failures.append(str(exc))
-            continue
-        found = _found(page, doc, link.format)
-        found.more = [(x.url, x.format) for x in links[i + 1 : MAX_ATTACHMENTS]]
-        found.untried = max(0, len(links) - MAX_ATTACHMENTS)
-        return found
-    untried = f"; {len(links) - MAX_ATTACHMENTS} more attachments not tried" if len(links) > MAX_ATTACHMENTS else ""
-    raise FetchError("; ".join(failures) + untried, page.url)
+    found = next_attachment(first, fetcher, failures)
+    if found is None:
+        raise FetchError(attachments_failed(first, failures), page.url)
+    return found
 
 
 MAX_ATTACHMENTS = 4  # attachments of one page tried, in page order, until one is the list
 
 
-def next_attachment(found: Located, fetcher: Fetcher) -> Located:
-    """The page's next attachment (when the one before was not the list: a notice's 附件1 before
-    the blacklist's 附件2); FetchError when it cannot be fetched."""
-    url, claimed = found.more[0]
-    doc = fetcher.get(url)
-    return replace(
-        found,
-        document=doc.content,
-        document_url=doc.url,
-        claimed_format=claimed,
-        doc_etag=doc.etag,
-        doc_last_modified=doc.last_modified,
-        more=found.more[1:],
-    )
+def next_attachment(found: Located, fetcher: Fetcher, failures: list[str]) -> Located | None:
+    """The page's next attachment that can be fetched (the first, or the one after a notice's 附件1
+    that was not the list); each one that cannot is added to `failures`. None when none is left."""
+    more = found.more
+    while more:
+        (url, claimed), more = more[0], more[1:]
+        try:
+            doc = fetcher.get(url)
+        except FetchError as exc:
+            failures.append(str(exc))
+            continue
+        return replace(
+            found,
+            document=doc.content,
+            document_url=doc.url,
+            claimed_format=claimed,
+            doc_etag=doc.etag,
+            doc_last_modified=doc.last_modified,
+            more=more,
+        )
+    return None
+
+
+def attachments_failed(found: Located, failures: list[str]) -> str:
+    """Why no attachment was the list: each one tried, and how many past MAX_ATTACHMENTS were not."""
+    untried = [f"{found.untried} more attachments not tried"] if found.untried else []
+    return "; ".join(failures + untried)

@@ -258,8 +258,8 @@ def _api(app: FastAPI, state: _State) -> None:
                 raise _fail(413, f"a query of {len(q):,} characters: at most {MAX_QUERY:,} (use /api/text for text)")
             if shows_nothing(q):
                 raise _fail(422, f"an empty query ({EMPTY})")
-            if undecoded(q, name=True):
-                raise _fail(422, f"a query {undecoded(q, name=True)}")
+            if problem := undecoded(q, name=True):
+                raise _fail(422, f"a query {problem}")
         state.follow()
         return [guard.check(q).to_dict() for q in queries]
 
