@@ -165,6 +165,8 @@ def pytest_sessionstart(session):
 
 def pytest_collection_finish(session):
     """Start mypy at once when test_mypy will run: it checks beside the other tests."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # which worker runs it is not known yet: it starts mypy itself
+        return
     if any(item.nodeid.endswith("test_lint.py::test_mypy") for item in session.items) and not TEST_DB:
         from .test_lint import start_mypy
 
