@@ -301,12 +301,18 @@ def revert(db: str | None, source: str, snapshot_id: int, jobs: int = 1):
     from .db.lock import change_lock  # SQLAlchemy, only where the lists change
 
     with session(url) as s, change_lock(s.get_bind()), s.begin():
+        was = store.current_snapshot(s, source)
         try:
             meta = store.snapshot_meta(store.revert(s, source, snapshot_id, note=f"revert to snapshot {snapshot_id}"))
         except LookupError as exc:
             raise DocumentError(str(exc)) from None
+        # what the revert changed, counted as import and diff count it: the list it replaced against it
+        d = store.diff(s, was.id, snapshot_id) if was is not None else None
     refresh_index(db, jobs)
-    return meta
+    if d is None:
+        return dict(meta, replaced=None, added=meta["entry_count"], removed=0, changed=0, kept=0)
+    counts = {k: len(d[k]) for k in ("added", "removed", "changed")}
+    return dict(meta, replaced=d["old"], **counts, kept=d["kept"])
 
 
 __all__ = [

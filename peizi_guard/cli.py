@@ -381,7 +381,8 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
     else:
         click.echo(
             f"{source}: snapshot {snap['id']} ({snap['entry_count']} entries, dated "
-            f"{snap['published'] or snap['order_date']}) is the current list again"
+            f"{snap['published'] or snap['order_date']}) is the current list again "
+            f"(added {snap['added']}, removed {snap['removed']}, changed {snap['changed']}, kept {snap['kept']})"
         )
 
 

@@ -234,14 +234,37 @@ def iter_current_records(s: Session) -> Iterator[dict]:
             yield tagged(d, src.id, src.kind)
 
 
-def _unique_keys(records: list[Record]) -> list[str]:
+def _unique_keys(records: list[Record], versions: dict[str, list] | None = None) -> list[str]:
+    """Each record's identity: its key, and for the second and later rows with one key k#2, k#3 …
+    given, when `versions` (stored versions by identity) are known, to the row a stored version
+    of that identity holds: rows with one name in another order are the same rows, not changed."""
     keys: list[str] = []
     seen: dict[str, int] = {}
     for r in records:
         k = r.key()
         seen[k] = seen.get(k, 0) + 1
         keys.append(k if seen[k] == 1 else f"{k}#{seen[k]}")
+    if versions:
+        for k in (k for k, n in seen.items() if n > 1):
+            _pair_repeats(k, keys, records, versions)
     return keys
+
+
+def _pair_repeats(key: str, keys: list[str], records: list[Record], versions: dict[str, list]) -> None:
+    """The identities of the rows keyed `key`, each row first to the one whose stored version it
+    matches (its own place's first), the rest in order."""
+    rows = [i for i, k in enumerate(keys) if k == key or k.startswith(key + "#")]
+    free = [keys[i] for i in rows]
+    data = {i: json.dumps(records[i].to_dict(), ensure_ascii=False, sort_keys=True) for i in rows}
+    given: dict[int, str] = {}
+    for i in rows:
+        for k in sorted(free, key=lambda k: k != keys[i]):  # its own place's identity first
+            if _same_version(versions.get(k, []), data[i]) is not None:
+                given[i] = k
+                free.remove(k)
+                break
+    for i in rows:
+        keys[i] = given.get(i) or free.pop(0)
 
 
 def stored_already(s: Session, source_id: str, raw: bytes, warnings: list[str] | None = None) -> IngestResult | None:
@@ -323,7 +346,7 @@ def ingest(
     # bulk statements through the Core: the ORM's unit of work is ten times slower for 100,000 rows
     order = {x.id: order_key(x) for x in snapshots_of(s, src.id)}
     versions = _versions(s, src.id)
-    keys = _unique_keys(doc.entries)
+    keys = _unique_keys(doc.entries, versions)
     stored: dict[str, str] = {}  # identity → the stored key of the version this document lists
     updates = []
     for start in range(0, len(keys), BATCH):  # in batches: 100,000 rows are never all in memory
