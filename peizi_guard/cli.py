@@ -889,7 +889,7 @@ def check(
         for n, line in decoded.lines:
             if shows_nothing(line) or is_comment(line):
                 continue
-            problem = undecoded(line, name=kind != "text")
+            problem = undecoded(line, name=kind != "text") or (LONE_CR if "\r" in line.rstrip("\r") else "")
             if problem:  # never checked as another name
                 click.echo(f"peizi-guard: warning: {_shown(f)}: line {n}: {problem}; skipped", err=True)
                 skipped += 1
@@ -945,6 +945,12 @@ def check(
         out.write(line + "\n")
     out.flush()
     sys.exit(EXIT_FLAGGED if flagged else EXIT_USAGE if skipped else 0)
+
+
+LONE_CR = (
+    "holds a carriage return (\\r) inside it: lines end at a line feed, so lines ending in a lone \\r "
+    "(Excel for Mac) read as one; save the file with LF or CRLF line ends"
+)
 
 
 def _not_an_input(output: str | None, inputs: list[str], what: str) -> None:
@@ -1171,6 +1177,19 @@ def _json_line(v) -> str:  # noqa: ANN001
 
 def run() -> None:
     """Console entry point: every error is one line, never a traceback (PEIZI_GUARD_DEBUG=1 shows it)."""
+    try:
+        _run()
+    except BrokenPipeError:  # the reader went away while an error was said (2>&1 | head): not a verdict
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):  # what is left to flush at exit goes nowhere, quietly
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):
+                pass
+        sys.exit(EXIT_PIPE)
+
+
+def _run() -> None:
     for stream in (sys.stdout, sys.stderr):  # a narrow terminal encoding (gbk, ascii) shows ?, never dies
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

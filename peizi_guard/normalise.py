@@ -393,6 +393,8 @@ def looks_like_url(text: str) -> bool:
     if _SCHEME.match(t) or t.lower().startswith("www."):
         return True
     host = t.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
+    if _IPV4.fullmatch(host):  # 45.76.1.2, 45.76.1.2:8888/pz
+        return True
     labels = host.split(".")
     if len(labels) < 2 or not all(labels[-1:]):
         return False
@@ -402,14 +404,22 @@ def looks_like_url(text: str) -> bool:
 
 # Starts only where a run of host characters starts, and never backtracks into a label: linear time
 # even on hostile pages (100 kB of letters without a dot).
+# An IP address counts in text with its scheme, port or path (a bare 1.2.3.4 may be a version).
 _URL_IN_TEXT = LazyPattern(
-    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]++\.)++[a-z]{2,}+(?::\d+)?(?:/[^\s\"'<>，。）)]*)?", re.I
+    r"(?<![a-z0-9.-])(?:https?://)?(?:(?:[a-z0-9-]++\.)++[a-z]{2,}+|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]))"
+    r"(?::\d+)?(?:/[^\s\"'<>，。）)]*)?",
+    re.I,
 )
+_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}")
 
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
     """(start, end, address) of every URL or bare domain written in a folded text."""
-    return [(m.start(), m.end(), m.group(0)) for m in _URL_IN_TEXT.finditer(text) if looks_like_url(m.group(0))]
+    return [
+        (m.start(), m.end(), m.group(0))
+        for m in _URL_IN_TEXT.finditer(text)
+        if looks_like_url(m.group(0)) and not _IPV4.fullmatch(m.group(0))
+    ]
 
 
 # ---- names: decorations, separators, company cores ------------------------

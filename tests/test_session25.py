@@ -56,3 +56,80 @@ def test_rows_with_one_name_in_another_order_are_the_same_rows_not_changed(db, t
     d = json.loads(cli(db, "diff", "mine", "--json").output)
     [c] = d["changed"]
     assert (c["old"]["extra"], c["new"]["extra"]) == ({"note": "客服甲"}, {"note": "客服丙"})
+
+
+def test_a_listed_company_inside_a_longer_query_or_a_contract_is_found(db):
+    from peizi_guard import Guard
+    from peizi_guard.matcher.lexicon import lexicon
+
+    g = Guard(db)
+    companies = [c for e in g.entries("csrc-peizi") for c in e["companies"]]
+    assert len(companies) == 258
+    suffixes = tuple(lexicon().company_suffixes)
+    for c in companies:
+        branch, signed = g.check(c + "上海分公司"), g.check("签约方：" + c)
+        for v in (branch, signed):  # a company with a legal form (有限公司 …) is found inside
+            assert v.verdict != "clear" or not c.endswith(suffixes), (v.query, v.verdict)
+        contract = g.check_text(f"甲方：{c}，乙方：张三。甲方向乙方提供配资，杠杆1:5。")
+        assert contract.verdict == "listed" and c in {m.value for m in contract.matches}, c
+    v = g.check("北京哲杜德科技有限公司上海分公司")
+    assert v.verdict == "suspicious" and [m.method for m in v.matches] == ["name-inside"]
+    assert v.matches[0].entry == "杜德配资" and v.matches[0].value == "北京哲杜德科技有限公司"
+    assert g.check("华泰证券股份有限公司上海分公司").verdict == "clear"  # a licensed broker's branch
+
+
+def test_a_company_in_a_text_never_hides_the_listed_name_it_holds(db):
+    from peizi_guard import Guard
+
+    v = Guard(db).check_text("大牛配资运营主体“深圳大牛时代科技有限公司”注册资金1.88亿元，大牛时代欢迎您。")
+    assert {("大牛时代", "name"), ("深圳大牛时代科技有限公司", "company")} <= {(m.value, m.field) for m in v.matches}
+
+
+def test_ip_addresses_on_a_users_list_match_only_themselves(db, tmp_path):
+    f = tmp_path / "ips.csv"
+    f.write_text("name,urls\n甲平台,http://1.2.3.4:8080/pz\n乙平台,45.76.1.2\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "ips").exit_code == 0
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("45.76.1.2", "45.76.1.2:8888", "http://45.76.1.2/", "1.2.3.4/pz", "http://1.2.3.4:9090/x"):
+        v = g.check(q)
+        assert (v.kind, v.verdict) == ("url", "listed"), q
+    for q in ("http://99.88.1.2/", "http://9.9.3.4:8080/pz", "999.1.1.1"):  # same last numbers: no domain
+        assert g.check(q).verdict == "clear", q
+    for t in ("新平台上线，请访问 http://45.76.1.2 注册", "新平台上线，请访问 45.76.1.2:8080 注册"):
+        assert "乙平台" in {m.entry for m in g.check_text(t).matches}, t
+    assert not g.check_text("软件升级到版本 45.76.1.2 了。").matches  # a bare number run in text: a version
+
+
+def test_an_error_said_to_a_reader_that_went_away_is_141_never_a_verdict(db):
+    import subprocess
+    import sys
+
+    for args in (["check", "杜德配资", "--as-of", "2020-02-30"], ["nosuchcommand"], ["check", "杜德配资"]):
+        p = subprocess.Popen([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db, *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()  # (2>&1 | head -0): both gone before a word is written
+        p.stderr.close()
+        assert p.wait(timeout=60) == 141, args
+
+
+def test_guard_of_an_empty_string_is_an_error_not_the_default_database():
+    import pytest
+
+    from peizi_guard import Guard, api
+
+    for blank in ("", "   "):
+        with pytest.raises(api.DbError, match="blank"):
+            Guard(blank)
+
+
+def test_a_file_with_lone_carriage_returns_is_never_one_query(db, tmp_path):
+    f = tmp_path / "mac.txt"
+    f.write_bytes("杜德配资\r华泰证券\r".encode())
+    r = cli(db, "check", "--file", str(f), "--json")
+    assert r.exit_code == 2 and "杜德配资" not in r.stdout
+    assert "line 1: holds a carriage return" in r.stderr and "skipped" in r.stderr
+    f.write_bytes("杜德配资\r\n华泰证券\r\n".encode())  # CRLF: two queries, as ever
+    r = cli(db, "check", "--file", str(f), "--json")
+    assert r.exit_code == 1 and [json.loads(x)["verdict"] for x in r.stdout.splitlines()] == ["listed", "clear"]

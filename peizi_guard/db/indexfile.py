@@ -31,7 +31,7 @@ try:  # BLAKE2 as CPython builds it in: hashlib would load OpenSSL (3 ms of ever
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b as _hash
 
-FORMAT = "2"
+FORMAT = "3"
 SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE refs (i INTEGER PRIMARY KEY, v TEXT NOT NULL);
@@ -163,6 +163,7 @@ def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jo
 
     fuzzy: dict[str, list[int]] = {}
     mentions: set[str] = set()
+    companies: set[str] = set()
     labels: dict[str, None] = {}  # in order of first listing
     n = n_refs = 0
     for chunk in made(entries, settings, jobs):
@@ -171,6 +172,7 @@ def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jo
         for k, r in chunk.fuzzy:
             fuzzy.setdefault(k, []).append(r)
         mentions.update(chunk.mentions)
+        companies.update(chunk.companies)
         labels.update(dict.fromkeys(chunk.labels))
         n, n_refs = n + chunk.entries, n_refs + len(chunk.refs)
     keys = list(fuzzy)
@@ -180,6 +182,7 @@ def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jo
     while batch := list(itertools.islice(near, 50_000)):
         out.put("INSERT INTO near VALUES (?, ?)", batch)
     out.put("INSERT INTO words VALUES ('mention', ?)", [(w,) for w in sorted(mentions)])
+    out.put("INSERT INTO words VALUES ('company', ?)", [(w,) for w in sorted(companies)])
     out.put("INSERT INTO words VALUES ('label', ?)", [(w,) for w in labels])
     meta = {"key": key, "format": FORMAT, "code": _code_digest(), "stamp": _code_stamp()}
     meta.update(entries=str(n), fuzzy=str(len(keys)), refs=str(n_refs))
@@ -235,6 +238,7 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
     ix.near = _Near(db)
     try:
         ix.mentions = _LazyMentions(db) if db.has_words("mention") else None
+        ix.company_mentions = _LazyMentions(db, "company") if db.has_words("company") else None
         ix.labels_in_text = _LazyLabels(db) if db.has_words("label") else None
     except IndexDamaged:
         con.close()
@@ -391,13 +395,13 @@ class _Near:
 class _LazyMentions:
     """Mentions built from the saved words on first use (text checks only)."""
 
-    def __init__(self, db: _Reader):
-        self.db = db
+    def __init__(self, db: _Reader, kind: str = "mention"):
+        self.db, self.kind = db, kind
         self.obj: Mentions | None = None
 
     def find(self, text: str) -> list[str]:
         if self.obj is None:
-            self.obj = Mentions(self.db.words("mention"))
+            self.obj = Mentions(self.db.words(self.kind))
         return self.obj.find(text)
 
 

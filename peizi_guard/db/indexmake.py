@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from .. import cores
-from ..matcher.index import FUZZY, LABEL, MENTION, postings
+from ..matcher.index import COMPANY, FUZZY, LABEL, MENTION, postings
 from ..matcher.settings import Settings
 from .indexfile import TABLES
 
@@ -34,6 +34,7 @@ class Made(NamedTuple):
     fuzzy: list[tuple[str, int]]  # (fuzzy key, ref)
     mentions: list[str]
     labels: list[str]
+    companies: list[str]  # company names found inside texts
 
 
 @contextmanager
@@ -58,7 +59,7 @@ def make(chunk: int, entries: list[dict], settings: Settings) -> Made:
 def _make(chunk: int, entries: list[dict], settings: Settings) -> Made:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     base = chunk << 32
-    out = Made(len(entries), [], [], [], [], [])
+    out = Made(len(entries), [], [], [], [], [], [])
     for e in entries:
         refs, posted = postings(e, settings)
         for table, key, r, pair in posted:
@@ -68,6 +69,8 @@ def _make(chunk: int, entries: list[dict], settings: Settings) -> Made:
                 out.mentions.append(key)
             elif table == LABEL:
                 out.labels.append(key)
+            elif table == COMPANY:
+                out.companies.append(key)
             else:
                 out.rows.append((TABLES[table], key, base + r, pair))
         out.refs.extend(

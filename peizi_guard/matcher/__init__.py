@@ -129,7 +129,7 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
         )
     notes = []
     if not matches:
-        matches = _named_inside(ix, name)
+        matches = _named_inside(ix, name) or _company_inside(ix, name)
         if matches:
             notes.append("查询中含有名单上的名称 (the query holds a listed name inside it)")
     return matches, name_signals(name, ix.settings), notes
@@ -158,6 +158,33 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
         if part != key and ix.names.get(part) and part not in lx.ambiguous_names and not is_generic(part):
             out += [replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.method == "exact"]
     return out
+
+
+MAX_COMPANY_INSIDE = 40  # characters of a listed company's name looked for inside a query
+
+
+def _company_inside(ix: Index, name: str) -> list[Match]:
+    """Listed companies written inside a longer query (北京哲杜德科技有限公司上海分公司, 签约方：…):
+    each part of the query that ends in a legal form (有限公司 …) is looked up; suspicious, as a
+    name inside another is."""
+    key = name_key(name)
+    if len(key) > LONG_NAME:
+        return []
+    ends = sorted({i + len(s) for s in lexicon().company_suffixes if s in key for i in _places(key, s)})
+    score = ix.settings.method_scores["name-inside"]
+    out: list[Match] = []
+    for end in ends:
+        for start in range(max(0, end - MAX_COMPANY_INSIDE), end - MIN_NAME_INSIDE + 1):
+            part = key[start:end]
+            if part != key and ix.companies.get(part):
+                out += [
+                    replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.field == "company"
+                ]
+    return _unique(out)
+
+
+def _places(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 @lru_cache(maxsize=4096)
@@ -264,6 +291,8 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     matches: list[Match] = []
     # in the order the text names them: the same text gives the same evidence in every process
     names = ix.mentions.find(prepared) if ix.mentions is not None else []
+    if ix.company_mentions is not None:  # a company holding a listed name never hides it
+        names = list(dict.fromkeys([*names, *ix.company_mentions.find(prepared)]))
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
         names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned)]))
     for name in names:

@@ -63,6 +63,7 @@ class Index:
     near: NearLike | None = None  # fuzzy_keys within one edit of a query
     mentions: MentionsLike | None = None  # listed names as they may appear inside a text
     labels_in_text: LabelsLike | None = None  # short or generic listed names, standing alone in an offer
+    company_mentions: MentionsLike | None = None  # listed companies inside a text (never hiding a name)
     entries: int = 0
     settings: Settings = DEFAULT
     model: TextModel | None = None  # None = the shipped one (textmodel.default_model)
@@ -82,6 +83,7 @@ REF_MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains"
 PAIR_MAPS = ("sounds", "paths", "labels", "stems")  # key → [(str, Ref)]
 FUZZY = "fuzzy"  # a name key compared by edit distance (fuzzy_keys, in order of first posting)
 MENTION, LABEL = "mention", "label"  # a listed name as found in a text: inside it, or standing alone
+COMPANY = "company"  # a listed company's name as found inside a text (甲方：…有限公司), apart from names
 
 Posting = tuple[str, str, int, str]  # (table, key, ref's position in the entry's refs, string of a pair)
 
@@ -133,6 +135,7 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
             refs.append(Ref(src, seq, entry, "company", value, lst))
             r = len(refs) - 1
             out.append(("companies", name_key(value), r, ""))
+            out += [(COMPANY, w, r, "") for w in _mention_words(name_key(value), value, mention_min)]
             core = company_core(value)
             if len(core) >= 2:
                 out.append(("company_cores", core, r, ""))
@@ -169,6 +172,7 @@ def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> 
     ix = Index(settings=settings, model=model)
     fuzzy: dict[str, list[Ref]] = defaultdict(list)
     mentions: set[str] = set()
+    companies: set[str] = set()
     labels: dict[str, None] = {}  # in order of first listing
     for e in entries:
         ix.entries += 1
@@ -178,6 +182,8 @@ def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> 
                 fuzzy[key].append(refs[r])
             elif table == MENTION:
                 mentions.add(key)
+            elif table == COMPANY:
+                companies.add(key)
             elif table == LABEL:
                 labels[key] = None
             elif table in PAIR_MAPS:
@@ -189,6 +195,7 @@ def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> 
     ix.near = Near(ix.fuzzy_keys)
     ix.mentions = Mentions(sorted(mentions)) if mentions else None
     ix.labels_in_text = Labels(list(labels)) if labels else None
+    ix.company_mentions = Mentions(sorted(companies)) if companies else None
     return ix
 
 
