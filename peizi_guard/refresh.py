@@ -123,25 +123,37 @@ def _orm_validators(session_factory, source_id: str) -> tuple[str, str, str]:  #
 
 
 def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
-    """(document, where it came from) of the first of the page's attachments that is a list of the
-    source's layout, verified and parsed (a notice's 附件1 is passed over for its 附件2); else the
-    failed Outcome, naming each attachment tried."""
+    """(document, where it came from) of the newest of the page's attachments that are lists of
+    the source's layout, verified and parsed (a notice's 附件1 is passed over for its 附件2; of a
+    page attaching several issues, oldest first or not, the latest by its date); else the failed
+    Outcome, naming each attachment tried."""
     from .scraper.capped import parse_document
     from .scraper.locate import attachments_failed, next_attachment
 
     failures: list[str] = []
+    best = None
     while True:
         try:
             verify(found.document, found.claimed_format)
-            return parse_document(found.document, found.document_url, expect_layout=meta.get("layout", "")), found
+            doc = parse_document(found.document, found.document_url, expect_layout=meta.get("layout", ""))
+            if best is None or _dated(doc) > _dated(best[0]):  # the same date: the first in page order
+                best = (doc, found)
         except DocumentError as exc:
             failures.append(f"{found.document_url}: {exc}")
         except LAYOUT_ERRORS as exc:
             failures.append(f"{found.document_url}: document not understood ({_one_line(exc)})")
         after = next_attachment(found, fetcher, failures)
         if after is None:
-            return Outcome(meta["id"], "failed", attachments_failed(found, failures), url=found.document_url)
+            break
         found = after
+    if best is not None:
+        return best
+    return Outcome(meta["id"], "failed", attachments_failed(found, failures), url=found.document_url)
+
+
+def _dated(doc) -> str:  # noqa: ANN001
+    """A document's date as its snapshot is ordered by: published, else the date its contents reach."""
+    return doc.published or doc.content_date or ""
 
 
 def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -> Outcome:  # noqa: ANN001

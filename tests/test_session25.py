@@ -133,3 +133,21 @@ def test_a_file_with_lone_carriage_returns_is_never_one_query(db, tmp_path):
     f.write_bytes("杜德配资\r\n华泰证券\r\n".encode())  # CRLF: two queries, as ever
     r = cli(db, "check", "--file", str(f), "--json")
     assert r.exit_code == 1 and [json.loads(x)["verdict"] for x in r.stdout.splitlines()] == ["listed", "clear"]
+
+
+def test_refresh_takes_the_newest_of_the_lists_a_page_attaches_in_any_order(db):
+    from .sitehelper import Site
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    site = Site()
+    try:
+        for order in (("05", "06", "07"), ("07", "05", "06")):
+            links = " ".join(f'<a href="2019-{m}.docx">2019年第{int(m)}期</a>' for m in order)
+            site.pages["/sac/"] = ("text/html; charset=utf-8", f"<html><body>{links}</body></html>".encode())
+            for m in order:
+                site.pages[f"/sac/2019-{m}.docx"] = (docx, (FIXTURES / f"sac-blacklist-2019-{m}.docx").read_bytes())
+            r = cli(db, "refresh", "sac-blacklist", "--url", site.url + "/sac/", "--allow-private", "--json")
+            o = json.loads(r.stdout.splitlines()[0])
+            assert o["url"].endswith("/2019-07.docx") and o["entries"] == 132, (order, o)
+    finally:
+        site.close()

@@ -87,7 +87,7 @@ def locate(
     return found
 
 
-MAX_ATTACHMENTS = 4  # attachments of one page tried, in page order, until one is the list
+MAX_ATTACHMENTS = 4  # attachments of one page tried, in page order (the newest list of them is kept)
 
 
 def next_attachment(found: Located, fetcher: Fetcher, failures: list[str]) -> Located | None:
