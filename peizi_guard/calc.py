@@ -24,6 +24,7 @@ DEFAULT_MOVES = tuple(m / 100 for m in range(-20, 25, 5))
 LICENSED_LEVERAGE, LICENSED_LINE = 2.0, 1.30  # 融资融券: about 1:1 (own : borrowed), 130 % maintenance ratio
 # what the calculator accepts: beyond these the figures mean nothing (and floats overflow)
 MAX_OWN = 1e12  # yuan (1万亿)
+MIN_OWN = 0.01  # yuan (one fen): the figures are in yuan to 0.01, so less would show as 0.00
 MAX_LEVERAGE = 1000.0
 MAX_DAYS = 36_500  # 100 years
 MAX_LINE = 10.0  # a warning or liquidation line of 1000 %
@@ -72,7 +73,7 @@ _UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8, "万�
 
 
 def parse_amount(text: str | float, what: str = "--own") -> float:
-    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: above zero, at most MAX_OWN."""
+    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: at least MIN_OWN, at most MAX_OWN."""
     if isinstance(text, (int, float)):
         value = float(text)
     else:
@@ -85,6 +86,11 @@ def parse_amount(text: str | float, what: str = "--own") -> float:
         value = float(m.group(1).replace(",", "").replace("，", "")) * _UNITS[(m.group(2) or "").lower() or None]
     if not value > 0:  # NaN too
         raise CalcError(f"{what}: the amount must be above zero, not {text}", f"{what}：金额须大于零，不能是 {text}")
+    if value < MIN_OWN * (1 - 1e-9):  # the tolerance: 0.000001万 is 0.01 yuan, whatever the float says
+        raise CalcError(
+            f"{what}: {text} is less than 0.01 yuan (one fen), the smallest amount the calculator takes",
+            f"{what}：{text} 不足 0.01 元（一分钱），低于计算器可算的最小金额",
+        )
     if value > MAX_OWN:  # inf too
         raise CalcError(
             f"{what}: {text} is more than the calculator takes ({MAX_OWN:,.0f} yuan, 1万亿)",

@@ -1,0 +1,65 @@
+"""Round nine of the calculator: an amount below one fen is refused (not an internal error, not a
+result of 0.00), a comma counts only between groups of three digits, --days and a missing --own are
+one bilingual line like every other bad input, and the scenario table shows big figures whole."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from peizi_guard.calc import CalcError, calculate, parse_amount
+from peizi_guard.cli import main
+from peizi_guard.output.text import width
+from peizi_guard.web.app import create_app
+
+
+def calc_cli(*args):
+    return CliRunner().invoke(main, ["calc", *args])
+
+
+def one_bilingual_line(r, option):
+    """Exit 2, nothing on stdout, one line on stderr: Chinese, then ` / `, then English, naming the option."""
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("peizi-guard: error: "), r.stderr
+    zh, sep, en = r.stderr.strip().removeprefix("peizi-guard: error: ").partition(" / ")
+    assert sep and option in zh and option in en, r.stderr
+    assert any("\u4e00" <= c <= "\u9fff" for c in zh.replace("万", "")), r.stderr
+    assert "internal error" not in r.stderr and "Usage:" not in r.output
+
+
+# ---- 3. an amount below 0.01 yuan ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("own", ["0.001", "0.004", "0.009", "0.0000001万"])
+def test_an_amount_below_one_fen_is_one_bilingual_line(own):
+    for extra in ([], ["--json"]):
+        r = calc_cli("--own", own, "--leverage", "10", *extra)
+        one_bilingual_line(r, "--own")
+        assert "0.01" in r.stderr
+    with pytest.raises(CalcError, match="less than 0.01 yuan"):
+        calculate(own, leverage=10)
+
+
+def test_one_fen_itself_is_calculated():
+    r = calc_cli("--own", "0.01", "--leverage", "2", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["own"] == 0.01
+    assert calc_cli("--own", "0.01", "--leverage", "2").exit_code == 0  # with the licensed comparison
+    assert parse_amount("0.000001万") == pytest.approx(0.01)
+
+
+def test_a_python_number_below_one_fen_is_refused():
+    with pytest.raises(CalcError, match="less than 0.01 yuan"):
+        calculate(0.001, leverage=10)
+
+
+def test_the_api_refuses_an_amount_below_one_fen_through_the_shared_parser(shared_db):
+    with TestClient(create_app(shared_db, rate_limit=0)) as c:
+        api = c.get("/api/calc", params={"own": "0.001", "leverage": "10"})
+        assert api.status_code == 422 and "0.01 yuan" in api.text
+        page = c.get("/", params={"own": "0.001", "leverage": "10"})
+        assert page.status_code == 200 and "0.01" in page.text and "calc-result" not in page.text
