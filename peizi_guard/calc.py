@@ -68,12 +68,14 @@ def _folded(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-_AMOUNT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万亿|万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
+_AMOUNT = re.compile(r"([0-9][0-9,，]*)(\.[0-9]+)?\s*(万亿|万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+")  # 100,000 and 1,000,000: commas between groups of three
 _UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8, "万亿": 1e12}
 
 
 def parse_amount(text: str | float, what: str = "--own") -> float:
-    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: at least MIN_OWN, at most MAX_OWN."""
+    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: at least MIN_OWN, at most MAX_OWN.
+    A comma must separate groups of three digits: `1,5万` or `1,00` is refused, not read as 15万 or 100."""
     if isinstance(text, (int, float)):
         value = float(text)
     else:
@@ -83,7 +85,14 @@ def parse_amount(text: str | float, what: str = "--own") -> float:
                 f"{what}: {text!r} is not an amount in yuan (e.g. 100000, 10万, 1.5万, 100,000)",
                 f"{what}：{text!r} 不是以元计的金额（如 100000、10万、1.5万、100,000）",
             )
-        value = float(m.group(1).replace(",", "").replace("，", "")) * _UNITS[(m.group(2) or "").lower() or None]
+        whole, fraction, unit = m.groups()
+        if ("," in whole or "，" in whole) and not _GROUPED.fullmatch(whole):
+            raise CalcError(
+                f"{what}: {text!r}: a comma may only separate groups of three digits (100,000); "
+                "write a decimal point for a fraction (1.5万)",
+                f"{what}：{text!r} 中的逗号只能用于每三位分隔（如 100,000）；小数请用小数点（如 1.5万）",
+            )
+        value = float(re.sub("[,，]", "", whole) + (fraction or "")) * _UNITS[(unit or "").lower() or None]
     if not value > 0:  # NaN too
         raise CalcError(f"{what}: the amount must be above zero, not {text}", f"{what}：金额须大于零，不能是 {text}")
     if value < MIN_OWN * (1 - 1e-9):  # the tolerance: 0.000001万 is 0.01 yuan, whatever the float says

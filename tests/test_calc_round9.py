@@ -63,3 +63,23 @@ def test_the_api_refuses_an_amount_below_one_fen_through_the_shared_parser(share
         assert api.status_code == 422 and "0.01 yuan" in api.text
         page = c.get("/", params={"own": "0.001", "leverage": "10"})
         assert page.status_code == 200 and "0.01" in page.text and "calc-result" not in page.text
+
+
+# ---- 4. commas ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("own", ["1,5万", "1,00", "10,0000", "1,0000", "100,", "1,5", "1,000,00", "1，5万", "12,34.5"])
+def test_a_comma_that_does_not_separate_groups_of_three_is_refused(own):
+    with pytest.raises(CalcError, match="groups of three digits"):
+        parse_amount(own)
+    one_bilingual_line(calc_cli("--own", own, "--leverage", "10", "--json"), "--own")
+
+
+@pytest.mark.parametrize("own, yuan", [
+    ("100,000", 100_000), ("1,000,000.50", 1_000_000.5), ("100，000", 100_000), ("１００，０００", 100_000),
+    ("10,000万", 1e8), ("1,000", 1_000), ("100000", 100_000), ("1.5万", 15_000),
+])  # fmt: skip
+def test_commas_between_groups_of_three_still_work(own, yuan):
+    assert parse_amount(own) == yuan
+    r = calc_cli("--own", own, "--leverage", "10", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["own"] == yuan
