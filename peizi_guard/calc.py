@@ -126,6 +126,21 @@ def parse_fraction(text: str | float, what: str) -> float:
     return value
 
 
+def parse_days(text: int | str, what: str = "--days") -> int:
+    """Days held: a whole number, `30` (or ３０, `30天`), 0 to MAX_DAYS."""
+    if isinstance(text, str):
+        m = re.fullmatch(r"([+-]?[0-9]+)\s*天?", _folded(text))
+        if not m:
+            raise CalcError(
+                f"{what}: {text!r} is not a whole number of days (e.g. 30)",
+                f"{what}：{text!r} 不是整数天数（如 30）",
+            )
+        if len(m.group(1).lstrip("+-").lstrip("0")) > 15:  # int() refuses past 4,300 digits
+            raise _days_out_of_range(what, huge=True)
+        text = int(m.group(1))
+    return _days(text, what)
+
+
 def parse_ratio(text: str, what: str = "--ratio") -> float:
     """Leverage from own : borrowed as ads write it: `1:9` (or 1：9, 1比9) is leverage 10."""
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(?::|比)\s*([0-9]*\.?[0-9]+)\s*", _folded(text))
@@ -153,7 +168,7 @@ def calculate(
     annual_rate: float | str | None = None,
     monthly_rate: float | str | None = None,
     daily_rate: float | str | None = None,
-    days: int = DEFAULT_DAYS,
+    days: int | str = DEFAULT_DAYS,
     management_fee: float | str = 0.0,
     trade_cost: float | str = TRADE_COST,
     warning_line: float | str = WARNING_LINE,
@@ -170,7 +185,7 @@ def calculate(
     fee = _rate(management_fee, names("management_fee"))
     cost = _rate(trade_cost, names("trade_cost"))
     warn, liq = _lines(warning_line, liquidation_line, names)
-    held = _days(days, names("days"))
+    held = parse_days(days, names("days"))
     steps = _moves(moves, names("move"))
 
     f = e * lev
@@ -205,6 +220,11 @@ def calculate_from(params: dict, names: Names = flag) -> dict:
     the options (`flag` for the command line, `param` for the API)."""
     keys = ("annual_rate", "monthly_rate", "daily_rate", "days", "management_fee", "trade_cost", "warning_line",
             "liquidation_line")  # fmt: skip
+    if params.get("own") is None:
+        raise CalcError(
+            f"{names('own')} is required: your own capital in yuan (e.g. 10万)",
+            f"须给出 {names('own')}：自有资金，以元计（如 10万）",
+        )
     kwargs = {k: params[k] for k in keys if params.get(k) is not None}
     moves = params.get("moves") or params.get("move") or DEFAULT_MOVES
     return calculate(params["own"], params.get("leverage"), params.get("ratio"), moves=moves, names=names, **kwargs)
@@ -326,12 +346,16 @@ def _lines(warning_line: float | str, liquidation_line: float | str, names: Name
 def _days(days: int, name: str) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
         huge = isinstance(days, int) and abs(days) > 10**15  # repr of an int fails past 4,300 digits
-        shown = "a larger number" if huge else repr(days)
-        raise CalcError(
-            f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {shown}",
-            f"{name} 须是 0 到 {MAX_DAYS:,} 的整数天数（100 年），不能是 {shown}",
-        )
+        raise _days_out_of_range(name, "" if huge else repr(days), huge)
     return days
+
+
+def _days_out_of_range(name: str, shown: str = "", huge: bool = False) -> CalcError:
+    en, zh = ("a larger number", "更大的数") if huge else (shown, shown)
+    return CalcError(
+        f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {en}",
+        f"{name} 须是 0 到 {MAX_DAYS:,} 的整数天数（100 年），不能是 {zh}",
+    )
 
 
 def _moves(moves: Sequence[float | str], name: str) -> list[float]:

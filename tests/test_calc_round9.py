@@ -83,3 +83,23 @@ def test_commas_between_groups_of_three_still_work(own, yuan):
     assert parse_amount(own) == yuan
     r = calc_cli("--own", own, "--leverage", "10", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["own"] == yuan
+
+
+# ---- 12. --days (and a missing --own): one bilingual line -----------------------------------------------
+
+
+@pytest.mark.parametrize("days", ["1.5", "abc", "", "1e3", "30.0", "三十", "99999999999999999999999", "-1", "36501"])
+def test_days_that_are_not_a_whole_number_in_range_are_one_bilingual_line(days):
+    one_bilingual_line(calc_cli("--own", "10万", "--leverage", "10", "--days", days), "--days")
+
+
+@pytest.mark.parametrize("days", ["7", "３０", "30天", "0", "36500"])
+def test_days_as_written_still_work(days):
+    r = calc_cli("--own", "10万", "--leverage", "10", "--days", days, "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["days"] == int(days.replace("天", "").replace("３０", "30"))
+
+
+def test_a_missing_own_is_one_bilingual_line():
+    one_bilingual_line(calc_cli("--leverage", "10"), "--own")
+    assert "--own AMOUNT" in calc_cli("--help").output
