@@ -103,3 +103,34 @@ def test_days_as_written_still_work(days):
 def test_a_missing_own_is_one_bilingual_line():
     one_bilingual_line(calc_cli("--leverage", "10"), "--own")
     assert "--own AMOUNT" in calc_cli("--help").output
+
+
+# ---- 13. the scenario table shows big figures whole ------------------------------------------------------
+
+
+def test_the_scenario_table_shows_big_figures_whole_and_aligned():
+    r = calc_cli("--own", "1万亿", "--leverage", "1000", "--move", "1000%", "--move", "-20%")
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.stdout
+    assert "11,000,000,000,000,000.00" in r.stdout and "10,001,000,000,000,000.00" in r.stdout
+    assert "-199,000,000,000,000.00" in r.stdout
+    head = next(i for i, line in enumerate(r.stdout.splitlines()) if line.startswith("涨跌 move"))
+    rows = r.stdout.splitlines()[head : head + 3]
+    # each column starts where its heading does
+    for heading in ("权益 equity", "盈亏(未扣费) gross", "状态 status"):
+        at = width(rows[0][: rows[0].index(heading)])
+        for row in rows[1:]:
+            prefix = next(row[:i] for i in range(len(row) + 1) if width(row[:i]) >= at)
+            assert width(prefix) == at and row[len(prefix) - 1] == " " and row[len(prefix)] != " ", (heading, row)
+
+
+def test_the_ordinary_table_is_as_the_readme_shows_it():
+    r = calc_cli("--own", "10万", "--ratio", "1:9", "--annual-rate", "8%", "--days", "30")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert "涨跌 move  持仓市值 position   权益 equity     盈亏(未扣费) gross   盈亏(扣费) net    状态 status" in lines
+    assert (
+        "-20.00%    800,000.00          -100,000.00     -200.00%             -208.12%          本金亏光 wiped out"
+        in lines
+    )
+    assert "-5.00%     950,000.00          50,000.00       -50.00%              -58.12%           预警 warning" in lines
