@@ -24,6 +24,7 @@ DEFAULT_MOVES = tuple(m / 100 for m in range(-20, 25, 5))
 LICENSED_LEVERAGE, LICENSED_LINE = 2.0, 1.30  # 融资融券: about 1:1 (own : borrowed), 130 % maintenance ratio
 # what the calculator accepts: beyond these the figures mean nothing (and floats overflow)
 MAX_OWN = 1e12  # yuan (1万亿)
+MIN_OWN = 0.01  # yuan (one fen): the figures are in yuan to 0.01, so less would show as 0.00
 MAX_LEVERAGE = 1000.0
 MAX_DAYS = 36_500  # 100 years
 MAX_LINE = 10.0  # a warning or liquidation line of 1000 %
@@ -67,12 +68,14 @@ def _folded(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-_AMOUNT = re.compile(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万亿|万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
+_AMOUNT = re.compile(r"([0-9][0-9,，]*)(\.[0-9]+)?\s*(万亿|万|亿|千|k|w)?\s*(?:元|rmb|cny)?", re.I)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+")  # 100,000 and 1,000,000: commas between groups of three
 _UNITS = {None: 1, "千": 1e3, "k": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8, "万亿": 1e12}
 
 
 def parse_amount(text: str | float, what: str = "--own") -> float:
-    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: above zero, at most MAX_OWN."""
+    """Yuan from `100000`, `10万`, `1.5万`, `100,000`, `100000元`: at least MIN_OWN, at most MAX_OWN.
+    A comma must separate groups of three digits: `1,5万` or `1,00` is refused, not read as 15万 or 100."""
     if isinstance(text, (int, float)):
         value = float(text)
     else:
@@ -82,9 +85,21 @@ def parse_amount(text: str | float, what: str = "--own") -> float:
                 f"{what}: {text!r} is not an amount in yuan (e.g. 100000, 10万, 1.5万, 100,000)",
                 f"{what}：{text!r} 不是以元计的金额（如 100000、10万、1.5万、100,000）",
             )
-        value = float(m.group(1).replace(",", "").replace("，", "")) * _UNITS[(m.group(2) or "").lower() or None]
+        whole, fraction, unit = m.groups()
+        if ("," in whole or "，" in whole) and not _GROUPED.fullmatch(whole):
+            raise CalcError(
+                f"{what}: {text!r}: a comma may only separate groups of three digits (100,000); "
+                "write a decimal point for a fraction (1.5万)",
+                f"{what}：{text!r} 中的逗号只能用于每三位分隔（如 100,000）；小数请用小数点（如 1.5万）",
+            )
+        value = float(re.sub("[,，]", "", whole) + (fraction or "")) * _UNITS[(unit or "").lower() or None]
     if not value > 0:  # NaN too
         raise CalcError(f"{what}: the amount must be above zero, not {text}", f"{what}：金额须大于零，不能是 {text}")
+    if value < MIN_OWN * (1 - 1e-9):  # the tolerance: 0.000001万 is 0.01 yuan, whatever the float says
+        raise CalcError(
+            f"{what}: {text} is less than 0.01 yuan (one fen), the smallest amount the calculator takes",
+            f"{what}：{text} 不足 0.01 元（一分钱），低于计算器可算的最小金额",
+        )
     if value > MAX_OWN:  # inf too
         raise CalcError(
             f"{what}: {text} is more than the calculator takes ({MAX_OWN:,.0f} yuan, 1万亿)",
@@ -109,6 +124,21 @@ def parse_fraction(text: str | float, what: str) -> float:
     if not math.isfinite(value):  # NaN, or a string of digits too long for a float
         raise CalcError(f"{what}: {text!r} is not a finite number", f"{what}：{text!r} 不是有限的数")
     return value
+
+
+def parse_days(text: int | str, what: str = "--days") -> int:
+    """Days held: a whole number, `30` (or ３０, `30天`), 0 to MAX_DAYS."""
+    if isinstance(text, str):
+        m = re.fullmatch(r"([+-]?[0-9]+)\s*天?", _folded(text))
+        if not m:
+            raise CalcError(
+                f"{what}: {text!r} is not a whole number of days (e.g. 30)",
+                f"{what}：{text!r} 不是整数天数（如 30）",
+            )
+        if len(m.group(1).lstrip("+-").lstrip("0")) > 15:  # int() refuses past 4,300 digits
+            raise _days_out_of_range(what, huge=True)
+        text = int(m.group(1))
+    return _days(text, what)
 
 
 def parse_ratio(text: str, what: str = "--ratio") -> float:
@@ -138,7 +168,7 @@ def calculate(
     annual_rate: float | str | None = None,
     monthly_rate: float | str | None = None,
     daily_rate: float | str | None = None,
-    days: int = DEFAULT_DAYS,
+    days: int | str = DEFAULT_DAYS,
     management_fee: float | str = 0.0,
     trade_cost: float | str = TRADE_COST,
     warning_line: float | str = WARNING_LINE,
@@ -155,7 +185,7 @@ def calculate(
     fee = _rate(management_fee, names("management_fee"))
     cost = _rate(trade_cost, names("trade_cost"))
     warn, liq = _lines(warning_line, liquidation_line, names)
-    held = _days(days, names("days"))
+    held = parse_days(days, names("days"))
     steps = _moves(moves, names("move"))
 
     f = e * lev
@@ -190,6 +220,11 @@ def calculate_from(params: dict, names: Names = flag) -> dict:
     the options (`flag` for the command line, `param` for the API)."""
     keys = ("annual_rate", "monthly_rate", "daily_rate", "days", "management_fee", "trade_cost", "warning_line",
             "liquidation_line")  # fmt: skip
+    if params.get("own") is None:
+        raise CalcError(
+            f"{names('own')} is required: your own capital in yuan (e.g. 10万)",
+            f"须给出 {names('own')}：自有资金，以元计（如 10万）",
+        )
     kwargs = {k: params[k] for k in keys if params.get(k) is not None}
     moves = params.get("moves") or params.get("move") or DEFAULT_MOVES
     return calculate(params["own"], params.get("leverage"), params.get("ratio"), moves=moves, names=names, **kwargs)
@@ -311,12 +346,16 @@ def _lines(warning_line: float | str, liquidation_line: float | str, names: Name
 def _days(days: int, name: str) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
         huge = isinstance(days, int) and abs(days) > 10**15  # repr of an int fails past 4,300 digits
-        shown = "a larger number" if huge else repr(days)
-        raise CalcError(
-            f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {shown}",
-            f"{name} 须是 0 到 {MAX_DAYS:,} 的整数天数（100 年），不能是 {shown}",
-        )
+        raise _days_out_of_range(name, "" if huge else repr(days), huge)
     return days
+
+
+def _days_out_of_range(name: str, shown: str = "", huge: bool = False) -> CalcError:
+    en, zh = ("a larger number", "更大的数") if huge else (shown, shown)
+    return CalcError(
+        f"{name} must be a whole number of days, 0 or more and at most {MAX_DAYS:,} (100 years), not {en}",
+        f"{name} 须是 0 到 {MAX_DAYS:,} 的整数天数（100 年），不能是 {zh}",
+    )
 
 
 def _moves(moves: Sequence[float | str], name: str) -> list[float]:

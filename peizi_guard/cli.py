@@ -1030,13 +1030,17 @@ def _check_on_cluster(db, file, kind, encoding, as_json, address, workers, outpu
 
 
 @main.command()
-@click.option("--own", required=True, metavar="AMOUNT", help="Own capital in yuan: 100000, 10万, 1.5万, 100,000.")
+@click.option(
+    "--own", metavar="AMOUNT", help="Own capital in yuan (required): 100000, 10万, 1.5万, 100,000; at least 0.01."
+)
 @click.option("--leverage", metavar="L", help="Position ÷ own capital, e.g. 10.")
 @click.option("--ratio", metavar="E:B", help="Own : borrowed as ads write it; 1:9 is leverage 10.")
 @click.option("--annual-rate", metavar="RATE", help="Interest a year on the borrowed money (8% or 0.08).")
 @click.option("--monthly-rate", metavar="RATE", help="Interest a month (月息), e.g. 1.5%.")
 @click.option("--daily-rate", metavar="RATE", help="Interest a day (日息), e.g. 0.05%.")
-@click.option("--days", default=30, show_default=True, type=int, help="Days the position is held.")
+@click.option(
+    "--days", default="30", show_default=True, metavar="N", help="Days the position is held (a whole number)."
+)
 @click.option("--management-fee", default="0", metavar="RATE", help="Management fee a month on the borrowed money.")
 @click.option(
     "--trade-cost",

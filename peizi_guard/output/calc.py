@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..calc import LICENSED_LINE, licensed_comparison
-from .text import table
+from .text import table, width
 
 STATUS = {
     "ok": "正常 ok",
@@ -56,7 +56,9 @@ def render(r: dict, warning_line: float, liquidation_line: float) -> str:
                     STATUS[s["status"]],
                 ]
             )
-        lines += [table(rows, [9, 18, 14, 19, 16, 20]), ""]
+        # each column as wide as its widest cell: big figures whole, never cut to 11,000,000,000,00…
+        widths = [max(w, *(width(row[i]) for row in rows)) for i, w in enumerate([9, 18, 14, 19, 16, 20])]
+        lines += [table(rows, widths), ""]
     lines += [
         "对比 持牌券商融资融券 licensed margin trading (融资融券):",
         f"  约 1:1 杠杆（持仓约为本金的 2 倍），维持担保比例约 {LICENSED_LINE:.0%} 时平仓："
