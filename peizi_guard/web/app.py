@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import email.message
+import inspect
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -27,6 +28,7 @@ from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..db.engine import mask
 from ..guard import Guard, shows_nothing, undecoded
 from ..matcher.query import reads_as_text
+from ..normalise import fold, name_key
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
 from .page import T, error_page, language, page, say
@@ -37,6 +39,7 @@ MAX_TEXT = 200 * 1024  # bytes of one text (UTF-8)
 EMPTY = "blank, or HTML that shows no text"  # what Guard refuses as nothing to check
 RATE_LIMIT = 120  # requests a minute per client
 FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed the lists
+FORM = ("application", "x-www-form-urlencoded")  # the media type of the page's form, the one it takes
 PAGE_FIELDS = {"monthly_rate": "monthly", "warning_line": "warning", "liquidation_line": "liquidation"}  # form names
 
 
@@ -92,7 +95,30 @@ def create_app(db: str | None = None, rate_limit: int = RATE_LIMIT, follow_every
     _page(app, state)
     app.add_middleware(RateLimit, per_minute=rate_limit)
     app.add_middleware(BodyLimit)
+    app.add_middleware(HeadAsGet)  # outermost: a 413 or 429 has no body either
     return app
+
+
+class HeadAsGet:
+    """ASGI middleware: HEAD is answered as GET without the body (the same status and headers,
+    Content-Length too), wherever GET is (uptime monitors probe /healthz with HEAD); a path
+    without GET answers HEAD as it answers GET (405 naming its methods)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headless(msg: dict) -> None:
+            if msg["type"] == "http.response.body":
+                if msg.get("more_body"):
+                    return
+                msg = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(msg)
+
+        await self.app({**scope, "method": "GET"}, receive, headless)
 
 
 def app_from_env() -> FastAPI:
@@ -142,6 +168,17 @@ class _State:
 
     def entries(self) -> list[dict]:
         return self._cached("entries", self.guard.entries)
+
+    def search(self, q: str) -> list[dict]:
+        """The entries `q` is found in: in a name, alias, company (or its former name), address,
+        app or account (微信号 gh_…), each read as names are matched (traditional or simplified,
+        full width, case, spaces and punctuation folded away: 杜德配資, ＤＤＰＺ, 杜德 配资)."""
+        needle, read, name = name_key(q), name_key, "keys"
+        if not needle:  # only punctuation ("." or "-"): in the values as written, width and script folded
+            needle, read, name = fold(q).strip(), fold, "folded"
+        # each entry with its values read, together: `follow` may drop the lists between two looks
+        pairs = self._cached(name, lambda: [(e, _haystack(e, read)) for e in self.entries()])
+        return [e for e, values in pairs if needle in values]
 
     def sources(self) -> dict[str, str]:
         """Each source's id and kind (official | user), read once per version of the lists."""
@@ -213,40 +250,53 @@ def _allowed(app: FastAPI, scope: Scope) -> str:
     return ", ".join(sorted(methods))
 
 
+def _media(kind: str) -> tuple[str, str]:
+    """A Content-Type's type and subtype, lower case ("" and "" when none is given)."""
+    if not kind:
+        return "", ""
+    message = email.message.Message()
+    message["content-type"] = kind
+    return message.get_content_maintype(), message.get_content_subtype()
+
+
+def _given(kind: str) -> str:
+    """A Content-Type as an error names it: its media type, without parameters."""
+    return kind.split(";")[0].strip() or "none given"
+
+
 def _json_body(request: Request) -> None:
     """A body of another media type (a form, plain text) is 415, not a validation error about it."""
     kind = request.headers.get("content-type", "")
-    message = email.message.Message()
-    message["content-type"] = kind
-    sub = message.get_content_subtype()
-    if not kind or message.get_content_maintype() != "application" or not (sub == "json" or sub.endswith("+json")):
-        given = kind.split(";")[0].strip() or "none given"
-        raise HTTPException(415, f"the body must be JSON (content-type: application/json), not {given}",
+    main, sub = _media(kind)
+    if main != "application" or not (sub == "json" or sub.endswith("+json")):
+        raise HTTPException(415, f"the body must be JSON (content-type: application/json), not {_given(kind)}",
                             {"Accept": "application/json"})  # fmt: skip
 
 
-def _only(*names: str):  # noqa: ANN202
+def _only(*names: str, body: bool = False):  # noqa: ANN202
     """A query parameter the endpoint does not take is a 422, never silently ignored (as_of=…
-    would otherwise answer for today's lists)."""
+    would otherwise answer for today's lists, anual_rate=… compute with no interest). Every
+    endpoint of the API has one; `body`: the endpoint's input is its JSON body."""
 
     def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(names))
         if unknown:
-            raise _fail(422, _unknown("parameter", unknown, names))
+            raise _fail(422, _unknown("parameter", unknown, names, "only a JSON body" if body else ""))
 
     return check
 
 
-def _unknown(what: str, unknown: list[str], names: Sequence[str]) -> str:
+def _unknown(what: str, unknown: list[str], names: Sequence[str], instead: str = "") -> str:
     """The 422 for parameters or body keys an endpoint does not take (the first ten, each cut short)."""
     plain = [n.encode("utf-8", "backslashreplace").decode("utf-8") for n in unknown[:10]]  # "\\ud800" as such
     shown = [n if len(n) <= 40 else n[:39] + "…" for n in plain] + ["…"] * (len(unknown) > 10)
-    return f"unknown {what} {', '.join(shown)}: this endpoint takes {', '.join(names)}"
+    takes = ", ".join(names) or f"no query {what}s" + (f", {instead}" if instead else "")
+    return f"unknown {what} {', '.join(shown)}: this endpoint takes {takes}"
 
 
 def _api(app: FastAPI, state: _State) -> None:
     guard = state.guard
-    json_body = [Depends(_json_body)]
+    json_body = [Depends(_json_body), Depends(_only(body=True))]
 
     def check_all(queries: list[str]) -> list[dict]:
         if not queries:
@@ -299,20 +349,22 @@ def _api(app: FastAPI, state: _State) -> None:
     )
     def entries(
         source: str | None = None,
-        q: str | None = Query(default=None, max_length=200, description="Text in a name, alias, company or address."),
+        q: str | None = Query(
+            default=None,
+            max_length=200,
+            description="Text in a name, alias, company, address, app or WeChat id, folded as names are matched.",
+        ),
         limit: int = Query(default=50, ge=1, le=1000),
         offset: int = Query(default=0, ge=0),
     ) -> dict:
         state.follow()
         source = source or None
         state.known(source)
-        rows = [e for e in state.entries() if source is None or e["source"] == source]
-        if q:
-            needle = q.strip().lower()
-            rows = [e for e in rows if needle in _haystack(e)]
+        rows = state.search(q) if q else state.entries()
+        rows = [e for e in rows if source is None or e["source"] == source]
         return {"total": len(rows), "offset": offset, "limit": limit, "entries": rows[offset : offset + limit]}
 
-    @app.get("/api/entries/{source}/{seq}", tags=["lists"], summary="One entry")
+    @app.get("/api/entries/{source}/{seq}", tags=["lists"], summary="One entry", dependencies=[Depends(_only())])
     def entry(source: str, seq: int) -> dict:
         state.follow()
         state.known(source, name_them=True)
@@ -321,17 +373,21 @@ def _api(app: FastAPI, state: _State) -> None:
                 return e
         raise _fail(404, f"no entry {source} #{seq}")
 
-    @app.get("/api/sources", tags=["lists"], summary="The sources and their snapshots")
+    @app.get("/api/sources", tags=["lists"], summary="The sources and their snapshots", dependencies=[Depends(_only())])
     def sources() -> list[dict]:
         return [{**s, "snapshots": _public(s["snapshots"])} for s in guard.sources()]  # as `sources --json`
 
-    @app.get("/api/history", tags=["lists"], summary="Every snapshot of each source")
+    @app.get(
+        "/api/history",
+        tags=["lists"],
+        summary="Every snapshot of each source",
+        dependencies=[Depends(_only("source"))],
+    )
     def history(source: str | None = None) -> list[dict]:
         state.follow()
         state.known(source or None)
         return _public(guard.history(source or None))
 
-    @app.get("/api/calc", tags=["calculator"], summary="The leverage calculator (the keys of `calc --json`)")
     def calc(
         own: str,
         leverage: str | None = None,
@@ -350,6 +406,13 @@ def _api(app: FastAPI, state: _State) -> None:
             return calculate_from(locals(), param)
         except CalcError as exc:
             raise _fail(422, exc.en) from None  # systems read the English, as ever
+
+    app.get(
+        "/api/calc",
+        tags=["calculator"],
+        summary="The leverage calculator (the keys of `calc --json`)",
+        dependencies=[Depends(_only(*inspect.signature(calc).parameters))],  # its parameters, named once
+    )(calc)
 
 
 def _days(text: str) -> int:
@@ -372,8 +435,12 @@ def _origin(origin: str) -> str:
     return re.split(r"[\\/]", origin)[-1]
 
 
-def _haystack(e: dict) -> str:
-    return "\n".join([e["name"], *e["aliases"], *e["urls"], *e["domains"], *e["companies"]]).lower()
+def _haystack(e: dict, read: Callable[[str], str]) -> str:
+    """What the entries' search looks in, each value read by `read` (normalise's name_key or
+    fold), a line each (a needle never holds a line break: it is not found across two)."""
+    companies = [n for c in e["company_details"] for n in (c["name"], *c.get("former_names", ()))]
+    values = [e["name"], *e["aliases"], *e["urls"], *e["domains"], *companies, *(a["value"] for a in e["apps"])]
+    return "\n".join(read(v) for v in values)
 
 
 def _page(app: FastAPI, state: _State) -> None:
@@ -428,11 +495,17 @@ def _page(app: FastAPI, state: _State) -> None:
 
     @app.post("/", include_in_schema=False)
     async def home_post(request: Request) -> HTMLResponse:
+        lang = language(request.query_params.get("lang"))
         body = await request.body()
+        kind = request.headers.get("content-type", "")
+        if (kind or body) and _media(kind) != FORM:  # multipart, JSON …: refused, never read as no query
+            form = "/".join(FORM)
+            en = f"the form must be sent as {form} (what the page's form sends), not {_given(kind)}"
+            zh = f"表单须以 {form} 格式提交（即本页表单的格式），而不是 {_given(kind)}"
+            return HTMLResponse(error_page(lang, 415, en, zh), 415, {"Accept": form})
         try:
             fields = parse_qs(body.decode("utf-8"), max_num_fields=20)
         except (UnicodeDecodeError, ValueError):  # the page's own error, as a page
-            lang = language(request.query_params.get("lang"))
             return HTMLResponse(error_page(lang, 400, "a form of UTF-8 text was expected", "表单应为 UTF-8 文字"), 400)
         q = (fields.get("q") or [""])[0]
         from starlette.concurrency import run_in_threadpool
