@@ -156,3 +156,16 @@ def test_the_entries_search_of_only_punctuation_or_spaces(client):
     dots = client.get("/api/entries", params={"q": "．", "limit": 1}).json()["total"]  # full width: "."
     assert 0 < dots < everything  # the entries with an address, as written
     assert client.get("/api/entries", params={"q": "没有这个平台"}).json()["total"] == 0
+
+
+def test_the_calculators_days_are_read_as_calc_reads_them(client):
+    for days, want in (("30", 30), ("３０", 30), ("45天", 45)):
+        r = client.get("/api/calc", params={"own": "10万", "leverage": "10", "days": days})
+        assert r.status_code == 200 and r.json()["days"] == want, (days, r.text)
+    detail = problem(client.get("/api/calc", params={"own": "10万", "leverage": "10", "days": "1.5"}), 422)
+    assert "'1.5' is not a whole number of days" in detail  # the calculator's words, not the framework's
+    for days in ("45", "45天"):  # the page's calculator (a GET form), as the command line reads them
+        r = client.get("/", params={"own": "10万", "leverage": "10", "days": days})
+        assert r.status_code == 200 and 'id="error"' not in r.text and 'name="days" value="' in r.text, days
+    r = client.get("/", params={"own": "10万", "leverage": "10", "days": "1.5"})
+    assert "is not a whole number of days (e.g. 30)" in page_error(r, 200)

@@ -395,7 +395,7 @@ def _api(app: FastAPI, state: _State) -> None:
         annual_rate: str | None = None,
         monthly_rate: str | None = None,
         daily_rate: str | None = None,
-        days: int = 30,
+        days: str = "30",
         management_fee: str = "0",
         trade_cost: str = "0.11%",
         warning_line: str = "110%",
@@ -416,11 +416,10 @@ def _api(app: FastAPI, state: _State) -> None:
 
 
 def _days(text: str) -> int:
-    """The form's days held (30 when left empty)."""
-    try:
-        return int(text or 30)  # full-width digits too
-    except ValueError:
-        raise CalcError(f"days: {text!r} is not a whole number of days", f"days：{text!r} 不是整数天数") from None
+    """The form's days held (30 when left empty), read as `calc --days` reads them (３０, 30天)."""
+    from ..calc import parse_days
+
+    return parse_days(text or "30", "days")
 
 
 def _public(snapshots: list[dict]) -> list[dict]:
