@@ -32,8 +32,8 @@ class Guard:
             raise TypeError(f"Guard(as_of=…): a datetime.date, not {type(as_of).__name__}")
         if isinstance(as_of, datetime):  # a date and time: its day
             as_of = as_of.date()
-        if db is not None and not db.strip():  # "" is no database named, not the default one
-            raise api.DbError("the database is blank: give a file path or URL, or None for the default")
+        if db == "":  # no database named, not the default one (None); resolve_url refuses blanks
+            raise api.DbError("the database is blank: give a file path or URL")
         self.db = db
         self.url = resolve_url(db)
         self.as_of = as_of

@@ -64,6 +64,14 @@ class Entry:
         host, path = split_url(self.urls[0]) if self.urls else ("", "")
         return f"url:{host}{path}" if host else f"name:{name_key(self.name)}"
 
+    def identities(self) -> list[str]:
+        """Every key the entry could have been known by: each address's, then its name's (a row
+        whose addresses were reordered, or that gained its first one, is the same row)."""
+        from .normalise import name_key, split_url
+
+        out = [f"url:{h}{p}" for h, p in map(split_url, self.urls) if h]
+        return list(dict.fromkeys([*out, f"name:{name_key(self.name)}"]))
+
 
 @dataclass
 class ParsedDocument:

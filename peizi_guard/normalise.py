@@ -406,19 +406,22 @@ def looks_like_url(text: str) -> bool:
 # even on hostile pages (100 kB of letters without a dot).
 # An IP address counts in text with its scheme, port or path (a bare 1.2.3.4 may be a version).
 _URL_IN_TEXT = LazyPattern(
-    r"(?<![a-z0-9.-])(?:https?://)?(?:(?:[a-z0-9-]++\.)++[a-z]{2,}+|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]))"
+    r"(?<![a-z0-9.-])(?:https?://)?(?:(?:[a-z0-9-]++\.)++[a-z]{2,}+|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d)(?!\.\d))"
     r"(?::\d+)?(?:/[^\s\"'<>，。）)]*)?",
     re.I,
 )
-_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}")
+_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|[01]?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|[01]?\d?\d)){3}")  # 010.1.2.3 too
 
 
-def find_urls(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, address) of every URL or bare domain written in a folded text."""
+def find_urls(text: str, bare_ips: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, address) of every URL or bare domain written in a folded text; an IP address
+    alone (no scheme, port or path) only with `bare_ips` (a query's 网址：45.76.1.2, not a text's
+    version 1.2.3.4)."""
     return [
         (m.start(), m.end(), m.group(0))
         for m in _URL_IN_TEXT.finditer(text)
-        if looks_like_url(m.group(0)) and not _IPV4.fullmatch(m.group(0))
+        if looks_like_url(m.group(0))
+        and (bare_ips or not _IPV4.fullmatch(m.group(0)) or text[max(0, m.start() - 3) : m.start()] == "://")
     ]
 
 

@@ -8,7 +8,7 @@ snapshot unless forced), then one transaction that adds the snapshot and updates
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from .db import fast
 from .db.engine import mask
@@ -151,9 +151,11 @@ def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
     return Outcome(meta["id"], "failed", attachments_failed(found, failures), url=found.document_url)
 
 
-def _dated(doc) -> str:  # noqa: ANN001
-    """A document's date as its snapshot is ordered by: published, else the date its contents reach."""
-    return doc.published or doc.content_date or ""
+def _dated(doc) -> tuple:  # noqa: ANN001
+    """Where a document sits in its series, as its snapshot would be ordered (date, then issue)."""
+    from .db.store import candidate_key
+
+    return candidate_key(doc, None, date.min)
 
 
 def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -> Outcome:  # noqa: ANN001

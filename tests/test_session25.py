@@ -151,3 +151,65 @@ def test_refresh_takes_the_newest_of_the_lists_a_page_attaches_in_any_order(db):
             assert o["url"].endswith("/2019-07.docx") and o["entries"] == 132, (order, o)
     finally:
         site.close()
+
+
+# ---- round ten --------------------------------------------------------------------------------
+
+
+def test_a_listed_ip_with_a_label_quotes_or_leading_zeros_is_found(db, tmp_path):
+    f = tmp_path / "ips.csv"
+    f.write_text("name,urls\nIP平台甲,45.76.1.2\nIP平台丙,010.1.2.3\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "ips").exit_code == 0
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("网址：45.76.1.2", '"45.76.1.2"', "45.76.1.2 杜德", "IP：45.76.1.2", "010.1.2.3", "010.1.2.3:80"):
+        assert g.check(q).verdict == "listed", q
+    for t in ("官网 hxxp://45[.]76[.]1[.]2 按天配资", "访问 http://45.76.1.2./ 配资"):  # defanged, a final dot
+        assert "IP平台甲" in {m.entry for m in g.check_text(t).matches}, t
+    assert not g.check_text("版本 45.76.1.2. 发布").matches
+
+
+def test_reordering_the_addresses_of_a_row_changes_it_never_removes_it(db, tmp_path):
+    f = tmp_path / "l.csv"
+    f.write_text("name,urls\n独,x1.com;x2.com\n另,z1.com;z2.com\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
+    f.write_text("name,urls\n独,x2.com;x1.com\n另,z2.com;z1.com\n", encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "mine", "--json")
+    assert r.exit_code == 0, r.output  # it was refused: "would remove 2 of the current 2 entries"
+    line = json.loads(r.stdout)
+    assert (line["added"], line["removed"], line["changed"], line["kept"]) == (0, 0, 2, 0)
+    f.write_text("name,urls\n独,x9.com;x2.com;x1.com\n另,z2.com;z1.com\n", encoding="utf-8")  # a new first address
+    line = json.loads(cli(db, "import", str(f), "--source", "mine", "--json").stdout)
+    assert (line["added"], line["removed"], line["changed"], line["kept"]) == (0, 0, 1, 1)
+
+
+def test_listed_companies_named_together_are_listed_and_a_longer_trade_name_is_not_one(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("北京哲杜德科技有限公司、西安杜德网络信息科技有限公司", "北京哲杜德科技有限公司 西安杜德网络信息科技有限公司"):
+        v = g.check(q)
+        assert v.verdict == "listed" and {m.value for m in v.matches} == set(q.replace("、", " ").split()), q
+    v = g.check("北京哲杜德科技有限公司、宝利配资")
+    assert {m.value for m in v.matches} == {"北京哲杜德科技有限公司", "宝利配资"}
+    assert g.check("中信立投资有限公司").verdict == "clear"  # 信立投资有限公司 is listed: 中信立 is another name
+    assert g.check("中航动力科技（北京）有限公司上海分公司").verdict == "suspicious"  # a region in brackets
+
+
+def test_a_database_named_by_invisible_characters_is_blank(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import pytest
+
+    from peizi_guard import Guard, api
+
+    monkeypatch.chdir(tmp_path)
+    for blank in ("\u200b", "\ufeff "):
+        with pytest.raises(api.DbError, match="blank"):
+            Guard(blank)
+        r = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", blank, "check", "x"],
+                           capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode == 2 and "the database is blank" in r.stderr, r.stderr
+    assert not list(tmp_path.iterdir())  # no file named by them

@@ -37,10 +37,12 @@ def mask(text: str) -> str:
 def resolve_url(db: str | None = None) -> str:
     """An SQLAlchemy URL from a file path or URL (flag, then environment, then default). An empty
     environment variable counts as unset; blanks (spaces) are an error, not a file named " "."""
+    from ..normalise import is_blank  # (spaces and invisible characters: U+200B names no file either)
+
     env = os.environ.get(ENV) or None
-    if db and not db.strip():
+    if db and is_blank(db):
         raise DbError("the database is blank: give a file path or URL")
-    if not db and env is not None and not env.strip():
+    if not db and env is not None and is_blank(env):
         raise DbError(f"{ENV} is blank: set it to a database file or URL, or unset it")
     value = db or env or default_path()
     if "://" in value:

@@ -119,7 +119,7 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     if candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(newest):
         return ""  # older than the newest stored: it only joins the history (a revert holds)
     old = set(member_keys(s, cur.id))
-    new = set(_unique_keys(doc.entries))
+    new = set(_unique_keys(doc.entries, dict.fromkeys(old, [])))  # (rows known by another address: kept)
     kept, removed = len(old & new), len(old - new)
     if len(new) < min_keep * len(old):
         return f"{_n(len(new), 'row', 'rows')}, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
@@ -247,7 +247,22 @@ def _unique_keys(records: list[Record], versions: dict[str, list] | None = None)
     if versions:
         for k in (k for k, n in seen.items() if n > 1):
             _pair_repeats(k, keys, records, versions)
+        _known_by_another(keys, records, versions)
     return keys
+
+
+def _known_by_another(keys: list[str], records: list[Record], versions: dict[str, list]) -> None:
+    """A row new by its key but stored before under another of its addresses (or its name), which
+    no other row claims, keeps that identity: reordering a row's addresses changes nothing."""
+    taken = set(keys)
+    for i, r in enumerate(records):
+        if keys[i] in versions or "#" in keys[i]:
+            continue
+        alt = next((k for k in r.identities() if k in versions and k not in taken), None)
+        if alt is not None:
+            taken.discard(keys[i])
+            keys[i] = alt
+            taken.add(alt)
 
 
 def _pair_repeats(key: str, keys: list[str], records: list[Record], versions: dict[str, list]) -> None:

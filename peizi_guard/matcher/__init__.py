@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from ..normalise import as_written, clean_text, company_core, find_urls, is_generic, name_key, split_url, undefang
+from ..normalise import as_written, clean_text, company_core, find_urls, fold, is_generic, name_key, split_url, undefang
 from .query import LONG_NAME, inner_urls, parse, reads_as_text
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
@@ -160,27 +160,28 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
     return out
 
 
-MAX_COMPANY_INSIDE = 40  # characters of a listed company's name looked for inside a query
-
-
 def _company_inside(ix: Index, name: str) -> list[Match]:
     """Listed companies written inside a longer query (北京哲杜德科技有限公司上海分公司, 签约方：…):
-    each part of the query that ends in a legal form (有限公司 …) is looked up; suspicious, as a
-    name inside another is."""
+    each part of the query that starts where the query or one of its words starts (after a space
+    or punctuation: 中信立投资有限公司 does not hold 信立投资有限公司) and ends in a legal form
+    (有限公司 …) is looked up; suspicious, as a name inside another is."""
     key = name_key(name)
-    if len(key) > LONG_NAME:
+    suffixes = [s for s in lexicon().company_suffixes if s in key]
+    if len(key) > LONG_NAME or not suffixes:
         return []
-    ends = sorted({i + len(s) for s in lexicon().company_suffixes if s in key for i in _places(key, s)})
     score = ix.settings.method_scores["name-inside"]
     out: list[Match] = []
-    for end in ends:
-        for start in range(max(0, end - MAX_COMPANY_INSIDE), end - MIN_NAME_INSIDE + 1):
-            part = key[start:end]
-            if part != key and ix.companies.get(part):
+    for word in dict.fromkeys(name_key(w) for w in _WORDS.split(fold(name)) if w):
+        for end in sorted({i + len(s) for s in suffixes for i in _places(word, s)}):
+            part = word[:end]
+            if part != key and len(part) >= MIN_NAME_INSIDE and ix.companies.get(part):
                 out += [
                     replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.field == "company"
                 ]
     return _unique(out)
+
+
+_WORDS = re.compile(r"[^\w()（）]+|_")  # (a region in brackets is inside a company name)
 
 
 def _places(text: str, word: str) -> list[int]:

@@ -67,6 +67,8 @@ def match_name(ix: Index, query: str) -> list[Match]:
             continue  # trade words alone (股票配资), or everyday words (策略股)
         for ref in ix.names.get(key, ()):
             out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
+        if part:  # one of several companies named (甲有限公司、乙有限公司)
+            out += [_m(ref, "exact-part", 1.0, key) for ref in ix.companies.get(key, ())]
     for company in [query, *company_parts(query)]:
         out += [_m(ref, "exact", 1.0, company) for ref in ix.companies.get(name_key(company), ())]
     if out:

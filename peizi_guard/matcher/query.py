@@ -68,7 +68,7 @@ def parse(query: str, kind: str | None = None) -> Query:
     urls: list[str] = []
     if kind != "name":
         folded = undefang(fold(name))
-        found = find_urls(folded)
+        found = find_urls(folded, bare_ips=True)
         if found:
             urls = [u for _, _, u in found]
             rest = folded
