@@ -324,9 +324,9 @@ def test_requests_keep_their_index_while_another_thread_drops_it(new_db, monkeyp
 
 
 def test_405_names_every_method_the_path_takes(client):
-    for method, path, allow in (("DELETE", "/api/check", "GET, POST"), ("PUT", "/api/check", "GET, POST"),
-                                ("GET", "/api/text", "POST"), ("PUT", "/", "GET, POST"),
-                                ("POST", "/api/entries", "GET")):  # fmt: skip
+    for method, path, allow in (("DELETE", "/api/check", "GET, HEAD, POST"), ("PUT", "/api/check", "GET, HEAD, POST"),
+                                ("GET", "/api/text", "POST"), ("PUT", "/", "GET, HEAD, POST"),
+                                ("POST", "/api/entries", "GET, HEAD")):  # fmt: skip
         r = client.request(method, path)
         assert r.status_code == 405 and r.headers["allow"] == allow, (method, path, r.headers)
         assert r.headers["content-type"] == "application/problem+json" and r.json()["title"] == "Method Not Allowed"

@@ -9,6 +9,7 @@ import inspect
 import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -27,8 +28,9 @@ from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..db.engine import mask
 from ..guard import Guard, shows_nothing, undecoded
+from ..matcher.lexicon import lexicon
 from ..matcher.query import reads_as_text
-from ..normalise import fold, name_key
+from ..normalise import fold, is_generic, looks_like_url, name_key, name_variants, split_url, strip_generic
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
 from .page import T, error_page, language, page, say
@@ -172,13 +174,18 @@ class _State:
     def search(self, q: str) -> list[dict]:
         """The entries `q` is found in: in a name, alias, company (or its former name), address,
         app or account (微信号 gh_…), each read as names are matched (traditional or simplified,
-        full width, case, spaces and punctuation folded away: 杜德配資, ＤＤＰＺ, 杜德 配资)."""
-        needle, read, name = name_key(q), name_key, "keys"
-        if not needle:  # only punctuation ("." or "-"): in the values as written, width and script folded
-            needle, read, name = fold(q).strip(), fold, "folded"
+        full width, case, spaces and punctuation folded away: 杜德配資, ＤＤＰＺ, 杜德 配资).
+        An address is also looked for by its host (https://www.ddpz666.com/ as ddpz666.com), a name
+        also without its decorations (宝利配資官网 as 宝利配资), and each part of it between separators
+        (杜德配资-股票配资平台) as a whole value, as `check` looks a name up."""
+        within, whole = _needles(q)
+        read, name = name_key, "keys"
+        if not within:  # only punctuation ("." or "-"): in the values as written, width and script folded
+            within, read, name = [fold(q).strip()], fold, "folded"
         # each entry with its values read, together: `follow` may drop the lists between two looks
         pairs = self._cached(name, lambda: [(e, _haystack(e, read)) for e in self.entries()])
-        return [e for e, values in pairs if needle in values]
+        lines = [f"\n{k}\n" for k in whole]
+        return [e for e, values in pairs if any(n in values for n in within) or any(k in values for k in lines)]
 
     def sources(self) -> dict[str, str]:
         """Each source's id and kind (official | user), read once per version of the lists."""
@@ -242,11 +249,14 @@ def _errors(app: FastAPI) -> None:
 
 
 def _allowed(app: FastAPI, scope: Scope) -> str:
-    """Every method the path takes (Starlette names only those of the first route at the path)."""
+    """Every method the path takes (Starlette names only those of the first route at the path),
+    HEAD with GET."""
     methods: set[str] = set()
     for route in app.router.routes:
         if route.matches(scope)[0] != Match.NONE:
             methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:  # HeadAsGet answers HEAD wherever GET is
+        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 
@@ -273,17 +283,31 @@ def _json_body(request: Request) -> None:
                             {"Accept": "application/json"})  # fmt: skip
 
 
-def _only(*names: str, body: bool = False):  # noqa: ANN202
+def _only(*names: str, body: bool = False, many: Sequence[str] = ()):  # noqa: ANN202
     """A query parameter the endpoint does not take is a 422, never silently ignored (as_of=…
-    would otherwise answer for today's lists, anual_rate=… compute with no interest). Every
-    endpoint of the API has one; `body`: the endpoint's input is its JSON body."""
+    would otherwise answer for today's lists, anual_rate=… compute with no interest), and so is one
+    that takes one value given more than once (own=10000&own=500000 would answer for the last).
+    Every endpoint of the API has one; `body`: the endpoint's input is its JSON body; `many`: the
+    parameters it takes again and again (`q` of GET /api/check, `move` of /api/calc)."""
 
     def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(names))
         if unknown:
             raise _fail(422, _unknown("parameter", unknown, names, "only a JSON body" if body else ""))
+        given = Counter(k for k, _ in request.query_params.multi_items() if k not in many)
+        again = sorted(k for k, n in given.items() if n > 1)
+        if again:
+            raise _fail(422, _repeated(again, many))
 
     return check
+
+
+def _repeated(names: list[str], many: Sequence[str]) -> str:
+    """The 422 for parameters given more than once that take one value."""
+    which = f"parameter {names[0]}" if len(names) == 1 else f"parameters {', '.join(names)}"
+    takes = "it takes one value" if len(names) == 1 else "each takes one value"
+    only = f" (only {', '.join(many)} may be repeated)" if many else ""
+    return f"{which} given more than once: {takes}{only}"
 
 
 def _unknown(what: str, unknown: list[str], names: Sequence[str], instead: str = "") -> str:
@@ -322,7 +346,7 @@ def _api(app: FastAPI, state: _State) -> None:
         "/api/check",
         tags=["check"],
         summary="Check names and URLs (the objects of `check --json`)",
-        dependencies=[Depends(_only("q"))],
+        dependencies=[Depends(_only("q", many=["q"]))],
     )
     def check_get(q: list[str] = Query(default=[], description="A name, company, app or URL; repeat q.")) -> list[dict]:
         return check_all(q)
@@ -352,7 +376,8 @@ def _api(app: FastAPI, state: _State) -> None:
         q: str | None = Query(
             default=None,
             max_length=200,
-            description="Text in a name, alias, company, address, app or WeChat id, folded as names are matched.",
+            description="Text in a name, alias, company, address, app or WeChat id, folded as names are matched; "
+            "an address also by its host, a name also without its decorations (官网, APP …).",
         ),
         limit: int = Query(default=50, ge=1, le=1000),
         offset: int = Query(default=0, ge=0),
@@ -411,7 +436,7 @@ def _api(app: FastAPI, state: _State) -> None:
         "/api/calc",
         tags=["calculator"],
         summary="The leverage calculator (the keys of `calc --json`)",
-        dependencies=[Depends(_only(*inspect.signature(calc).parameters))],  # its parameters, named once
+        dependencies=[Depends(_only(*inspect.signature(calc).parameters, many=["move"]))],  # named once
     )(calc)
 
 
@@ -439,7 +464,32 @@ def _haystack(e: dict, read: Callable[[str], str]) -> str:
     fold), a line each (a needle never holds a line break: it is not found across two)."""
     companies = [n for c in e["company_details"] for n in (c["name"], *c.get("former_names", ()))]
     values = [e["name"], *e["aliases"], *e["urls"], *e["domains"], *companies, *(a["value"] for a in e["apps"])]
-    return "\n".join(read(v) for v in values)
+    return "\n" + "\n".join(read(v) for v in values) + "\n"  # a line break either side: a whole value is "\nkey\n"
+
+
+def _needles(q: str) -> tuple[list[str], list[str]]:
+    """What the entries' search of `q` looks for, as name keys: those found anywhere in a value
+    (`q`'s own; an address's host; a name without its decorations), and those that must be a whole
+    value, as `check` looks them up: each part of a name between separators, and a name without its
+    decorations that is no name on its own inside others (trade words alone: 配资平台 is no search
+    for every 配资, 炒股配资官网 finds the entry 炒股配资). A part that is no name is not looked for."""
+    key = name_key(q)
+    if not key:
+        return [], []
+    if looks_like_url(q):  # by its host, not as the name key of its scheme and path (httpswww…)
+        host = name_key(split_url(q)[0])
+        return [key] + ([host] if host and host != key else []), []
+    variants = name_variants(q)
+    first, parts = variants[:1], variants[1:]  # the whole name without its decorations comes first
+    within = [key] + [v for v in first if v != key and not _no_name(v)]
+    whole = [v for v in first if _no_name(v)] + [v for v in parts if not _no_name(v)]
+    return within, [v for v in whole if v not in within]
+
+
+def _no_name(key: str) -> bool:
+    """Trade words alone (股票配资) or an everyday word (策略股): `check` looks no part of a name up
+    under it, and the entries' search finds it only as a whole value."""
+    return (is_generic(key) and not strip_generic(key)) or key in lexicon().ambiguous_names
 
 
 def _page(app: FastAPI, state: _State) -> None:
