@@ -317,6 +317,7 @@ def import_cmd(
                     "warnings": res.warnings,
                     "source": res.source,
                     "status": res.status,
+                    "ok": True,  # as refresh --json and the failure lines say it
                     "snapshot": res.snapshot_id,
                     "entries": res.count,
                     "added": len(res.added),
@@ -373,6 +374,7 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
                     source=source,
                     event="revert",
                     status="reverted",
+                    ok=True,
                     snapshot=snap["id"],
                     entries=snap["entry_count"],
                 )

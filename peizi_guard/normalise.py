@@ -404,9 +404,10 @@ def looks_like_url(text: str) -> bool:
 
 # Starts only where a run of host characters starts, and never backtracks into a label: linear time
 # even on hostile pages (100 kB of letters without a dot).
-# An IP address counts in text with its scheme, port or path (a bare 1.2.3.4 may be a version).
+# An IP address counts in text with its scheme, port or path (a bare 1.2.3.4 may be a version);
+# never the end of an IPv6 address (::ffff:45.76.1.2).
 _URL_IN_TEXT = LazyPattern(
-    r"(?<![a-z0-9.-])(?:https?://)?(?:(?:[a-z0-9-]++\.)++[a-z]{2,}+|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d)(?!\.\d))"
+    r"(?<![a-z0-9.-])(?:https?://)?(?:(?:[a-z0-9-]++\.)++[a-z]{2,}+|(?<![\d.])(?<![0-9a-f]:)(?<!::)\d{1,3}(?:\.\d{1,3}){3}(?!\d)(?!\.\d))"
     r"(?::\d+)?(?:/[^\s\"'<>，。）)]*)?",
     re.I,
 )

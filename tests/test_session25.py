@@ -213,3 +213,65 @@ def test_a_database_named_by_invisible_characters_is_blank(tmp_path, monkeypatch
                            capture_output=True, text=True, cwd=tmp_path)
         assert r.returncode == 2 and "the database is blank" in r.stderr, r.stderr
     assert not list(tmp_path.iterdir())  # no file named by them
+
+
+# ---- round eleven -----------------------------------------------------------------------------
+
+
+def test_a_listed_address_with_punctuation_or_a_name_after_it_is_found(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("www.ddpz666.com,", "www.ddpz666.com;", "www.ddpz666.com，", "www.ddpz666.com)", "http://www.ddpz666.com,",
+              "www.ddpz666.com,杜德配资", "www.ddpz666.com,www.hmc68.com"):
+        v = g.check(q)
+        assert v.verdict == "listed" and "www.ddpz666.com" in {m.value for m in v.matches}, q
+    assert g.check("http://x.invalid-host").verdict == "clear"
+
+
+def test_a_listed_company_after_words_of_the_query_is_found_unless_it_ends_another_trade_name(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("甲方北京哲杜德科技有限公司", "我被北京哲杜德科技有限公司骗了", "合同甲方中航动力科技（北京）有限公司"):
+        assert g.check(q).verdict == "suspicious", q
+    assert g.check("中信立投资有限公司").verdict == "clear"
+
+
+def test_listed_ips_in_a_row_are_found_and_an_ipv6_address_never_reads_as_one(db, tmp_path):
+    f = tmp_path / "ips.csv"
+    f.write_text("name,urls\n甲配资,45.76.1.2\n乙配资,http://1.2.3.4:8080/pz\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "my-ips").exit_code == 0
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("45.76.1.2,1.2.3.4", "45.76.1.2，1.2.3.4", "45.76.1.2 , 1.2.3.4", "网址：45.76.1.2", "IP:45.76.1.2"):
+        v = g.check(q)
+        assert v.verdict == "listed", q
+    assert {m.entry for m in g.check("45.76.1.2,1.2.3.4").matches} == {"甲配资", "乙配资"}
+    for q in ("2001:db8::45.76.1.2", "fe80::45.76.1.2", "::ffff:45.76.1.2", "[::ffff:45.76.1.2]:8080"):
+        assert g.check(q).verdict == "clear", q
+
+
+def test_a_row_that_lost_its_first_address_is_the_same_row_and_no_shrink(db, tmp_path):
+    f = tmp_path / "y.csv"
+    f.write_text("name,urls\n金配资,jin1.com;jin2.com\n木配资,mu1.com;mu2.com\n水配资,shui1.com;shui2.com\n", encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "y").exit_code == 0
+    f.write_text("name,urls\n金配资,jin2.com\n木配资,mu2.com\n水配资,shui1.com;shui2.com\n", encoding="utf-8")
+    r = cli(db, "import", str(f), "--source", "y", "--json")
+    assert r.exit_code == 0, r.output  # it was refused: "would remove 2 of the current 3 entries"
+    line = json.loads(r.stdout)
+    assert (line["ok"], line["added"], line["removed"], line["changed"], line["kept"]) == (True, 0, 0, 2, 1)
+
+
+def test_the_sac_issue_that_drops_a_sites_first_address_changes_that_entry(db):
+    from peizi_guard import api
+
+    api.entries(db)
+    jan = api.import_file(db, str(FIXTURES / "sac-blacklist-2019-01.docx"), "sac-blacklist", force=True)
+    feb = api.import_file(db, str(FIXTURES / "sac-blacklist-2019-02.docx"), "sac-blacklist", force=True)
+    assert (len(feb.added), len(feb.removed), len(feb.changed), feb.kept) == (17, 10, 12, 66)
+    d = api.diff(db, "sac-blacklist", jan.snapshot_id, feb.snapshot_id)
+    [moved] = [c for c in d["changed"] if c["old"]["urls"][:1] != c["new"]["urls"][:1]]
+    assert moved["old"]["urls"] == ["http://405laurel.com", "http://www.pz08.com"]
+    assert moved["new"]["urls"] == ["http://www.pz08.com"]  # was one removed and one added

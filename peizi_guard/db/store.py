@@ -119,7 +119,8 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     if candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(newest):
         return ""  # older than the newest stored: it only joins the history (a revert holds)
     old = set(member_keys(s, cur.id))
-    new = set(_unique_keys(doc.entries, dict.fromkeys(old, [])))  # (rows known by another address: kept)
+    listed = {k: v for k, v in _versions(s, source_id).items() if k in old}
+    new = set(_unique_keys(doc.entries, listed))  # (a row known by another of its addresses is kept)
     kept, removed = len(old & new), len(old - new)
     if len(new) < min_keep * len(old):
         return f"{_n(len(new), 'row', 'rows')}, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
@@ -252,17 +253,26 @@ def _unique_keys(records: list[Record], versions: dict[str, list] | None = None)
 
 
 def _known_by_another(keys: list[str], records: list[Record], versions: dict[str, list]) -> None:
-    """A row new by its key but stored before under another of its addresses (or its name), which
-    no other row claims, keeps that identity: reordering a row's addresses changes nothing."""
+    """A row new by its key that a stored entry this document no longer lists was known by (one
+    of its addresses, or its name, was that entry's), keeps that entry's identity: a row whose
+    addresses were reordered, or that gained or lost its first one, is the same row."""
     taken = set(keys)
-    for i, r in enumerate(records):
-        if keys[i] in versions or "#" in keys[i]:
-            continue
-        alt = next((k for k in r.identities() if k in versions and k not in taken), None)
-        if alt is not None:
+    new = [i for i, k in enumerate(keys) if k not in versions and "#" not in k]
+    gone = [k for k in versions if k not in taken and "#" not in k]
+    if not new or not gone:
+        return
+    known: dict[str, str] = {}  # an address's or name's key → the identity of the entry that had it
+    for k in gone:
+        for v in versions[k]:
+            for alt in Record.from_dict(json.loads(v.data)).identities():
+                if alt.startswith("url:") or k.startswith("name:"):  # a name alone is no address's
+                    known.setdefault(alt, k)
+    for i in new:
+        was = next((known[a] for a in records[i].identities() if a in known and known[a] not in taken), None)
+        if was is not None:
             taken.discard(keys[i])
-            keys[i] = alt
-            taken.add(alt)
+            keys[i] = was
+            taken.add(was)
 
 
 def _pair_repeats(key: str, keys: list[str], records: list[Record], versions: dict[str, list]) -> None:

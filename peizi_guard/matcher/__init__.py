@@ -161,20 +161,28 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
 
 
 def _company_inside(ix: Index, name: str) -> list[Match]:
-    """Listed companies written inside a longer query (北京哲杜德科技有限公司上海分公司, 签约方：…):
-    each part of the query that starts where the query or one of its words starts (after a space
-    or punctuation: 中信立投资有限公司 does not hold 信立投资有限公司) and ends in a legal form
-    (有限公司 …) is looked up; suspicious, as a name inside another is."""
+    """Listed companies written inside a longer query (北京哲杜德科技有限公司上海分公司, 甲方北京哲杜德…,
+    签约方：…): each part of the query that ends in a legal form (有限公司 …) is looked up;
+    suspicious, as a name inside another is. A part that starts inside a word counts when it
+    starts with a region or its core has three characters or more: 中信立投资有限公司 does not
+    hold 信立投资有限公司 (中信立 is another trade name, as 华泰 is not 华信)."""
     key = name_key(name)
     suffixes = [s for s in lexicon().company_suffixes if s in key]
     if len(key) > LONG_NAME or not suffixes:
         return []
     score = ix.settings.method_scores["name-inside"]
+    starts, at = set(), 0  # where the query's words start, in the key
+    for w in _WORDS.split(fold(name)):
+        starts.add(at)
+        at += len(name_key(w)) if w else 0
+    ends = sorted({i + len(s) for s in suffixes for i in _places(key, s)})
     out: list[Match] = []
-    for word in dict.fromkeys(name_key(w) for w in _WORDS.split(fold(name)) if w):
-        for end in sorted({i + len(s) for s in suffixes for i in _places(word, s)}):
-            part = word[:end]
-            if part != key and len(part) >= MIN_NAME_INSIDE and ix.companies.get(part):
+    for end in ends:
+        for start in range(max(0, end - MAX_NAME_INSIDE - 16), end - MIN_NAME_INSIDE + 1):
+            part = key[start:end]
+            if part == key or not ix.companies.get(part):
+                continue
+            if start in starts or part.startswith(lexicon().regions) or len(company_core(part)) >= 3:
                 out += [
                     replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.field == "company"
                 ]

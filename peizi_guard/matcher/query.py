@@ -49,8 +49,8 @@ def parse(query: str, kind: str | None = None) -> Query:
             return Query("url", urls=(q, *inner_urls(q)))
         kind = None  # asked to read an address where there is none: never a silent "clear"
         notes.append("不是网址，按名称核查 not an address (as asked): judged as a name")
-    if kind != "name" and looks_like_url(q):
-        inner = inner_urls(q)
+    if kind != "name" and looks_like_url(q) and (split_url(q)[0] or not find_urls(undefang(fold(q)), bare_ips=True)):
+        inner = inner_urls(q)  # (an address with more after it, www.x.com,杜德配资: its parts, below)
         if inner:
             notes.append("address inside the link: " + ", ".join(inner))
         return Query("url", urls=(q, *inner), notes=tuple(notes))
@@ -94,7 +94,12 @@ def reads_as_text(q: str) -> bool:
     or sentences (check and the web page judge such a query as text)."""
     q = q.strip()
     text = len(q) > LONG_NAME or "\n" in q or (len(q) > 15 and any(p in q for p in "，。！？；,!?"))
-    return text and not (not any(c.isspace() for c in q) and looks_like_url(q))  # a long link is an address
+    if not text or (not any(c.isspace() for c in q) and looks_like_url(q)):  # a long link is an address
+        return False
+    return not all(looks_like_url(p) for p in _LIST.split(q) if p)  # addresses in a row: 45.76.1.2,1.2.3.4
+
+
+_LIST = re.compile(r"\s*[,，;；、]\s*")
 
 
 def inner_urls(url: str) -> list[str]:
