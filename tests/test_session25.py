@@ -85,13 +85,18 @@ def test_a_company_in_a_text_never_hides_the_listed_name_it_holds(db):
     assert {("大牛时代", "name"), ("深圳大牛时代科技有限公司", "company")} <= {(m.value, m.field) for m in v.matches}
 
 
-def test_ip_addresses_on_a_users_list_match_only_themselves(db, tmp_path):
-    f = tmp_path / "ips.csv"
-    f.write_text("name,urls\n甲平台,http://1.2.3.4:8080/pz\n乙平台,45.76.1.2\n", encoding="utf-8")
-    assert cli(db, "import", str(f), "--source", "ips").exit_code == 0
+def _ips(db, tmp_path, rows: str):  # noqa: ANN001, ANN202
+    """A Guard on `db` after importing a user's list of `rows` (name,urls lines)."""
     from peizi_guard import Guard
 
-    g = Guard(db)
+    f = tmp_path / "ips.csv"
+    f.write_text("name,urls\n" + rows, encoding="utf-8")
+    assert cli(db, "import", str(f), "--source", "my-ips").exit_code == 0
+    return Guard(db)
+
+
+def test_ip_addresses_on_a_users_list_match_only_themselves(db, tmp_path):
+    g = _ips(db, tmp_path, "甲平台,http://1.2.3.4:8080/pz\n乙平台,45.76.1.2\n")
     for q in ("45.76.1.2", "45.76.1.2:8888", "http://45.76.1.2/", "1.2.3.4/pz", "http://1.2.3.4:9090/x"):
         v = g.check(q)
         assert (v.kind, v.verdict) == ("url", "listed"), q
@@ -157,12 +162,7 @@ def test_refresh_takes_the_newest_of_the_lists_a_page_attaches_in_any_order(db):
 
 
 def test_a_listed_ip_with_a_label_quotes_or_leading_zeros_is_found(db, tmp_path):
-    f = tmp_path / "ips.csv"
-    f.write_text("name,urls\nIP平台甲,45.76.1.2\nIP平台丙,010.1.2.3\n", encoding="utf-8")
-    assert cli(db, "import", str(f), "--source", "ips").exit_code == 0
-    from peizi_guard import Guard
-
-    g = Guard(db)
+    g = _ips(db, tmp_path, "IP平台甲,45.76.1.2\nIP平台丙,010.1.2.3\n")
     for q in ("网址：45.76.1.2", '"45.76.1.2"', "45.76.1.2 杜德", "IP：45.76.1.2", "010.1.2.3", "010.1.2.3:80"):
         assert g.check(q).verdict == "listed", q
     for t in ("官网 hxxp://45[.]76[.]1[.]2 按天配资", "访问 http://45.76.1.2./ 配资"):  # defanged, a final dot
@@ -170,15 +170,21 @@ def test_a_listed_ip_with_a_label_quotes_or_leading_zeros_is_found(db, tmp_path)
     assert not g.check_text("版本 45.76.1.2. 发布").matches
 
 
-def test_reordering_the_addresses_of_a_row_changes_it_never_removes_it(db, tmp_path):
+def _reimport(db, tmp_path, first: str, then: str) -> dict:  # noqa: ANN001
+    """import --json's line for the rows `then` (name,urls lines) over the list of rows `first`."""
     f = tmp_path / "l.csv"
-    f.write_text("name,urls\n独,x1.com;x2.com\n另,z1.com;z2.com\n", encoding="utf-8")
+    f.write_text("name,urls\n" + first, encoding="utf-8")
     assert cli(db, "import", str(f), "--source", "mine").exit_code == 0
-    f.write_text("name,urls\n独,x2.com;x1.com\n另,z2.com;z1.com\n", encoding="utf-8")
+    f.write_text("name,urls\n" + then, encoding="utf-8")
     r = cli(db, "import", str(f), "--source", "mine", "--json")
-    assert r.exit_code == 0, r.output  # it was refused: "would remove 2 of the current 2 entries"
-    line = json.loads(r.stdout)
+    assert r.exit_code == 0, r.output  # (refused before: "would remove 2 of the current … entries")
+    return json.loads(r.stdout)
+
+
+def test_reordering_the_addresses_of_a_row_changes_it_never_removes_it(db, tmp_path):
+    line = _reimport(db, tmp_path, "独,x1.com;x2.com\n另,z1.com;z2.com\n", "独,x2.com;x1.com\n另,z2.com;z1.com\n")
     assert (line["added"], line["removed"], line["changed"], line["kept"]) == (0, 0, 2, 0)
+    f = tmp_path / "l.csv"
     f.write_text("name,urls\n独,x9.com;x2.com;x1.com\n另,z2.com;z1.com\n", encoding="utf-8")  # a new first address
     line = json.loads(cli(db, "import", str(f), "--source", "mine", "--json").stdout)
     assert (line["added"], line["removed"], line["changed"], line["kept"]) == (0, 0, 1, 1)
@@ -239,12 +245,7 @@ def test_a_listed_company_after_words_of_the_query_is_found_unless_it_ends_anoth
 
 
 def test_listed_ips_in_a_row_are_found_and_an_ipv6_address_never_reads_as_one(db, tmp_path):
-    f = tmp_path / "ips.csv"
-    f.write_text("name,urls\n甲配资,45.76.1.2\n乙配资,http://1.2.3.4:8080/pz\n", encoding="utf-8")
-    assert cli(db, "import", str(f), "--source", "my-ips").exit_code == 0
-    from peizi_guard import Guard
-
-    g = Guard(db)
+    g = _ips(db, tmp_path, "甲配资,45.76.1.2\n乙配资,http://1.2.3.4:8080/pz\n")
     for q in ("45.76.1.2,1.2.3.4", "45.76.1.2，1.2.3.4", "45.76.1.2 , 1.2.3.4", "网址：45.76.1.2", "IP:45.76.1.2"):
         v = g.check(q)
         assert v.verdict == "listed", q
@@ -254,13 +255,8 @@ def test_listed_ips_in_a_row_are_found_and_an_ipv6_address_never_reads_as_one(db
 
 
 def test_a_row_that_lost_its_first_address_is_the_same_row_and_no_shrink(db, tmp_path):
-    f = tmp_path / "y.csv"
-    f.write_text("name,urls\n金配资,jin1.com;jin2.com\n木配资,mu1.com;mu2.com\n水配资,shui1.com;shui2.com\n", encoding="utf-8")
-    assert cli(db, "import", str(f), "--source", "y").exit_code == 0
-    f.write_text("name,urls\n金配资,jin2.com\n木配资,mu2.com\n水配资,shui1.com;shui2.com\n", encoding="utf-8")
-    r = cli(db, "import", str(f), "--source", "y", "--json")
-    assert r.exit_code == 0, r.output  # it was refused: "would remove 2 of the current 3 entries"
-    line = json.loads(r.stdout)
+    before = "金配资,jin1.com;jin2.com\n木配资,mu1.com;mu2.com\n水配资,shui1.com;shui2.com\n"
+    line = _reimport(db, tmp_path, before, "金配资,jin2.com\n木配资,mu2.com\n水配资,shui1.com;shui2.com\n")
     assert (line["ok"], line["added"], line["removed"], line["changed"], line["kept"]) == (True, 0, 0, 2, 1)
 
 

@@ -5,25 +5,11 @@ the entries' search finds a pasted address by its host and a decorated name with
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from peizi_guard.web.app import create_app
+from .test_web_round9 import client, problem  # noqa: F401 -- the module's app, and the problem object's check
 
 # 杜德配资: www.ddpz666.com …; 宝利配资: csrc-peizi too
 DUDE = ("csrc-peizi", 3)
-
-
-@pytest.fixture(scope="module")
-def client(shared_db):
-    with TestClient(create_app(shared_db, rate_limit=0)) as c:
-        yield c
-
-
-def problem(r, status: int) -> str:
-    assert r.status_code == status and r.headers["content-type"] == "application/problem+json", r.text
-    body = r.json()
-    assert set(body) == {"type", "title", "status", "detail"} and body["status"] == status
-    return body["detail"]
 
 
 def found(client, q: str, **params) -> list[tuple[str, int]]:

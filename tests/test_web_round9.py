@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from peizi_guard.web.app import create_app
 
+from .test_web_round7 import problem  # noqa: F401 -- the problem object's check
 from .webhelper import Server
 
 # 杜德配资: app and WeChat 杜德配资, WeChat gh_d3cc254439bb, companies 北京哲杜德科技有限公司 …, www.ddpz666.com …
@@ -23,11 +24,6 @@ def client(shared_db):
         yield c
 
 
-def problem(r, status: int) -> str:
-    assert r.status_code == status and r.headers["content-type"] == "application/problem+json", r.text
-    body = r.json()
-    assert set(body) == {"type", "title", "status", "detail"} and body["status"] == status
-    return body["detail"]
 
 
 def page_error(r, status: int) -> str:
