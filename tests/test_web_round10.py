@@ -122,3 +122,12 @@ def test_every_entry_is_found_by_its_name_with_a_decoration(client):
     entries = client.get("/api/entries", params={"limit": 1000}).json()["entries"]
     missed = [e["name"] for e in entries if (e["source"], e["seq"]) not in found(client, e["name"] + "官网")]
     assert missed == []
+
+
+def test_a_json_key_given_twice_is_a_422_naming_it(client):
+    for path, body in (("/api/check", '{"queries":["杜德配资"],"queries":["a"]}'), ("/api/text", '{"text":"a","text":"b"}')):
+        r = client.post(path, content=body.encode(), headers={"content-type": "application/json"})
+        detail = problem(r, 422)
+        assert "given more than once" in detail and ("queries" in detail or "text" in detail), detail
+    r = client.post("/api/check", content='{"queries":["杜德配资","a"]}'.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 200 and [v["verdict"] for v in r.json()] == ["listed", "clear"]

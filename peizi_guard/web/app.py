@@ -283,6 +283,23 @@ def _json_body(request: Request) -> None:
                             {"Accept": "application/json"})  # fmt: skip
 
 
+async def _keys_once(request: Request) -> None:
+    """A JSON key given twice ({"queries": […], "queries": […]}) is a 422, as a repeated query
+    parameter is: the parser would keep the last one silently."""
+    import json
+
+    def pairs(items: list) -> dict:
+        again = sorted({k for k, n in Counter(k for k, _ in items).items() if n > 1})
+        if again:
+            raise _fail(422, _repeated(again, (), "key"))
+        return dict(items)
+
+    try:
+        json.loads(await request.body(), object_pairs_hook=pairs)
+    except ValueError:  # not JSON: the framework's own 422 says so
+        pass
+
+
 def _only(*names: str, body: bool = False, many: Sequence[str] = ()):  # noqa: ANN202
     """A query parameter the endpoint does not take is a 422, never silently ignored (as_of=…
     would otherwise answer for today's lists, anual_rate=… compute with no interest), and so is one
@@ -302,9 +319,9 @@ def _only(*names: str, body: bool = False, many: Sequence[str] = ()):  # noqa: A
     return check
 
 
-def _repeated(names: list[str], many: Sequence[str]) -> str:
-    """The 422 for parameters given more than once that take one value."""
-    which = f"parameter {names[0]}" if len(names) == 1 else f"parameters {', '.join(names)}"
+def _repeated(names: list[str], many: Sequence[str], what: str = "parameter") -> str:
+    """The 422 for parameters (or JSON keys) given more than once that take one value."""
+    which = f"{what} {names[0]}" if len(names) == 1 else f"{what}s {', '.join(names)}"
     takes = "it takes one value" if len(names) == 1 else "each takes one value"
     only = f" (only {', '.join(many)} may be repeated)" if many else ""
     return f"{which} given more than once: {takes}{only}"
@@ -320,7 +337,7 @@ def _unknown(what: str, unknown: list[str], names: Sequence[str], instead: str =
 
 def _api(app: FastAPI, state: _State) -> None:
     guard = state.guard
-    json_body = [Depends(_json_body), Depends(_only(body=True))]
+    json_body = [Depends(_json_body), Depends(_only(body=True)), Depends(_keys_once)]
 
     def check_all(queries: list[str]) -> list[dict]:
         if not queries:
