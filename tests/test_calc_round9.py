@@ -134,3 +134,14 @@ def test_the_ordinary_table_is_as_the_readme_shows_it():
         in lines
     )
     assert "-5.00%     950,000.00          50,000.00       -50.00%              -58.12%           预警 warning" in lines
+
+
+def test_a_scenarios_move_is_labelled_as_given():
+    from click.testing import CliRunner
+
+    from peizi_guard.cli import main
+
+    r = CliRunner().invoke(main, ["calc", "--own", "10万", "--leverage", "10", "--move", "0.001%", "--move", "-99.999%",
+                                  "--move", "5%"])
+    labels = [line.split()[0] for line in r.output.splitlines() if line[:1] in ("+", "-") and "%" in line.split()[0]]
+    assert labels == ["+0.001%", "-99.999%", "+5.00%"], r.output  # were +0.00% and -100.00%

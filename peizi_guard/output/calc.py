@@ -21,6 +21,12 @@ def pct(x: float, sign: bool = False) -> str:
     return f"{x:+.2%}" if sign else f"{x:.2%}"
 
 
+def move_pct(x: float) -> str:
+    """A scenario's move as given, to at least two decimals: +0.001% is not +0.00%, nor -99.999% -100.00%."""
+    whole, _, frac = f"{x * 100:+.6f}".rstrip("0").partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}%"
+
+
 def render(r: dict, warning_line: float, liquidation_line: float) -> str:
     lic = licensed_comparison(r["own"])
     lines = [
@@ -48,7 +54,7 @@ def render(r: dict, warning_line: float, liquidation_line: float) -> str:
         for s in r["scenarios"]:
             rows.append(
                 [
-                    pct(s["move"], sign=True),
+                    move_pct(s["move"]),
                     f"{s['position_value']:,.2f}",
                     f"{s['equity']:,.2f}",
                     pct(s["equity_change_gross"], sign=True),
