@@ -131,3 +131,9 @@ def test_a_json_key_given_twice_is_a_422_naming_it(client):
         assert "given more than once" in detail and ("queries" in detail or "text" in detail), detail
     r = client.post("/api/check", content='{"queries":["杜德配资","a"]}'.encode(), headers={"content-type": "application/json"})
     assert r.status_code == 200 and [v["verdict"] for v in r.json()] == ["listed", "clear"]
+
+
+def test_the_entries_search_finds_a_subdomain_by_its_domain_and_a_question_by_its_name(client):
+    for q in ("m.ddpz666.com", "https://m.ddpz666.com/app", "杜德配资靠谱吗", "杜德配资是真的吗？"):
+        assert DUDE in found(client, q), q
+    assert found(client, "m.example.com") == []

@@ -490,12 +490,19 @@ def _needles(q: str) -> tuple[list[str], list[str]]:
     value, as `check` looks them up: each part of a name between separators, and a name without its
     decorations that is no name on its own inside others (trade words alone: 配资平台 is no search
     for every 配资, 炒股配资官网 finds the entry 炒股配资). A part that is no name is not looked for."""
+    from ..matcher.query import strip_question
+    from ..matcher.suffix import registrable
+
     key = name_key(q)
     if not key:
         return [], []
-    if looks_like_url(q):  # by its host, not as the name key of its scheme and path (httpswww…)
-        host = name_key(split_url(q)[0])
-        return [key] + ([host] if host and host != key else []), []
+    if looks_like_url(q):  # by its host and its domain (m.ddpz666.com), not as the name key of httpswww…
+        host = split_url(q)[0]
+        hosts = [name_key(h) for h in dict.fromkeys([host, registrable(host) if host else ""]) if h]
+        return [key] + [h for h in hosts if h != key], []
+    asked = strip_question(q)  # 杜德配资靠谱吗: the name asked about, as `check` reads it
+    if asked != q.strip() and name_key(asked):
+        q, key = asked, name_key(asked)
     variants = name_variants(q)
     first, parts = variants[:1], variants[1:]  # the whole name without its decorations comes first
     within = [key] + [v for v in first if v != key and not _no_name(v)]
