@@ -271,3 +271,11 @@ def test_the_sac_issue_that_drops_a_sites_first_address_changes_that_entry(db):
     [moved] = [c for c in d["changed"] if c["old"]["urls"][:1] != c["new"]["urls"][:1]]
     assert moved["old"]["urls"] == ["http://405laurel.com", "http://www.pz08.com"]
     assert moved["new"]["urls"] == ["http://www.pz08.com"]  # was one removed and one added
+
+
+def test_serves_workers_take_an_empty_database_variable_as_unset(tmp_path, monkeypatch):
+    from peizi_guard.web.app import app_from_env
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setenv("PEIZI_GUARD_DB", "")  # `serve --workers 2` with PEIZI_GUARD_DB= set empty
+    assert app_from_env() is not None  # Guard("") is refused: the workers must not pass it on

@@ -125,7 +125,8 @@ class HeadAsGet:
 
 def app_from_env() -> FastAPI:
     """For uvicorn's workers (`factory=True`): the settings the command put in the environment."""
-    return create_app(os.environ.get("PEIZI_GUARD_DB"), int(os.environ.get("PEIZI_GUARD_RATE_LIMIT", RATE_LIMIT)))
+    db = os.environ.get("PEIZI_GUARD_DB") or None  # set but empty counts as unset, as everywhere
+    return create_app(db, int(os.environ.get("PEIZI_GUARD_RATE_LIMIT", RATE_LIMIT)))
 
 
 class _SharedGuard(Guard):
