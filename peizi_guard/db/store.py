@@ -192,14 +192,22 @@ def _same_version(versions: list, data: str):  # noqa: ANN001, ANN202
 
 
 def _versions(s: Session, source_id: str) -> dict[str, list]:
-    """Every stored version of each entry of a source, by identity."""
+    """Every stored version of each entry of a source, by identity: read once in a transaction that
+    checks a document (shrink_problem) and then stores it (ingest, which takes them, as it adds more)."""
+    held = s.info.get(_VERSIONS)
+    if held is not None and held[0] == source_id:
+        return held[1]
     out: dict[str, list] = {}
     query = select(Entry.id, Entry.key, Entry.data, Entry.first_snapshot_id, Entry.last_snapshot_id).where(
         Entry.source_id == source_id
     )
     for row in s.execute(query):
         out.setdefault(identity(row.key), []).append(row)
+    s.info[_VERSIONS] = (source_id, out)
     return out
+
+
+_VERSIONS = "peizi_guard.versions"  # Session.info: (source id, its versions) read for the document in hand
 
 
 def _span_change(order: dict, snap_id: int, first: int, last: int) -> dict:
@@ -371,6 +379,7 @@ def ingest(
     # bulk statements through the Core: the ORM's unit of work is ten times slower for 100,000 rows
     order = {x.id: order_key(x) for x in snapshots_of(s, src.id)}
     versions = _versions(s, src.id)
+    del s.info[_VERSIONS]  # this document adds versions: a later read reads them again
     keys = _unique_keys(doc.entries, versions)
     stored: dict[str, str] = {}  # identity → the stored key of the version this document lists
     updates = []
