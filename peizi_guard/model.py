@@ -66,7 +66,7 @@ class Entry:
 
     def identities(self) -> list[str]:
         """Every key the entry could have been known by: each address's, then its name's (a row
-        whose addresses were reordered, or that gained its first one, is the same row)."""
+        whose addresses were reordered, or that gained or lost its first one, is the same row)."""
         from .normalise import name_key, split_url
 
         out = [f"url:{h}{p}" for h, p in map(split_url, self.urls) if h]

@@ -167,7 +167,8 @@ def _company_inside(ix: Index, name: str) -> list[Match]:
     starts with a region or its core has three characters or more: 中信立投资有限公司 does not
     hold 信立投资有限公司 (中信立 is another trade name, as 华泰 is not 华信)."""
     key = name_key(name)
-    suffixes = [s for s in lexicon().company_suffixes if s in key]
+    lx = lexicon()
+    suffixes = [s for s in lx.company_suffixes if s in key]
     if len(key) > LONG_NAME or not suffixes:
         return []
     score = ix.settings.method_scores["name-inside"]
@@ -182,7 +183,7 @@ def _company_inside(ix: Index, name: str) -> list[Match]:
             part = key[start:end]
             if part == key or not ix.companies.get(part):
                 continue
-            if start in starts or part.startswith(lexicon().regions) or len(company_core(part)) >= 3:
+            if start in starts or part.startswith(lx.regions) or len(company_core(part)) >= 3:
                 out += [
                     replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.field == "company"
                 ]

@@ -29,7 +29,8 @@ from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..db.engine import mask
 from ..guard import Guard, shows_nothing, undecoded
 from ..matcher.lexicon import lexicon
-from ..matcher.query import reads_as_text
+from ..matcher.query import reads_as_text, strip_question
+from ..matcher.suffix import registrable
 from ..normalise import fold, is_generic, looks_like_url, name_key, name_variants, split_url, strip_generic
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
@@ -491,9 +492,6 @@ def _needles(q: str) -> tuple[list[str], list[str]]:
     value, as `check` looks them up: each part of a name between separators, and a name without its
     decorations that is no name on its own inside others (trade words alone: 配资平台 is no search
     for every 配资, 炒股配资官网 finds the entry 炒股配资). A part that is no name is not looked for."""
-    from ..matcher.query import strip_question
-    from ..matcher.suffix import registrable
-
     key = name_key(q)
     if not key:
         return [], []
