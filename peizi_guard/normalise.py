@@ -486,7 +486,7 @@ def _name_variants(text: str) -> tuple[str, ...]:
 def company_core(text: str) -> str:
     """A company name without its legal form, region and trade words: 北京哲杜德科技有限公司 → 哲杜德."""
     lx = _lexicon()
-    key = name_key(text)
+    key = _trunk(name_key(text), lx)
     if key.endswith(lx.company_suffixes):
         for suffix in lx.company_suffixes:
             if key.endswith(suffix):
@@ -511,12 +511,32 @@ def company_base(text: str) -> str:
     """A company name without its legal form and region, its trade words kept: 北京华信投资有限公司
     → 华信投资 (a company named after a platform carries the platform's whole name)."""
     lx = _lexicon()
-    key = name_key(text)
+    key = _trunk(name_key(text), lx)
     for suffix in lx.company_suffixes:
         if key.endswith(suffix) and len(key) > len(suffix) + 1:
             key = key[: -len(suffix)]
             break
     return _without_regions(key, lx)
+
+
+BRANCH_ENDS = ("分公司", "营业部", "办事处")
+_AFTER_FORM = LazyPattern(r"(.{2,}?(?:股份有限公司|有限责任公司|有限公司)).{0,16}(?:分公司|营业部|办事处)")
+
+
+def _trunk(key: str, lx) -> str:  # noqa: ANN001
+    """A branch's company: 广发证券股份有限公司上海分公司 → 广发证券股份有限公司 (up to its legal
+    form), 杜德配资上海分公司 → 杜德配资 (without the branch word and the region before it)."""
+    if not key.endswith(BRANCH_ENDS):
+        return key
+    m = _AFTER_FORM.fullmatch(key)
+    if m:
+        return m[1]
+    trunk = key[:-3]
+    for region in lx.regions:  # only "<company><region>分公司" reads as a branch
+        for form in (region + "市", region + "省", region):
+            if trunk.endswith(form) and len(trunk) >= len(form) + 2:
+                return trunk[: -len(form)]
+    return key
 
 
 def _without_regions(key: str, lx) -> str:  # noqa: ANN001

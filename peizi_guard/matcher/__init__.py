@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
-from ..normalise import as_written, clean_text, company_core, find_urls, fold, is_generic, name_key, split_url, undefang
+from ..normalise import (
+    as_written,
+    clean_text,
+    company_core,
+    find_urls,
+    fold,
+    is_generic,
+    name_key,
+    split_url,
+    strip_generic,
+    undefang,
+)
 from .query import LONG_NAME, inner_urls, parse, reads_as_text
 from .settings import DEFAULT, Settings
 from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
@@ -118,9 +129,10 @@ def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[
 
 def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], list[str]]:
     matches = match_name(ix, name)
-    if _known_good_name(name):
+    if _known_good_name(name):  # its look-alikes are no evidence; a listed company inside it is
+        matches = [m for m in matches if m.method in LISTED_METHODS] or _company_inside(ix, name)
         return (
-            [m for m in matches if m.method in LISTED_METHODS],
+            matches,
             name_signals(name, ix.settings),
             [
                 "同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
@@ -128,10 +140,14 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
             ],
         )
     notes = []
+    inside: list[Match] = []
     if not matches:
-        matches = _named_inside(ix, name) or _company_inside(ix, name)
-        if matches:
-            notes.append("查询中含有名单上的名称 (the query holds a listed name inside it)")
+        inside = _named_inside(ix, name) or _company_inside(ix, name)
+    elif all(m.method == "company-core" for m in matches):  # a branch's company: its whole name is
+        inside = _company_inside(ix, name)  # better evidence than its core
+    if inside:
+        matches = inside
+        notes.append("查询中含有名单上的名称 (the query holds a listed name inside it)")
     return matches, name_signals(name, ix.settings), notes
 
 
@@ -306,7 +322,7 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
         names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned)]))
     for name in names:
-        if name in ambiguous and not offer:
+        if not offer and (name in ambiguous or _known_good_name(name)):  # 广发证券…上海分公司 in the news
             continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
     for token in dict.fromkeys(
@@ -381,5 +397,23 @@ def _allow_name_keys() -> frozenset[str]:
 
 
 def _known_good_name(query: str) -> bool:
+    """A licensed institution's or large company's name (lexicon allow_names), its company name,
+    or one of its branches (广发证券股份有限公司上海分公司, 华泰证券南京中山东路证券营业部)."""
     names = _allow_name_keys()
-    return name_key(query) in names or company_core(query) in names
+    key = name_key(query)
+    if key in names or company_core(query) in names:
+        return True
+    return key.endswith(_BRANCH_ENDS) and any(
+        (key[:i] in names or company_core(key[:i]) in names) and _is_branch(key[i:]) for i in range(2, len(key) - 2)
+    )
+
+
+_BRANCH_ENDS = ("分公司", "营业部", "分行", "支行")
+_BRANCH = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)?(\w{2,16}?)(?:证券营业部|营业部|分公司|分行|支行)")
+
+
+def _is_branch(rest: str) -> bool:
+    """What follows a firm's name in one of its branches: its legal form, a place that starts with
+    a region (上海, 南京中山东路), a branch word; never a trade word (广发证券配资上海分公司)."""
+    m = _BRANCH.fullmatch(rest)
+    return m is not None and m[1].startswith(lexicon().regions) and strip_generic(m[1]) == m[1]

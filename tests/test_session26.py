@@ -1,0 +1,55 @@
+"""Branches (分公司, 营业部): a listed platform's or company's branch is found; a licensed broker's
+branch is known as the licensed firm's own name, as the firm's name is."""
+
+from __future__ import annotations
+
+GOOD_NOTE = "同名提示"
+
+
+def _own(v, entry: dict) -> bool:  # noqa: ANN001
+    """The verdict carries evidence from `entry` itself."""
+    return any(m.source == entry["source"] and m.seq == entry["seq"] for m in v.matches)
+
+
+def test_a_branch_of_a_listed_platform_is_found(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    csrc, sac = g.entries("csrc-peizi"), g.entries("sac-blacklist")
+    assert (len(csrc), len(sac)) == (258, 152)
+    # every one was clear or suspicious by its own 配资 only, with no evidence, before
+    found = sum(_own(g.check(e["name"] + "上海分公司"), e) for e in csrc)
+    assert found >= 238, found
+    assert sum(_own(g.check(e["name"] + "上海分公司"), e) for e in sac) >= 148
+    for q in ("杜德配资上海分公司", "杜德配资（上海）分公司", "杜德配资北京市营业部"):
+        v = g.check(q)
+        assert v.verdict == "suspicious" and [(m.entry, m.method) for m in v.matches] == [("杜德配资", "company-core")], q
+    v = g.check("华信投资上海分公司")  # no 配资 in it: clear before
+    assert v.verdict == "suspicious" and {m.entry for m in v.matches} == {"华信投资"}
+    for q in ("上海分公司", "北京营业部"):  # no company to cut a branch from
+        assert g.check(q).matches == [], q
+
+
+def test_a_licensed_brokers_branch_is_the_firms_own_name(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    # the SAC lists this very name (a fake site's): listed, and said to be a licensed firm's too
+    v = g.check("广发证券股份有限公司上海分公司")
+    assert v.verdict == "listed" and any(GOOD_NOTE in n for n in v.notes)
+    for q in ("华泰证券南京中山东路证券营业部", "华泰证券股份有限公司深圳分公司", "广发证券上海分公司"):
+        v = g.check(q)
+        assert v.verdict == "clear" and any(GOOD_NOTE in n for n in v.notes), q
+    for q in ("广发证券配资上海分公司", "广发证券股份有限金司上海分公司"):  # a trade word, a changed character
+        v = g.check(q)
+        assert v.verdict == "suspicious" and not any(GOOD_NOTE in n for n in v.notes), q
+
+
+def test_a_licensed_brokers_branch_in_the_news_is_no_evidence(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    news = g.check_text("广发证券股份有限公司上海分公司今日乔迁新址。")
+    assert news.verdict == "clear" and news.matches == []
+    offer = g.check_text("广发证券股份有限公司上海分公司，您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户。")
+    assert offer.verdict == "listed" and {m.entry for m in offer.matches} == {"广发证券股份有限公司上海分公司"}
