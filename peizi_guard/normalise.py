@@ -473,13 +473,37 @@ def _name_variants(text: str) -> tuple[str, ...]:
         ),
         folded,
     )
-    parts = [folded] + [p for p in lx.separators.split(folded) if p != folded]
+    parts = [folded] + [p for p in _region_joined(lx.separators.split(folded), lx) if p != folded]
     out: list[str] = []
     for part in parts:
         key = _strip_decorations(name_key(part), lx.decorations)
         if len(key) >= 2 and key not in out:
             out.append(key)
     return tuple(out)
+
+
+def _region_joined(parts: list[str], lx) -> list[str]:  # noqa: ANN001
+    """Parts with a region alone joined to the company after it: 上海 信立投资有限公司 names one
+    company, 上海信立投资有限公司, not 信立投资有限公司."""
+    if len(parts) < 2:
+        return parts
+    out = [parts[0]]
+    for part in parts[1:]:
+        if name_key(out[-1]) in _region_forms(lx) and name_key(part).endswith(lx.company_suffixes):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def _region_forms(lx) -> frozenset[str]:  # noqa: ANN001
+    got = _REGION_FORMS.get(id(lx.regions))
+    if got is None:
+        got = _REGION_FORMS[id(lx.regions)] = frozenset(r + e for r in lx.regions for e in ("", "市", "省"))
+    return got
+
+
+_REGION_FORMS: dict[int, frozenset[str]] = {}
 
 
 @cached_below(256, 16384)

@@ -53,3 +53,27 @@ def test_a_licensed_brokers_branch_in_the_news_is_no_evidence(db):
     assert news.verdict == "clear" and news.matches == []
     offer = g.check_text("广发证券股份有限公司上海分公司，您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户。")
     assert offer.verdict == "listed" and {m.entry for m in offer.matches} == {"广发证券股份有限公司上海分公司"}
+
+
+def test_a_region_written_apart_from_its_company_is_part_of_it(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    # 上海信立投资有限公司 is another company than the listed 信立投资有限公司 (written apart or not)
+    for q in ("上海 信立投资有限公司", "上海信立投资有限公司"):
+        v = g.check(q)
+        assert v.verdict == "suspicious" and {m.entry for m in v.matches} == {"信立投资"}, q
+    v = g.check("上海 杜德配资")  # a platform's name after a region stays that name
+    assert v.verdict == "listed" and [m.entry for m in v.matches] == ["杜德配资"]
+    v = g.check("信立投资有限公司 北京哲杜德科技有限公司")  # two companies: each listed
+    assert v.verdict == "listed" and {m.entry for m in v.matches} == {"信立投资", "杜德配资"}
+
+
+def test_a_listed_company_under_another_legal_form_after_a_label_is_found(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("北京哲杜德科技股份有限公司", "签约方：北京哲杜德科技股份有限公司", "甲方:北京哲杜德科技有限责任公司 乙方:张三"):
+        v = g.check(q)
+        assert v.verdict == "suspicious", q
+        assert [(m.entry, m.method, m.value) for m in v.matches] == [("杜德配资", "company-core", "北京哲杜德科技有限公司")], q

@@ -73,21 +73,29 @@ def match_name(ix: Index, query: str) -> list[Match]:
         out += [_m(ref, "exact", 1.0, company) for ref in ix.companies.get(name_key(company), ())]
     if out:
         return _dedupe(out)
-    core, base = company_core(query), company_base(query)
-    if base != name_key(query) and base != core and len(base) >= 2 and not is_generic(base):
-        if base not in lexicon().ambiguous_names:  # 华信投资有限公司: the platform 华信投资
-            score = ix.settings.method_scores["company-core"]
-            out += [_m(r, "company-core", score, base) for r in ix.names.get(base, ())]
-    if len(core) >= 2 and core != name_key(query):
-        named = ix.names.get(core, ()) if not is_generic(core) else ()  # 上海杜德配资有限公司: the platform 杜德配资
-        out += [
-            _m(r, "company-core", ix.settings.method_scores["company-core"], core)
-            for r in [*ix.company_cores.get(core, ()), *named]
-        ]
-        out += [m for m in _similar(ix, core) if m.field == "company"]
+    # the query as a company, and each part of it that is one (签约方：…股份有限公司)
+    suffixes = lexicon().company_suffixes
+    for company in [query, *(v for v in variants[1:] if v.endswith(suffixes))]:
+        out += _company_core(ix, company)
     if whole:
         out += _similar(ix, whole)
     return _dedupe(out)
+
+
+def _company_core(ix: Index, company: str) -> list[Match]:
+    """A company by its base (华信投资有限公司: the platform 华信投资) and its core (another legal
+    form, a region, trade words: 北京哲杜德科技股份有限公司 for 北京哲杜德科技有限公司)."""
+    out: list[Match] = []
+    core, base, key = company_core(company), company_base(company), name_key(company)
+    score = ix.settings.method_scores["company-core"]
+    if base != key and base != core and len(base) >= 2 and not is_generic(base):
+        if base not in lexicon().ambiguous_names:
+            out += [_m(r, "company-core", score, base) for r in ix.names.get(base, ())]
+    if len(core) >= 2 and core != key:
+        named = ix.names.get(core, ()) if not is_generic(core) else ()  # 上海杜德配资有限公司: the platform 杜德配资
+        out += [_m(r, "company-core", score, core) for r in [*ix.company_cores.get(core, ()), *named]]
+        out += [m for m in _similar(ix, core) if m.field == "company"]
+    return out
 
 
 def _similar(ix: Index, key: str) -> list[Match]:
