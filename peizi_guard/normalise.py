@@ -393,7 +393,7 @@ def looks_like_url(text: str) -> bool:
     if _SCHEME.match(t) or t.lower().startswith("www."):
         return True
     host = t.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
-    if _IPV4.fullmatch(host):  # 45.76.1.2, 45.76.1.2:8888/pz
+    if IPV4.fullmatch(host):  # 45.76.1.2, 45.76.1.2:8888/pz
         return True
     labels = host.split(".")
     if len(labels) < 2 or not all(labels[-1:]):
@@ -411,7 +411,7 @@ _URL_IN_TEXT = LazyPattern(
     r"(?::\d+)?(?:/[^\s\"'<>，。）)]*)?",
     re.I,
 )
-_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|[01]?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|[01]?\d?\d)){3}")  # 010.1.2.3 too
+IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|[01]?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|[01]?\d?\d)){3}")  # 010.1.2.3 too
 
 
 def find_urls(text: str, bare_ips: bool = False) -> list[tuple[int, int, str]]:
@@ -422,7 +422,7 @@ def find_urls(text: str, bare_ips: bool = False) -> list[tuple[int, int, str]]:
         (m.start(), m.end(), m.group(0))
         for m in _URL_IN_TEXT.finditer(text)
         if looks_like_url(m.group(0))
-        and (bare_ips or not _IPV4.fullmatch(m.group(0)) or text[max(0, m.start() - 3) : m.start()] == "://")
+        and (bare_ips or not IPV4.fullmatch(m.group(0)) or text[max(0, m.start() - 3) : m.start()] == "://")
     ]
 
 

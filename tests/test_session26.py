@@ -77,3 +77,21 @@ def test_a_listed_company_under_another_legal_form_after_a_label_is_found(db):
         v = g.check(q)
         assert v.verdict == "suspicious", q
         assert [(m.entry, m.method, m.value) for m in v.matches] == [("杜德配资", "company-core", "北京哲杜德科技有限公司")], q
+
+
+def test_an_address_a_browser_reads_as_another_ip_is_warned_of_on_import(db, tmp_path):
+    from click.testing import CliRunner
+
+    from peizi_guard import Guard
+    from peizi_guard.cli import main
+
+    f = tmp_path / "ips.csv"
+    f.write_text("name,urls\nA,1.1\nB,010.1.2.3\nC,45.76.1.2\nD,http://45.76.1.3:8080/pz\nE,www.x.com\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "my-ips"])
+    assert r.exit_code == 0, r.output
+    warned = [line for line in r.output.splitlines() if "read as the IP address" in line]
+    assert len(warned) == 2, r.output
+    assert "line 2: '1.1' in urls is read as the IP address 1.0.0.1" in warned[0]
+    assert "line 3: '010.1.2.3' in urls is read as the IP address 8.1.2.3" in warned[1]
+    g = Guard(db)  # and matched as read: that address only
+    assert g.check("http://8.1.2.3/").verdict == "listed" and g.check("8.1.2.4").verdict == "clear"

@@ -56,13 +56,13 @@ def public_suffix(host: str) -> str:
     return labels[-1]  # unknown TLD: the last label
 
 
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_NUMBERS = re.compile(r"[\d.]+")  # an IP address (no top-level domain is a number)
 
 
 def split_host(host: str) -> tuple[str, str, str]:
     """(subdomain, label, suffix) of a normalised host: m.ddpz666.com → ("m", "ddpz666", "com");
     an IP address is all suffix (its last numbers are no domain others share: 45.76.1.2 is not 99.88.1.2)."""
-    if _IPV4.fullmatch(host):
+    if _NUMBERS.fullmatch(host):
         return "", "", host
     suffix = public_suffix(host)
     rest = host[: -len(suffix) - 1] if host != suffix else ""

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..inputs import decode, split_lines
-from ..normalise import host_of, name_key
+from ..normalise import IPV4, host_of, name_key
 from . import fields
 from ..model import Company, DocumentError, Entry, ParsedDocument
 
@@ -199,10 +199,17 @@ def _kind(value) -> str:  # noqa: ANN001
 
 
 def hostless(line: int, urls: list[str]) -> list[str]:
-    """A warning for each value of a urls cell that is no address: it can never match."""
-    return [
-        f"line {line}: {u!r} in urls is not an address (no host); it matches nothing" for u in urls if not host_of(u)
-    ]
+    """A warning for each value of a urls cell that is no address: it can never match; and for
+    each that a browser reads as an IP address not written as one (1.1 is 1.0.0.1, 010.1.2.3 is
+    8.1.2.3): it matches that address only."""
+    out = []
+    for u in urls:
+        host = host_of(u)
+        if not host:
+            out.append(f"line {line}: {u!r} in urls is not an address (no host); it matches nothing")
+        elif IPV4.fullmatch(host) and host not in u:
+            out.append(f"line {line}: {u!r} in urls is read as the IP address {host}, as a browser reads it")
+    return out
 
 
 def _entry(seq: int, line: int, row: dict, warnings: list[str]) -> Entry:
