@@ -22,6 +22,7 @@ try:
     from . import api
     from .output import report
     from .db.engine import LOCKED, locked, mask
+    from .errors import first_line
     from .guard import Guard, public_entry
     from .output.text import table
 finally:
@@ -58,10 +59,6 @@ def _date(ctx, param, value):  # noqa: ANN001
 def _jsonl(objs) -> None:  # noqa: ANN001
     for o in objs:
         click.echo(json.dumps(o, ensure_ascii=False))
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _failed_line(as_json: bool, source: str, message: str) -> None:
@@ -304,7 +301,7 @@ def import_cmd(
         _failed_line(as_json, source, f"{file}: {exc}")
         raise Failure(f"{file}: {exc}") from None
     except Exception as exc:  # the database failed (locked, damaged): run() says it in one line
-        _failed_line(as_json, source, _damaged(exc) or _first_line(exc))
+        _failed_line(as_json, source, _damaged(exc) or first_line(exc, type(exc).__name__))
         raise
     note = history_note(res)
     count = f"{res.count} {'entry' if res.count == 1 else 'entries'}"
@@ -363,7 +360,7 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
         _failed_line(as_json, source, message)
         raise Failure(message) from None
     except Exception as exc:  # the database failed (locked, damaged): run() says it in one line
-        _failed_line(as_json, source, _damaged(exc) or _first_line(exc))
+        _failed_line(as_json, source, _damaged(exc) or first_line(exc, type(exc).__name__))
         raise
     if as_json:
         # the names import and refresh use (snapshot, entries, status) beside the snapshot's own
@@ -1229,7 +1226,7 @@ def _run() -> None:
         if damage:
             click.echo(f"peizi-guard: error: {damage}", err=True)
             sys.exit(EXIT_USAGE)
-        msg = str(exc).splitlines()[0] if str(exc) else ""
+        msg = first_line(exc)
         click.echo(mask(f"peizi-guard: internal error: {type(exc).__name__}: {msg}"), err=True)
         sys.exit(3)
 
@@ -1254,7 +1251,7 @@ def _damaged(exc: BaseException) -> str:
     if locked(exc):
         return f"{LOCKED}: try again when it is done"
     for seen in exception_chain(exc):
-        text = str(seen).splitlines()[0] if str(seen) else ""
+        text = first_line(seen)
         if isinstance(seen, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
             return (
                 f"the database file is damaged ({text}): restore a copy, or rescue what is readable "

@@ -7,6 +7,12 @@ class DocumentError(ValueError):
     """A document that is not what it claims to be, or holds no usable list."""
 
 
+def first_line(exc: BaseException, default: str = "") -> str:
+    """The first line of an exception's message; `default` when it has none."""
+    text = str(exc)
+    return text.splitlines()[0] if text else default
+
+
 def exception_chain(exc: BaseException) -> list[BaseException]:
     """`exc` and what it wraps (causes, contexts, urllib3 reasons, requests args)."""
     out: list[BaseException] = []

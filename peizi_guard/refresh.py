@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 
 from .db import fast
 from .db.engine import mask
+from .errors import first_line
 from .model import DocumentError
 from .scraper.fetch import FetchError, Fetcher
 from .scraper.formats import detect
@@ -34,7 +35,7 @@ LAYOUT_ERRORS = (
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    text = first_line(exc)[:200]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

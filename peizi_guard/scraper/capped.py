@@ -17,6 +17,7 @@ import subprocess
 import sys
 from typing import Any, Callable
 
+from ..errors import first_line
 from ..model import DocumentError
 
 MAX_MEMORY_MIB = 448  # address space of the parsing child; $PEIZI_GUARD_PARSE_MEMORY overrides
@@ -90,7 +91,7 @@ def _child() -> None:
     except MemoryError:
         answer = ("memory", "")
     except Exception as exc:  # a parser tripping over an unexpected layout
-        line = str(exc).splitlines()[0] if str(exc) else ""
+        line = first_line(exc)
         answer = ("crash", f"{type(exc).__name__}: {line}"[:200] if line else type(exc).__name__)
     try:
         out = pickle.dumps(answer)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 
+from ...errors import first_line
 from ...model import DocumentError
 from . import register
 from .interface import DocumentFormat, Table
@@ -51,7 +52,7 @@ class PdfFormat(DocumentFormat):
         except Exception as exc:  # pdfminer raises many unrelated types on broken files
             if any(isinstance(e, MemoryError) for e in (*exc.args, exc.__cause__, exc.__context__)):
                 raise MemoryError from None  # pdfplumber wraps it in PdfminerException
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = first_line(exc, type(exc).__name__)
             if b"/Encrypt" in data or "password" in msg.lower():
                 raise DocumentError("the PDF is encrypted (password-protected)") from None
             raise DocumentError(f"corrupt or truncated PDF ({msg[:80]})") from None

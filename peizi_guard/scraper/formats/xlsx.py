@@ -12,6 +12,7 @@ import io
 import re
 import warnings
 
+from ...errors import first_line
 from ...model import DocumentError
 from . import register
 from .interface import DocumentFormat, Table
@@ -67,7 +68,7 @@ def _read_sheets(data: bytes) -> list[tuple[str, Table]]:
     except MemoryError:
         raise  # the parsing child's memory cap: reported as such
     except Exception as exc:  # openpyxl and zipfile raise many unrelated types
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = first_line(exc, type(exc).__name__)
         raise DocumentError(f"unreadable .xlsx ({msg[:80]})") from None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from ...errors import first_line
 from ...model import DocumentError
 
 MAX_TOTAL = 64 * 1024 * 1024  # inflated bytes per document
@@ -103,5 +104,5 @@ class SafeZip:
 
 
 def _why(exc: Exception) -> str:
-    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    msg = first_line(exc, type(exc).__name__)
     return msg[:80]
