@@ -493,35 +493,45 @@ def history(db: str | None = None, source: str | None = None) -> list[dict]:
             if source and src["id"] != source:
                 continue
             prev: dict[str, int] = {}
+            seen: dict[int, dict[str, int]] = {}  # each snapshot read once: {identity: version}
             current = store.current_snapshot(s, src["id"])
             for snap in src["snapshots"]:
-                keys = store.member_keys(s, snap["id"])  # each snapshot read once: {identity: version}
-                both = keys.keys() & prev.keys()
-                changed = sum(keys[k] != prev[k] for k in both)  # the same entry, printed otherwise
+                keys = seen[snap["id"]] = store.member_keys(s, snap["id"])
                 out.append(
                     dict(
                         snap,
                         source=src["id"],
                         event="snapshot",
                         current=current is not None and snap["id"] == current.id,
-                        added=len(keys.keys() - prev.keys()),
-                        removed=len(prev.keys() - keys.keys()),
-                        changed=changed,
-                        kept=len(both) - changed,
+                        **_counts(prev, keys),
                     )
                 )
                 prev = keys
             for ev in store.events_of(s, src["id"]):
-                out.append(
-                    {
-                        "source": src["id"],
-                        "event": ev.kind,
-                        "id": ev.snapshot_id,
-                        "at": ev.at.isoformat(timespec="seconds"),
-                        "note": ev.note,
-                    }
-                )
+                row = {
+                    "source": src["id"],
+                    "event": ev.kind,
+                    "id": ev.snapshot_id,
+                    "at": ev.at.isoformat(timespec="seconds"),
+                    "note": ev.note,
+                    "replaced": ev.replaced_id,  # None: a revert recorded before this was kept
+                }
+                if ev.replaced_id in seen and ev.snapshot_id in seen:
+                    row.update(_counts(seen[ev.replaced_id], seen[ev.snapshot_id]))
+                out.append(row)
     return out
+
+
+def _counts(old: dict[str, int], new: dict[str, int]) -> dict[str, int]:
+    """added / removed / changed / kept from one list to another ({identity: version} each)."""
+    both = new.keys() & old.keys()
+    changed = sum(new[k] != old[k] for k in both)  # the same entry, printed otherwise
+    return {
+        "added": len(new.keys() - old.keys()),
+        "removed": len(old.keys() - new.keys()),
+        "changed": changed,
+        "kept": len(both) - changed,
+    }
 
 
 def diff(db: str | None, source: str, old: int | None = None, new: int | None = None) -> dict:

@@ -462,7 +462,7 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
             f"~{r['changed']}",
         ]
         if r["event"] == "snapshot"
-        else [r["source"], str(r["id"]), "revert", r["at"], "", "", "", "", ""]
+        else [r["source"], str(r["id"]), "revert", r["at"], "", "", *_revert_counts(r)]
         for r in rows
     ]
     click.echo(
@@ -472,6 +472,13 @@ def history(obj: dict, source: str | None, as_json: bool) -> None:
         )
     )
     click.echo("(* the current list; PUBLISHED is the publication date, else the month the findings reach)")
+
+
+def _revert_counts(r: dict) -> list[str]:
+    """A revert's counts against the list it replaced (blank for one recorded before they were)."""
+    if r.get("added") is None:
+        return ["", "", ""]
+    return [f"+{r['added']}", f"-{r['removed']}", f"~{r['changed']}"]
 
 
 @main.command()

@@ -95,3 +95,24 @@ def test_an_address_a_browser_reads_as_another_ip_is_warned_of_on_import(db, tmp
     assert "line 3: '010.1.2.3' in urls is read as the IP address 8.1.2.3" in warned[1]
     g = Guard(db)  # and matched as read: that address only
     assert g.check("http://8.1.2.3/").verdict == "listed" and g.check("8.1.2.4").verdict == "clear"
+
+
+def test_history_counts_a_revert_against_the_list_it_replaced(db):
+    from click.testing import CliRunner
+
+    from peizi_guard import api
+    from peizi_guard.cli import main
+
+    from .conftest import FIXTURES
+
+    api.entries(db)
+    jan = api.import_file(db, str(FIXTURES / "sac-blacklist-2020-01.docx"), "sac-blacklist")
+    res = api.revert(db, "sac-blacklist", jan.snapshot_id)
+    [ev] = [h for h in api.history(db, "sac-blacklist") if h["event"] == "revert"]
+    keys = ("replaced", "added", "removed", "changed", "kept")
+    assert {k: ev[k] for k in keys} == {k: res[k] for k in keys}  # as the revert said it
+    assert ev["id"] == jan.snapshot_id and ev["removed"] > 0 and ev["added"] + ev["changed"] + ev["kept"] == 133
+    r = CliRunner().invoke(main, ["--db", db, "history", "sac-blacklist"])
+    assert r.exit_code == 0, r.output
+    row = [line for line in r.output.splitlines() if " revert " in line]
+    assert len(row) == 1 and row[0].split()[-3:] == [f"+{ev['added']}", f"-{ev['removed']}", f"~{ev['changed']}"]

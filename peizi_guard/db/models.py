@@ -106,6 +106,7 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(16))  # revert
     snapshot_id: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(500), default="")
+    replaced_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the list current before
 
 
 class ScanResult(Base):

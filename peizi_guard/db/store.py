@@ -485,6 +485,7 @@ def revert(s: Session, source_id: str, snapshot_id: int, note: str = "") -> Snap
             kind="revert",
             snapshot_id=snap.id,
             note=note[:500],
+            replaced_id=current.id if current is not None else None,
         )
     )
     s.flush()
