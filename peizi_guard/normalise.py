@@ -371,17 +371,26 @@ def host_of(value: str) -> str:
     return split_url(value)[0]
 
 
+_TLDS = r"(?:com|cn|net|org|top|vip|xyz|cc|info|co|io|me|tv|hk)(?![a-z])"
 _DEFANGED = re.compile(
     r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)"
-    r"|(?<=[a-z0-9])点(?=(?:com|cn|net|org|top|vip|xyz|cc|info|co|io|me|tv|hk)(?![a-z]))",
+    rf"|(?<=[a-z0-9])\s*点\s*(?={_TLDS})",
     re.I,
 )
+# an address with ideographic or full-width stops for dots (www。ddpz666。com): only a run of
+# labels that ends in a top-level domain, so a sentence's full stop stays one
+_STOPS_HOST = re.compile(rf"(?<![a-z0-9-])(?:[a-z0-9-]+[。｡．.])+{_TLDS}", re.I)
+_STOPS = str.maketrans({"。": ".", "｡": ".", "．": "."})
 
 
 def undefang(text: str) -> str:
-    """www[.]ddpz666[.]com, ddpz666点com: addresses written so that none is a link (blocklists,
-    warnings, ads that dodge filters)."""
-    return _DEFANGED.sub(".", text) if ("[" in text or "(" in text or "{" in text or "点" in text) else text
+    """www[.]ddpz666[.]com, ddpz666点com, ddpz666 点 com, www。ddpz666。com: addresses written so
+    that none is a link (blocklists, warnings, ads that dodge filters)."""
+    if "[" in text or "(" in text or "{" in text or "点" in text:
+        text = _DEFANGED.sub(".", text)
+    if "。" in text or "｡" in text or "．" in text:
+        text = _STOPS_HOST.sub(lambda m: m.group().translate(_STOPS), text)
+    return text
 
 
 @cached_below(512, 16384)

@@ -116,3 +116,62 @@ def test_history_counts_a_revert_against_the_list_it_replaced(db):
     assert r.exit_code == 0, r.output
     row = [line for line in r.output.splitlines() if " revert " in line]
     assert len(row) == 1 and row[0].split()[-3:] == [f"+{ev['added']}", f"-{ev['removed']}", f"~{ev['changed']}"]
+
+
+# ---- round 12 of user testing ------------------------------------------------------------
+
+
+def test_a_listed_account_after_its_label_in_a_text_is_found(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    cases = {  # CSRC accounts: ids of letters only, and public-account names
+        "老师带你炒股，加微信 linghangpz": ("领航配资", "linghangpz"),
+        "微信号：zzcelve": ("中泽策略", "zzcelve"),
+        "加微信 dtwdzb": ("闻道资本", "dtwdzb"),
+        "关注公众号：领航平台 每日推荐牛股": ("领航配资", "领航平台"),
+        "关注公众号：拉伯杠杆策略，领取牛股": ("拉伯配资", "拉伯杠杆策略"),
+    }
+    for text, (entry, value) in cases.items():
+        v = g.check_text(text)
+        assert v.verdict == "listed" and [(m.entry, m.value) for m in v.matches] == [(entry, value)], text
+    assert g.check_text("微信：hello 你好").matches == []  # a word after a label is no one's
+
+
+def test_a_short_listed_name_inside_other_words_is_no_mention(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for text in ("财富牛市下的理财指南", "本周操盘所需注意的三个要点", "A股大牛市来了吗？专家解读"):
+        assert g.check_text(text).matches == [], text  # 财富牛, 操盘所, 股大牛: listed, three characters
+    for text, entry in (
+        ("股大牛，1:10杠杆，按天配资，当天到账", "股大牛"),
+        ("欢迎来到股大牛配资平台，1:10杠杆，按天配资", "股大牛"),
+        ("有人用过鸿满仓吗？想问问靠不靠谱。", "鸿满仓"),
+    ):
+        v = g.check_text(text)
+        assert v.verdict == "listed" and [m.entry for m in v.matches] == [entry], text
+
+
+def test_a_listed_address_with_stops_for_dots_is_found_in_a_text(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for text in ("官网：www。ddpz666。com", "官网：ddpz666。com，欢迎注册", "登录 ddpz666 点 com 开户"):
+        v = g.check_text(text)
+        assert v.verdict == "listed" and [(m.entry, m.method) for m in v.matches] == [("杜德配资", "host")], text
+    assert g.check("ddpz666 点 com").verdict == "listed"
+    assert g.check_text("今天上涨了。cn股市").matches == []  # a sentence's stop stays one
+
+
+def test_a_business_is_not_a_platform_by_its_account_or_one_changed_trade_word(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    # 领航配资's WeChat account is 领航平台; its company is another; 九鼎配资 and others are listed
+    for q in ("领航科技有限公司", "苏州领航投资管理有限公司", "领航投资", "九鼎投资", "桥水投资", "美林投资"):
+        v = g.check(q)
+        assert v.verdict == "clear" and v.matches == [], q
+    assert g.check("九鼎配资").verdict == "listed"
+    assert [m.method for m in g.check("杜德配姿").matches] == ["homophone"]
+    assert {m.entry for m in g.check("华信投资有限公司").matches} == {"华信投资"}  # a platform's name, its company

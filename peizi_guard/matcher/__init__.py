@@ -324,12 +324,16 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     for name in names:
         if not offer and (name in ambiguous or _known_good_name(name)):  # 广发证券…上海分公司 in the news
             continue
+        if len(name) < MIN_NAME_INSIDE and not _stands(cleaned, name, offer):  # A股大牛市: not 股大牛
+            continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
     for token in dict.fromkeys(
         t for t in _ACCOUNT_ID.findall(cleaned) if not t.isalpha()
     ):  # 加微信 ykpz888, gh_d3cc254439bb
         if ix.names.get(name_key(token)):  # most tokens are no one's: one look-up
             matches += [m for m in match_name(ix, token) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
+    for after in _ACCOUNT_CUE.findall(cleaned):  # 加微信 linghangpz, 公众号：领航平台 (a word after its label)
+        matches += _account_named(ix, after)
     urls = [u for _, _, u in find_urls(undefang(cleaned))] + list(links)
     urls += [inner for u in urls for inner in inner_urls(u)]  # google.com/url?q=…: where it leads
     for url in dict.fromkeys(urls):
@@ -337,9 +341,50 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     return _unique(matches)
 
 
+def _stands(text: str, name: str, offer: bool) -> bool:
+    """A short listed name (three characters) stands as a name somewhere in `text`: each side a
+    space, punctuation, the text's end or a word said beside a name (用过鸿满仓吗, 鸿满仓提现,
+    股大牛配资平台); in an offer one such side is enough. Inside other words it is a coincidence:
+    A股大牛市, 财富牛市, 操盘所需."""
+    lx = lexicon()
+    trade = (*lx.generic_words, *lx.decorations, *lx.query_topics)
+    before, after = (*trade, *lx.name_before), (*trade, *lx.name_after)
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        left = at == 0 or not _word(text[at - 1]) or text[:at].endswith(before)
+        right = end == len(text) or not _word(text[end]) or text.startswith(after, end)
+        if (left and right) or (offer and (left or right)):
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 # an account id written in a text: a WeChat id is 6-20 letters, digits, _ or -, from a letter
 _ACCOUNT_ID = re.compile(r"(?<![a-z0-9_-])[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])")
 ACCOUNT_FIELDS = frozenset({"app", "wechat", "weibo", "miniprogram"})
+# what follows a label of an account (微信, 公众号 …): an id of letters (no word of English
+# counts without its label), or a name up to the next space or punctuation
+_ACCOUNT_CUE = re.compile(
+    r"(?:微信公众号|公众号|微信号|微信|vx|v信|wx|qq号|qq|抖音号|微博|小程序)\s*[:：]?\s*"
+    r"([a-z][a-z0-9_-]{3,19}(?![a-z0-9_-])|[^\W\d_a-z]{2,12})",
+    re.I,
+)
+
+
+def _account_named(ix: Index, after: str) -> list[Match]:
+    """A listed account written after its label: the id, or the longest listed account name the
+    words after the label start with (公众号：领航平台每日推荐 names 领航平台)."""
+    for n in range(len(after), 1, -1):
+        if ix.names.get(name_key(after[:n])):
+            found = [m for m in match_name(ix, after[:n]) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
+            if found:
+                return found
+    return []
 
 
 def _unique(matches: list[Match]) -> list[Match]:

@@ -67,6 +67,8 @@ class Lexicon:
     address_labels: re.Pattern
     account_labels: re.Pattern  # 微信号：, 公众号: … before an account id
     ambiguous_names: frozenset[str]
+    name_before: tuple[str, ...]  # words that end just before a name in a sentence (用过鸿满仓吗)
+    name_after: tuple[str, ...]  # … and that start just after one
     shared_hosts: frozenset[str]
     allow_domains: frozenset[str]
     allow_names: frozenset[str]
@@ -94,6 +96,8 @@ def lexicon() -> Lexicon:
         address_labels=re.compile(d["address_labels"], re.I),
         account_labels=re.compile(d["account_labels"], re.I),
         ambiguous_names=frozenset(n.lower() for n in d["ambiguous_names"]),
+        name_before=by_len(d["name_before"]),
+        name_after=by_len(d["name_after"]),
         shared_hosts=frozenset(d["shared_hosts"]),
         allow_domains=frozenset(
             _domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")

@@ -90,12 +90,18 @@ def _company_core(ix: Index, company: str) -> list[Match]:
     score = ix.settings.method_scores["company-core"]
     if base != key and base != core and len(base) >= 2 and not is_generic(base):
         if base not in lexicon().ambiguous_names:
-            out += [_m(r, "company-core", score, base) for r in ix.names.get(base, ())]
+            out += [_m(r, "company-core", score, base) for r in _platforms(ix, base)]
     if len(core) >= 2 and core != key:
-        named = ix.names.get(core, ()) if not is_generic(core) else ()  # 上海杜德配资有限公司: the platform 杜德配资
+        named = _platforms(ix, core) if not is_generic(core) else []  # 上海杜德配资有限公司: the platform 杜德配资
         out += [_m(r, "company-core", score, core) for r in [*ix.company_cores.get(core, ()), *named]]
         out += [m for m in _similar(ix, core) if m.field == "company"]
     return out
+
+
+def _platforms(ix: Index, key: str) -> list[Ref]:
+    """Platforms listed under `key` by name or alias: a company named after a platform is named
+    after its name, not after its WeChat or app (领航科技有限公司 is not the account 领航平台)."""
+    return [r for r in ix.names.get(key, ()) if r.field == "name"]
 
 
 def _similar(ix: Index, key: str) -> list[Match]:
@@ -122,6 +128,7 @@ def _similar(ix: Index, key: str) -> list[Match]:
                 and abs(len(listed) - len(key)) <= 1
                 and not is_generic(listed)
                 and not _core_differs(key, listed)
+                and not _trade_word_changed(key, listed)
             ):
                 score = 1 - dist / max(len(listed), len(key))
                 out += [_m(ref, "fuzzy", score, key) for ref in ix.fuzzy_refs[i]]
@@ -136,6 +143,13 @@ def _core_differs(key: str, listed: str) -> bool:
         return False
     core = company_core(listed)
     return len(core) <= 2 and company_core(key) != core
+
+
+def _trade_word_changed(key: str, listed: str) -> bool:
+    """One character that turns a listed 配资 name into a plain business name (九鼎配资 → 九鼎投资,
+    桥水配资 → 桥水投资) is another business, not a copy: the query has no trade word left and
+    ends in a business word (投资, 资本, 科技 …)."""
+    return strip_generic(key) == key and strip_generic(listed) != listed and key.endswith(lexicon().company_words)
 
 
 def match_url(ix: Index, query: str) -> list[Match]:
