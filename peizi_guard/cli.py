@@ -492,7 +492,8 @@ def diff(obj: dict, source: str, old: int | None, new: int | None, as_json: bool
     before it; after a revert, or an earlier version of your list imported again: the newest
     snapshot against the list now current).
 
-    Exit status: 0; 2 an unknown source or snapshot.
+    Exit status: 0; 2 an unknown source or snapshot, or a source with one snapshot (nothing to
+    compare yet).
     """
     if (old is None) != (new is None):
         raise Failure("give both OLD and NEW snapshot ids, or neither")

@@ -257,7 +257,7 @@ def _row(
         "truncated": page.truncated,
         "fetched_at": page.fetched_at,
         "notes": list(notes),
-        "probability": probability,
+        "probability": None if probability is None else round(probability, 4),  # as check --json
     }
 
 

@@ -107,6 +107,7 @@ def test_pages_are_judged_like_check_text(db, server):
     ad = res[server + "/ad"]
     assert "leverage" in {s["signal"] for s in ad["signals"] if s["weight"] > 0}  # 1:10 shown as evidence
     assert ad["probability"] >= 0.5 and any(s["text"] for s in ad["signals"])
+    assert all(r["probability"] == round(r["probability"], 4) for r in rows)  # as check --json shows it
     assert res[server + "/ad-gbk"]["verdict"] == "suspicious"  # GBK page decoded
     assert res[server + "/ad-gbk"]["title"] == "鑫盛配资"
     assert res[server + "/warn"]["verdict"] == "clear"  # quotes slogans but warns

@@ -175,3 +175,41 @@ def test_a_business_is_not_a_platform_by_its_account_or_one_changed_trade_word(d
     assert g.check("九鼎配资").verdict == "listed"
     assert [m.method for m in g.check("杜德配姿").matches] == ["homophone"]
     assert {m.entry for m in g.check("华信投资有限公司").matches} == {"华信投资"}  # a platform's name, its company
+
+
+def test_an_own_list_kept_as_a_spreadsheet_is_told_to_be_saved_as_csv(db, tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+
+    from peizi_guard.cli import main
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["name", "company", "urls", "aliases", "note"])
+    wb.active.append(["测试甲", "测试甲科技有限公司", "www.testpz-a.com", "", "a test row"])
+    f = tmp_path / "mine.xlsx"
+    wb.save(f)
+    r = CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "my-xlsx"])
+    assert r.exit_code == 2 and "save the sheet as CSV UTF-8" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["--db", db, "import", str(f), "--source", "sac-blacklist"])
+    assert r.exit_code == 2 and "CSV" not in r.output  # an official list's document: no such advice
+    r = CliRunner().invoke(main, ["--db", db, "diff", "csrc-peizi"])
+    assert r.exit_code == 2 and "only one snapshot" in r.output
+    assert "one snapshot" in CliRunner().invoke(main, ["diff", "--help"]).output  # as its help says
+
+
+def test_a_listed_name_without_its_trade_words_is_suspicious(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q, entry in (
+        ("鑫恒盈", "鑫恒盈配资"),
+        ("鑫恒盈平台", "鑫恒盈配资"),
+        ("卓信宝APP", "卓信宝配资"),
+        ("股天下股票配资", "股天下配资"),
+        ("杜德股票配资", "杜德配资"),
+        ("华尔街股票配资", "华尔街股票配资炒股"),
+    ):
+        v = g.check(q)
+        assert v.verdict == "suspicious" and {(m.entry, m.method) for m in v.matches} == {(entry, "name-core")}, q
+    for q in ("杜德", "大有期货", "东方网", "大智慧"):  # too short, a licensed firm, a news site, allow-listed
+        assert not [m for m in g.check(q).matches if m.method == "name-core"], q

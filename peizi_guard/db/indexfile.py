@@ -31,7 +31,7 @@ try:  # BLAKE2 as CPython builds it in: hashlib would load OpenSSL (3 ms of ever
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b as _hash
 
-FORMAT = "3"
+FORMAT = "4"
 SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE refs (i INTEGER PRIMARY KEY, v TEXT NOT NULL);

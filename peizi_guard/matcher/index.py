@@ -50,6 +50,7 @@ class Index:
     names: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # name-like keys
     companies: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
     company_cores: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
+    name_cores: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # names without trade words
     sounds: dict[str, list[tuple[str, Ref]]] = field(default_factory=lambda: defaultdict(list))  # pinyin → keys
     spelled: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # name pinyin / initials
     hosts: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
@@ -79,7 +80,7 @@ def letters(label: str) -> str:
     return _DIGITS.sub("", label)
 
 
-REF_MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains")  # key → [Ref]
+REF_MAPS = ("names", "companies", "company_cores", "spelled", "hosts", "domains", "name_cores")  # key → [Ref]
 PAIR_MAPS = ("sounds", "paths", "labels", "stems")  # key → [(str, Ref)]
 FUZZY = "fuzzy"  # a name key compared by edit distance (fuzzy_keys, in order of first posting)
 MENTION, LABEL = "mention", "label"  # a listed name as found in a text: inside it, or standing alone
@@ -119,6 +120,9 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
                     out += [(MENTION, w, r, "") for w in _mention_words(k, value, mention_min)]
                     if _is_label(k, mention_min):
                         out.append((LABEL, k, r, ""))
+        core = strip_generic(key) if kind == "name" else key
+        if core != key and len(core) >= 2 and not core.isascii():  # 鑫恒盈配资: 鑫恒盈
+            out.append(("name_cores", core, r, ""))
         if len(key) > near_max:  # matched as written only
             continue
         if kind in ("name", "app", "wechat") and len(key) >= fuzzy_min:

@@ -73,6 +73,7 @@ def match_name(ix: Index, query: str) -> list[Match]:
         out += [_m(ref, "exact", 1.0, company) for ref in ix.companies.get(name_key(company), ())]
     if out:
         return _dedupe(out)
+    out += _name_core(ix, whole)
     # the query as a company, and each part of it that is one (签约方：…股份有限公司)
     suffixes = lexicon().company_suffixes
     for company in [query, *(v for v in variants[1:] if v.endswith(suffixes))]:
@@ -96,6 +97,18 @@ def _company_core(ix: Index, company: str) -> list[Match]:
         out += [_m(r, "company-core", score, core) for r in [*ix.company_cores.get(core, ()), *named]]
         out += [m for m in _similar(ix, core) if m.field == "company"]
     return out
+
+
+def _name_core(ix: Index, key: str) -> list[Match]:
+    """A listed name without its trade words (配资, 股票, 策略 …), written alone or with others:
+    鑫恒盈 and 鑫恒盈平台 for 鑫恒盈配资, 杜德股票配资 for 杜德配资. A core of two characters counts
+    only beside 配资 itself: 杜德, 大有期货 and 东方网 are too common to point at 杜德配资, 大有策略
+    or 东方配资."""
+    core = strip_generic(key)
+    if len(core) < 2 or core.isascii() or (len(core) == 2 and "配资" not in key) or core in lexicon().ambiguous_names:
+        return []
+    score = ix.settings.method_scores["name-core"]
+    return [_m(r, "name-core", score, core) for r in ix.name_cores.get(core, ())]
 
 
 def _platforms(ix: Index, key: str) -> list[Ref]:

@@ -16,6 +16,7 @@ class Settings:
         default_factory=lambda: {
             "company-core": 0.85,
             "name-inside": 0.8,
+            "name-core": 0.8,
             "homophone": 0.9,
             "mirror-domain": 0.8,
             "short-mirror": 0.75,

@@ -28,6 +28,7 @@ METHOD = {
     "exact-part": "名称的一部分完全一致 exact part",
     "company-core": "公司字号相同 same company core",
     "name-inside": "查询中含有此名称 named inside the query",
+    "name-core": "去掉配资等行业词后相同 the same name without trade words",
     "fuzzy": "仅差一字 one character differs",
     "homophone": "同音字 homophone",
     "host": "网址主机相同 same host",
