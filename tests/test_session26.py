@@ -213,3 +213,36 @@ def test_a_listed_name_without_its_trade_words_is_suspicious(db):
         assert v.verdict == "suspicious" and {(m.entry, m.method) for m in v.matches} == {(entry, "name-core")}, q
     for q in ("杜德", "大有期货", "东方网", "大智慧"):  # too short, a licensed firm, a news site, allow-listed
         assert not [m for m in g.check(q).matches if m.method == "name-core"], q
+
+
+def test_a_listing_imported_again_keeps_its_companies_accounts_and_note(db, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from peizi_guard import Guard
+    from peizi_guard.cli import main
+
+    def run(d, *args):  # noqa: ANN001, ANN202
+        r = CliRunner().invoke(main, ["--db", d, *args])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,company,urls,aliases,note\n测试甲,测试甲科技有限公司,www.testpz-a.com,甲宝|jiabao,一条备注\n", "utf-8")
+    run(db, "import", str(f), "--source", "my-list")
+    listing = tmp_path / "listing.jsonl"
+    listing.write_text(run(db, "list", "--source", "my-list", "--json"), "utf-8")
+    other = str(tmp_path / "other.db")
+    out = run(other, "import", str(listing), "--source", "my-list")
+    assert "ignored" not in out  # the listing's own fields are no unknown columns
+    again = json.loads(run(other, "list", "--source", "my-list", "--json"))
+    first = json.loads(listing.read_text("utf-8"))
+    same = ("name", "aliases", "urls", "companies", "extra")
+    assert {k: again[k] for k in same} == {k: first[k] for k in same}
+    # an official list's listing as an own list: its accounts (apps) are matched as aliases
+    csrc = tmp_path / "csrc.jsonl"
+    csrc.write_text(run(db, "list", "--source", "csrc-peizi", "--json"), "utf-8")
+    run(other, "import", str(csrc), "--source", "my-csrc")
+    v = Guard(other).check("gh_df20a346d09a")
+    assert v.verdict == "listed" and {(m.source, m.entry) for m in v.matches} >= {("my-csrc", "319策略")}

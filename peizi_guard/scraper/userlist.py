@@ -156,12 +156,37 @@ def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
             raise DocumentError(f"line {n}: not JSON ({exc.msg})") from None
         if not isinstance(obj, dict):
             raise DocumentError(f"line {n}: expected an object with a `name`")
-        row = {str(k).lower(): v for k, v in obj.items()}
+        row = _from_listing({str(k).lower(): v for k, v in obj.items()})
         for k in sorted(row.keys() - set(COLUMNS) - unknown):  # each once, where it first appears
             warnings.append(f"line {n}: `{k}` is not one of {', '.join(COLUMNS)}: ignored")
             unknown.add(k)
         out.append((n, row))
     return out
+
+
+LISTING = ("source", "seq", "domains", "company_details", "region", "list", "first_seen", "last_seen")
+
+
+def _from_listing(row: dict) -> dict:
+    """A line of `list --json` read as a row of a user list: its companies, its accounts (apps)
+    as aliases and its note (extra.note); what the listing adds of its own is dropped unsaid."""
+    if "companies" in row and "company" not in row:
+        given = row.pop("companies")
+        items = given if isinstance(given, list) else [given]
+        row["company"] = [c.get("name") if isinstance(c, dict) else c for c in items]
+    apps = row.pop("apps", None) if isinstance(row.get("apps"), list) else None
+    if apps:
+        aliases = row.get("aliases")
+        row["aliases"] = [*(aliases if isinstance(aliases, list) else [aliases] if aliases else [])]
+        row["aliases"] += [a.get("value") for a in apps if isinstance(a, dict)]
+    extra = row.get("extra")
+    if isinstance(extra, dict) and "note" not in row and isinstance(extra.get("note"), str):
+        row["note"] = extra["note"]
+    if isinstance(extra, dict):
+        row.pop("extra")
+    for k in LISTING:
+        row.pop(k, None)
+    return row
 
 
 def split_values(value, separators: re.Pattern) -> list[str]:  # noqa: ANN001
