@@ -246,3 +246,40 @@ def test_a_listing_imported_again_keeps_its_companies_accounts_and_note(db, tmp_
     run(other, "import", str(csrc), "--source", "my-csrc")
     v = Guard(other).check("gh_df20a346d09a")
     assert v.verdict == "listed" and {(m.source, m.entry) for m in v.matches} >= {("my-csrc", "319策略")}
+
+
+def test_a_victims_complaint_naming_a_listed_platform_is_a_report(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for text, entry in (
+        ("网友投诉：鸿满仓平台提现一直不到账，客服失联", "鸿满仓"),
+        ("本人在杜德配资亏了20万，平台不让提现，大家千万别上当", "杜德配资"),
+    ):
+        v = g.check_text(text)
+        assert v.verdict == "clear" and [m.entry for m in v.matches] == [entry], text  # noted, not flagged
+        assert any("warning or report" in n for n in v.notes)
+    assert g.check_text("有人用过鸿满仓吗？想问问靠不靠谱。").verdict == "listed"  # a question, no complaint
+
+
+def test_a_read_only_sqlite_uri_is_read(tmp_path):
+    from click.testing import CliRunner
+
+    from peizi_guard.cli import main
+
+    path = tmp_path / "lists.db"
+    assert CliRunner().invoke(main, ["--db", str(path), "check", "x"]).exit_code == 0  # made and seeded
+    uri = f"sqlite:///file:{path}?mode=ro&uri=true"
+    r = CliRunner().invoke(main, ["--db", uri, "check", "杜德配资"])
+    assert r.exit_code == 1 and "LISTED" in r.output  # was: "its folder file:/… does not exist"
+    f = tmp_path / "mine.csv"
+    f.write_text("name\n测试甲\n", "utf-8")
+    import subprocess
+    import sys
+
+    p = subprocess.run(  # as the command runs: its errors are told by cli.run
+        [sys.executable, "-c", "import sys; from peizi_guard.cli import run; sys.exit(run())",
+         "--db", uri, "import", str(f), "--source", "my-list"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert p.returncode == 2 and "read-only" in p.stderr and "Traceback" not in p.stderr, p.stderr

@@ -74,9 +74,19 @@ def sqlite_path(url: str) -> str | None:
     """The file behind an sqlite:/// URL (None for other databases or in-memory SQLite)."""
     for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
         if url.startswith(prefix):
-            path = url[len(prefix) :].split("?", 1)[0]
+            path, _, query = url[len(prefix) :].partition("?")
+            if path.startswith("file:") and "uri=true" in query.lower():  # sqlite:///file:/x.db?mode=ro&uri=true
+                from urllib.parse import unquote
+
+                path = unquote(path[len("file:") :]).removeprefix("//")
             return path if path and path != ":memory:" else None
     return None
+
+
+def asks_read_only(url: str) -> bool:
+    """An SQLite URI that opens its file read-only (sqlite:///file:/x.db?mode=ro&uri=true)."""
+    query = url.partition("?")[2].lower().split("&")
+    return sqlite_path(url) is not None and "uri=true" in query and ("mode=ro" in query or "immutable=1" in query)
 
 
 def read_only_file(path: str) -> bool:
@@ -96,7 +106,8 @@ def open_engine(url: str):
     from .migrate import upgrade
 
     path = sqlite_path(url)
-    read_only = path is not None and read_only_file(path)  # a copy handed out: read as it is (see fast.connect)
+    read_only = path is not None and (read_only_file(path) or asks_read_only(url))  # a copy handed out, or
+    # a URI asking for the file read-only: read as it is (see fast.connect)
     if path and not read_only and not Path(path).parent.is_dir():
         if path != str(Path(default_path()).resolve()):  # a named file in a folder that is not there: a typo, likely
             raise DbError(f"cannot open database {path}: its folder {Path(path).parent} does not exist")

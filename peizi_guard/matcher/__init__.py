@@ -246,7 +246,7 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
     )
     threshold = st.text_threshold if st.text_threshold is not None else model.threshold
     offer = j.probability >= threshold
-    report = not offer and bool(j.stance)
+    report = not offer and (bool(j.stance) or any(c in prepared for c in lexicon().complaint_cues))
     matches = _mentions(ix, cleaned, prepared, offer, links)
     verdict, score = decide_text([(m.method, m.score) for m in matches], j.probability, threshold, report, st)
     notes = [_plain(j.probability, threshold)]

@@ -18,7 +18,8 @@ Texts (ad copy, page text)
   clear       otherwise; a warning, news report or judgement that names a listed platform stays
               clear, with the mention noted as evidence.
   A report is a text the model does not read as an offer and that carries warning, enforcement,
-  news, court or reported-speech cues.
+  news, court or reported-speech cues, or a victim's complaint (提现不到账, 千万别上当: lexicon
+  complaint_cues).
 """
 
 from __future__ import annotations
