@@ -518,12 +518,18 @@ def _no_name(key: str) -> bool:
 def _page(app: FastAPI, state: _State) -> None:
     guard = state.guard
 
-    def render(request: Request, query: str = "") -> HTMLResponse:
+    def render(request: Request, query: str = "", again: int = 1) -> HTMLResponse:
         state.follow()
         p = request.query_params
         lang = language(p.get("lang"))
         verdict, error = None, ""
-        if query.strip():
+        if again > 1:  # ?q=a&q=b: never one of them answered as if it were all
+            error = say(
+                lang,
+                f"q given {again} times: the page checks one query (GET /api/check takes several)",
+                f"q 出现了 {again} 次：本页一次核查一项（GET /api/check 可一次查多项）",
+            )
+        elif query.strip():
             if len(query.encode("utf-8")) > MAX_TEXT:
                 error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
             elif shows_nothing(query):
@@ -562,8 +568,8 @@ def _page(app: FastAPI, state: _State) -> None:
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
-        q = request.query_params.get("q", "")
-        return render(request, q[:MAX_TEXT])
+        qs = request.query_params.getlist("q")
+        return render(request, qs[0][:MAX_TEXT] if len(qs) == 1 else "", again=len(qs))
 
     @app.post("/", include_in_schema=False)
     async def home_post(request: Request) -> HTMLResponse:
@@ -579,7 +585,7 @@ def _page(app: FastAPI, state: _State) -> None:
             fields = parse_qs(body.decode("utf-8"), max_num_fields=20)
         except (UnicodeDecodeError, ValueError):  # the page's own error, as a page
             return HTMLResponse(error_page(lang, 400, "a form of UTF-8 text was expected", "表单应为 UTF-8 文字"), 400)
-        q = (fields.get("q") or [""])[0]
+        qs = fields.get("q") or [""]
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(render, request, q)
+        return await run_in_threadpool(render, request, qs[0] if len(qs) == 1 else "", len(qs))

@@ -1,0 +1,34 @@
+"""The page with q given more than once: an error on the page, never one of them answered alone."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from peizi_guard.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(shared_db):
+    with TestClient(create_app(shared_db, rate_limit=0)) as c:
+        yield c
+
+
+def _error(html: str) -> str:
+    return html.split('id="error">', 1)[1].split("</p>", 1)[0] if 'id="error">' in html else ""
+
+
+def test_the_page_says_q_was_given_twice_instead_of_answering_the_first(client):
+    for r in (
+        client.get("/", params=[("q", "华泰证券"), ("q", "杜德配资")]),
+        client.post(
+            "/",
+            content="q=华泰证券&q=杜德配资".encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+    ):
+        assert r.status_code == 200
+        assert "q given 2 times" in _error(r.text) or "q 出现了 2 次" in _error(r.text)
+        assert "LISTED" not in r.text and "CLEAR" not in r.text  # neither answered
+    one = client.get("/", params={"q": "杜德配资"})
+    assert _error(one.text) == "" and "杜德配资" in one.text
