@@ -32,3 +32,11 @@ def test_the_page_says_q_was_given_twice_instead_of_answering_the_first(client):
         assert "LISTED" not in r.text and "CLEAR" not in r.text  # neither answered
     one = client.get("/", params={"q": "杜德配资"})
     assert _error(one.text) == "" and "杜德配资" in one.text
+
+
+def test_entries_refuses_a_query_in_another_encoding_as_check_does(client):
+    gbk = "%B6%C5%B5%C2%C5%E4%D7%CA"  # 杜德配资 in GBK, percent-encoded
+    for path in ("/api/entries", "/api/check"):
+        r = client.get(f"{path}?q={gbk}")
+        assert r.status_code == 422 and "not text" in r.json()["detail"], (path, r.text[:200])
+    assert client.get("/api/entries", params={"q": "杜德配资"}).json()["total"] >= 1

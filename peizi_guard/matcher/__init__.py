@@ -320,11 +320,19 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     if ix.company_mentions is not None:  # a company holding a listed name never hides it
         names = list(dict.fromkeys([*names, *ix.company_mentions.find(prepared)]))
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
-        names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned)]))
+        beside = lexicon().decorations  # 益配资官网, 优配资平台, 乐配资APP
+        names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned, beside)]))
+    trade = None  # does the text speak of 配资 or leverage (read once, when asked)
     for name in names:
-        if not offer and (name in ambiguous or _known_good_name(name)):  # 广发证券…上海分公司 in the news
+        if not offer and name in ambiguous:
             continue
-        if len(name) < MIN_NAME_INSIDE and not _stands(cleaned, name, offer):  # A股大牛市: not 股大牛
+        if not offer and _known_good_name(name):  # 广发证券…上海分公司: in the news no evidence, …
+            trade = bool(name_signals(cleaned, ix.settings)) if trade is None else trade
+            if not trade:  # … offering 配资 under it (a fake broker's name on the SAC list) it is
+                continue
+        if len(name) < MIN_NAME_INSIDE and not _stands(cleaned, name):  # A股大牛市: not 股大牛
+            continue
+        if name[0].isascii() and name[0].isalnum() and not _whole_in(cleaned, name):  # 清理68 配资, …168配资
             continue
         matches += [m for m in match_name(ix, name) if m.method == "exact"]
     for token in dict.fromkeys(
@@ -341,11 +349,21 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     return _unique(matches)
 
 
-def _stands(text: str, name: str, offer: bool) -> bool:
+def _whole_in(text: str, name: str) -> bool:
+    """A listed name that starts with a digit or letter (68配资) is written as such in `text`: whole,
+    not run into the number or id before it (13912345168配资, bjhmc68配资) nor spread over a space."""
+    at = text.find(name)
+    while at >= 0:
+        if at == 0 or not (text[at - 1].isascii() and (text[at - 1].isalnum() or text[at - 1] in "_-")):
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
+def _stands(text: str, name: str) -> bool:
     """A short listed name (three characters) stands as a name somewhere in `text`: each side a
     space, punctuation, the text's end or a word said beside a name (用过鸿满仓吗, 鸿满仓提现,
-    股大牛配资平台); in an offer one such side is enough. Inside other words it is a coincidence:
-    A股大牛市, 财富牛市, 操盘所需."""
+    股大牛配资平台). Inside other words it is a coincidence: A股大牛市, 财富牛市, 操盘所需."""
     lx = lexicon()
     trade = (*lx.generic_words, *lx.decorations, *lx.query_topics)
     before, after = (*trade, *lx.name_before), (*trade, *lx.name_after)
@@ -354,7 +372,7 @@ def _stands(text: str, name: str, offer: bool) -> bool:
         end = at + len(name)
         left = at == 0 or not _word(text[at - 1]) or text[:at].endswith(before)
         right = end == len(text) or not _word(text[end]) or text.startswith(after, end)
-        if (left and right) or (offer and (left or right)):
+        if left and right:
             return True
         at = text.find(name, at + 1)
     return False
@@ -370,15 +388,19 @@ ACCOUNT_FIELDS = frozenset({"app", "wechat", "weibo", "miniprogram"})
 # what follows a label of an account (微信, 公众号 …): an id of letters (no word of English
 # counts without its label), or a name up to the next space or punctuation
 _ACCOUNT_CUE = re.compile(
-    r"(?:微信公众号|公众号|微信号|微信|vx|v信|wx|qq号|qq|抖音号|微博|小程序)\s*[:：]?\s*"
+    r"(?:微信公众号|公众号|微信号|微\s*信|薇信|威信|wechat|weixin|vx|v信|wx|加v|\+v|加微|qq号|qq|抖音号|微博|小程序)"
+    r"\s*(?:搜索|搜)?\s*[:：(（“\"「『]?\s*"
     r"([a-z][a-z0-9_-]{3,19}(?![a-z0-9_-])|[^\W\d_a-z]{2,12})",
     re.I,
 )
 
 
 def _account_named(ix: Index, after: str) -> list[Match]:
-    """A listed account written after its label: the id, or the longest listed account name the
-    words after the label start with (公众号：领航平台每日推荐 names 领航平台)."""
+    """A listed account written after its label: the id, whole (gh_d3cc254439bb1 is another), or
+    the longest listed account name the words after the label start with (公众号：领航平台每日推荐
+    names 领航平台)."""
+    if after.isascii():
+        return [m for m in match_name(ix, after) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
     for n in range(len(after), 1, -1):
         if ix.names.get(name_key(after[:n])):
             found = [m for m in match_name(ix, after[:n]) if m.method == "exact" and m.field in ACCOUNT_FIELDS]

@@ -89,11 +89,13 @@ def _company_core(ix: Index, company: str) -> list[Match]:
     out: list[Match] = []
     core, base, key = company_core(company), company_base(company), name_key(company)
     score = ix.settings.method_scores["company-core"]
-    if base != key and base != core and len(base) >= 2 and not is_generic(base):
+    if base != key and len(base) >= 2 and not is_generic(base):  # (聚富上海分公司: the platform 聚富)
         if base not in lexicon().ambiguous_names:
             out += [_m(r, "company-core", score, base) for r in _platforms(ix, base)]
     if len(core) >= 2 and core != key:
-        named = _platforms(ix, core) if not is_generic(core) else []  # 上海杜德配资有限公司: the platform 杜德配资
+        # 上海杜德配资有限公司: the platform 杜德配资 (not a two-character or everyday one: 聚富, 聚宝盆)
+        common = len(core) < 3 or is_generic(core) or core in lexicon().ambiguous_names
+        named = _platforms(ix, core) if not common else []
         out += [_m(r, "company-core", score, core) for r in [*ix.company_cores.get(core, ()), *named]]
         out += [m for m in _similar(ix, core) if m.field == "company"]
     return out

@@ -101,7 +101,8 @@ class Labels:
         self.keys = sorted(keys, key=len, reverse=True)
         self._automaton = _Once(lambda: _automaton(self.keys))
 
-    def find(self, text: str) -> list[str]:
+    def find(self, text: str, after: tuple[str, ...] = ()) -> list[str]:
+        """The names standing alone; a name followed by one of `after` stands too (益配资官网)."""
         starts: dict[int, list[int]] = {}
         for end, n in self._automaton.get().iter(text):
             starts.setdefault(end - n + 1, []).append(n)
@@ -110,7 +111,7 @@ class Labels:
             if s < pos or (s > 0 and _word(text[s - 1])):
                 continue
             for n in sorted(starts[s], reverse=True):
-                if s + n == len(text) or not _word(text[s + n]):
+                if s + n == len(text) or not _word(text[s + n]) or text.startswith(after, s + n):
                     out.append(text[s : s + n])
                     pos = s + n
                     break

@@ -401,6 +401,8 @@ def _api(app: FastAPI, state: _State) -> None:
         limit: int = Query(default=50, ge=1, le=1000),
         offset: int = Query(default=0, ge=0),
     ) -> dict:
+        if q and (problem := undecoded(q, name=True)):  # GBK bytes: "not found" would be wrong
+            raise _fail(422, f"q {problem}")
         state.follow()
         source = source or None
         state.known(source)
