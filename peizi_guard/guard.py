@@ -124,7 +124,9 @@ class Guard:
         """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish."""
         from .scan import ScanOptions, db_done_recently, db_store, run_scan
 
-        opts = opts or ScanOptions()
+        opts = ScanOptions() if opts is None else opts
+        if not isinstance(opts, ScanOptions):
+            raise TypeError(f"opts must be a ScanOptions, not {type(opts).__name__}")
         urls = list(_many("urls", urls))
         for u in urls:
             _text("a URL", u)

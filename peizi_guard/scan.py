@@ -37,6 +37,22 @@ class ScanOptions:
     max_age: timedelta = timedelta(hours=24)
     jobs: int = 1  # processes fetching and judging (scanprocs.py); 0: one per core for large scans
 
+    def __post_init__(self) -> None:
+        """The CLI's ranges, for a library caller too (timeout=-1 would store every URL unchecked)."""
+        for name, low, high in (
+            ("concurrency", 1, 256),
+            ("timeout", 0.1, 600),
+            ("max_bytes", 1024, None),
+            ("jobs", 0, 64),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float) if name == "timeout" else int):
+                raise TypeError(f"ScanOptions.{name} must be a number, not {type(value).__name__}")
+            if value < low or (high is not None and value > high):
+                raise ValueError(f"ScanOptions.{name} must be in {low}…{high if high is not None else ''}, not {value}")
+        if not isinstance(self.max_age, timedelta) or self.max_age < timedelta(0):
+            raise ValueError(f"ScanOptions.max_age must be a timedelta of 0 or more, not {self.max_age!r}")
+
 
 @dataclass
 class Summary:

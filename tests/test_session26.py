@@ -342,3 +342,26 @@ def test_a_company_is_not_named_after_a_two_character_or_everyday_platform_name(
     for q in ("深圳市聚宝盆科技有限公司", "北京聚富投资有限公司", "倍盈科技有限公司"):
         assert g.check(q).matches == [], q
     assert {m.entry for m in g.check("上海杜德配资有限公司").matches} == {"杜德配资"}
+
+
+def test_the_library_scan_checks_its_options_as_the_cli_does(db):
+    from datetime import timedelta
+
+    import pytest
+
+    from peizi_guard import Guard
+    from peizi_guard.scan import ScanOptions
+
+    for bad, error in (
+        (dict(timeout=-1), ValueError),  # every URL was stored unchecked ("timeout")
+        (dict(max_bytes=0), ValueError),  # every page was "empty"
+        (dict(concurrency=0), ValueError),
+        (dict(jobs=-1), ValueError),
+        (dict(timeout="10"), TypeError),
+        (dict(max_age=timedelta(hours=-1)), ValueError),
+    ):
+        with pytest.raises(error):
+            ScanOptions(**bad)
+    with pytest.raises(TypeError, match="ScanOptions"):
+        Guard(db).scan(["http://127.0.0.1:9/"], "x")  # was an AttributeError
+    assert ScanOptions(timeout=0.5, max_bytes=1024, jobs=0).timeout == 0.5
