@@ -388,9 +388,21 @@ def undefang(text: str) -> str:
     that none is a link (blocklists, warnings, ads that dodge filters)."""
     if "[" in text or "(" in text or "{" in text or "点" in text:
         text = _DEFANGED.sub(".", text)
-    if "。" in text or "｡" in text or "．" in text:
+    if _stop_after_letter(text):
         text = _STOPS_HOST.sub(lambda m: m.group().translate(_STOPS), text)
     return text
+
+
+def _stop_after_letter(text: str) -> bool:
+    """A stop (。｡．) right after a Latin letter or digit: the only place an address may use one
+    for a dot (a page of Chinese has hundreds of stops, each after a Chinese character)."""
+    for stop in "。｡．":
+        at = text.find(stop)
+        while at > 0:
+            if text[at - 1].isascii() and text[at - 1].isalnum():
+                return True
+            at = text.find(stop, at + 1)
+    return False
 
 
 @cached_below(512, 16384)

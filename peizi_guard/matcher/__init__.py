@@ -340,8 +340,10 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     ):  # 加微信 ykpz888, gh_d3cc254439bb
         if ix.names.get(name_key(token)):  # most tokens are no one's: one look-up
             matches += [m for m in match_name(ix, token) if m.method == "exact" and m.field in ACCOUNT_FIELDS]
-    for after in _ACCOUNT_CUE.findall(cleaned):  # 加微信 linghangpz, 公众号：领航平台 (a word after its label)
-        matches += _account_named(ix, after)
+    low = cleaned.lower()
+    if any(hint in low for hint in _CUE_HINTS):  # (the pattern is read only where a label may be)
+        for after in _ACCOUNT_CUE.findall(cleaned):  # 加微信 linghangpz, 公众号：领航平台 (a word after its label)
+            matches += _account_named(ix, after)
     urls = [u for _, _, u in find_urls(undefang(cleaned))] + list(links)
     urls += [inner for u in urls for inner in inner_urls(u)]  # google.com/url?q=…: where it leads
     for url in dict.fromkeys(urls):
@@ -393,6 +395,9 @@ _ACCOUNT_CUE = re.compile(
     r"([a-z][a-z0-9_-]{3,19}(?![a-z0-9_-])|[^\W\d_a-z]{2,12})",
     re.I,
 )
+
+
+_CUE_HINTS = ("微", "薇", "威", "公众号", "抖音号", "小程序", "vx", "v信", "wx", "+v", "加v", "qq", "wechat", "weixin")
 
 
 def _account_named(ix: Index, after: str) -> list[Match]:
