@@ -146,11 +146,17 @@ def test_a_short_listed_name_inside_other_words_is_no_mention(db):
     g = Guard(db)
     for text in ("财富牛市下的理财指南", "本周操盘所需注意的三个要点", "A股大牛市来了吗？专家解读"):
         assert g.check_text(text).matches == [], text  # 财富牛, 操盘所, 股大牛: listed, three characters
-    for text, entry in (
+    _listed_as(
+        g,
         ("股大牛，1:10杠杆，按天配资，当天到账", "股大牛"),
         ("欢迎来到股大牛配资平台，1:10杠杆，按天配资", "股大牛"),
         ("有人用过鸿满仓吗？想问问靠不靠谱。", "鸿满仓"),
-    ):
+    )
+
+
+def _listed_as(g, *cases: tuple[str, str]) -> None:  # noqa: ANN001
+    """Each text is listed, with the one entry given as its evidence."""
+    for text, entry in cases:
         v = g.check_text(text)
         assert v.verdict == "listed" and [m.entry for m in v.matches] == [entry], text
 
@@ -314,14 +320,13 @@ def test_short_names_and_ids_count_whole_and_standing_as_names(db):
         assert g.check_text(text).matches == [], text
     v = g.check_text("QQ：bjhmc68 配资开户")
     assert [(m.entry, m.value) for m in v.matches] == [("鸿满仓", "bjhmc68")]
-    for text, entry in (
+    _listed_as(
+        g,
         ("益配资官网：1:10杠杆，按天配资", "益配资"),
         ("优配资平台，加微信，1:10杠杆", "优配资"),
         ("乐配资APP，1:10杠杆", "乐配资"),
         ("点牛股作为一种股票配资平台，1:10杠杆", "点牛股"),
-    ):
-        v = g.check_text(text)
-        assert v.verdict == "listed" and [m.entry for m in v.matches] == [entry], text
+    )
 
 
 def test_an_account_behind_an_everyday_label_is_found(db):
