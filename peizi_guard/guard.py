@@ -111,7 +111,7 @@ class Guard:
         page = _source(text) if _markup(text) else None
         if page is None:
             _not_blank("text", text)
-            return self._ask(lambda ix: check_text(ix, text))
+            return self._ask(lambda ix: check_text(ix, text.strip()))  # as check(…, "text") reads it
         shown, links = page  # HTML source pasted: judged as scan judges a page
         if not links:
             _not_blank("text", shown)
@@ -174,6 +174,7 @@ class Guard:
             self._changed()
 
     def revert(self, source: str, snapshot_id: int) -> dict:
+        api.known_source(self.url, source)  # api.UnknownSource, as entries and history raise it
         try:
             return api.revert(self.url, source, snapshot_id)
         finally:

@@ -370,3 +370,20 @@ def test_the_library_scan_checks_its_options_as_the_cli_does(db):
     with pytest.raises(TypeError, match="ScanOptions"):
         Guard(db).scan(["http://127.0.0.1:9/"], "x")  # was an AttributeError
     assert ScanOptions(timeout=0.5, max_bytes=1024, jobs=0).timeout == 0.5
+
+
+def test_the_library_answers_texts_and_unknown_sources_as_the_cli_does(db):
+    import json
+
+    import pytest
+    from click.testing import CliRunner
+
+    from peizi_guard import Guard, api
+    from peizi_guard.cli import main
+
+    g = Guard(db)
+    lib = g.check_text("   杜德配资，1:10杠杆   ").to_dict()
+    r = CliRunner().invoke(main, ["--db", db, "check", "--text", "   杜德配资，1:10杠杆   ", "--json"])
+    assert lib == json.loads(r.output) and lib["query"] == "杜德配资，1:10杠杆"
+    with pytest.raises(api.UnknownSource):
+        g.revert("nosuch", 1)  # was a DocumentError of another kind
