@@ -372,14 +372,14 @@ def host_of(value: str) -> str:
 
 
 _TLDS = r"(?:com|cn|net|org|top|vip|xyz|cc|info|co|io|me|tv|hk)(?![a-z])"
-_DEFANGED = re.compile(
+_DEFANGED = LazyPattern(
     r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)"
     rf"|(?<=[a-z0-9])\s*点\s*(?={_TLDS})",
     re.I,
 )
 # an address with ideographic or full-width stops for dots (www。ddpz666。com): only a run of
 # labels that ends in a top-level domain, so a sentence's full stop stays one
-_STOPS_HOST = re.compile(rf"(?<![a-z0-9-])(?:[a-z0-9-]+[。｡．.])+{_TLDS}", re.I)
+_STOPS_HOST = LazyPattern(rf"(?<![a-z0-9-])(?:[a-z0-9-]+[。｡．.])+{_TLDS}", re.I)
 _STOPS = str.maketrans({"。": ".", "｡": ".", "．": "."})
 
 
