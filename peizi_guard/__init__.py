@@ -13,6 +13,15 @@ def read_data(name: str) -> str:
         return fh.read()
 
 
+# the values scan takes (low, high; None: no bound), for `scan`'s options and ScanOptions alike
+SCAN_LIMITS: dict[str, tuple] = {
+    "concurrency": (1, 256),
+    "timeout": (0.1, 600),
+    "max_bytes": (1024, None),
+    "jobs": (0, 64),
+}
+
+
 def cores() -> int:
     """The cores this process may run on (its affinity where the system tells it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -202,7 +202,9 @@ def import_file(
     except DocumentError as exc:
         from .scraper.formats import NOT_A_DOCUMENT
 
-        if str(exc).startswith("no table with the columns") and source not in load_sources():
+        from .scraper.parse import NO_TABLE
+
+        if str(exc).startswith(NO_TABLE) and source not in load_sources():
             raise DocumentError(  # an own list kept in a spreadsheet
                 f"{exc}; your own list is read from a .csv or .jsonl file (name, company, urls, aliases, "
                 "note): save the sheet as CSV UTF-8"

@@ -19,7 +19,7 @@ try:
 
     import click
 
-    from . import api
+    from . import SCAN_LIMITS, api
     from .output import report
     from .db.engine import LOCKED, locked, mask
     from .errors import first_line
@@ -106,7 +106,7 @@ class _EnvInt(click.IntRange):
 
 def jobs_option(help: str):  # noqa: A002, ANN201
     """--jobs / -j / PEIZI_GUARD_JOBS, shared by check --file, scan, import and refresh."""
-    return env_option("--jobs", "PEIZI_GUARD_JOBS", 0, click.IntRange(min=0, max=64), help, "-j")
+    return env_option("--jobs", "PEIZI_GUARD_JOBS", 0, click.IntRange(*SCAN_LIMITS["jobs"]), help, "-j")
 
 
 def cluster_options(f):  # noqa: ANN001, ANN201
@@ -551,17 +551,24 @@ def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
     "(.csv; .jsonl, .ndjson, .json), else table].",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write results here instead of stdout.")
-@env_option("--concurrency", "PEIZI_GUARD_CONCURRENCY", 16, click.IntRange(1, 256), "Pages fetched at once.", "-c")
+@env_option(
+    "--concurrency",
+    "PEIZI_GUARD_CONCURRENCY",
+    16,
+    click.IntRange(*SCAN_LIMITS["concurrency"]),
+    "Pages fetched at once.",
+    "-c",
+)
 @click.option(
     "--timeout",
-    type=click.FloatRange(0.1, 600),
+    type=click.FloatRange(*SCAN_LIMITS["timeout"]),
     default=10.0,
     show_default=True,
     help="Seconds allowed per URL, redirects and body included.",
 )
 @click.option(
     "--max-bytes",
-    type=click.IntRange(1024),
+    type=click.IntRange(*SCAN_LIMITS["max_bytes"]),
     default=2_000_000,
     show_default=True,
     help="Bytes of each page read and judged.",

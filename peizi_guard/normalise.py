@@ -518,13 +518,16 @@ def _region_joined(parts: list[str], lx) -> list[str]:  # noqa: ANN001
 
 
 def _region_forms(lx) -> frozenset[str]:  # noqa: ANN001
+    """Every region as written alone: 北京, 北京市, 广东省 …"""
     got = _REGION_FORMS.get(id(lx.regions))
     if got is None:
         got = _REGION_FORMS[id(lx.regions)] = frozenset(r + e for r in lx.regions for e in ("", "市", "省"))
+        _REGION_LONGEST[id(lx.regions)] = max(map(len, got))
     return got
 
 
 _REGION_FORMS: dict[int, frozenset[str]] = {}
+_REGION_LONGEST: dict[int, int] = {}
 
 
 @cached_below(256, 16384)
@@ -577,10 +580,10 @@ def _trunk(key: str, lx) -> str:  # noqa: ANN001
     if m:
         return m[1]
     trunk = key[:-3]
-    for region in lx.regions:  # only "<company><region>分公司" reads as a branch
-        for form in (region + "市", region + "省", region):
-            if trunk.endswith(form) and len(trunk) >= len(form) + 2:
-                return trunk[: -len(form)]
+    forms = _region_forms(lx)  # only "<company><region>分公司" reads as a branch: the longest region
+    for n in range(min(len(trunk) - 2, _REGION_LONGEST[id(lx.regions)]), 0, -1):
+        if trunk[-n:] in forms:
+            return trunk[:-n]
     return key
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Generator
 
+from . import SCAN_LIMITS
 from .inputs import is_comment
 from .scraper.visible import shown_text
 from .matcher import Index, check_page
@@ -39,12 +40,7 @@ class ScanOptions:
 
     def __post_init__(self) -> None:
         """The CLI's ranges, for a library caller too (timeout=-1 would store every URL unchecked)."""
-        for name, low, high in (
-            ("concurrency", 1, 256),
-            ("timeout", 0.1, 600),
-            ("max_bytes", 1024, None),
-            ("jobs", 0, 64),
-        ):
+        for name, (low, high) in SCAN_LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float) if name == "timeout" else int):
                 raise TypeError(f"ScanOptions.{name} must be a number, not {type(value).__name__}")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .index import Index, build
 from .lexicon import lexicon
 from .match import Match, match_name, match_url
+from .multi import word_char
 from ..lazyre import LazyPattern
 from ..normalise import (
     as_written,
@@ -373,16 +374,12 @@ def _stands(text: str, name: str) -> bool:
     at = text.find(name)
     while at >= 0:
         end = at + len(name)
-        left = at == 0 or not _word(text[at - 1]) or text[:at].endswith(before)
-        right = end == len(text) or not _word(text[end]) or text.startswith(after, end)
+        left = at == 0 or not word_char(text[at - 1]) or text[:at].endswith(before)
+        right = end == len(text) or not word_char(text[end]) or text.startswith(after, end)
         if left and right:
             return True
         at = text.find(name, at + 1)
     return False
-
-
-def _word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 # an account id written in a text: a WeChat id is 6-20 letters, digits, _ or -, from a letter

@@ -63,7 +63,7 @@ def match_name(ix: Index, query: str) -> list[Match]:
     out: list[Match] = []
     for i, key in enumerate(variants + [name_key(query)]):
         part = i > 0 and key != name_key(query)
-        if part and ((is_generic(key) and not strip_generic(key)) or key in lexicon().ambiguous_names):
+        if part and no_name_alone(key):
             continue  # trade words alone (股票配资), or everyday words (策略股)
         for ref in ix.names.get(key, ()):
             out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
@@ -81,6 +81,11 @@ def match_name(ix: Index, query: str) -> list[Match]:
     if whole:
         out += _similar(ix, whole)
     return _dedupe(out)
+
+
+def no_name_alone(key: str) -> bool:
+    """Trade words alone (股票配资) or an everyday word (策略股): no part of a name is looked up under it."""
+    return (is_generic(key) and not strip_generic(key)) or key in lexicon().ambiguous_names
 
 
 def _company_core(ix: Index, company: str) -> list[Match]:

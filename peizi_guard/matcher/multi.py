@@ -108,16 +108,16 @@ class Labels:
             starts.setdefault(end - n + 1, []).append(n)
         out, pos = [], 0
         for s in sorted(starts):
-            if s < pos or (s > 0 and _word(text[s - 1])):
+            if s < pos or (s > 0 and word_char(text[s - 1])):
                 continue
             for n in sorted(starts[s], reverse=True):
-                if s + n == len(text) or not _word(text[s + n]) or text.startswith(after, s + n):
+                if s + n == len(text) or not word_char(text[s + n]) or text.startswith(after, s + n):
                     out.append(text[s : s + n])
                     pos = s + n
                     break
         return out
 
 
-def _word(ch: str) -> bool:
+def word_char(ch: str) -> bool:
     """What \\w matches in a regular expression."""
     return ch.isalnum() or ch == "_"

@@ -10,6 +10,7 @@ from .layouts import LAYOUTS
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+NO_TABLE = "no table with the columns"  # … of a known list (api.import_file tells an own list's file by it)
 
 
 def content_date(entries: list) -> str:
@@ -39,4 +40,4 @@ def parse_document(data: bytes, hint: str = "", expect_layout: str = "") -> Pars
             entries=entries, format=fmt.name, layout=layout.id, content_date=content_date(entries), **meta
         )
     want = f" of the {expect_layout} list" if expect_layout else " of a known list"
-    raise DocumentError(f"no table with the columns{want}")
+    raise DocumentError(f"{NO_TABLE}{want}")

@@ -28,10 +28,10 @@ from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..db.engine import mask
 from ..guard import Guard, shows_nothing, undecoded
-from ..matcher.lexicon import lexicon
+from ..matcher.match import no_name_alone
 from ..matcher.query import reads_as_text, strip_question
 from ..matcher.suffix import registrable
-from ..normalise import fold, is_generic, looks_like_url, name_key, name_variants, split_url, strip_generic
+from ..normalise import fold, looks_like_url, name_key, name_variants, split_url
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
 from .page import T, error_page, language, page, say
@@ -506,15 +506,9 @@ def _needles(q: str) -> tuple[list[str], list[str]]:
         q, key = asked, name_key(asked)
     variants = name_variants(q)
     first, parts = variants[:1], variants[1:]  # the whole name without its decorations comes first
-    within = [key] + [v for v in first if v != key and not _no_name(v)]
-    whole = [v for v in first if _no_name(v)] + [v for v in parts if not _no_name(v)]
+    within = [key] + [v for v in first if v != key and not no_name_alone(v)]
+    whole = [v for v in first if no_name_alone(v)] + [v for v in parts if not no_name_alone(v)]
     return within, [v for v in whole if v not in within]
-
-
-def _no_name(key: str) -> bool:
-    """Trade words alone (股票配资) or an everyday word (策略股): `check` looks no part of a name up
-    under it, and the entries' search finds it only as a whole value."""
-    return (is_generic(key) and not strip_generic(key)) or key in lexicon().ambiguous_names
 
 
 def _page(app: FastAPI, state: _State) -> None:
