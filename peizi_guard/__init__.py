@@ -14,6 +14,7 @@ def read_data(name: str) -> str:
 
 
 # the values scan takes (low, high; None: no bound), for `scan`'s options and ScanOptions alike
+# (jobs: every command's --jobs)
 SCAN_LIMITS: dict[str, tuple] = {
     "concurrency": (1, 256),
     "timeout": (0.1, 600),
