@@ -410,7 +410,7 @@ class _LazyLabels:
         self.db = db
         self.obj: Labels | None = None
 
-    def find(self, text: str, after: tuple[str, ...] = ()) -> list[str]:
+    def find(self, text: str, after: tuple[str, ...] = (), before: tuple[str, ...] = ()) -> list[str]:
         if self.obj is None:
             self.obj = Labels(self.db.words("label"))
-        return self.obj.find(text, after)
+        return self.obj.find(text, after, before)

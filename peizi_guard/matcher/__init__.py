@@ -322,8 +322,8 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
     if ix.company_mentions is not None:  # a company holding a listed name never hides it
         names = list(dict.fromkeys([*names, *ix.company_mentions.find(prepared)]))
     if offer and ix.labels_in_text is not None:  # an offer carrying a short listed name as its label
-        beside = lexicon().decorations  # 益配资官网, 优配资平台, 乐配资APP
-        names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned, beside)]))
+        lx = lexicon()  # 益配资官网, 优配资平台, 乐配资APP; 欢迎访问益配资
+        names = list(dict.fromkeys([*names, *ix.labels_in_text.find(cleaned, lx.decorations, lx.label_before)]))
     trade = None  # does the text speak of 配资 or leverage (read once, when asked)
     for name in names:
         if not offer and name in ambiguous:

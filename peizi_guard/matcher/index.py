@@ -30,7 +30,7 @@ class MentionsLike(Protocol):
 
 
 class LabelsLike(Protocol):
-    def find(self, text: str, after: tuple[str, ...] = ()) -> list[str]: ...
+    def find(self, text: str, after: tuple[str, ...] = (), before: tuple[str, ...] = ()) -> list[str]: ...
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class Lexicon:
     ambiguous_names: frozenset[str]
     name_before: tuple[str, ...]  # words that end just before a name in a sentence (用过鸿满仓吗)
     name_after: tuple[str, ...]  # … and that start just after one
+    label_before: tuple[str, ...]  # a site's own name follows these (欢迎访问益配资官网)
     complaint_cues: tuple[str, ...]  # a victim's complaint (提现不到账, 别上当): a report, not an offer
     shared_hosts: frozenset[str]
     allow_domains: frozenset[str]
@@ -99,6 +100,7 @@ def lexicon() -> Lexicon:
         ambiguous_names=frozenset(n.lower() for n in d["ambiguous_names"]),
         name_before=by_len(d["name_before"]),
         name_after=by_len(d["name_after"]),
+        label_before=by_len(d["label_before"]),
         complaint_cues=tuple(d["complaint_cues"]),
         shared_hosts=frozenset(d["shared_hosts"]),
         allow_domains=frozenset(

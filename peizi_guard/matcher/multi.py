@@ -101,14 +101,15 @@ class Labels:
         self.keys = sorted(keys, key=len, reverse=True)
         self._automaton = _Once(lambda: _automaton(self.keys))
 
-    def find(self, text: str, after: tuple[str, ...] = ()) -> list[str]:
-        """The names standing alone; a name followed by one of `after` stands too (益配资官网)."""
+    def find(self, text: str, after: tuple[str, ...] = (), before: tuple[str, ...] = ()) -> list[str]:
+        """The names standing alone; a name followed by one of `after` stands too (益配资官网), and
+        one after one of `before` (访问益配资)."""
         starts: dict[int, list[int]] = {}
         for end, n in self._automaton.get().iter(text):
             starts.setdefault(end - n + 1, []).append(n)
         out, pos = [], 0
         for s in sorted(starts):
-            if s < pos or (s > 0 and word_char(text[s - 1])):
+            if s < pos or (s > 0 and word_char(text[s - 1]) and not text.endswith(before, 0, s)):
                 continue
             for n in sorted(starts[s], reverse=True):
                 if s + n == len(text) or not word_char(text[s + n]) or text.startswith(after, s + n):
