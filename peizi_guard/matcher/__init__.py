@@ -142,6 +142,16 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
             ],
         )
     notes = []
+    firm = _firm_named(name)
+    if firm and not any(m.method in LISTED_METHODS for m in matches):
+        # 华泰配资, 中金策略: a licensed firm's trade name explains the name better than a listed
+        # name one character away (恒泰配资, 中泽策略)
+        matches = [m for m in matches if m.method not in ("fuzzy", "homophone")]
+        notes.append(
+            f"名称含持牌机构“{firm}”的字号；持牌证券公司不以任何名义提供场外配资，请以官网域名核实 "
+            f"(the name carries the trade name of the licensed firm {firm}, which offers no 配资 under "
+            "any name: verify by its official domain)"
+        )
     inside: list[Match] = []
     if not matches:
         inside = _named_inside(ix, name) or _company_inside(ix, name)
@@ -464,6 +474,30 @@ def check_page(
 @lru_cache(maxsize=1)
 def _allow_name_keys() -> frozenset[str]:
     return frozenset(name_key(n) for n in lexicon().allow_names)
+
+
+@lru_cache(maxsize=1)
+def _firm_trade_names() -> dict[str, str]:
+    """A licensed firm's trade name (华泰 of 华泰证券, 中金 of 中金公司) and its whole name."""
+    out = {}
+    for n in sorted(lexicon().allow_names):
+        if n.endswith(_FIRM_WORDS) and len(n) >= 4:
+            out.setdefault(name_key(n[:-2]), n)
+    return out
+
+
+_FIRM_WORDS = ("证券", "公司")
+
+
+def _firm_named(query: str) -> str | None:
+    """The licensed firm whose trade name is all a name holds besides trade words (华泰配资,
+    中信策略, 华泰证券配资): that firm's name; else None."""
+    key = name_key(query)
+    core = strip_generic(key)
+    if core == key or len(core) < 2:
+        return None
+    names = _firm_trade_names()
+    return names.get(core) or (core if core in _allow_name_keys() and core.endswith(_FIRM_WORDS) else None)
 
 
 def _known_good_name(query: str) -> bool:
