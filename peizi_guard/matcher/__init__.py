@@ -479,7 +479,7 @@ def _allow_name_keys() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _firm_trade_names() -> dict[str, str]:
     """A licensed firm's trade name (华泰 of 华泰证券, 中金 of 中金公司) and its whole name."""
-    out = {}
+    out: dict[str, str] = {}
     for n in sorted(lexicon().allow_names):
         if n.endswith(_FIRM_WORDS) and len(n) >= 4:
             out.setdefault(name_key(n[:-2]), n)
