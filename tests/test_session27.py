@@ -35,3 +35,59 @@ def test_a_licensed_firms_trade_name_is_no_look_alike_of_a_listed_one(db):
     assert "股神策略" in [m.entry for m in g.check("股圣策略").matches]
     assert [m.method for m in g.check("杜得配资").matches] == ["homophone"]
     assert not any(firm_note in n for n in g.check("杜得配资").notes)
+
+
+def test_a_three_character_name_in_a_question_and_a_name_before_a_business_word(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    # round 14: each was clear, "not on the official lists" (鸿满仓 is CSRC #5)
+    for q in ("有人用过鸿满仓吗", "用过鸿满仓吗？", "鸿满仓的客服", "推荐鸿满仓", "我在鸿满仓亏了钱", "用过操盘所吗"):
+        v = g.check(q)
+        assert v.verdict == "suspicious" and [m.method for m in v.matches] == ["name-inside"], q
+    for q, entry in (
+        ("我在闻道资本投资", "闻道资本"),
+        ("通过申捷策略投资", "申捷策略"),
+        ("杜德配资华信投资", "杜德配资"),
+    ):
+        v = g.check(q)
+        assert v.verdict == "suspicious" and entry in {m.entry for m in v.matches}, q
+    assert {m.entry for m in g.check("闻道资本和华信投资").matches} >= {"闻道资本", "华信投资"}
+    for q in ("A股大牛市", "有人用过点牛股吗"):  # inside other words; an everyday name
+        assert g.check(q).matches == [], q
+    # a complaint shows the platform it names (clear: a report, not an offer)
+    v = g.check_text("我在鸿满仓亏了20万，千万别上当")
+    assert v.verdict == "clear" and [m.entry for m in v.matches] == ["鸿满仓"]
+
+
+def test_everyday_words_are_no_look_alikes(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    # round 14: all suspicious, "one character differs" from a listed everyday name or 投牛策略
+    for q in (
+        "股票开户",
+        "投资策略",
+        "股市行情",
+        "选股策略",
+        "彩民之家",
+        "外盘期货",
+        "华尔街",
+        "红太阳",
+        "港股策略",
+        "美股策略",
+        "炒股策略",
+        "股票策略",
+        "全球策略",
+    ):
+        v = g.check(q)
+        assert v.verdict == "clear" and v.matches == [], q
+    # a decorated licensed or large company's name is that name: no homophone of 大智慧配资
+    for q in ("大智慧官网", "大智慧APP", "大智慧客服"):
+        v = g.check(q)
+        assert v.verdict == "clear" and v.matches == [] and any("同名提示" in n for n in v.notes), q
+    # the listed names themselves, and look-alikes of distinctive ones, stay
+    assert g.check("华尔街股票配资炒股").verdict == "listed"
+    assert g.check("股票行情").verdict == "listed"
+    assert [m.method for m in g.check("杜得配资").matches] == ["homophone"]
+    assert "股神策略" in [m.entry for m in g.check("股圣策略").matches]

@@ -21,6 +21,7 @@ from ..normalise import (
     fold,
     is_generic,
     name_key,
+    name_variants,
     split_url,
     strip_generic,
     undefang,
@@ -172,15 +173,17 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
     listed (a name inside another is not that name). Each part is looked up, with no automaton
     to build for a name check; never a trade word or an everyday word some platforms are named."""
     key = name_key(name)
-    if len(key) > LONG_NAME or company_core(name) != key:  # text (--text judges it), or a company (its core is)
-        return []
     lx = lexicon()
+    if len(key) > LONG_NAME or key.endswith(lx.company_suffixes):  # text (--text judges it), or a company
+        return []  # (its core is matched; 我在闻道资本投资 is no company)
     score = ix.settings.method_scores["name-inside"]
     parts = [
         key[a:b] for a in range(len(key)) for b in range(a + MIN_NAME_INSIDE, min(len(key), a + MAX_NAME_INSIDE) + 1)
     ]
     for n in (2, 3):  # a short name only at an end, beside words asked about it: 鸿满仓网, 投诉鸿满仓
         parts += [p for p, rest in ((key[:n], key[n:]), (key[-n:], key[:-n])) if len(key) > n and _topic_words(rest)]
+    # a three-character one also where it stands as a name: 用过鸿满仓, 鸿满仓的客服, 我在鸿满仓亏了钱
+    parts += [p for a in range(len(key) - 2) if ix.names.get(p := key[a : a + 3]) and _stands(key, p)]
     out: list[Match] = []
     for part in dict.fromkeys(parts):
         if part != key and ix.names.get(part) and part not in lx.ambiguous_names and not is_generic(part):
@@ -506,6 +509,9 @@ def _known_good_name(query: str) -> bool:
     names = _allow_name_keys()
     key = name_key(query)
     if key in names or company_core(query) in names:
+        return True
+    whole = name_variants(query)  # without its decorations: 大智慧官网, 同花顺APP
+    if len(whole) == 1 and whole[0] != key and whole[0] in names:
         return True
     return key.endswith(_BRANCH_ENDS) and any(
         (key[:i] in names or company_core(key[:i]) in names) and _is_branch(key[i:]) for i in range(2, len(key) - 2)

@@ -109,10 +109,11 @@ def _company_core(ix: Index, company: str) -> list[Match]:
 def _name_core(ix: Index, key: str) -> list[Match]:
     """A listed name without its trade words (配资, 股票, 策略 …), written alone or with others:
     鑫恒盈 and 鑫恒盈平台 for 鑫恒盈配资, 杜德股票配资 for 杜德配资. A core of two characters counts
-    only beside 配资 itself: 杜德, 大有期货 and 东方网 are too common to point at 杜德配资, 大有策略
-    or 东方配资."""
+    only beside 配资 itself, as an everyday word does: 杜德, 大有期货, 东方网 and 华尔街 are too common to
+    point at 杜德配资, 大有策略, 东方配资 or 华尔街股票配资炒股."""
     core = strip_generic(key)
-    if len(core) < 2 or core.isascii() or (len(core) == 2 and "配资" not in key) or core in lexicon().ambiguous_names:
+    common = len(core) == 2 or core in lexicon().ambiguous_names  # (华尔街, 红太阳: everyday words)
+    if len(core) < 2 or core.isascii() or (common and "配资" not in key):
         return []
     score = ix.settings.method_scores["name-core"]
     return [_m(r, "name-core", score, core) for r in ix.name_cores.get(core, ())]
@@ -128,9 +129,12 @@ def _similar(ix: Index, key: str) -> list[Match]:
     out: list[Match] = []
     if len(key) > ix.settings.near_max_length:  # matched as written only (see Settings)
         return out
+    if _everyday(key):  # 股票策略, 投资策略: words anyone writes, not a look-alike of a name
+        return out
+    ambiguous = lexicon().ambiguous_names  # 股市行情, 外盘期货: look-alikes of everyday words
     if len(key) >= ix.settings.homophone_min_length and not key.isascii():
         for listed, ref in ix.sounds.get(pinyin.full(key), ()):
-            if listed != key:
+            if listed != key and listed not in ambiguous:
                 out.append(_m(ref, "homophone", ix.settings.method_scores["homophone"], key))
     if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys and ix.near is not None:
         from rapidfuzz.distance import Levenshtein  # here: 8 ms of a cold check that finds a name exactly
@@ -147,12 +151,20 @@ def _similar(ix: Index, key: str) -> list[Match]:
                 0 < dist
                 and abs(len(listed) - len(key)) <= 1
                 and not is_generic(listed)
+                and listed not in ambiguous
                 and not _core_differs(key, listed)
                 and not _trade_word_changed(key, listed)
             ):
                 score = 1 - dist / max(len(listed), len(key))
                 out += [_m(ref, "fuzzy", score, key) for ref in ix.fuzzy_refs[i]]
     return out
+
+
+def _everyday(key: str) -> bool:
+    """A name made of trade words only (股票策略), or of trade words and one everyday business word
+    (投资策略, 资本平台)."""
+    core = strip_generic(key)
+    return not core or (core != key and core in lexicon().company_words)
 
 
 def _core_differs(key: str, listed: str) -> bool:
