@@ -12,9 +12,11 @@ _COLLECTING = gc.isenabled()
 gc.disable()
 atexit.register(gc.freeze)
 try:
+    import contextlib
     import json
     import os
     import sys
+    from collections.abc import Iterator
     from datetime import date
 
     import click
@@ -670,7 +672,8 @@ def scan(
         if cluster is not None:
             summary = _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, cluster, workers)
         else:
-            summary = guard.scan(urls, opts, emit=emit, progress=tick)
+            with _term_stops():
+                summary = guard.scan(urls, opts, emit=emit, progress=tick)
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -755,6 +758,26 @@ def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]],
     for problem in problems:
         click.echo(f"peizi-guard: warning: {name}: {problem}", err=True)
     return urls, len(decoded.problems) + len(problems)
+
+
+@contextlib.contextmanager
+def _term_stops() -> Iterator[None]:
+    """SIGTERM (timeout, cron, systemd) stops a scan as Ctrl-C does: what is done is stored and
+    written alike, so --resume neither repeats nor loses a row."""
+    import signal
+
+    def stop(signum, frame) -> None:  # noqa: ANN001
+        raise KeyboardInterrupt
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a library caller's): left as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _scan_output(path: str, append: bool, bom: bool = False):  # noqa: ANN202

@@ -155,7 +155,7 @@ def _short(data: bytes, name: str) -> tuple[str, str]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        readings.append((-_plausible(text), _SHORT.index(codec), text, codec))
+        readings.append((-plausible(text), _SHORT.index(codec), text, codec))
     readings.sort()
     if not readings or -readings[0][0] < 0.8:
         raise InputError(
@@ -164,7 +164,7 @@ def _short(data: bytes, name: str) -> tuple[str, str]:
     return readings[0][2], readings[0][3]
 
 
-def _plausible(text: str) -> float:
+def plausible(text: str) -> float:
     """The share of `text` a Chinese list is made of: printable ASCII, spaces, CJK punctuation
     and full-width forms, and hanzi of GB2312 (simplified, or traditional with a simplified form
     there): the 3,755 common ones count whole, the 3,008 rarer ones half."""

@@ -126,6 +126,7 @@ def _work(ix: Index, opts: ScanOptions, threads: int, conn, ours: list[Connectio
     """A worker process: one thread reads URLs from the pipe, `threads` threads fetch and judge.
     It ends at once, fetches and all, when its pipe closes or the scan process is gone (killed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the scan process stops itself on it; a worker ends)
     for end in ours:  # the copies fork gave us of the scan process's ends would hide its death
         end.close()
     parent = os.getppid()

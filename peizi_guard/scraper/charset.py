@@ -88,10 +88,36 @@ def decode(data: bytes, content_type: str = "", complete: bool = True) -> tuple[
     first = [] if data.isascii() else ["utf-8"]
     for codec in dict.fromkeys(first + declared + ["utf-8", "gb18030"]):
         try:
-            return _decode(data, codec, "strict", complete), codec
+            text = _decode(data, codec, "strict", complete)
         except UnicodeDecodeError:
             continue
+        if codec == "cp1252" or (codec == "gb18030" and not declared):
+            return _likelier_chinese(data, text, codec, complete)
+        return text, codec
     if declared:
         return _decode(data, declared[0], "replace", complete), declared[0]
     texts = [(_decode(data, c, "replace", complete), c) for c in ("utf-8", "gb18030")]
     return min(texts, key=lambda tc: tc[0].count("\ufffd"))
+
+
+def _likelier_chinese(data: bytes, text: str, codec: str, complete: bool) -> tuple[str, str]:
+    """(text, codec), or the Chinese reading of `data` when it is far likelier: a page declared
+    Latin-1 or windows-1252 that is GBK (ÎÒ³öÇ for 我出钱), or Big5 with nothing declared
+    (GB18030 reads Big5 bytes without error, as nonsense hanzi)."""
+    from ..inputs import plausible  # the share of a text that is common Chinese
+
+    def score(t: str) -> float:
+        return plausible("".join(c for c in t[:65536] if not c.isascii())[:2000])
+
+    best = (score(text), text, codec)
+    for other in ("gb18030", "big5hkscs"):
+        if other == codec:
+            continue
+        try:
+            t = _decode(data, other, "strict", complete)
+        except UnicodeDecodeError:
+            continue
+        s = score(t)
+        if s >= 0.8 and s > best[0] + 0.2:
+            best = (s, t, other)
+    return best[1], best[2]

@@ -1,0 +1,67 @@
+"""Round 15 of user testing: pages in Big5 with no charset, or GBK declared Latin-1, are read as
+Chinese; SIGTERM stops a scan as Ctrl-C does (nothing written that is not stored)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from peizi_guard.scraper.charset import decode
+
+from .test_scan_fixes import Handler, _stored_urls, site, write_urls  # noqa: F401
+
+CLI = [sys.executable, "-c", "from peizi_guard.cli import run; run()"]
+OFFER_TW = "<html><title>股票配資平台</title><body>您炒股，我出錢！1:10槓桿，當天到賬，加微信了解詳情。按天配資</body></html>"
+OFFER = "<html><title>股票配资平台</title><body>您炒股，我出钱！1:10杠杆，当天到账，加微信了解详情。按天配资</body></html>"
+
+
+def test_a_page_in_big5_or_gbk_is_read_as_chinese_whatever_it_declares():
+    # Big5 with nothing declared: GB18030 reads it without an error, as nonsense hanzi
+    assert decode(OFFER_TW.encode("big5"), "text/html") == (OFFER_TW, "big5hkscs")
+    for declared in ("text/html; charset=iso-8859-1", "text/html; charset=windows-1252", "text/html"):
+        assert decode(OFFER.encode("gbk"), declared) == (OFFER, "gb18030"), declared
+    # Western pages keep their reading
+    for text in ("<p>Café déjà vu — naïve</p>", "<p>Straße über Größe</p>"):
+        assert decode(text.encode("cp1252"), "text/html; charset=iso-8859-1") == (text, "cp1252")
+    assert decode(OFFER.encode("gbk"), "text/html; charset=gbk") == (OFFER, "gb18030")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a child process")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_stops_a_scan_as_ctrl_c_does(db, site, tmp_path, jobs):  # noqa: F811
+    paths = [f"/plain?term{i}" for i in range(30)] + [f"/slow?term{i}" for i in range(4)]
+    urls = write_urls(tmp_path / "u.txt", site, *paths)
+    out = tmp_path / "out.jsonl"
+    args = [*CLI, "--db", db, "scan", str(urls), "--format", "jsonl", "-o", str(out), "--allow-private",
+            "--timeout", "60", "-c", "4", "-j", jobs]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while (not out.exists() or len(out.read_text().splitlines()) < 30) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    written = [json.loads(x)["url"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(written) == 30 and set(written) == _stored_urls(db) & set(written)
+    assert set(written) <= _stored_urls(db)  # every row written is stored: --resume skips it
+    Handler.stop.set()  # the slow pages answer now
+    try:
+        done = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=120)
+    finally:
+        Handler.stop.clear()
+    rows = [json.loads(x)["url"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert done.returncode in (0, 1), done.stderr
+    assert len(rows) == len(set(rows)) == 34  # no row twice, none missing
