@@ -653,8 +653,10 @@ def scan(
         from .cluster import PartFiles
 
         folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
+    written: dict[str, str] = {}
     if resume and output and not folder:
         _same_format(output, fmt)
+        written = _resumed_rows(output, fmt)
     stream = _scan_output(output, resume, fmt == "csv") if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
     numbers = line_rows(numbered, several)  # result -> a row for each input line of its URL
@@ -673,7 +675,7 @@ def scan(
             summary = _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, cluster, workers)
         else:
             with _term_stops():
-                summary = guard.scan(urls, opts, emit=emit, progress=tick)
+                summary = guard.scan(urls, opts, emit=emit, progress=tick, written=written)
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -742,6 +744,22 @@ def _same_format(path: str, fmt: str) -> None:
     if has != fmt:
         hint = "write to another file" if has == "csv with other columns" else f"give --format {has}"
         raise Failure(f"-o {path} holds {has}, not {fmt}: --resume appends in the file's format ({hint})")
+
+
+def _resumed_rows(path: str, fmt: str) -> dict[str, str]:
+    """URL -> verdict of the rows -o FILE holds, after cutting off a last row written only in
+    part (the scan was killed while writing it): --resume appends whole rows after whole rows."""
+    from .scan import written_results
+
+    try:
+        with open(path, "r+b") as fh:
+            data = fh.read()
+            if data and not data.endswith(b"\n"):
+                fh.truncate(data.rfind(b"\n") + 1)
+                data = data[: data.rfind(b"\n") + 1]
+    except OSError:
+        return {}  # missing (created) or unreadable (opening it says why)
+    return written_results(data.decode("utf-8", "replace"), fmt)
 
 
 def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]], int]:

@@ -120,8 +120,10 @@ class Guard:
         v.notes.insert(0, HTML_NOTE)
         return v
 
-    def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None):  # noqa: ANN001
-        """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish."""
+    def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None, written=None):  # noqa: ANN001
+        """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish.
+        `written`: URL -> verdict of results already written where this run's rows go (an
+        output file resumed): with opts.resume, done as the stored ones are."""
         from .scan import ScanOptions, db_done_recently, db_store, run_scan
 
         opts = ScanOptions() if opts is None else opts
@@ -133,13 +135,19 @@ class Guard:
         if urls:
             api.check_writable(self.url, "scan stores its results in it")  # before any page is fetched
         factory = lambda: api.session(self.url)  # noqa: E731
+        stored = db_done_recently(factory, opts.max_age)
+        given = dict(written or {})
+
+        def done(todo: list[str]) -> dict[str, str]:
+            return {**{u: given[u] for u in todo if u in given}, **stored(todo)}
+
         return run_scan(
             self.index,
             urls,
             opts,
             emit=emit,
             store=db_store(factory),
-            done_recently=db_done_recently(factory, opts.max_age),
+            done_recently=done,
             progress=progress,
         )
 

@@ -7,6 +7,7 @@ Ctrl-C leaves every finished result stored and `--resume` carries on from there.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import time
@@ -471,6 +472,26 @@ def appended_format(first_line: str, columns: list[str]) -> str:
     if len(head) > 1 and "url" in head:
         return "csv with other columns"
     return "table"
+
+
+def written_results(text: str, fmt: str) -> dict[str, str]:
+    """URL -> verdict of the rows an output file being resumed holds (JSON lines or CSV; a table
+    is not read back). A row the database lacks (the scan killed between writing and storing
+    it) is done all the same: --resume does not write it twice."""
+    out: dict[str, str] = {}
+    if fmt == "jsonl":
+        for line in text.splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and isinstance(row.get("url"), str) and isinstance(row.get("verdict"), str):
+                out[row["url"]] = row["verdict"]
+    elif fmt == "csv":
+        for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")):
+            if row.get("url") and row.get("verdict"):
+                out[row["url"]] = row["verdict"]
+    return out
 
 
 def parse_age(text: str) -> timedelta:

@@ -13,7 +13,7 @@ import pytest
 
 from peizi_guard.scraper.charset import decode
 
-from .test_scan_fixes import Handler, _stored_urls, site, write_urls  # noqa: F401
+from .test_scan_fixes import Handler, _stored_urls, scan_file, site, write_urls  # noqa: F401
 
 CLI = [sys.executable, "-c", "from peizi_guard.cli import run; run()"]
 OFFER_TW = "<html><title>股票配資平台</title><body>您炒股，我出錢！1:10槓桿，當天到賬，加微信了解詳情。按天配資</body></html>"
@@ -65,3 +65,34 @@ def test_sigterm_stops_a_scan_as_ctrl_c_does(db, site, tmp_path, jobs):  # noqa:
     rows = [json.loads(x)["url"] for x in out.read_text(encoding="utf-8").splitlines()]
     assert done.returncode in (0, 1), done.stderr
     assert len(rows) == len(set(rows)) == 34  # no row twice, none missing
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_resume_after_a_kill_writes_no_row_twice_and_no_row_glued(db, site, tmp_path, fmt):  # noqa: F811
+    from sqlalchemy import create_engine, text
+
+    from peizi_guard.db.engine import resolve_url
+
+    paths = [f"/plain?kill-{fmt}{i}" for i in range(6)]
+    urls = write_urls(tmp_path / "u.txt", site, *paths)
+    out = tmp_path / f"out.{fmt}"
+    assert scan_file(db, urls, "--format", fmt, "-o", out).exit_code == 0
+    # as a kill -9 leaves it: the last rows written but never stored, the last one cut short
+    engine = create_engine(resolve_url(db))
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM scan_results WHERE url LIKE :u"), {"u": f"%kill-{fmt}%"})
+    engine.dispose()
+    whole = out.read_bytes()
+    out.write_bytes(whole[:-25])
+    r = scan_file(db, urls, "--format", fmt, "-o", out, "--resume")
+    assert r.exit_code == 0, r.stderr
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    if fmt == "jsonl":
+        got = [json.loads(x)["url"] for x in lines]  # every line is one whole row
+    else:
+        import csv as _csv
+
+        rows = list(_csv.DictReader(lines))
+        assert all(len(row) == len(rows[0]) and None not in row for row in rows)
+        got = [row["url"] for row in rows]
+    assert sorted(got) == sorted(site + p for p in paths)  # the cut row again, the others once
