@@ -61,12 +61,12 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
         proc = ctx.Process(target=_work, args=(ix, opts, threads, there, ours), name=f"scan-{i}", daemon=True)
         proc.start()
         there.close()
-        workers[here] = _Worker(proc, 2 * threads)
+        workers[here] = _Worker(proc, threads)
     it = iter(todo)
     left = len(todo)
     try:
         while left:
-            dead = [conn for conn, w in workers.items() if not _hand_out(conn, w, it)]
+            dead = _hand_out(workers, it)
             for conn in wait([c for c in workers if c not in dead], timeout=1.0) if len(dead) < len(workers) else []:
                 try:
                     result = cast(Connection, conn).recv()
@@ -100,21 +100,34 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
 
 
 class _Worker:
-    def __init__(self, proc, room: int):  # noqa: ANN001
-        self.proc, self.room = proc, room
+    def __init__(self, proc, threads: int):  # noqa: ANN001
+        self.proc, self.threads, self.room = proc, threads, 2 * threads
         self.busy: set[str] = set()  # its URLs in flight
 
 
-def _hand_out(conn: Connection, w: _Worker, it: Iterator[str]) -> bool:
-    """Give the worker URLs until it has `room` in flight; False when its pipe is broken (the
-    URL being sent then counts as in flight, to be reported with the others)."""
-    while len(w.busy) < w.room and (url := next(it, None)) is not None:
-        w.busy.add(url)
-        try:
-            conn.send(url)
-        except OSError:  # it died after its last answer, before we noticed
-            return False
-    return True
+def _hand_out(workers: dict[Connection, _Worker], it: Iterator[str]) -> list[Connection]:
+    """Give the workers URLs one at a time in turn, each its threads' worth first and then as many
+    again (a short list is shared, not queued behind one worker's slow pages); the workers whose
+    pipe is broken (the URL being sent then counts as in flight, reported with the others)."""
+    dead: list[Connection] = []
+    for limit in ("threads", "room"):
+        gave = True
+        while gave:
+            gave = False
+            for conn, w in workers.items():
+                if conn in dead or len(w.busy) >= getattr(w, limit):
+                    continue
+                url = next(it, None)
+                if url is None:
+                    return dead
+                w.busy.add(url)
+                try:
+                    conn.send(url)
+                except OSError:  # it died after its last answer, before we noticed
+                    dead.append(conn)
+                    continue
+                gave = True
+    return dead
 
 
 def lost(ix: Index, url: str) -> dict:

@@ -96,3 +96,29 @@ def test_resume_after_a_kill_writes_no_row_twice_and_no_row_glued(db, site, tmp_
         assert all(len(row) == len(rows[0]) and None not in row for row in rows)
         got = [row["url"] for row in rows]
     assert sorted(got) == sorted(site + p for p in paths)  # the cut row again, the others once
+
+
+def test_a_short_list_is_shared_by_the_scan_workers_not_queued_behind_one():
+    from peizi_guard.scanprocs import _hand_out, _Worker
+
+    class Pipe:
+        def __init__(self, broken: bool = False):
+            self.sent: list[str] = []
+            self.broken = broken
+
+        def send(self, url: str) -> None:
+            if self.broken:
+                raise OSError("gone")
+            self.sent.append(url)
+
+    a, b = Pipe(), Pipe()
+    workers = {a: _Worker(None, 4), b: _Worker(None, 4)}
+    assert _hand_out(workers, iter([f"u{i}" for i in range(8)])) == []
+    assert (len(a.sent), len(b.sent)) == (4, 4)  # -c 8 -j 2: every URL fetched at once
+    more = iter([f"v{i}" for i in range(20)])
+    assert _hand_out(workers, more) == []
+    assert (len(a.sent), len(b.sent)) == (8, 8) and next(more) == "v8"  # then as many again, in turn
+    c, d = Pipe(broken=True), Pipe()
+    workers = {c: _Worker(None, 2), d: _Worker(None, 2)}
+    assert _hand_out(workers, iter(["x1", "x2", "x3"])) == [c]
+    assert workers[c].busy == {"x1"} and d.sent == ["x2", "x3"]  # the URL sent to the dead one is its
