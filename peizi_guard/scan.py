@@ -115,6 +115,7 @@ _REASONS = (
     ("empty page", "empty page"),
 )
 EMPTY = "empty page: no title, description or visible text"
+TRUNCATED = "read in part (--max-bytes)"  # a clear first part of a longer page
 
 
 def unchecked_reason(error: str) -> str:
@@ -243,6 +244,8 @@ def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
         page.error = EMPTY  # nothing was read: never judged, so never clear
     v = check_page(ix, page.url, hops, text, targets=targets, links=page.links)
     verdict, reason = v.verdict, None
+    if page.truncated and not page.error and verdict == "clear":  # read in part: what follows is unseen
+        verdict, reason = "unchecked", TRUNCATED
     if page.error and verdict == "clear":  # not judged: never call an unseen page clear
         verdict, reason = "unchecked", unchecked_reason(page.error)
         v = check_page(ix, page.url, hops, "", targets=targets)  # the addresses' evidence, not the error page's text

@@ -122,3 +122,19 @@ def test_a_short_list_is_shared_by_the_scan_workers_not_queued_behind_one():
     workers = {c: _Worker(None, 2), d: _Worker(None, 2)}
     assert _hand_out(workers, iter(["x1", "x2", "x3"])) == [c]
     assert workers[c].busy == {"x1"} and d.sent == ["x2", "x3"]  # the URL sent to the dead one is its
+
+
+def test_a_page_read_in_part_is_never_clear(db):
+    from peizi_guard import Guard
+    from peizi_guard.scan import result_of
+    from peizi_guard.scraper.pages import Page
+
+    ix = Guard(db).index
+    url = "http://example.cn/big"
+    head = Page(url, url, status=200, title="首页", text="首页", truncated=True)  # 2 MB of script, then the body
+    row = result_of(ix, head, [])
+    assert (row["verdict"], row["reason"]) == ("unchecked", "read in part (--max-bytes)")
+    offer = Page(url, url, status=200, title="配资", text="您炒股我出钱，1:10杠杆，按天配资，当天到账", truncated=True)
+    assert result_of(ix, offer, [])["verdict"] == "suspicious"  # what was read is enough
+    whole = Page(url, url, status=200, title="首页", text="今日沪指小幅上涨，成交量温和放大。")
+    assert result_of(ix, whole, [])["verdict"] == "clear"
