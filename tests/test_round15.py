@@ -138,3 +138,11 @@ def test_a_page_read_in_part_is_never_clear(db):
     assert result_of(ix, offer, [])["verdict"] == "suspicious"  # what was read is enough
     whole = Page(url, url, status=200, title="首页", text="今日沪指小幅上涨，成交量温和放大。")
     assert result_of(ix, whole, [])["verdict"] == "clear"
+
+
+def test_a_page_of_words_with_no_punctuation_is_shown_in_a_short_phrase(db):
+    from peizi_guard import Guard
+
+    v = Guard(db).check_text("股市行情 " * 600)
+    phrases = [s.text for s in v.signals if s.signal == "ngram"]
+    assert phrases and all(len(p) <= 41 for p in phrases) and phrases[0].endswith("…")

@@ -168,11 +168,14 @@ def _phrases(
 CLAUSE = 20  # a clause up to this long is one phrase, however its parts push
 
 
+SHOWN = 40  # a phrase longer than this (a page of words with no punctuation) is shown cut, with …
+
+
 def _phrase(out: list[Contribution], text: str, push: list[float], start: int, end: int) -> None:
     words = text[start:end]
     weight = sum(push[start:end])
     if abs(weight) > 1e-6 and _TWO_ALNUM.search(words):
-        out.append(Contribution("ngram", words, weight))
+        out.append(Contribution("ngram", words if len(words) <= SHOWN else words[:SHOWN] + "…", weight))
 
 
 def _ends(text: str, vocab: dict | None, places: list | None = None) -> dict[str, list[int]] | None:
