@@ -190,7 +190,7 @@ def import_file(
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"cannot read: {exc.strerror}") from None
+        raise DocumentError(f"{path}: cannot read: {exc.strerror}") from None
     if is_user_list(p.name):
         return import_user_list(
             db, data, source, published=published, origin=str(p.resolve()), hint=p.name, force=force, jobs=jobs

@@ -300,8 +300,9 @@ def import_cmd(
     try:
         res = api.import_file(obj["db"], file, source, published, force=force, jobs=jobs)
     except api.DocumentError as exc:
-        _failed_line(as_json, source, f"{file}: {exc}")
-        raise Failure(f"{file}: {exc}") from None
+        said = str(exc) if str(exc).startswith(f"{file}: ") else f"{file}: {exc}"  # (a file not read names itself)
+        _failed_line(as_json, source, said)
+        raise Failure(said) from None
     except Exception as exc:  # the database failed (locked, damaged): run() says it in one line
         _failed_line(as_json, source, _damaged(exc) or first_line(exc, type(exc).__name__))
         raise

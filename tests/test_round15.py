@@ -146,3 +146,28 @@ def test_a_page_of_words_with_no_punctuation_is_shown_in_a_short_phrase(db):
     v = Guard(db).check_text("股市行情 " * 600)
     phrases = [s.text for s in v.signals if s.signal == "ngram"]
     assert phrases and all(len(p) <= 41 for p in phrases) and phrases[0].endswith("…")
+
+
+def test_an_address_fetched_with_the_scheme_added_says_its_signal_once(db):
+    from peizi_guard import Guard
+    from peizi_guard.scan import result_of
+    from peizi_guard.scraper.pages import Page
+
+    ix = Guard(db).index
+    page = Page("www.ddpz666.com", "http://www.ddpz666.com", error="DNS lookup failed")
+    row = result_of(ix, page, ["http://www.ddpz666.com"])  # the hop fetched, as scan_one records it
+    assert row["verdict"] == "listed"
+    assert [(s["signal"], s["text"]) for s in row["signals"]] == [("peizi-domain", "ddpz666")]
+
+
+def test_import_names_a_file_it_cannot_read_and_a_list_split_by_semicolons(db, tmp_path):
+    from peizi_guard import Guard
+    from peizi_guard.api import DocumentError
+
+    missing = str(tmp_path / "nonexist.csv")
+    with pytest.raises(DocumentError, match=f"^{missing}: cannot read"):
+        Guard(db).import_file(missing, "mine")
+    semi = tmp_path / "semi.csv"  # as Excel saves CSV where the decimal mark is a comma
+    semi.write_text("name;company;urls;aliases;note\n某配资;;;;\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="separated by ';'"):
+        Guard(db).import_file(str(semi), "mine")

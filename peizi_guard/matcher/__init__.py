@@ -452,7 +452,7 @@ def check_page(
     for hop in dict.fromkeys([url, *hops, *targets]):
         v = check(ix, hop, "url")
         matches += v.matches
-        signals += v.signals
+        signals += [x for x in v.signals if x not in signals]  # www.x.com, then http://www.x.com: once
     tv = check_text(ix, text, links) if text.strip() else None
     all_matches = _unique(matches + (tv.matches if tv else []))
     if any(m.method in LISTED_METHODS for m in matches):

@@ -72,9 +72,11 @@ def _csv(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
     except (StopIteration, csv.Error):
         raise DocumentError("the user list has no header row") from None
     if "name" not in header:
+        other = next((sep for sep in ";\t|" if len(header) == 1 and "name" in header[0].split(sep)), "")
+        hint = f" (columns separated by {other!r}: save it as CSV with commas, CSV UTF-8 in Excel)" if other else ""
         raise DocumentError(
             f"a user list needs a header row with a `name` column (and optionally "
-            f"{', '.join(COLUMNS[1:])}); found: {', '.join(header)[:120]}"
+            f"{', '.join(COLUMNS[1:])}); found: {', '.join(header)[:120]}{hint}"
         )
     warnings += [
         f"line 1: column `{h}` is not one of {', '.join(COLUMNS)}: ignored" for h in header if h not in COLUMNS
