@@ -1265,6 +1265,10 @@ def _run() -> None:
         if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click: a closed pipe
             sys.exit(EXIT_PIPE)
         raise
+    except click.UsageError as exc:  # one line, as every other error (click's own takes four)
+        where = exc.ctx.command_path if exc.ctx is not None else "peizi-guard"
+        click.echo(f"peizi-guard: error: {exc.format_message()} (see {where} --help)", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

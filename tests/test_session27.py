@@ -91,3 +91,20 @@ def test_everyday_words_are_no_look_alikes(db):
     assert g.check("股票行情").verdict == "listed"
     assert [m.method for m in g.check("杜得配资").matches] == ["homophone"]
     assert "股神策略" in [m.entry for m in g.check("股圣策略").matches]
+
+
+def test_a_usage_error_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", str(tmp_path / "u.db")]
+    for args, says in (
+        (["check", "--as-of", "2020-7-8", "x"], "is not a date (YYYY-MM-DD)"),
+        (["check", "--as", "text", "x"], "'text' is not one of"),
+        (["chek", "x"], "Did you mean 'check'?"),
+        (["scan"], "Missing argument"),
+    ):
+        p = subprocess.run(cli + args, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 2 and p.stdout == "", args
+        assert p.stderr.startswith("peizi-guard: error: ") and says in p.stderr, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1 and "--help" in p.stderr, p.stderr
