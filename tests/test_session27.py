@@ -108,3 +108,13 @@ def test_a_usage_error_is_one_line(tmp_path):
         assert p.returncode == 2 and p.stdout == "", args
         assert p.stderr.startswith("peizi-guard: error: ") and says in p.stderr, p.stderr
         assert len(p.stderr.strip().splitlines()) == 1 and "--help" in p.stderr, p.stderr
+
+
+def test_an_account_label_written_close_to_its_id_goes(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("加微信bjhmc68", "微信bjhmc68", "微信号 bjhmc68", "加微信：bjhmc68", "微信:bjhmc68"):
+        v = g.check(q)  # 加微信bjhmc68 was "named inside", the others listed
+        assert v.verdict == "listed" and [(m.entry, m.method) for m in v.matches] == [("鸿满仓", "exact")], q
+    assert g.check("wxid_abc123").matches == []  # an id that starts like a label keeps it
