@@ -118,3 +118,22 @@ def test_an_account_label_written_close_to_its_id_goes(db):
         v = g.check(q)  # 加微信bjhmc68 was "named inside", the others listed
         assert v.verdict == "listed" and [(m.entry, m.method) for m in v.matches] == [("鸿满仓", "exact")], q
     assert g.check("wxid_abc123").matches == []  # an id that starts like a label keeps it
+
+
+def test_a_host_dressed_as_a_licensed_firms_domain_is_suspicious(db):
+    from peizi_guard import Guard
+    from peizi_guard.output.report import advice_for
+
+    g = Guard(db)
+    for q, firm in (
+        ("http://www.htsc.com.cn.evil.cn", "htsc.com.cn"),
+        ("https://htsc-com-cn.top", "htsc.com.cn"),
+        ("http://www.csrc.gov.cn.xyz.com/login", "csrc.gov.cn"),
+    ):
+        v = g.check(q)  # each was clear, with no note
+        assert v.verdict == "suspicious" and [(s.signal, s.text) for s in v.signals] == [
+            ("imitates-allowed-domain", firm)
+        ], q
+        assert "dresses up as a licensed firm's domain" in advice_for(v)
+    for q in ("https://www.htsc.com.cn/", "https://m.htsc.com.cn", "htsc.com.cn", "https://evil.cn", "abc-ca.com"):
+        assert g.check(q).signals == [], q

@@ -28,7 +28,7 @@ from ..normalise import (
 )
 from .query import LONG_NAME, inner_urls, parse, reads_as_text
 from .settings import DEFAULT, Settings
-from .signals import Signal, domain_signals, name_signals, strongest, text_evidence
+from .signals import Signal, domain_signals, imitation_signals, name_signals, strongest, text_evidence
 from .suffix import registrable, split_host
 from .verdict import LISTED_METHODS, decide, decide_text
 
@@ -127,7 +127,8 @@ def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[
         # a listed page there is the page's, and a wrapper link's (baidu.com/link?url=…) where it leads
         matches = match_url(ix, url)
         return matches, [], [] if matches or inner_urls(url) else [ALLOWED_HOST]
-    return match_url(ix, url), (domain_signals(label, ix.settings) if label else []), []
+    signals = [*domain_signals(label, ix.settings), *imitation_signals(host, registrable(host), ix.settings)]
+    return match_url(ix, url), signals if label else [], []
 
 
 def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], list[str]]:

@@ -30,6 +30,7 @@ class Settings:
             "peizi-in-name": 0.7,
             "leverage-in-name": 0.6,
             "peizi-domain": 0.6,
+            "imitates-allowed-domain": 0.75,
         }
     )
     # an address mentioned in a text counts when its match scores at least this

@@ -59,6 +59,22 @@ def domain_signals(label: str, settings: Settings) -> list[Signal]:
     return []
 
 
+def imitation_signals(host: str, registrable: str, settings: Settings) -> list[Signal]:
+    """A host dressed as a licensed firm's or regulator's domain that is not theirs: theirs
+    written inside it (www.htsc.com.cn.evil.cn) or spelled with dashes (htsc-com-cn.top), as
+    the SAC's blacklist of fake broker sites shows they are."""
+    allowed = lexicon().allow_domains
+    labels = host.split(".")
+    own = len(registrable.split("."))  # the labels of the host's own registrable domain
+    inside = [".".join(labels[i:j]) for i in range(len(labels) - own) for j in range(i + 2, len(labels) - own + 1)]
+    dashed = registrable.split(".")[0].replace("-", ".")
+    found = next((d for d in [*inside, dashed] if d in allowed and d != registrable), None)
+    if found is None:
+        return []
+    weight = settings.signal_scores["imitates-allowed-domain"]
+    return [Signal("imitates-allowed-domain", found, weight, note="仿冒持牌机构域名 imitates a licensed firm's domain")]
+
+
 def strongest(signals: list[Signal]) -> float:
     return max((s.weight for s in signals if not s.counter), default=0.0)
 

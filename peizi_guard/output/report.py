@@ -50,6 +50,9 @@ ADVICE = {
     "Not on the official lists. That alone does not make it legal.",
     "clear-own": "官方名单和你导入的名单（LISTS）中均未发现。这不代表其合法：融资炒股只能通过持牌证券公司的融资融券业务。\n"
     "Not on the official lists nor on your own (LISTS). That alone does not make it legal.",
+    "imitation": "网址冒充持牌机构的域名（见上），是仿冒网站的常见手法。请只通过证券公司公布的官网地址访问，或在中国证券业协会网站核实。\n"
+    "The address dresses up as a licensed firm's domain (see above), as fake broker sites do: use only the "
+    "address your broker publishes.",
     "mentioned": "文中提到名单上的平台（见证据），但这段文字读来是提醒或报道，不是招揽。与该平台打交道前请务必核实。\n"
     "The text names a listed platform (see the evidence) but reads as a warning or report, not an offer.",
 }
@@ -68,7 +71,8 @@ def advice_for(v: Verdict, own_lists: OwnLists | None = None) -> str:
     text, or a listed name only mentioned in a warning. A clear verdict names the user's own
     lists (`own_lists()`) when there are any: they were checked too."""
     if v.verdict == "suspicious" and not v.matches:
-        return ADVICE["offer"]
+        imitation = any(s.signal == "imitates-allowed-domain" for s in v.signals)
+        return ADVICE["imitation" if imitation else "offer"]
     if v.verdict == "clear" and v.matches:
         return ADVICE["mentioned"]
     if v.verdict == "clear" and own_lists is not None and (own := own_lists()):
