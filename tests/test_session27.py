@@ -137,3 +137,25 @@ def test_a_host_dressed_as_a_licensed_firms_domain_is_suspicious(db):
         assert "dresses up as a licensed firm's domain" in advice_for(v)
     for q in ("https://www.htsc.com.cn/", "https://m.htsc.com.cn", "htsc.com.cn", "https://evil.cn", "abc-ca.com"):
         assert g.check(q).signals == [], q
+
+
+def test_a_licensed_firms_name_listed_exactly_is_advised_as_such(db):
+    from peizi_guard import Guard
+    from peizi_guard.output.report import ADVICE, advice_for
+
+    g = Guard(db)
+    for q in ("广发证券股份有限公司上海分公司", "同花顺"):  # a fake site's name on the SAC list; a CSRC platform's
+        v = g.check(q)
+        assert v.verdict == "listed" and advice_for(v) == ADVICE["listed-good-name"], q
+    assert advice_for(g.check("杜德配资")) == ADVICE["listed"]
+
+
+def test_an_app_or_wechat_name_anyone_may_have_is_suspicious_not_listed(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q, entry in (("程经理", "普臣资产"), ("达人", "达人配资"), ("319", "319策略"), ("神牛", "神牛168")):
+        v = g.check(q)  # each was listed, "do not sign or pay"
+        assert v.verdict == "suspicious" and [(m.entry, m.method) for m in v.matches] == [(entry, "common-account")], q
+    assert g.check("华泰证券 程经理").verdict == "clear"  # was listed (exact part): the broker's manager
+    assert g.check("bjhmc68").verdict == "listed"  # a real id stays listed

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .index import Index, build
 from .lexicon import lexicon
-from .match import Match, match_name, match_url
+from .match import ACCOUNT_FIELDS, Match, match_name, match_url
 from .multi import word_char
 from ..lazyre import LazyPattern
 from ..normalise import (
@@ -117,6 +117,10 @@ def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     return Verdict(query, q.kind, verdict, score, _unique(matches), signals, notes)
 
 
+GOOD_NAME_NOTE = (
+    "同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
+    "(also the name of a licensed or large company: verify by its official domain)"
+)
 ALLOWED_HOST = "allow-listed domain (licensed institution, regulator or large company)"
 
 
@@ -138,10 +142,7 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
         return (
             matches,
             name_signals(name, ix.settings),
-            [
-                "同名提示：这也是持牌机构或大型公司的名称；请以官网域名核实 "
-                "(also the name of a licensed or large company: verify by its official domain)"
-            ],
+            [GOOD_NAME_NOTE],
         )
     notes = []
     firm = _firm_named(name)
@@ -398,7 +399,6 @@ def _stands(text: str, name: str) -> bool:
 
 # an account id written in a text: a WeChat id is 6-20 letters, digits, _ or -, from a letter
 _ACCOUNT_ID = re.compile(r"(?<![a-z0-9_-])[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])")
-ACCOUNT_FIELDS = frozenset({"app", "wechat", "weibo", "miniprogram"})
 # what follows a label of an account (微信, 公众号 …): an id of letters (no word of English
 # counts without its label), or a name up to the next space or punctuation
 _ACCOUNT_CUE = LazyPattern(  # (compiled on first use: 2.5 ms at import, in every cold check)

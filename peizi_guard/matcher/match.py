@@ -66,6 +66,10 @@ def match_name(ix: Index, query: str) -> list[Match]:
         if part and no_name_alone(key):
             continue  # trade words alone (股票配资), or everyday words (策略股)
         for ref in ix.names.get(key, ()):
+            if ref.field in ACCOUNT_FIELDS and common_account(key):  # 程经理, 达人, 319: anyone's too
+                if not part:  # (华泰证券 程经理 is the broker's manager)
+                    out.append(_m(ref, "common-account", ix.settings.method_scores["common-account"], key))
+                continue
             out.append(_m(ref, "exact-part" if part else "exact", 1.0, key))
         if part:  # one of several companies named (甲有限公司、乙有限公司)
             out += [_m(ref, "exact-part", 1.0, key) for ref in ix.companies.get(key, ())]
@@ -81,6 +85,16 @@ def match_name(ix: Index, query: str) -> list[Match]:
     if whole:
         out += _similar(ix, whole)
     return _dedupe(out)
+
+
+ACCOUNT_FIELDS = frozenset({"app", "wechat", "weibo", "miniprogram"})
+_TITLES = ("经理", "老师", "助理", "客服", "总监", "主管", "专员", "顾问")
+
+
+def common_account(key: str) -> bool:
+    """An app or WeChat name a list gives that anyone may have: digits alone (319), two
+    characters (达人, 神牛), or a surname and a title (程经理)."""
+    return key.isdigit() or len(key) <= 2 or (len(key) <= 4 and key.endswith(_TITLES))
 
 
 def no_name_alone(key: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..matcher import Verdict
+from ..matcher import GOOD_NAME_NOTE, Verdict
 from .text import safe
 from ..sources import load_sources
 
@@ -29,6 +29,7 @@ METHOD = {
     "company-core": "公司字号相同 same company core",
     "name-inside": "查询中含有此名称 named inside the query",
     "name-core": "去掉配资等行业词后相同 the same name without trade words",
+    "common-account": "与所列APP或微信名相同，但这是常见名称 a common app or WeChat name, as listed",
     "fuzzy": "仅差一字 one character differs",
     "homophone": "同音字 homophone",
     "host": "网址主机相同 same host",
@@ -50,6 +51,10 @@ ADVICE = {
     "Not on the official lists. That alone does not make it legal.",
     "clear-own": "官方名单和你导入的名单（LISTS）中均未发现。这不代表其合法：融资炒股只能通过持牌证券公司的融资融券业务。\n"
     "Not on the official lists nor on your own (LISTS). That alone does not make it legal.",
+    "listed-good-name": "名单列出的是使用这一名称的平台或网站（见证据）；这一名称也属于持牌机构或大型公司。"
+    "只通过其官网公布的网址和电话联系，不要通过名单上平台的网址、APP或联系人签约、转账。\n"
+    "The lists name a platform or site that uses this name (see the evidence); the name is also a licensed or large "
+    "company's. Deal only through the company's official site, never through the listed one's addresses or contacts.",
     "imitation": "网址冒充持牌机构的域名（见上），是仿冒网站的常见手法。请只通过证券公司公布的官网地址访问，或在中国证券业协会网站核实。\n"
     "The address dresses up as a licensed firm's domain (see above), as fake broker sites do: use only the "
     "address your broker publishes.",
@@ -73,6 +78,8 @@ def advice_for(v: Verdict, own_lists: OwnLists | None = None) -> str:
     if v.verdict == "suspicious" and not v.matches:
         imitation = any(s.signal == "imitates-allowed-domain" for s in v.signals)
         return ADVICE["imitation" if imitation else "offer"]
+    if v.verdict == "listed" and GOOD_NAME_NOTE in v.notes:
+        return ADVICE["listed-good-name"]
     if v.verdict == "clear" and v.matches:
         return ADVICE["mentioned"]
     if v.verdict == "clear" and own_lists is not None and (own := own_lists()):
