@@ -159,3 +159,15 @@ def test_an_app_or_wechat_name_anyone_may_have_is_suspicious_not_listed(db):
         assert v.verdict == "suspicious" and [(m.entry, m.method) for m in v.matches] == [(entry, "common-account")], q
     assert g.check("华泰证券 程经理").verdict == "clear"  # was listed (exact part): the broker's manager
     assert g.check("bjhmc68").verdict == "listed"  # a real id stays listed
+
+
+def test_a_company_listed_by_name_is_found_under_another_legal_form(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("武汉慕鑫源文化发展股份有限公司", "慕鑫源文化发展有限公司"):  # SAC #9 lists it by name: clear before
+        v = g.check(q)
+        assert v.verdict == "suspicious" and [(m.source, m.method) for m in v.matches] == [
+            ("sac-blacklist", "company-core")
+        ], q
+    assert [m.entry for m in g.check("鸿满仓文化").matches] == ["鸿满仓"]  # 文化 is a business word, as 科技 is

@@ -123,6 +123,10 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
         core = strip_generic(key) if kind == "name" else key
         if core != key and len(core) >= 2 and not core.isascii():  # 鑫恒盈配资: 鑫恒盈
             out.append(("name_cores", core, r, ""))
+        if kind == "name" and key.endswith(lx.company_suffixes):  # a company listed by name (the SAC's)
+            company = company_core(value)
+            if len(company) >= 2 and company != key:
+                out.append(("company_cores", company, r, ""))
         if len(key) > near_max:  # matched as written only
             continue
         if kind in ("name", "app", "wechat") and len(key) >= fuzzy_min:
