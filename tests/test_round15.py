@@ -13,7 +13,7 @@ import pytest
 
 from peizi_guard.scraper.charset import decode
 
-from .test_scan_fixes import Handler, _stored_urls, scan_file, site, write_urls  # noqa: F401
+from .test_scan_fixes import Handler, _stored_urls, scan_file, site, stop, write_urls  # noqa: F401
 
 CLI = [sys.executable, "-c", "from peizi_guard.cli import run; run()"]
 OFFER_TW = "<html><title>股票配資平台</title><body>您炒股，我出錢！1:10槓桿，當天到賬，加微信了解詳情。按天配資</body></html>"
@@ -40,19 +40,11 @@ def test_sigterm_stops_a_scan_as_ctrl_c_does(db, site, tmp_path, jobs):  # noqa:
     args = [*CLI, "--db", db, "scan", str(urls), "--format", "jsonl", "-o", str(out), "--allow-private",
             "--timeout", "60", "-c", "4", "-j", jobs]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while (not out.exists() or len(out.read_text().splitlines()) < 30) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read()
-            time.sleep(0.1)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    err = proc.stderr.read()
-    proc.stderr.close()
+    deadline = time.monotonic() + 60
+    while (not out.exists() or len(out.read_text().splitlines()) < 30) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.1)
+    err, _ = stop(proc, signal.SIGTERM)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     written = [json.loads(x)["url"] for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(written) == 30 and set(written) == _stored_urls(db) & set(written)

@@ -86,6 +86,23 @@ def scan_file(db, path, *extra):
     return run(["--db", db, "scan", str(path), "--allow-private", "--timeout", "3", *extra])
 
 
+def stop(proc, sig) -> tuple[str, float]:
+    """Send `sig` to a running scan and wait for it to end: (its stderr, the seconds it took);
+    killed if it has not ended after 30 s."""
+    sent = time.monotonic()
+    try:
+        proc.send_signal(sig)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    took = time.monotonic() - sent
+    err = proc.stderr.read()
+    proc.stderr.close()
+    return err, took
+
+
 def write_urls(path, site, *paths):
     path.write_text("".join(site + p + "\n" for p in paths), encoding="utf-8")
     return path

@@ -171,3 +171,11 @@ def test_a_company_listed_by_name_is_found_under_another_legal_form(db):
             ("sac-blacklist", "company-core")
         ], q
     assert {m.entry for m in g.check("鸿满仓文化").matches} == {"鸿满仓"}  # 文化 is a business word, as 科技 is
+
+
+def test_the_first_evidence_is_the_listed_value_that_matched(db):
+    from peizi_guard import Guard
+
+    v = Guard(db).check("红盘上海分公司")  # the core 红盘: the platform 红盘 (#153), then companies holding it
+    assert [(m.seq, m.field) for m in v.matches][:1] == [(153, "name")]
+    assert {m.seq for m in v.matches} == {113, 153}

@@ -19,7 +19,7 @@ from peizi_guard.inputs import decode
 from peizi_guard.scraper.pages import Page
 
 from .conftest import CSRC_PDF, FIXTURES
-from .test_scan_fixes import Handler, _stored_urls, ix, run, scan_file, site, write_urls  # noqa: F401
+from .test_scan_fixes import Handler, _stored_urls, ix, run, scan_file, site, stop, write_urls  # noqa: F401
 
 CLI = [sys.executable, "-c", "from peizi_guard.cli import run; run()"]
 
@@ -115,22 +115,12 @@ def test_ctrl_c_ends_a_threaded_scan_promptly(db, site, tmp_path):
     proc = subprocess.Popen([*CLI, "--db", db, "scan", str(urls), "--format", "jsonl", "-o", str(out),
                              "--allow-private", "--timeout", "60", "-j", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while (Handler.slow == slow_before or not out.exists() or not out.read_text()) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read()
-            time.sleep(0.1)
-        time.sleep(0.3)
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        proc.wait(30)
-        took = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    err = proc.stderr.read()
-    proc.stderr.close()
+    deadline = time.monotonic() + 60
+    while (Handler.slow == slow_before or not out.exists() or not out.read_text()) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.1)
+    time.sleep(0.3)
+    err, took = stop(proc, signal.SIGINT)
     assert proc.returncode == 130 and took < 5, (took, err)  # not when the slow fetch times out (60 s)
     assert "interrupted: 1 not scanned" in err and "Traceback" not in err
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]

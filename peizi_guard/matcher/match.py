@@ -339,4 +339,8 @@ def _dedupe(matches: list[Match]) -> list[Match]:
         k = (m.source, m.seq, m.field, m.value)
         if k not in best or m.score > best[k].score:
             best[k] = m
-    return sorted(best.values(), key=lambda m: (-m.score, m.source, m.seq))
+    # the strongest first; among equals, a listed value that is what matched (the platform 红盘
+    # for the core 红盘) before one that holds it (长沙红盘网络科技有限公司)
+    return sorted(
+        best.values(), key=lambda m: (-m.score, m.field == "url" or name_key(m.value) != m.query, m.source, m.seq)
+    )
