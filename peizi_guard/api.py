@@ -171,8 +171,9 @@ def user_meta(source: str) -> dict:
 
 
 def _after_change(db: str | None, res, jobs: int) -> None:  # noqa: ANN001
-    """A new current list: save its index now, so that no later check has to build it."""
-    if res.status == "added" and res.current:
+    """A new current list, or an earlier issue of an official one (its dropped entries are
+    evidence): save the index now, so that no later check has to build it."""
+    if res.status == "added":
         refresh_index(db, jobs)
 
 
@@ -394,12 +395,22 @@ def load_index(db: str | None = None, as_of: date | None = None, damaged: bool =
             )
         )
     if as_of is None:  # under the key read now: reading the entries may have seeded the database
+        rows += former_entries(url)
         written = _write_index(url, rows)
         if written is not None:
             ix = indexfile.load(*written, DEFAULT)
             if ix is not None:
                 return ix
     return build(rows)
+
+
+def former_entries(url: str) -> list[dict]:
+    """Entries official lists dropped from their current issue (store.iter_former_records): in
+    the index of the current lists, as evidence of their own kind."""
+    from .db import store
+
+    with session(url) as s:
+        return list(store.iter_former_records(s))
 
 
 def index_key(url: str) -> str | None:
@@ -444,9 +455,12 @@ def refresh_index(db: str | None = None, jobs: int = 1) -> None:
     library caller opts in, as spawned processes re-import a script without a main guard."""
     from .db import store
 
+    import itertools
+
     url = resolve_url(db)
     with session(url) as s:
-        _write_index(url, store.iter_current_records(s), jobs)
+        rows = itertools.chain(store.iter_current_records(s), store.iter_former_records(s))
+        _write_index(url, rows, jobs)
     checkpoint(url)  # every change of the lists ends here
 
 
@@ -472,7 +486,7 @@ def refresh(
         ensure_seeded(url_)
     ids = list(source_ids or load_sources())
     outcomes = [_refresh_one(url_, sid, url, force, fetcher) for sid in ids]
-    if any(o.status == "added" and o.current for o in outcomes):
+    if any(o.status == "added" for o in outcomes):  # (an earlier issue adds dropped entries)
         refresh_index(db, jobs)
     return outcomes
 

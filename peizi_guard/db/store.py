@@ -243,6 +243,35 @@ def iter_current_records(s: Session) -> Iterator[dict]:
             yield tagged(d, src.id, src.kind)
 
 
+def iter_former_records(s: Session) -> Iterator[dict]:
+    """Entries an official source listed in a snapshot before its current one (in publication
+    order) and lists no more: each as last listed there, with `list: former` (a fake broker site
+    the SAC dropped from later issues). A user's own list has none: what its owner removed is
+    no evidence. After a revert, what only snapshots newer than the current one list is not
+    former either."""
+    for src in list(s.scalars(select(Source).order_by(Source.id))):
+        cur = current_snapshot(s, src.id)
+        if cur is None or (src.kind or "official") == "user":
+            continue
+        snaps = snapshots_of(s, src.id)
+        order = {x.id: i for i, x in enumerate(snaps)}
+        older = [x.id for x in snaps if order[x.id] < order[cur.id]]
+        if not older:
+            continue
+        now = set(s.scalars(select(Membership.entry_id).where(Membership.snapshot_id == cur.id)))
+        last: dict[int, tuple[int, int]] = {}  # entry -> (place of its last older snapshot, seq there)
+        rows = s.execute(
+            select(Membership.entry_id, Membership.snapshot_id, Membership.seq).where(Membership.snapshot_id.in_(older))
+        )
+        for entry_id, snap_id, seq in rows:
+            if entry_id not in now and (entry_id not in last or order[snap_id] > last[entry_id][0]):
+                last[entry_id] = (order[snap_id], seq)
+        for e in s.scalars(select(Entry).where(Entry.id.in_(list(last))).order_by(Entry.id)) if last else ():
+            d = tagged(record(e.data, last[e.id][1], e.key, e.first_snapshot_id, e.last_snapshot_id), src.id, src.kind)
+            d["list"] = "former"
+            yield d
+
+
 def _unique_keys(records: list[Record], versions: dict[str, list] | None = None) -> list[str]:
     """Each record's identity: its key, and for the second and later rows with one key k#2, k#3 …
     given, when `versions` (stored versions by identity) are known, to the row a stored version
@@ -536,12 +565,18 @@ def rebuild_read_model(s: Session) -> None:
 
 
 def lists_key(s: Session) -> str:
-    """Which snapshot of which source is current, by id and sha256 (JSON)."""
+    """Which snapshot of which source is current, by id and sha256, and for an official list the
+    snapshots before it, whose dropped entries are evidence too (iter_former_records) (JSON)."""
     out = []
     for src in s.scalars(select(Source).order_by(Source.id)):
         snap = current_snapshot(s, src.id)
         if snap is not None:
-            out.append([src.id, src.kind or "official", snap.id, snap.sha256])
+            key = [src.id, src.kind or "official", snap.id, snap.sha256]
+            if (src.kind or "official") != "user":
+                snaps = snapshots_of(s, src.id)
+                older = [x.id for x in snaps[: next(i for i, x in enumerate(snaps) if x.id == snap.id)]]
+                key += [older] if older else []
+            out.append(key)
     return json.dumps(out)
 
 

@@ -95,9 +95,11 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
     them in memory, `db/indexfile.write` streams them into a file."""
     lx = lexicon()
     src, seq, entry = e.get("source", ""), e["seq"], e["name"]
-    lst = "user" if e.get("list") == "user" else "official"
+    lst: str = e["list"] if e.get("list") in ("user", "former") else "official"
     refs: list[Ref] = []
     out: list[Posting] = []
+    if lst == "former":  # found as written only: its names, companies and addresses
+        return _former_postings(e, src, seq, entry)
     named: set[tuple[str, str, str]] = set()  # an entry lists a name once under a key (a repeated alias)
     mention_min, fuzzy_min, sound_min, near_max = (
         settings.text_mention_min_length,
@@ -155,16 +157,11 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
             continue
         refs.append(Ref(src, seq, entry, "url", url, lst))
         r = len(refs) - 1
+        out.append(_host_posting(host, path, r))
         sub, label, suffix = split_host(host)
         domain = f"{label}.{suffix}" if label else host  # its registrable domain
         if host in lx.shared_hosts or domain in lx.shared_hosts or domain in lx.allow_domains:  # is_shared
-            # only the listed page, or the listed user subdomain (x.blog.sohu.com)
-            if path or host in lx.shared_hosts or host == domain:
-                out.append(("paths", host, r, path))
-            else:
-                out.append(("hosts", host, r, ""))
-            continue
-        out.append(("hosts", host, r, ""))
+            continue  # (filed by its page or subdomain only)
         if label:
             out.append(("domains", domain, r, ""))
             out.append(("labels", label, r, domain))
@@ -172,6 +169,39 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
             if stem != label and len(stem) >= 2:
                 out.append(("stems", stem, r, domain))
     return refs, out
+
+
+def _former_postings(e: dict, src: str, seq: int, entry: str) -> tuple[list[Ref], list[Posting]]:
+    """An entry a list dropped (store.iter_former_records): its names, aliases and accounts, its
+    companies and its hosts, each looked up as written (no look-alikes, nor mentions in texts)."""
+    refs: list[Ref] = []
+    out: list[Posting] = []
+    values = [("name", v) for v in [e["name"], *e["aliases"]]] + [(a["kind"], a["value"]) for a in e["apps"]]
+    values += [("company", v) for c in e["companies"] for v in [c["name"], *c["former_names"]]]
+    for kind, value in values:
+        refs.append(Ref(src, seq, entry, kind, value, "former"))
+        table = "companies" if kind == "company" else "names"
+        out += [
+            (table, k, len(refs) - 1, "") for k in dict.fromkeys([*_name_variants(value)[:1], name_key(value)]) if k
+        ]
+    for url in e["urls"]:
+        host, path = split_url(url)
+        if host:
+            refs.append(Ref(src, seq, entry, "url", url, "former"))
+            out.append(_host_posting(host, path, len(refs) - 1))
+    return refs, out
+
+
+def _host_posting(host: str, path: str, r: int) -> Posting:
+    """Where a listed address is filed: its host; on a shared host only the listed page, or the
+    listed user subdomain (x.blog.sohu.com)."""
+    lx = lexicon()
+    sub, label, suffix = split_host(host)
+    domain = f"{label}.{suffix}" if label else host  # its registrable domain
+    shared = host in lx.shared_hosts or domain in lx.shared_hosts or domain in lx.allow_domains
+    if shared and (path or host in lx.shared_hosts or host == domain):
+        return ("paths", host, r, path)
+    return ("hosts", host, r, "")
 
 
 def build(entries: Iterable[dict], settings: Settings = DEFAULT, model=None) -> Index:  # noqa: ANN001

@@ -21,6 +21,7 @@ from ..normalise import (
     split_url,
     strip_generic,
 )
+from .settings import DEFAULT
 from .suffix import split_host
 
 _DIGIT = re.compile(r"\d")
@@ -53,7 +54,12 @@ class Match:
 
 
 def _m(ref: Ref, method: str, score: float, query: str) -> Match:
+    if ref.list == "former":  # an entry a list dropped: as written, and evidence of its own kind
+        method, score = FORMER, DEFAULT.method_scores[FORMER]
     return Match(ref.source, ref.seq, ref.entry, ref.field, ref.value, method, round(score, 3), query, ref.list)
+
+
+FORMER = "formerly-listed"
 
 
 def match_name(ix: Index, query: str) -> list[Match]:

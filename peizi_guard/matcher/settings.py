@@ -17,6 +17,7 @@ class Settings:
             "company-core": 0.85,
             "name-inside": 0.8,
             "name-core": 0.8,
+            "formerly-listed": 0.8,  # on an earlier issue of a list, not on the current one
             "common-account": 0.7,  # an app or WeChat name anyone may have (程经理, 319), as listed
             "homophone": 0.9,
             "mirror-domain": 0.8,

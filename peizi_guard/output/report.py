@@ -29,6 +29,7 @@ METHOD = {
     "company-core": "公司字号相同 same company core",
     "name-inside": "查询中含有此名称 named inside the query",
     "name-core": "去掉配资等行业词后相同 the same name without trade words",
+    "formerly-listed": "曾列入名单，现行一期未再列出 on an earlier issue of the list, not the current one",
     "common-account": "与所列APP或微信名相同，但这是常见名称 a common app or WeChat name, as listed",
     "fuzzy": "仅差一字 one character differs",
     "homophone": "同音字 homophone",
@@ -51,6 +52,10 @@ ADVICE = {
     "Not on the official lists. That alone does not make it legal.",
     "clear-own": "官方名单和你导入的名单（LISTS）中均未发现。这不代表其合法：融资炒股只能通过持牌证券公司的融资融券业务。\n"
     "Not on the official lists nor on your own (LISTS). That alone does not make it legal.",
+    "former": "曾列入官方名单（见证据），之后的名单未再列出；不再列出不代表其合法，场外配资一律不受法律保护。"
+    "不要签约、不要转账。\n"
+    "Was on an official list (see the evidence) and is not on its current issue: that does not make it legal. "
+    "Do not sign or pay.",
     "listed-good-name": "名单列出的是使用这一名称的平台或网站（见证据）；这一名称也属于持牌机构或大型公司。"
     "只通过其官网公布的网址和电话联系，不要通过名单上平台的网址、APP或联系人签约、转账。\n"
     "The lists name a platform or site that uses this name (see the evidence); the name is also a licensed or large "
@@ -78,6 +83,8 @@ def advice_for(v: Verdict, own_lists: OwnLists | None = None) -> str:
     if v.verdict == "suspicious" and not v.matches:
         imitation = any(s.signal == "imitates-allowed-domain" for s in v.signals)
         return ADVICE["imitation" if imitation else "offer"]
+    if v.verdict == "suspicious" and v.matches and all(m.method == "formerly-listed" for m in v.matches):
+        return ADVICE["former"]
     if v.verdict == "listed" and GOOD_NAME_NOTE in v.notes:
         return ADVICE["listed-good-name"]
     if v.verdict == "clear" and v.matches:
