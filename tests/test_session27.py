@@ -137,6 +137,15 @@ def test_a_host_dressed_as_a_licensed_firms_domain_is_suspicious(db):
         assert "dresses up as a licensed firm's domain" in advice_for(v)
     for q in ("https://www.htsc.com.cn/", "https://m.htsc.com.cn", "htsc.com.cn", "https://evil.cn", "abc-ca.com"):
         assert g.check(q).signals == [], q
+    # round 16: other shapes, a CDN's host named after its customer's, and inside a text
+    for q in ("htsc.com-cn.top", "htsc.com.cn-login.top", "www-htsc-com-cn.xyz", "htsc-com-cn.evil.cn",
+              "http://htsc.com.cn@evil.cn/"):
+        assert [s.text for s in g.check(q).signals] == ["htsc.com.cn"], q
+    for q in ("www.htsc.com.cn.cdn.dnsv1.com", "www.12306.cn.w.kunlunsl.com", "my-163.com", "x-qq.com"):
+        assert g.check(q).verdict == "clear", q
+    v = g.check_text("华泰证券官方网站：www.htsc.com.cn.evil.cn ，请登录开户")  # was clear (0.46)
+    assert v.verdict == "suspicious" and v.signals[0].signal == "imitates-allowed-domain"
+    assert g.check_text("华泰证券官方网站：www.htsc.com.cn ，请登录开户").verdict == "clear"
 
 
 def test_a_licensed_firms_name_listed_exactly_is_advised_as_such(db):

@@ -131,8 +131,24 @@ def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[
         # a listed page there is the page's, and a wrapper link's (baidu.com/link?url=…) where it leads
         matches = match_url(ix, url)
         return matches, [], [] if matches or inner_urls(url) else [ALLOWED_HOST]
-    signals = [*domain_signals(label, ix.settings), *imitation_signals(host, registrable(host), ix.settings)]
-    return match_url(ix, url), signals if label else [], []
+    signals = (
+        [*domain_signals(label, ix.settings), *_imitation(url, ix.settings)] if label else _imitation(url, ix.settings)
+    )
+    return match_url(ix, url), signals, []
+
+
+def _imitation(url: str, settings: Settings) -> list[Signal]:
+    """A host (or the name before an @ in the address) dressed as an allow-listed domain."""
+    host, _ = split_url(url)
+    if not host or registrable(host) in lexicon().allow_domains:
+        return []
+    return imitation_signals(host, registrable(host), settings, _userinfo(url))
+
+
+def _userinfo(url: str) -> str:
+    """What an address writes before an @ (http://www.htsc.com.cn@evil.cn/: the browser goes to evil.cn)."""
+    rest = url.split("://", 1)[-1].split("/", 1)[0]
+    return rest.rpartition("@")[0].lower()
 
 
 def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], list[str]]:
@@ -264,8 +280,11 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
     threshold = st.text_threshold if st.text_threshold is not None else model.threshold
     offer = j.probability >= threshold
     report = not offer and (bool(j.stance) or any(c in prepared for c in lexicon().complaint_cues))
-    matches = _mentions(ix, cleaned, prepared, offer, links)
+    matches, urls = _mentions(ix, cleaned, prepared, offer, links)
     verdict, score = decide_text([(m.method, m.score) for m in matches], j.probability, threshold, report, st)
+    fakes = [x for u in urls for x in _imitation(u, st)]  # 华泰证券官方网站：www.htsc.com.cn.evil.cn
+    if fakes and verdict == "clear" and not report:
+        verdict, score = "suspicious", max(x.weight for x in fakes)
     notes = [_plain(j.probability, threshold)]
     if st.text_max_chars and len(prepared) > st.text_max_chars:
         notes.append(
@@ -277,7 +296,8 @@ def check_text(ix: Index, text: str, links: Sequence[str] = ()) -> Verdict:
             "names a listed platform inside a warning or report: noted, not flagged "
             "(提及名单上的平台，但语境为警示或报道)"
         )
-    return Verdict(text, "text", verdict, score, matches, _as_written(text, text_evidence(j)), notes, j.probability)
+    signals = [*dict.fromkeys(fakes), *_as_written(text, text_evidence(j))]
+    return Verdict(text, "text", verdict, score, matches, signals, notes, j.probability)
 
 
 def _as_written(text: str, signals: list[Signal]) -> list[Signal]:
@@ -327,9 +347,12 @@ def _plain(p: float, threshold: float) -> str:
     return f"模型：配资招揽概率 {shown}（阈值 {cut}），{zh} / model: probability of an offer {shown} (threshold {cut}): {en}"
 
 
-def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequence[str]) -> list[Match]:
+def _mentions(
+    ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequence[str]
+) -> tuple[list[Match], list[str]]:
     """Listed names (exact, after normalisation) and addresses written in the text or linked;
-    `cleaned` is the text through `clean_text`, `prepared` the same without whitespace."""
+    `cleaned` is the text through `clean_text`, `prepared` the same without whitespace. Also the
+    addresses, each once."""
     ambiguous = lexicon().ambiguous_names  # also everyday words or brands: evidence only in an offer
     matches: list[Match] = []
     # in the order the text names them: the same text gives the same evidence in every process
@@ -363,9 +386,10 @@ def _mentions(ix: Index, cleaned: str, prepared: str, offer: bool, links: Sequen
             matches += _account_named(ix, after)
     urls = [u for _, _, u in find_urls(undefang(cleaned))] + list(links)
     urls += [inner for u in urls for inner in inner_urls(u)]  # google.com/url?q=…: where it leads
-    for url in dict.fromkeys(urls):
+    urls = list(dict.fromkeys(urls))
+    for url in urls:
         matches += [x for x in match_url(ix, url) if x.score >= ix.settings.text_url_min_score]
-    return _unique(matches)
+    return _unique(matches), urls
 
 
 def _whole_in(text: str, name: str) -> bool:

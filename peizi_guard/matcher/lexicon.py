@@ -72,6 +72,7 @@ class Lexicon:
     label_before: tuple[str, ...]  # a site's own name follows these (欢迎访问益配资官网)
     complaint_cues: tuple[str, ...]  # a victim's complaint (提现不到账, 别上当): a report, not an offer
     shared_hosts: frozenset[str]
+    cdn_domains: frozenset[str]  # CDNs name a customer's host after its domain (www.x.com.cdn.dnsv1.com)
     allow_domains: frozenset[str]
     allow_names: frozenset[str]
 
@@ -103,6 +104,7 @@ def lexicon() -> Lexicon:
         label_before=by_len(d["label_before"]),
         complaint_cues=tuple(d["complaint_cues"]),
         shared_hosts=frozenset(d["shared_hosts"]),
+        cdn_domains=frozenset(d["cdn_domains"]),
         allow_domains=frozenset(
             _domains("allowlist/category-securities-cn.txt") | _domains("allowlist/known-good.txt")
         ),

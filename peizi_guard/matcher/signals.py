@@ -3,6 +3,7 @@ text model's contributions shown as evidence. Pure."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,16 +60,29 @@ def domain_signals(label: str, settings: Settings) -> list[Signal]:
     return []
 
 
-def imitation_signals(host: str, registrable: str, settings: Settings) -> list[Signal]:
-    """A host dressed as a licensed firm's or regulator's domain that is not theirs: theirs
-    written inside it (www.htsc.com.cn.evil.cn) or spelled with dashes (htsc-com-cn.top), as
-    the SAC's blacklist of fake broker sites shows they are."""
-    allowed = lexicon().allow_domains
-    labels = host.split(".")
-    own = len(registrable.split("."))  # the labels of the host's own registrable domain
-    inside = [".".join(labels[i:j]) for i in range(len(labels) - own) for j in range(i + 2, len(labels) - own + 1)]
-    dashed = registrable.split(".")[0].replace("-", ".")
-    found = next((d for d in [*inside, dashed] if d in allowed and d != registrable), None)
+def imitation_signals(host: str, registrable: str, settings: Settings, userinfo: str = "") -> list[Signal]:
+    """A host dressed as a licensed firm's or regulator's domain that is not theirs, as the SAC's
+    blacklist of fake broker sites shows they are: theirs written before its own domain's suffix,
+    with dots or dashes (www.htsc.com.cn.evil.cn, htsc-com-cn.top, htsc.com.cn-login.top), or
+    before an @ (http://htsc.com.cn@evil.cn/). A CDN's host named after its customer's
+    (www.htsc.com.cn.cdn.dnsv1.com, lexicon cdn_domains) is the customer's."""
+    lx = lexicon()
+    if registrable in lx.cdn_domains:
+        return []
+    suffix = registrable.split(".", 1)[1] if "." in registrable else ""
+    head = host[: -len(suffix) - 1] if suffix and host.endswith("." + suffix) else host
+    words = [w for w in re.split(r"[.-]", head) if w]  # the host's words, its public suffix left out
+    found = next(
+        (
+            d
+            for i in range(len(words))
+            for j in range(i + 2, len(words) + 1)
+            if (d := ".".join(words[i:j])) in lx.allow_domains and d != registrable
+        ),
+        None,
+    )
+    if found is None and userinfo:
+        found = next((d for d in lx.allow_domains if userinfo == d or userinfo.endswith("." + d)), None)
     if found is None:
         return []
     weight = settings.signal_scores["imitates-allowed-domain"]
