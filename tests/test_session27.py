@@ -21,7 +21,7 @@ def test_a_licensed_firms_trade_name_is_no_look_alike_of_a_listed_one(db):
     from peizi_guard import Guard
 
     g = Guard(db)
-    firm_note = "the trade name of the licensed firm"
+    firm_note = "the trade name of the licensed or large company"
     v = g.check("华泰配资")  # was "one character differs" from 恒泰配资: another platform's name
     assert v.verdict == "suspicious" and v.matches == []
     assert any(f"{firm_note} 华泰证券" in n for n in v.notes)
@@ -188,3 +188,26 @@ def test_the_first_evidence_is_the_listed_value_that_matched(db):
     v = Guard(db).check("红盘上海分公司")  # the core 红盘: the platform 红盘 (#153), then companies holding it
     assert [(m.seq, m.field) for m in v.matches][:1] == [(153, "name")]
     assert {m.seq for m in v.matches} == {113, 153}
+
+
+def test_round16_names_in_sentences_and_labels_close_to_ids(db):
+    from peizi_guard import Guard
+
+    g = Guard(db)
+    for q in ("鸿满仓充值", "鸿满仓不给出金", "我在鸿满仓投资", "鸿满仓老师"):  # each was clear
+        assert [(m.entry, m.method) for m in g.check(q).matches] == [("鸿满仓", "name-inside")], q
+    for q, entry in (
+        ("有人用过信立投资有限公司吗", "信立投资"),  # a listed company after 用过
+        ("有人用过武汉慕鑫源文化发展有限公司吗", "武汉慕鑫源文化发展有限公司"),  # the SAC lists it by name
+        ("我在希陌科技（北京）有限公司亏了十万", "诚飞财富"),
+    ):
+        v = g.check(q)
+        assert v.verdict == "suspicious" and entry in {m.entry for m in v.matches}, q
+    assert g.check("中信立投资有限公司").verdict == "clear"  # another trade name, as before
+    for q in ("欢迎访问益配资官网", "访问益配资"):  # a site's own name after 访问, however generic
+        assert [(m.entry, m.method) for m in g.check(q).matches] == [("益配资", "name-inside")], q
+    assert g.check("访问股票配资").matches == []  # trade words alone are no one's name
+    for q in ("加Vbjhmc68", "+Vbjhmc68", "微信搜索bjhmc68", "加微bjhmc68", "薇信bjhmc68", "加我微信bjhmc68"):
+        assert [(m.entry, m.method) for m in g.check(q).matches] == [("鸿满仓", "exact")], q
+    v = g.check("国泰君安配资")  # a large firm's whole name as the trade name
+    assert v.matches == [] and any("国泰君安" in n for n in v.notes)

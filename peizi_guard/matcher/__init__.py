@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .index import Index, build
 from .lexicon import lexicon
-from .match import ACCOUNT_FIELDS, Match, match_name, match_url
+from .match import ACCOUNT_FIELDS, Match, match_name, match_url, no_name_alone
 from .multi import word_char
 from ..lazyre import LazyPattern
 from ..normalise import (
@@ -167,9 +167,9 @@ def _name_evidence(ix: Index, name: str) -> tuple[list[Match], list[Signal], lis
         # name one character away (恒泰配资, 中泽策略)
         matches = [m for m in matches if m.method not in ("fuzzy", "homophone")]
         notes.append(
-            f"名称含持牌机构“{firm}”的字号；持牌证券公司不以任何名义提供场外配资，请以官网域名核实 "
-            f"(the name carries the trade name of the licensed firm {firm}, which offers no 配资 under "
-            "any name: verify by its official domain)"
+            f"名称含持牌机构或大型公司“{firm}”的字号；持牌证券公司不以任何名义提供场外配资，请以官网域名核实 "
+            f"(the name carries the trade name of the licensed or large company {firm}; no licensed firm "
+            "offers 配资 under any name: verify by its official domain)"
         )
     inside: list[Match] = []
     if not matches:
@@ -202,9 +202,13 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
         parts += [p for p, rest in ((key[:n], key[n:]), (key[-n:], key[:-n])) if len(key) > n and _topic_words(rest)]
     # a three-character one also where it stands as a name: 用过鸿满仓, 鸿满仓的客服, 我在鸿满仓亏了钱
     parts += [p for a in range(len(key) - 2) if ix.names.get(p := key[a : a + 3]) and _stands(key, p)]
+    # a site's own name after 欢迎访问 / 访问 / 登录, however short or generic: 欢迎访问益配资官网
+    site = next((name_variants(key[len(w) :])[:1] for w in lx.label_before if key.startswith(w)), [])
     out: list[Match] = []
-    for part in dict.fromkeys(parts):
-        if part != key and ix.names.get(part) and part not in lx.ambiguous_names and not is_generic(part):
+    for part in dict.fromkeys(parts + site):
+        if part == key or not ix.names.get(part) or no_name_alone(part):  # (股票配资, 策略股)
+            continue
+        if part in site or not is_generic(part):
             out += [replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.method == "exact"]
     return out
 
@@ -213,8 +217,9 @@ def _company_inside(ix: Index, name: str) -> list[Match]:
     """Listed companies written inside a longer query (北京哲杜德科技有限公司上海分公司, 甲方北京哲杜德…,
     签约方：…): each part of the query that ends in a legal form (有限公司 …) is looked up;
     suspicious, as a name inside another is. A part that starts inside a word counts when it
-    starts with a region or its core has three characters or more: 中信立投资有限公司 does not
-    hold 信立投资有限公司 (中信立 is another trade name, as 华泰 is not 华信)."""
+    starts with a region or its core has three characters or more, or follows a word said before a
+    name (用过, 在): 中信立投资有限公司 does not hold 信立投资有限公司 (中信立 is another trade name, as
+    华泰 is not 华信)."""
     key = name_key(name)
     lx = lexicon()
     suffixes = [s for s in lx.company_suffixes if s in key]
@@ -230,11 +235,14 @@ def _company_inside(ix: Index, name: str) -> list[Match]:
     for end in ends:
         for start in range(max(0, end - MAX_NAME_INSIDE - 16), end - MIN_NAME_INSIDE + 1):
             part = key[start:end]
-            if part == key or not ix.companies.get(part):
+            if part == key or not (ix.companies.get(part) or ix.names.get(part)):  # (the SAC lists companies by name)
                 continue
-            if start in starts or part.startswith(lx.regions) or len(company_core(part)) >= 3:
+            after_word = key[:start].endswith(lx.name_before)  # 有人用过信立投资有限公司吗, 我在…
+            if start in starts or after_word or part.startswith(lx.regions) or len(company_core(part)) >= 3:
                 out += [
-                    replace(m, method="name-inside", score=score) for m in match_name(ix, part) if m.field == "company"
+                    replace(m, method="name-inside", score=score)
+                    for m in match_name(ix, part)
+                    if m.field in ("company", "name") and m.method in LISTED_METHODS
                 ]
     return _unique(out)
 
@@ -518,14 +526,14 @@ _FIRM_WORDS = ("证券", "公司")
 
 
 def _firm_named(query: str) -> str | None:
-    """The licensed firm whose trade name is all a name holds besides trade words (华泰配资,
-    中信策略, 华泰证券配资): that firm's name; else None."""
+    """The licensed firm or large company whose trade name is all a name holds besides trade
+    words (华泰配资, 中信策略, 华泰证券配资, 国泰君安配资): its name; else None."""
     key = name_key(query)
     core = strip_generic(key)
     if core == key or len(core) < 2:
         return None
     names = _firm_trade_names()
-    return names.get(core) or (core if core in _allow_name_keys() and core.endswith(_FIRM_WORDS) else None)
+    return names.get(core) or (core if core in _allow_name_keys() else None)  # 国泰君安配资, 华泰证券配资
 
 
 def _known_good_name(query: str) -> bool:
