@@ -544,6 +544,38 @@ def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
     return [(k, shown(a.get(k, "")), shown(b.get(k, ""))) for k in fields if a.get(k) != b.get(k)]
 
 
+def _stopped_by_term(command):  # noqa: ANN001, ANN202
+    """The command, stopped by SIGTERM as by Ctrl-C from its first moment (_term_stops)."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with _term_stops():
+            return command(*args, **kwargs)
+
+    return run
+
+
+@contextlib.contextmanager
+def _term_stops() -> Iterator[None]:
+    """SIGTERM (timeout, cron, systemd) stops a scan as Ctrl-C does: what is done is stored and
+    written alike, so --resume neither repeats nor loses a row."""
+    import signal
+
+    def stop(signum, frame) -> None:  # noqa: ANN001
+        raise KeyboardInterrupt
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a library caller's): left as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 @main.command()
 @click.argument("file", metavar="FILE|-")
 @click.option(
@@ -587,6 +619,7 @@ def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
 @jobs_option("Processes fetching and judging, sharing --concurrency (0: one per core, at most 8, from 100 URLs).")
 @cluster_options
 @click.pass_obj
+@_stopped_by_term
 def scan(
     obj: dict,
     file,
@@ -654,8 +687,9 @@ def scan(
         from .cluster import PartFiles
 
         folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
-    written: dict[str, str] = {}
+    written: list[dict] = []
     if resume and output and not folder:
+        _cut_partial_row(output)
         _same_format(output, fmt)
         written = _resumed_rows(output, fmt)
     stream = _scan_output(output, resume, fmt == "csv") if output and not folder else sys.stdout
@@ -675,8 +709,7 @@ def scan(
         if cluster is not None:
             summary = _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, cluster, workers)
         else:
-            with _term_stops():
-                summary = guard.scan(urls, opts, emit=emit, progress=tick, written=written)
+            summary = guard.scan(urls, opts, emit=emit, progress=tick, written=written)
     except api.NoLists as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -747,20 +780,27 @@ def _same_format(path: str, fmt: str) -> None:
         raise Failure(f"-o {path} holds {has}, not {fmt}: --resume appends in the file's format ({hint})")
 
 
-def _resumed_rows(path: str, fmt: str) -> dict[str, str]:
-    """URL -> verdict of the rows -o FILE holds, after cutting off a last row written only in
-    part (the scan was killed while writing it): --resume appends whole rows after whole rows."""
-    from .scan import written_results
-
+def _cut_partial_row(path: str) -> None:
+    """Cut off a last row written only in part (the scan was killed while writing it): --resume
+    appends whole rows after whole rows."""
     try:
         with open(path, "r+b") as fh:
             data = fh.read()
             if data and not data.endswith(b"\n"):
                 fh.truncate(data.rfind(b"\n") + 1)
-                data = data[: data.rfind(b"\n") + 1]
     except OSError:
-        return {}  # missing (created) or unreadable (opening it says why)
-    return written_results(data.decode("utf-8", "replace"), fmt)
+        pass  # missing (created) or unreadable (opening it says why)
+
+
+def _resumed_rows(path: str, fmt: str) -> list[dict]:
+    """The rows -o FILE holds (scan.written_results)."""
+    from .scan import written_results
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return written_results(fh.read(), fmt)
+    except OSError:
+        return []
 
 
 def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]], int]:
@@ -777,26 +817,6 @@ def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]],
     for problem in problems:
         click.echo(f"peizi-guard: warning: {name}: {problem}", err=True)
     return urls, len(decoded.problems) + len(problems)
-
-
-@contextlib.contextmanager
-def _term_stops() -> Iterator[None]:
-    """SIGTERM (timeout, cron, systemd) stops a scan as Ctrl-C does: what is done is stored and
-    written alike, so --resume neither repeats nor loses a row."""
-    import signal
-
-    def stop(signum, frame) -> None:  # noqa: ANN001
-        raise KeyboardInterrupt
-
-    try:
-        before = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (a library caller's): left as it is
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
 
 
 def _scan_output(path: str, append: bool, bom: bool = False):  # noqa: ANN202

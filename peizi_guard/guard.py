@@ -120,10 +120,11 @@ class Guard:
         v.notes.insert(0, HTML_NOTE)
         return v
 
-    def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None, written=None):  # noqa: ANN001
+    def scan(self, urls: list[str], opts=None, *, emit=lambda row: None, progress=lambda n: None, written=()):  # noqa: ANN001
         """Fetch and judge pages (see peizi_guard.scan); results are stored as they finish.
-        `written`: URL -> verdict of results already written where this run's rows go (an
-        output file resumed): with opts.resume, done as the stored ones are."""
+        `written`: rows an output being resumed holds already (dicts with url, verdict and
+        fetched_at, as scan writes them): with opts.resume weighed as stored results are. A
+        Guard opened `as_of` a day stores nothing (its results are not of the current lists)."""
         from .scan import ScanOptions, db_done_recently, db_store, run_scan
 
         opts = ScanOptions() if opts is None else opts
@@ -132,28 +133,30 @@ class Guard:
         urls = list(_many("urls", urls))
         for u in urls:
             _text("a URL", u)
-        if urls:
+            _not_blank("URL", u)
+        rows = list(_many("written", written))
+        if not all(isinstance(r, dict) for r in rows):
+            raise TypeError("written: give the rows as dicts (url, verdict, fetched_at)")
+        current = self.as_of is None
+        if urls and current:
             api.check_writable(self.url, "scan stores its results in it")  # before any page is fetched
+        self.follow(0)  # judged against the lists as they are now, whoever changed them
         factory = lambda: api.session(self.url)  # noqa: E731
-        stored = db_done_recently(factory, opts.max_age)
-        given = dict(written or {})
-
-        def done(todo: list[str]) -> dict[str, str]:
-            return {**{u: given[u] for u in todo if u in given}, **stored(todo)}
-
         return run_scan(
             self.index,
             urls,
             opts,
             emit=emit,
-            store=db_store(factory),
-            done_recently=done,
+            store=db_store(factory) if current else (lambda rows: None),
+            done_recently=db_done_recently(factory, opts.max_age, rows) if current else (lambda urls: {}),
             progress=progress,
         )
 
     def entries(self, source: str | None = None) -> list[dict]:
         """The current (or as-of) entries, as JSON-ready records (api.UnknownSource for an id no
         list has)."""
+        if source is not None:
+            _source_id(source)
         api.known_source(self.url, source)
         return [public_entry(e) for e in api.entries(self.url, source, self.as_of)]
 
@@ -169,6 +172,7 @@ class Guard:
     def import_file(self, path: str, source: str, published: date | None = None, force: bool = False, jobs: int = 1):
         if published is not None and not isinstance(published, date):
             raise TypeError(f"published must be a date, not {type(published).__name__}")
+        _jobs(jobs)  # before anything is stored
         try:
             return api.import_file(self.url, path, source, published, force=force, jobs=jobs)
         finally:
@@ -182,6 +186,9 @@ class Guard:
             self._changed()
 
     def revert(self, source: str, snapshot_id: int) -> dict:
+        if isinstance(snapshot_id, bool) or not isinstance(snapshot_id, int):
+            raise TypeError(f"snapshot_id must be an int, not {type(snapshot_id).__name__}")
+        _source_id(source)
         api.known_source(self.url, source)  # api.UnknownSource, as entries and history raise it
         try:
             return api.revert(self.url, source, snapshot_id)
@@ -272,6 +279,21 @@ def _not_blank(what: str, value: str) -> None:
 
     if is_blank(value):
         raise ValueError(f"nothing to check in an empty {what}")
+
+
+def _jobs(jobs: object) -> None:
+    from . import SCAN_LIMITS
+
+    low, high = SCAN_LIMITS["jobs"]
+    if isinstance(jobs, bool) or not isinstance(jobs, int):
+        raise TypeError(f"jobs must be an int, not {type(jobs).__name__}")
+    if not low <= jobs <= high:
+        raise ValueError(f"jobs must be in {low}…{high}, not {jobs}")
+
+
+def _source_id(source: object) -> None:
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, not {type(source).__name__}")
 
 
 def _many(what: str, values: object) -> Iterable:

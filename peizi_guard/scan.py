@@ -49,6 +49,9 @@ class ScanOptions:
                 raise ValueError(f"ScanOptions.{name} must be in {low}…{high if high is not None else ''}, not {value}")
         if not isinstance(self.max_age, timedelta) or self.max_age < timedelta(0):
             raise ValueError(f"ScanOptions.max_age must be a timedelta of 0 or more, not {self.max_age!r}")
+        for name in ("allow_private", "resume"):  # allow_private="no" would allow them
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"ScanOptions.{name} must be True or False, not {getattr(self, name)!r}")
 
 
 @dataclass
@@ -417,10 +420,15 @@ def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
     return store
 
 
-def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]], dict[str, str]]:  # noqa: ANN001
+def db_done_recently(
+    session_factory,
+    max_age: timedelta,
+    written: list[dict] | None = None,  # noqa: ANN001
+) -> Callable[[list[str]], dict[str, str]]:
     """URL → verdict of its latest result within `max_age` and since the lists last changed (a
     result judged against older lists is scanned again); "unchecked" when all it has there are
-    unchecked (scanned again too, and counted as tried again)."""
+    unchecked (scanned again too, and counted as tried again). `written`: rows an output file
+    being resumed holds (written_results), weighed as stored results are."""
     from sqlalchemy import select
 
     from .db.models import ScanResult
@@ -430,13 +438,17 @@ def db_done_recently(session_factory, max_age: timedelta) -> Callable[[list[str]
         found: dict[str, str] = {}
         with session_factory() as s:
             since = datetime.now(timezone.utc).replace(tzinfo=None) - min(max_age, MAX_AGE)
-            query = select(ScanResult.url, ScanResult.verdict).where(ScanResult.fetched_at >= since)
             changed = lists_changed(s)
             if changed is not None:
-                query = query.where(ScanResult.fetched_at > changed)
-            for url, verdict in s.execute(query.order_by(ScanResult.fetched_at, ScanResult.id)):
-                if url in wanted and (verdict != "unchecked" or url not in found):
-                    found[url] = verdict  # the latest last; an unchecked one never hides a judged one
+                since = max(since, changed + timedelta(microseconds=1))
+            query = select(ScanResult.fetched_at, ScanResult.url, ScanResult.verdict).where(
+                ScanResult.fetched_at >= since
+            )
+            results = list(s.execute(query.order_by(ScanResult.fetched_at, ScanResult.id)))
+        rows = [(at, r["url"], r["verdict"]) for r in written or () if (at := _written_at(r)) and at >= since]
+        for _, url, verdict in sorted(results + rows, key=lambda row: row[0]):  # (stable: stored first)
+            if url in wanted and (verdict != "unchecked" or url not in found):
+                found[url] = verdict  # the latest last; an unchecked one never hides a judged one
         return found
 
     return done
@@ -477,24 +489,34 @@ def appended_format(first_line: str, columns: list[str]) -> str:
     return "table"
 
 
-def written_results(text: str, fmt: str) -> dict[str, str]:
-    """URL -> verdict of the rows an output file being resumed holds (JSON lines or CSV; a table
-    is not read back). A row the database lacks (the scan killed between writing and storing
-    it) is done all the same: --resume does not write it twice."""
-    out: dict[str, str] = {}
+def written_results(text: str, fmt: str) -> list[dict]:
+    """The rows an output file being resumed holds (JSON lines or CSV; a table is not read back):
+    {url, verdict, fetched_at}. --resume weighs them as stored results (db_done_recently): a row
+    the database lacks, written when the scan was killed between writing and storing it, is
+    not written twice."""
+    rows: list = []
     if fmt == "jsonl":
         for line in text.splitlines():
             try:
-                row = json.loads(line)
+                rows.append(json.loads(line))
             except ValueError:
                 continue
-            if isinstance(row, dict) and isinstance(row.get("url"), str) and isinstance(row.get("verdict"), str):
-                out[row["url"]] = row["verdict"]
     elif fmt == "csv":
-        for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")):
-            if row.get("url") and row.get("verdict"):
-                out[row["url"]] = row["verdict"]
-    return out
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    return [
+        {"url": r["url"], "verdict": r["verdict"], "fetched_at": r["fetched_at"]}
+        for r in rows
+        if isinstance(r, dict) and all(isinstance(r.get(k), str) and r.get(k) for k in ("url", "verdict", "fetched_at"))
+    ]
+
+
+def _written_at(row: dict) -> datetime | None:
+    """A written row's time as stored results keep theirs (UTC, no zone), or None when unreadable."""
+    try:
+        at = datetime.fromisoformat(row["fetched_at"])
+    except (TypeError, ValueError):
+        return None
+    return at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
 
 
 def parse_age(text: str) -> timedelta:

@@ -101,14 +101,15 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
 
 class _Worker:
     def __init__(self, proc, threads: int):  # noqa: ANN001
-        self.proc, self.threads, self.room = proc, threads, 2 * threads
+        self.proc, self.threads, self.room = proc, threads, threads
         self.busy: set[str] = set()  # its URLs in flight
 
 
 def _hand_out(workers: dict[Connection, _Worker], it: Iterator[str]) -> list[Connection]:
-    """Give the workers URLs one at a time in turn, each its threads' worth first and then as many
-    again (a short list is shared, not queued behind one worker's slow pages); the workers whose
-    pipe is broken (the URL being sent then counts as in flight, reported with the others)."""
+    """Give the workers URLs one at a time in turn, up to one for each of their threads: a URL
+    waits here, never in a worker's queue behind its slow pages, for the first thread free in
+    any worker. Returns the workers whose pipe is broken (the URL being sent then counts as in
+    flight, reported with the others)."""
     dead: list[Connection] = []
     for limit in ("threads", "room"):
         gave = True

@@ -59,3 +59,19 @@ def test_an_earlier_issue_changes_the_index_key_and_is_indexed_at_once(db):
     assert after != before  # a process holding the old index sees that the lists changed
     ix = indexfile.load(indexfile.path_for(url), after, api.load_index(db).settings)
     assert ix is not None  # saved by the import: no check has to build it
+
+
+def test_an_earlier_issue_is_in_the_database_file_itself(db):
+    """Round 17: an import that left the current list as it was stayed in the SQLite WAL, so a
+    copy of the .db file lacked it (every change of the lists ends in a checkpoint now)."""
+    import os
+
+    from peizi_guard import api
+    from peizi_guard.db.engine import sqlite_path
+
+    path = sqlite_path(api.resolve_url(db))
+    if not path:
+        return  # a database server: no file to copy
+    api.import_file(db, str(JAN_2019), "sac-blacklist")
+    wal = path + "-wal"
+    assert not os.path.exists(wal) or os.path.getsize(wal) == 0

@@ -29,6 +29,13 @@ def test_a_page_in_big5_or_gbk_is_read_as_chinese_whatever_it_declares():
     for text in ("<p>Café déjà vu — naïve</p>", "<p>Straße über Größe</p>"):
         assert decode(text.encode("cp1252"), "text/html; charset=iso-8859-1") == (text, "cp1252")
     assert decode(OFFER.encode("gbk"), "text/html; charset=gbk") == (OFFER, "gb18030")
+    # round 17: with a stray byte or a UTF-8 footer, and Big5 declared GB2312
+    stray = decode(OFFER.encode("gbk") + b"Copyright \xa9 2020", "text/html; charset=iso-8859-1")
+    assert stray[1] == "gb18030" and stray[0].startswith(OFFER)
+    assert decode(OFFER.encode("gbk") + "页脚".encode(), "text/html; charset=iso-8859-1")[1] == "gb18030"
+    assert decode(OFFER_TW.encode("big5"), "text/html; charset=gb2312") == (OFFER_TW, "big5hkscs")
+    icelandic = "<p>Þetta er íslenska, ég veit það.</p>"
+    assert decode(icelandic.encode("latin-1"), "text/html; charset=iso-8859-1") == (icelandic, "cp1252")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a child process")
@@ -109,10 +116,12 @@ def test_a_short_list_is_shared_by_the_scan_workers_not_queued_behind_one():
     assert (len(a.sent), len(b.sent)) == (4, 4)  # -c 8 -j 2: every URL fetched at once
     more = iter([f"v{i}" for i in range(20)])
     assert _hand_out(workers, more) == []
-    assert (len(a.sent), len(b.sent)) == (8, 8) and next(more) == "v8"  # then as many again, in turn
+    assert (len(a.sent), len(b.sent)) == (4, 4) and next(more) == "v0"  # none waits in a busy worker
+    workers[b].busy.discard("u1")  # a thread of b is free: the next URL is b's
+    assert _hand_out(workers, more) == [] and b.sent[-1] == "v1" and len(a.sent) == 4
     c, d = Pipe(broken=True), Pipe()
     workers = {c: _Worker(None, 2), d: _Worker(None, 2)}
-    assert _hand_out(workers, iter(["x1", "x2", "x3"])) == [c]
+    assert _hand_out(workers, iter(["x1", "x2", "x3", "x4"])) == [c]
     assert workers[c].busy == {"x1"} and d.sent == ["x2", "x3"]  # the URL sent to the dead one is its
 
 
@@ -163,3 +172,90 @@ def test_import_names_a_file_it_cannot_read_and_a_list_split_by_semicolons(db, t
     semi.write_text("name;company;urls;aliases;note\n某配资;;;;\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="separated by ';'"):
         Guard(db).import_file(str(semi), "mine")
+
+
+def test_resume_weighs_the_files_rows_as_stored_ones(db, site, tmp_path):  # noqa: F811
+    """Round 17: rows an -o file holds were kept after the lists changed, and an older stored
+    unchecked result made a newer written verdict be fetched and written again."""
+    from sqlalchemy import create_engine, text
+
+    from peizi_guard import api
+    from peizi_guard.db.engine import resolve_url
+
+    urls = write_urls(tmp_path / "u.txt", site, "/plain?weigh")
+    out = tmp_path / "out.jsonl"
+    assert scan_file(db, urls, "-o", out, "--format", "jsonl").exit_code == 0
+    # the stored result older and unchecked, the written one newer: as after a kill -9 mid-resume
+    engine = create_engine(resolve_url(db))
+    with engine.begin() as c:
+        c.execute(text("UPDATE scan_results SET verdict = 'unchecked', fetched_at = '2000-01-01 00:00:00'"))
+    r = scan_file(db, urls, "-o", out, "--format", "jsonl", "--resume", "--max-age", "36500d")
+    assert r.exit_code == 0 and "kept from the last 36500d: clear 1" in r.stderr, r.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # not fetched and written again
+    # the lists change: every row judged before is scanned again, the file's too
+    time.sleep(1.05 - time.time() % 1)
+    own = tmp_path / "mine.csv"
+    own.write_text("name,urls\n某配资,www.qwzx-weigh.cn\n", encoding="utf-8")
+    api.import_file(db, str(own), "mine")
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM scan_results"))  # only the file says it was scanned
+    engine.dispose()
+    r = scan_file(db, urls, "-o", out, "--format", "jsonl", "--resume")
+    assert "scanned 1 of 1" in r.stderr, r.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_resume_cuts_a_file_whose_only_row_is_partial(db, site, tmp_path):  # noqa: F811
+    urls = write_urls(tmp_path / "u.txt", site, "/plain?partial")
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"url": "http://127.0.0.1:1/offer/1", "final_url": "http://127.0.0.1:1', encoding="utf-8")
+    r = scan_file(db, urls, "-o", out, "--format", "jsonl", "--resume")
+    assert r.exit_code == 0, r.stderr  # was: "holds table, not jsonl"
+    assert [json.loads(x)["url"] for x in out.read_text(encoding="utf-8").splitlines()] == [site + "/plain?partial"]
+
+
+def test_a_library_scan_is_judged_on_the_lists_as_they_are(db, site, tmp_path):  # noqa: F811
+    """Round 17: a Guard opened as of a day stored its results, and one that had not followed
+    another process's import judged on the old lists; --resume then kept those verdicts."""
+    from datetime import date
+
+    from peizi_guard import Guard, api
+    from peizi_guard.scan import ScanOptions
+
+    url = site + "/plain?lib"
+    opts = ScanOptions(allow_private=True, timeout=3, concurrency=1)
+    rows: list = []
+    Guard(db, as_of=date(2020, 8, 1)).scan([url], opts, emit=rows.append)
+    assert [r["verdict"] for r in rows] == ["clear"] and not _stored_urls(db)  # nothing stored
+    g = Guard(db)
+    g.check("x")  # its index loaded
+    own = tmp_path / "mine.csv"
+    own.write_text("name,urls\n本地测试,127.0.0.1\n", encoding="utf-8")
+    api.import_file(db, str(own), "mine")  # as another process would
+    rows.clear()
+    g.scan([url], opts, emit=rows.append)
+    assert [r["verdict"] for r in rows] == ["listed"]
+
+
+def test_library_arguments_are_checked_before_anything_is_done(db, tmp_path):
+    from peizi_guard import Guard
+    from peizi_guard.scan import ScanOptions
+
+    g = Guard(db)
+    own = tmp_path / "mine.csv"
+    own.write_text("name\n某配资\n", encoding="utf-8")
+    for jobs, error in (("2", TypeError), (-3, ValueError)):
+        with pytest.raises(error):
+            g.import_file(str(own), "mine", jobs=jobs)
+    assert "mine" not in {s["id"] for s in g.sources()}  # refused before it was stored
+    for kw in ({"allow_private": "no"}, {"resume": "yes"}):
+        with pytest.raises(TypeError):
+            ScanOptions(**kw)
+    with pytest.raises(TypeError):
+        g.scan(["http://x.cn/"], written=["x"])
+    with pytest.raises(ValueError):
+        g.scan(["  "])
+    with pytest.raises(TypeError):
+        g.revert("sac-blacklist", "2")
+    with pytest.raises(TypeError):
+        g.entries(5)

@@ -91,7 +91,7 @@ def decode(data: bytes, content_type: str = "", complete: bool = True) -> tuple[
             text = _decode(data, codec, "strict", complete)
         except UnicodeDecodeError:
             continue
-        if codec == "cp1252" or (codec == "gb18030" and not declared):
+        if codec in ("cp1252", "gb18030"):  # (declared or not: a GBK page declared Latin-1, Big5 declared GB2312)
             return _likelier_chinese(data, text, codec, complete)
         return text, codec
     if declared:
@@ -107,16 +107,15 @@ def _likelier_chinese(data: bytes, text: str, codec: str, complete: bool) -> tup
     from ..inputs import plausible  # the share of a text that is common Chinese
 
     def score(t: str) -> float:
-        return plausible("".join(c for c in t[:65536] if not c.isascii())[:2000])
+        return plausible("".join(c for c in t[:65536] if not c.isascii())[:500])
 
     best = (score(text), text, codec)
+    if best[0] >= 0.8:  # reads as Chinese already (most GBK pages): nothing else to try
+        return text, codec
     for other in ("gb18030", "big5hkscs"):
         if other == codec:
             continue
-        try:
-            t = _decode(data, other, "strict", complete)
-        except UnicodeDecodeError:
-            continue
+        t = _decode(data, other, "replace", complete)  # (a stray © or a UTF-8 footer is no reason to give up)
         s = score(t)
         if s >= 0.8 and s > best[0] + 0.2:
             best = (s, t, other)
