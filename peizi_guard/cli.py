@@ -558,22 +558,26 @@ def _stopped_by_term(command):  # noqa: ANN001, ANN202
 
 @contextlib.contextmanager
 def _term_stops() -> Iterator[None]:
-    """SIGTERM (timeout, cron, systemd) stops a scan as Ctrl-C does: what is done is stored and
-    written alike, so --resume neither repeats nor loses a row."""
+    """SIGTERM (timeout, cron, systemd) stops a scan as Ctrl-C does, and neither interrupts the
+    storing of a batch of results (scan.SHIELD): what is done is stored and written alike, so
+    --resume neither repeats nor loses a row."""
     import signal
 
+    from .scan import SHIELD
+
     def stop(signum, frame) -> None:  # noqa: ANN001
-        raise KeyboardInterrupt
+        SHIELD.stop()
 
     try:
-        before = signal.signal(signal.SIGTERM, stop)
+        before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     except ValueError:  # not the main thread (a library caller's): left as it is
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 @main.command()

@@ -6,6 +6,7 @@ Ctrl-C leaves every finished result stored and `--resume` carries on from there.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -15,7 +16,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Generator
+from typing import Callable, Generator, Iterator
 
 from . import SCAN_LIMITS
 from .inputs import is_comment
@@ -321,6 +322,36 @@ def plan(
     return summary, todo
 
 
+class _Shield:
+    """Stopping a scan (Ctrl-C, SIGTERM: cli.py) waits while results are being stored: a batch's
+    transaction interrupted inside the database driver may keep its locks (PostgreSQL) while the
+    last batch is stored after it."""
+
+    def __init__(self) -> None:
+        self.storing, self.pending = False, False
+
+    def stop(self) -> None:
+        """What the signal handler does: stop now, or once the batch being stored is in."""
+        if self.storing:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def store(self, stop_after: bool = True) -> Iterator[None]:
+        self.storing = True
+        try:
+            yield
+        finally:
+            self.storing = False
+            if self.pending and stop_after:
+                self.pending = False
+                raise KeyboardInterrupt
+
+
+SHIELD = _Shield()
+
+
 def run_scan(
     ix: Index,
     urls: list[str],
@@ -347,14 +378,17 @@ def run_scan(
             emit(result)
             progress(n)
             if len(batch) >= 25:
-                store(batch)
-                batch = []
+                stored, batch = batch, []
+                with SHIELD.store():
+                    store(stored)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         results.close()  # stops the workers at once when interrupted
         if batch:
-            store(batch)
+            with SHIELD.store(stop_after=False):
+                store(batch)
+        SHIELD.pending = False
         summary.seconds = time.monotonic() - started
     return summary
 

@@ -40,3 +40,12 @@ def test_entries_refuses_a_query_in_another_encoding_as_check_does(client):
         r = client.get(f"{path}?q={gbk}")
         assert r.status_code == 422 and "not text" in r.json()["detail"], (path, r.text[:200])
     assert client.get("/api/entries", params={"q": "杜德配资"}).json()["total"] >= 1
+
+
+def test_a_json_body_not_in_utf8_is_a_422_saying_so(client):
+    gbk = '{"queries": ["杜德配资"]}'.encode("gbk")  # round 16: a bare 400 "error parsing the body"
+    for path in ("/api/check", "/api/text"):
+        r = client.post(path, content=gbk, headers={"Content-Type": "application/json; charset=gbk"})
+        assert r.status_code == 422 and "not UTF-8" in r.json()["detail"], (path, r.text)
+    r = client.post("/api/check", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["detail"] == "the body is not valid JSON"

@@ -230,6 +230,8 @@ def _errors(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _allowed(app, request.scope)}
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):  # GBK sent as JSON:
+            return problem(422, "the body is not UTF-8: JSON is sent in UTF-8")  # another encoding, as the page's 422
         return problem(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
