@@ -194,7 +194,7 @@ def test_round16_names_in_sentences_and_labels_close_to_ids(db):
     from peizi_guard import Guard
 
     g = Guard(db)
-    for q in ("鸿满仓充值", "鸿满仓不给出金", "我在鸿满仓投资", "鸿满仓老师"):  # each was clear
+    for q in ("鸿满仓充值", "鸿满仓不给出金", "我在鸿满仓投资", "鸿满仓老师", "我在鸿满仓充了五万"):  # each was clear
         assert [(m.entry, m.method) for m in g.check(q).matches] == [("鸿满仓", "name-inside")], q
     for q, entry in (
         ("有人用过信立投资有限公司吗", "信立投资"),  # a listed company after 用过
@@ -204,6 +204,7 @@ def test_round16_names_in_sentences_and_labels_close_to_ids(db):
         v = g.check(q)
         assert v.verdict == "suspicious" and entry in {m.entry for m in v.matches}, q
     assert g.check("中信立投资有限公司").verdict == "clear"  # another trade name, as before
+    assert [m.entry for m in g.check("我在配多多投了十万").matches] == ["配多多"]
     for q in ("欢迎访问益配资官网", "访问益配资"):  # a site's own name after 访问, however generic
         assert [(m.entry, m.method) for m in g.check(q).matches] == [("益配资", "name-inside")], q
     assert g.check("访问股票配资").matches == []  # trade words alone are no one's name
