@@ -23,6 +23,16 @@ SCAN_LIMITS: dict[str, tuple] = {
 }
 
 
+def check_limit(label: str, name: str, value: object) -> None:
+    """`value` for `name` within SCAN_LIMITS: TypeError when it is not a number, ValueError out
+    of range; `label` names it in the message (ScanOptions.timeout, jobs)."""
+    low, high = SCAN_LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float) if name == "timeout" else int):
+        raise TypeError(f"{label} must be a number, not {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{label} must be in {low}…{high if high is not None else ''}, not {value}")
+
+
 def cores() -> int:
     """The cores this process may run on (its affinity where the system tells it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -652,7 +652,7 @@ def scan(
     anything unchecked (or a usage error), else 0; 130 interrupted.
     """
     from .output import WRITERS
-    from .scan import ScanOptions, line_rows, parse_age
+    from .scan import ScanOptions, line_rows, parse_age, written_results
 
     try:
         age = parse_age(max_age)
@@ -693,9 +693,9 @@ def scan(
         folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
     written: list[dict] = []
     if resume and output and not folder:
-        _cut_partial_row(output)
+        held = _whole_rows(output)
         _same_format(output, fmt)
-        written = _resumed_rows(output, fmt)
+        written = written_results(held.decode("utf-8", "replace"), fmt)  # weighed as stored results
     stream = _scan_output(output, resume, fmt == "csv") if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
     numbers = line_rows(numbered, several)  # result -> a row for each input line of its URL
@@ -784,27 +784,19 @@ def _same_format(path: str, fmt: str) -> None:
         raise Failure(f"-o {path} holds {has}, not {fmt}: --resume appends in the file's format ({hint})")
 
 
-def _cut_partial_row(path: str) -> None:
-    """Cut off a last row written only in part (the scan was killed while writing it): --resume
-    appends whole rows after whole rows."""
+def _whole_rows(path: str) -> bytes:
+    """What -o FILE holds, after cutting off a last row written only in part (the scan was killed
+    while writing it): --resume appends whole rows after whole rows. Empty when the file is
+    missing (created) or unreadable (opening it says why)."""
     try:
         with open(path, "r+b") as fh:
             data = fh.read()
             if data and not data.endswith(b"\n"):
-                fh.truncate(data.rfind(b"\n") + 1)
+                data = data[: data.rfind(b"\n") + 1]
+                fh.truncate(len(data))
+            return data
     except OSError:
-        pass  # missing (created) or unreadable (opening it says why)
-
-
-def _resumed_rows(path: str, fmt: str) -> list[dict]:
-    """The rows -o FILE holds (scan.written_results)."""
-    from .scan import written_results
-
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return written_results(fh.read(), fmt)
-    except OSError:
-        return []
+        return b""
 
 
 def _scan_input(path: str, encoding: str | None) -> tuple[list[tuple[int, str]], int]:

@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
-from . import api
+from . import api, check_limit
 from .db.engine import resolve_url
 from .matcher import Verdict
 
@@ -172,7 +172,7 @@ class Guard:
     def import_file(self, path: str, source: str, published: date | None = None, force: bool = False, jobs: int = 1):
         if published is not None and not isinstance(published, date):
             raise TypeError(f"published must be a date, not {type(published).__name__}")
-        _jobs(jobs)  # before anything is stored
+        check_limit("jobs", "jobs", jobs)  # before anything is stored
         try:
             return api.import_file(self.url, path, source, published, force=force, jobs=jobs)
         finally:
@@ -279,16 +279,6 @@ def _not_blank(what: str, value: str) -> None:
 
     if is_blank(value):
         raise ValueError(f"nothing to check in an empty {what}")
-
-
-def _jobs(jobs: object) -> None:
-    from . import SCAN_LIMITS
-
-    low, high = SCAN_LIMITS["jobs"]
-    if isinstance(jobs, bool) or not isinstance(jobs, int):
-        raise TypeError(f"jobs must be an int, not {type(jobs).__name__}")
-    if not low <= jobs <= high:
-        raise ValueError(f"jobs must be in {low}…{high}, not {jobs}")
 
 
 def _source_id(source: object) -> None:

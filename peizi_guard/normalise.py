@@ -510,24 +510,23 @@ def _region_joined(parts: list[str], lx) -> list[str]:  # noqa: ANN001
         return parts
     out = [parts[0]]
     for part in parts[1:]:
-        if name_key(out[-1]) in _region_forms(lx) and name_key(part).endswith(lx.company_suffixes):
+        if name_key(out[-1]) in _regions(lx)[0] and name_key(part).endswith(lx.company_suffixes):
             out[-1] += part
         else:
             out.append(part)
     return out
 
 
-def _region_forms(lx) -> frozenset[str]:  # noqa: ANN001
-    """Every region as written alone: 北京, 北京市, 广东省 …"""
+def _regions(lx) -> tuple[frozenset[str], int]:  # noqa: ANN001
+    """(every region as written alone: 北京, 北京市, 广东省 …; the longest one's length)."""
     got = _REGION_FORMS.get(id(lx.regions))
     if got is None:
-        got = _REGION_FORMS[id(lx.regions)] = frozenset(r + e for r in lx.regions for e in ("", "市", "省"))
-        _REGION_LONGEST[id(lx.regions)] = max(map(len, got))
+        forms = frozenset(r + e for r in lx.regions for e in ("", "市", "省"))
+        got = _REGION_FORMS[id(lx.regions)] = (forms, max(map(len, forms)))
     return got
 
 
-_REGION_FORMS: dict[int, frozenset[str]] = {}
-_REGION_LONGEST: dict[int, int] = {}
+_REGION_FORMS: dict[int, tuple[frozenset[str], int]] = {}
 
 
 @cached_below(256, 16384)
@@ -580,8 +579,8 @@ def _trunk(key: str, lx) -> str:  # noqa: ANN001
     if m:
         return m[1]
     trunk = key[:-3]
-    forms = _region_forms(lx)  # only "<company><region>分公司" reads as a branch: the longest region
-    for n in range(min(len(trunk) - 2, _REGION_LONGEST[id(lx.regions)]), 0, -1):
+    forms, longest = _regions(lx)  # only "<company><region>分公司" reads as a branch: the longest region
+    for n in range(min(len(trunk) - 2, longest), 0, -1):
         if trunk[-n:] in forms:
             return trunk[:-n]
     return key

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Generator, Iterator
 
-from . import SCAN_LIMITS
+from . import SCAN_LIMITS, check_limit
 from .inputs import is_comment
 from .scraper.visible import shown_text
 from .matcher import Index, check_page
@@ -42,12 +42,8 @@ class ScanOptions:
 
     def __post_init__(self) -> None:
         """The CLI's ranges, for a library caller too (timeout=-1 would store every URL unchecked)."""
-        for name, (low, high) in SCAN_LIMITS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float) if name == "timeout" else int):
-                raise TypeError(f"ScanOptions.{name} must be a number, not {type(value).__name__}")
-            if value < low or (high is not None and value > high):
-                raise ValueError(f"ScanOptions.{name} must be in {low}…{high if high is not None else ''}, not {value}")
+        for name in SCAN_LIMITS:
+            check_limit(f"ScanOptions.{name}", name, getattr(self, name))
         if not isinstance(self.max_age, timedelta) or self.max_age < timedelta(0):
             raise ValueError(f"ScanOptions.max_age must be a timedelta of 0 or more, not {self.max_age!r}")
         for name in ("allow_private", "resume"):  # allow_private="no" would allow them

@@ -50,7 +50,7 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
     """Scan results as they finish, from `jobs` worker processes sharing `opts.concurrency`.
 
     Each worker has its own pipe (a worker killed while holding a shared queue's lock would
-    stall the others), with at most twice its threads' URLs in flight on it; the URLs of a
+    stall the others), with one URL in flight on it for each of its threads; the URLs of a
     worker that dies are reported unchecked (`lost`)."""
     warm(ix)
     ctx = multiprocessing.get_context("fork")
@@ -101,7 +101,7 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
 
 class _Worker:
     def __init__(self, proc, threads: int):  # noqa: ANN001
-        self.proc, self.threads, self.room = proc, threads, threads
+        self.proc, self.threads = proc, threads
         self.busy: set[str] = set()  # its URLs in flight
 
 
@@ -111,23 +111,22 @@ def _hand_out(workers: dict[Connection, _Worker], it: Iterator[str]) -> list[Con
     any worker. Returns the workers whose pipe is broken (the URL being sent then counts as in
     flight, reported with the others)."""
     dead: list[Connection] = []
-    for limit in ("threads", "room"):
-        gave = True
-        while gave:
-            gave = False
-            for conn, w in workers.items():
-                if conn in dead or len(w.busy) >= getattr(w, limit):
-                    continue
-                url = next(it, None)
-                if url is None:
-                    return dead
-                w.busy.add(url)
-                try:
-                    conn.send(url)
-                except OSError:  # it died after its last answer, before we noticed
-                    dead.append(conn)
-                    continue
-                gave = True
+    gave = True
+    while gave:
+        gave = False
+        for conn, w in workers.items():
+            if conn in dead or len(w.busy) >= w.threads:
+                continue
+            url = next(it, None)
+            if url is None:
+                return dead
+            w.busy.add(url)
+            try:
+                conn.send(url)
+            except OSError:  # it died after its last answer, before we noticed
+                dead.append(conn)
+                continue
+            gave = True
     return dead
 
 

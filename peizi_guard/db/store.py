@@ -253,11 +253,10 @@ def iter_former_records(s: Session) -> Iterator[dict]:
         cur = current_snapshot(s, src.id)
         if cur is None or (src.kind or "official") == "user":
             continue
-        snaps = snapshots_of(s, src.id)
-        order = {x.id: i for i, x in enumerate(snaps)}
-        older = [x.id for x in snaps if order[x.id] < order[cur.id]]
+        older = _older_ids(s, src.id, cur)
         if not older:
             continue
+        order = {x: i for i, x in enumerate(older)}  # (publication order)
         now = set(s.scalars(select(Membership.entry_id).where(Membership.snapshot_id == cur.id)))
         last: dict[int, tuple[int, int]] = {}  # entry -> (place of its last older snapshot, seq there)
         rows = s.execute(
@@ -270,6 +269,12 @@ def iter_former_records(s: Session) -> Iterator[dict]:
             d = tagged(record(e.data, last[e.id][1], e.key, e.first_snapshot_id, e.last_snapshot_id), src.id, src.kind)
             d["list"] = "former"
             yield d
+
+
+def _older_ids(s: Session, source_id: str, cur: Snapshot) -> list[int]:
+    """The ids of a source's snapshots before `cur`, its current one, in publication order."""
+    snaps = snapshots_of(s, source_id)
+    return [x.id for x in snaps[: next(i for i, x in enumerate(snaps) if x.id == cur.id)]]
 
 
 def _unique_keys(records: list[Record], versions: dict[str, list] | None = None) -> list[str]:
@@ -573,8 +578,7 @@ def lists_key(s: Session) -> str:
         if snap is not None:
             key = [src.id, src.kind or "official", snap.id, snap.sha256]
             if (src.kind or "official") != "user":
-                snaps = snapshots_of(s, src.id)
-                older = [x.id for x in snaps[: next(i for i, x in enumerate(snaps) if x.id == snap.id)]]
+                older = _older_ids(s, src.id, snap)
                 key += [older] if older else []
             out.append(key)
     return json.dumps(out)

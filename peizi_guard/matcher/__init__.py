@@ -131,18 +131,17 @@ def _url_evidence(ix: Index, url: str) -> tuple[list[Match], list[Signal], list[
         # a listed page there is the page's, and a wrapper link's (baidu.com/link?url=…) where it leads
         matches = match_url(ix, url)
         return matches, [], [] if matches or inner_urls(url) else [ALLOWED_HOST]
-    signals = (
-        [*domain_signals(label, ix.settings), *_imitation(url, ix.settings)] if label else _imitation(url, ix.settings)
-    )
+    signals = (domain_signals(label, ix.settings) if label else []) + _imitation(url, ix.settings)
     return match_url(ix, url), signals, []
 
 
 def _imitation(url: str, settings: Settings) -> list[Signal]:
     """A host (or the name before an @ in the address) dressed as an allow-listed domain."""
     host, _ = split_url(url)
-    if not host or registrable(host) in lexicon().allow_domains:
+    domain = registrable(host) if host else ""
+    if not host or domain in lexicon().allow_domains:
         return []
-    return imitation_signals(host, registrable(host), settings, _userinfo(url))
+    return imitation_signals(host, domain, settings, _userinfo(url))
 
 
 def _userinfo(url: str) -> str:

@@ -158,10 +158,10 @@ def postings(e: dict, settings: Settings = DEFAULT) -> tuple[list[Ref], list[Pos
         refs.append(Ref(src, seq, entry, "url", url, lst))
         r = len(refs) - 1
         out.append(_host_posting(host, path, r))
+        if is_shared(host):
+            continue  # (filed by its page or subdomain only)
         sub, label, suffix = split_host(host)
         domain = f"{label}.{suffix}" if label else host  # its registrable domain
-        if host in lx.shared_hosts or domain in lx.shared_hosts or domain in lx.allow_domains:  # is_shared
-            continue  # (filed by its page or subdomain only)
         if label:
             out.append(("domains", domain, r, ""))
             out.append(("labels", label, r, domain))
@@ -195,11 +195,7 @@ def _former_postings(e: dict, src: str, seq: int, entry: str) -> tuple[list[Ref]
 def _host_posting(host: str, path: str, r: int) -> Posting:
     """Where a listed address is filed: its host; on a shared host only the listed page, or the
     listed user subdomain (x.blog.sohu.com)."""
-    lx = lexicon()
-    sub, label, suffix = split_host(host)
-    domain = f"{label}.{suffix}" if label else host  # its registrable domain
-    shared = host in lx.shared_hosts or domain in lx.shared_hosts or domain in lx.allow_domains
-    if shared and (path or host in lx.shared_hosts or host == domain):
+    if is_shared(host) and (path or host in lexicon().shared_hosts or host == registrable(host)):
         return ("paths", host, r, path)
     return ("hosts", host, r, "")
 
