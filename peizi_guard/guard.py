@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable
 
 from . import api, check_limit
 from .db.engine import resolve_url
-from .matcher import Verdict
+from .matcher import Verdict, check
+from .normalise import is_blank
 
 
 class Guard:
@@ -73,18 +74,18 @@ class Guard:
 
     def _ask(self, question: Callable[[Any], Verdict]) -> Verdict:
         """`question(index)`; once more on a rewritten index when the saved one proves damaged."""
-        from .db.indexfile import IndexDamaged
-
         try:
             return question(self.index)
-        except IndexDamaged:
-            ix = self._index = api.load_index(self.url, self.as_of, damaged=True)
-            return question(ix)
+        except Exception as exc:  # (the import here: not on every question's path)
+            from .db.indexfile import IndexDamaged
+
+            if not isinstance(exc, IndexDamaged):
+                raise
+        ix = self._index = api.load_index(self.url, self.as_of, damaged=True)
+        return question(ix)
 
     def check(self, query: str, kind: str | None = None) -> Verdict:
         """A name, company, app / WeChat name or URL (kind detected unless given: name | url | text)."""
-        from .matcher import check
-
         _text("query", query, name=kind != "text")
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
@@ -241,8 +242,6 @@ def _source(text: str):  # noqa: ANN202
 def shows_nothing(text: str) -> bool:
     """Nothing to judge: blank (spaces and invisible characters only), or HTML source that shows
     no text and links nowhere."""
-    from .normalise import is_blank
-
     if not _markup(text):
         return is_blank(text)
     shown, links = _source(text) or ("", [])
@@ -275,8 +274,6 @@ _NOT_A_NAME = re.compile("[\ud800-\udfff\ufffd]")  # … or replaced by U+FFFD
 
 
 def _not_blank(what: str, value: str) -> None:
-    from .normalise import is_blank
-
     if is_blank(value):
         raise ValueError(f"nothing to check in an empty {what}")
 
