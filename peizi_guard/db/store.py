@@ -17,6 +17,9 @@ from ..model import DocumentError, ParsedDocument
 from .fast import ENTRIES_SQL, LISTS, READ_MODEL_VERSION, record, tagged
 from .models import Entry, Membership, ReadModel, Snapshot, Source
 
+# an entry's stored JSON: one encoder for every row (json.dumps with options makes one per call)
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
 
 @dataclass
 class IngestResult:
@@ -179,7 +182,7 @@ def _content(data: str) -> str:
         return data[:at] + data[m.end() :]
     d = json.loads(data)
     d.pop("seq", None)
-    return json.dumps(d, ensure_ascii=False, sort_keys=True)
+    return _dumps(d)
 
 
 def _same_version(versions: list, data: str):  # noqa: ANN001, ANN202
@@ -322,7 +325,7 @@ def _pair_repeats(key: str, keys: list[str], records: list[Record], versions: di
     matches (its own place's first), the rest in order."""
     rows = [i for i, k in enumerate(keys) if k == key or k.startswith(key + "#")]
     free = [keys[i] for i in rows]
-    data = {i: json.dumps(records[i].to_dict(), ensure_ascii=False, sort_keys=True) for i in rows}
+    data = {i: _dumps(records[i].to_dict()) for i in rows}
     given: dict[int, str] = {}
     for i in rows:
         for k in sorted(free, key=lambda k: k != keys[i]):  # its own place's identity first
@@ -420,7 +423,7 @@ def ingest(
     for start in range(0, len(keys), BATCH):  # in batches: 100,000 rows are never all in memory
         new_rows = []
         for key, rec in zip(keys[start : start + BATCH], doc.entries[start : start + BATCH]):
-            data = json.dumps(rec.to_dict(), ensure_ascii=False, sort_keys=True)
+            data = _dumps(rec.to_dict())
             have = _same_version(versions.get(key, []), data)
             if have is None:  # new, or changed: a new version; older snapshots keep the old one
                 stored[key] = _version_key(key, versions.get(key, []))

@@ -40,7 +40,7 @@ def distinct(parts: Iterable[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
         part = part.strip()
-        if part and part not in out and not is_none(part):
+        if part not in _NONE and part not in out:  # (stripped already: is_none, inline)
             out.append(part)
     return out
 

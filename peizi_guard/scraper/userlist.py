@@ -148,20 +148,22 @@ def _extra_cells(line: int, row: list[str], width: int) -> list[str]:
 
 def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
     out = []
-    unknown: set[str] = set()
+    known = set(COLUMNS)  # … and the unknown keys warned of already: each once, where it first appears
+    loads = json.JSONDecoder().decode
     for n, line in enumerate(split_lines(text), 1):  # at line feeds, as every input file is read
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line)
         except json.JSONDecodeError as exc:
             raise DocumentError(f"line {n}: not JSON ({exc.msg})") from None
         if not isinstance(obj, dict):
             raise DocumentError(f"line {n}: expected an object with a `name`")
         row = _from_listing({str(k).lower(): v for k, v in obj.items()})
-        for k in sorted(row.keys() - set(COLUMNS) - unknown):  # each once, where it first appears
-            warnings.append(f"line {n}: `{k}` is not one of {', '.join(COLUMNS)}: ignored")
-            unknown.add(k)
+        if not row.keys() <= known:
+            for k in sorted(row.keys() - known):
+                warnings.append(f"line {n}: `{k}` is not one of {', '.join(COLUMNS)}: ignored")
+                known.add(k)
         out.append((n, row))
     return out
 
