@@ -86,8 +86,14 @@ def main() -> None:
 
     from peizi_guard import api, matcher
 
-    ix = api.load_index(big)
     page = "我们是专业的股票配资平台，" + names[7] + "欢迎您。" + "今日行情分析：大盘震荡，板块轮动。" * 400
+    # this process, not a checking one, holds the 100,000 generated rows: the collector's full
+    # passes over them doubled the median (8 ms against 4.6 ms); a checker holds the index only
+    del data, names, queries
+    import gc
+
+    gc.collect()
+    ix = api.load_index(big)
     page = page.encode("utf-8")[:10_240].decode("utf-8", "ignore")  # 10 kB as served (UTF-8)
     matcher.check_text(ix, page)  # the mention automaton is built on first use
     times = []
