@@ -235,3 +235,15 @@ def test_first_characters_of_regex_constructs():
     assert first_chars("a?") is None  # matches the empty string: anywhere
     assert first_chars("\\d+元") is None and first_chars(".配") is None and first_chars("[^x]y") is None
     assert first_chars("配资", re.I) is None and first_chars("(?i:配)资") is None
+
+
+@quick
+@given(st.tuples(ANY, st.one_of(st.integers(), st.booleans()), st.one_of(ANY, st.none()), ANY, ANY, ANY))
+def test_a_ref_is_written_as_the_json_encoder_writes_it(values):
+    import json
+
+    from peizi_guard.db.indexmake import _ref_json
+    from peizi_guard.matcher.index import Ref
+
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    assert _ref_json(Ref(*values), dumps) == dumps(list(values))

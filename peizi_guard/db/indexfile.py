@@ -14,15 +14,18 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import itertools
 import threading
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ..matcher.index import PAIR_MAPS, REF_MAPS, Index, Ref
 from ..matcher.multi import Labels, Mentions, neighbourhoods
 from ..matcher.settings import DEFAULT, Settings
 from .engine import mask, sqlite_path
+
+if TYPE_CHECKING:
+    from .indexmake import Part
 
 TABLES = {m: i for i, m in enumerate(REF_MAPS + PAIR_MAPS)}  # a map's number in the `post` table
 
@@ -143,11 +146,14 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     from .indexmake import no_collector
 
+    from .indexmake import parts_prefix
+
     out = None
+    prefix = parts_prefix(tmp)
     try:
         out = _Rows(tmp)
         with no_collector():
-            n = _write(entries, out, key, settings, jobs)
+            n = _write(entries, out, key, settings, jobs, prefix)
         out.close()
         os.replace(tmp, path)
         return n
@@ -156,31 +162,54 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
             out.close(failed=True)
         Path(tmp).unlink(missing_ok=True)  # a failed write leaves nothing behind
         raise
+    finally:
+        for part in Path(tmp).parent.glob(Path(prefix).name + "*.part"):
+            part.unlink(missing_ok=True)
 
 
-def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jobs: int) -> int:
-    from .indexmake import made  # the rows' maker: not on a check's path
+def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jobs: int, prefix: str) -> int:
+    from .indexmake import PartFile, made  # the rows' maker: not on a check's path
 
     fuzzy: dict[str, list[int]] = {}
     mentions: set[str] = set()
     companies: set[str] = set()
     labels: dict[str, None] = {}  # in order of first listing
+    parts: list[Part] = []  # chunks made on worker processes, in order: copied from their files at the end
+    here: PartFile | None = None  # chunks made here after some on workers join them, in order
+    near: list[tuple[str, int]] = []
     n = n_refs = 0
-    for chunk in made(entries, settings, jobs):
-        out.put("INSERT INTO refs VALUES (?, ?)", chunk.refs)
-        out.put("INSERT INTO post VALUES (?, ?, ?, ?)", chunk.rows)
-        for k, r in chunk.fuzzy:
-            fuzzy.setdefault(k, []).append(r)
-        mentions.update(chunk.mentions)
-        companies.update(chunk.companies)
-        labels.update(dict.fromkeys(chunk.labels))
-        n, n_refs = n + chunk.entries, n_refs + len(chunk.refs)
+    try:
+        for no, chunk in enumerate(made(entries, settings, jobs, prefix)):
+            if chunk.part is None and parts:
+                here = here or PartFile(f"{prefix}main.part")
+                chunk = here.add(no, chunk)
+            if chunk.part is not None:
+                parts.append(chunk.part)
+                n_refs += chunk.part.refs
+            else:
+                out.put("INSERT INTO refs VALUES (?, ?)", chunk.refs)
+                out.put("INSERT INTO post VALUES (?, ?, ?, ?)", chunk.rows)
+                n_refs += len(chunk.refs)
+            for k, r in chunk.fuzzy:
+                if k not in fuzzy:  # a new key: its neighbourhood now, while the workers work
+                    fuzzy[k] = []
+                    near += neighbourhoods([k], len(fuzzy) - 1)
+                fuzzy[k].append(r)
+            if len(near) >= 50_000:
+                out.put("INSERT INTO near VALUES (?, ?)", near)
+                near = []
+            mentions.update(chunk.mentions)
+            companies.update(chunk.companies)
+            labels.update(dict.fromkeys(chunk.labels))
+            n += chunk.entries
+    finally:
+        if here is not None:
+            here.close()
+    out.put("INSERT INTO near VALUES (?, ?)", near)
+    _copy_parts(out, parts)
     keys = list(fuzzy)
     out.put("INSERT INTO fuzzy VALUES (?, ?, ?)", [(i, k, ",".join(map(str, fuzzy[k]))) for i, k in enumerate(keys)])
     del fuzzy
-    near = neighbourhoods(keys)
-    while batch := list(itertools.islice(near, 50_000)):
-        out.put("INSERT INTO near VALUES (?, ?)", batch)
     out.put("INSERT INTO words VALUES ('mention', ?)", [(w,) for w in sorted(mentions)])
     out.put("INSERT INTO words VALUES ('company', ?)", [(w,) for w in sorted(companies)])
     out.put("INSERT INTO words VALUES ('label', ?)", [(w,) for w in labels])
@@ -190,6 +219,38 @@ def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jo
     out.put("CREATE INDEX post_tk ON post (t, k)", None)  # sorted by SQLite, in C
     out.put("CREATE INDEX near_d ON near (d)", None)
     return n
+
+
+def _copy_parts(out: _Rows, parts: list[Part]) -> None:
+    """The rows of chunks made on worker processes, copied from their part files in chunk order,
+    in SQLite: the file is the one a single process writes."""
+    attached: dict[str, str] = {}
+    out.con.commit()  # a database is attached outside a transaction only
+    for part in parts:
+        if part.path not in attached:
+            if len(attached) == ATTACH_AT_ONCE:  # (SQLite attaches ten at most)
+                _detach(out, attached)
+            attached[part.path] = f"p{len(attached)}"
+            out.con.execute(f"ATTACH DATABASE ? AS {attached[part.path]}", (part.path,))
+        db, lo = attached[part.path], part.chunk << 32
+        out.con.execute(
+            f"INSERT INTO refs SELECT i, v FROM {db}.refs WHERE i BETWEEN ? AND ?", (lo, lo + part.refs - 1)
+        )
+        out.con.execute(
+            f"INSERT INTO post SELECT t, k, r, s FROM {db}.post WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+            (part.first, part.last),
+        )
+    _detach(out, attached)
+
+
+ATTACH_AT_ONCE = 8
+
+
+def _detach(out: _Rows, attached: dict[str, str]) -> None:
+    out.con.commit()
+    for db in attached.values():
+        out.con.execute(f"DETACH DATABASE {db}")
+    attached.clear()
 
 
 class _Rows:

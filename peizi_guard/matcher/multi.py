@@ -85,9 +85,10 @@ class Near:
         return sorted(found)
 
 
-def neighbourhoods(keys: list[str]) -> Iterator[tuple[str, int]]:
-    """(key or one of its one-character deletions, the key's index), for every key."""
-    for i, k in enumerate(keys):
+def neighbourhoods(keys: list[str], start: int = 0) -> Iterator[tuple[str, int]]:
+    """(key or one of its one-character deletions, the key's index), for every key; the first
+    key's index is `start`."""
+    for i, k in enumerate(keys, start):
         for d in {k} | _deletions(k):
             yield d, i
 
