@@ -215,6 +215,18 @@ def test_chunks_made_on_several_processes_write_the_same_file(tmp_path, monkeypa
     assert {r[0] >> 32 for r in one["refs"]} == set(range(9))  # numbered by chunk
 
 
+def test_worker_part_files_are_copied_and_removed_whatever_the_file_is_named(tmp_path, monkeypatch):
+    records = builtin.records()
+    monkeypatch.setattr(indexmake, "CHUNK", 50)
+    indexfile.write(records, str(tmp_path / "one.index"), "k1", jobs=1)
+    monkeypatch.setattr(indexmake, "PARALLEL_FROM", 100)
+    folder = tmp_path / "lists [1]*"
+    folder.mkdir()
+    assert indexfile.write(records, str(folder / "two[a].index"), "k1", jobs=2) == 410
+    assert [p.name for p in folder.iterdir()] == ["two[a].index"]  # no part file left
+    assert _tables(str(tmp_path / "one.index")) == _tables(str(folder / "two[a].index"))
+
+
 def test_an_index_made_by_other_code_is_rebuilt_and_one_copied_from_another_machine_is_trusted(tmp_path, monkeypatch):
     path = str(tmp_path / "x.index")
     indexfile.write(builtin.records(), path, "k1")

@@ -162,9 +162,11 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
             out.close(failed=True)
         Path(tmp).unlink(missing_ok=True)  # a failed write leaves nothing behind
         raise
-    finally:
-        for part in Path(tmp).parent.glob(Path(prefix).name + "*.part"):
-            part.unlink(missing_ok=True)
+    finally:  # the workers' part files (named, not globbed: a folder may be called [x])
+        name = Path(prefix).name
+        for part in Path(tmp).parent.iterdir():
+            if part.name.startswith(name) and part.name.endswith(".part"):
+                part.unlink(missing_ok=True)
 
 
 def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jobs: int, prefix: str) -> int:
