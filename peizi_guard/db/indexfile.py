@@ -144,9 +144,7 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
     them. Returns the number of entries."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-    from .indexmake import no_collector
-
-    from .indexmake import parts_prefix
+    from .indexmake import no_collector, parts_prefix
 
     out = None
     prefix = parts_prefix(tmp)
@@ -189,8 +187,7 @@ def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jo
                 parts.append(chunk.part)
                 n_refs += chunk.part.refs
             else:
-                out.put("INSERT INTO refs VALUES (?, ?)", chunk.refs)
-                out.put("INSERT INTO post VALUES (?, ?, ?, ?)", chunk.rows)
+                out.put_chunk(chunk.refs, chunk.rows)
                 n_refs += len(chunk.refs)
             for k, r in chunk.fuzzy:
                 if k not in fuzzy:  # a new key: its neighbourhood now, while the workers work
@@ -265,6 +262,11 @@ class _Rows:
 
     def put(self, sql: str, rows: list | None) -> None:
         self.con.execute(sql) if rows is None else self.con.executemany(sql, rows)
+
+    def put_chunk(self, refs: list, rows: list) -> None:
+        """A chunk's refs and `post` rows (indexmake.Made), here or in a worker's part file."""
+        self.put("INSERT INTO refs VALUES (?, ?)", refs)
+        self.put("INSERT INTO post VALUES (?, ?, ?, ?)", rows)
 
     def close(self, failed: bool = False) -> None:
         if not failed:

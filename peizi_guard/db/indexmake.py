@@ -54,25 +54,21 @@ class PartFile:
     """A worker's file of chunks' rows, appended chunk by chunk, each committed before it is told of."""
 
     def __init__(self, path: str):
-        import sqlite3
-
-        from .indexfile import SCHEMA
+        from .indexfile import _Rows  # the index file's own writer: the same schema and settings
 
         self.path, self.rows = path, 0
-        self.con = sqlite3.connect(path)
-        self.con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        self.out = _Rows(path)
 
     def add(self, chunk: int, m: Made) -> Made:
         """`m` with its refs and rows moved into this file."""
-        self.con.executemany("INSERT INTO refs VALUES (?, ?)", m.refs)
-        self.con.executemany("INSERT INTO post VALUES (?, ?, ?, ?)", m.rows)
-        self.con.commit()
+        self.out.put_chunk(m.refs, m.rows)
+        self.out.con.commit()
         part = Part(self.path, chunk, self.rows + 1, self.rows + len(m.rows), len(m.refs))
         self.rows += len(m.rows)
         return m._replace(refs=[], rows=[], part=part)
 
     def close(self) -> None:
-        self.con.close()
+        self.out.close()
 
 
 def parts_prefix(path: str) -> str:
@@ -135,9 +131,9 @@ def _ref_json(r, dumps) -> str:  # noqa: ANN001
 def made(entries: Iterable[dict], settings: Settings, jobs: int = 0, prefix: str = "") -> Iterator[Made]:
     """Each chunk's rows, in order; `jobs` processes (0: one per core, at most 4) once the list
     reaches PARALLEL_FROM entries, each writing its rows to a part file `<prefix><pid>.part`
-    (the caller copies them, and removes the files). At most two chunks per process are in
-    flight. Processes that cannot start or die on the way only cost time: their chunks are made
-    here."""
+    (the caller copies them, and removes the files; with no prefix, every chunk is made here).
+    At most two chunks per process are in flight. Processes that cannot start or die on the way
+    only cost time: their chunks are made here."""
     chunks = enumerate(_batches(entries))
     first = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
     jobs = jobs or min(cores(), 4)
