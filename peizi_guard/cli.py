@@ -55,6 +55,11 @@ def _date(ctx, param, value):  # noqa: ANN001
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
     if param is not None and param.name == "published" and day > date.today():
         raise click.BadParameter(f"{value} is in the future: a document is published by the day it is imported")
+    if param is not None and param.name == "as_of":
+        from .guard import future
+
+        if why := future(day):
+            raise click.BadParameter(why + " (leave --as-of out)")
     return day
 
 
@@ -943,7 +948,9 @@ def check(
     from .guard import shows_nothing, undecoded
 
     if any(map(shows_nothing, [*queries, *texts])):
-        raise Failure("nothing to check in an empty QUERY or --text (or HTML that shows no text)")
+        raise Failure(
+            "nothing to check in an empty QUERY or --text, one of only punctuation or symbols, or HTML that shows no text"
+        )
     for what, value in [*(("QUERY", q) for q in queries), *(("--text", t) for t in texts)]:
         problem = undecoded(value, name=what == "QUERY")
         if problem:  # a GBK terminal's name would be checked as another name, and come out clear
@@ -982,7 +989,9 @@ def check(
     if (empty or blank) and not items:
         why = []
         if empty:
-            why.append(f"no queries in {', '.join(empty)} (one a line; blank lines and '# ' comments are skipped)")
+            why.append(
+                f"no queries in {', '.join(empty)} (one a line; blank lines, lines of only punctuation and '# ' comments are skipped)"
+            )
         if blank:
             why.append(f"no text in {', '.join(blank)}")
         raise Failure("nothing to check: " + "; ".join(why))

@@ -16,13 +16,13 @@ question sees the new lists. The CLI is a thin shell over this class.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from . import api, check_limit
 from .db.engine import resolve_url
 from .matcher import Verdict, check
-from .normalise import is_blank
+from .normalise import has_words, is_blank
 
 
 class Guard:
@@ -33,6 +33,8 @@ class Guard:
             raise TypeError(f"Guard(as_of=…): a datetime.date, not {type(as_of).__name__}")
         if isinstance(as_of, datetime):  # a date and time: its day
             as_of = as_of.date()
+        if as_of is not None and (why := future(as_of)):
+            raise ValueError(f"as_of {why}")
         if db == "":  # no database named, not the default one (None); resolve_url refuses blanks
             raise api.DbError("the database is blank: give a file path or URL")
         self.db = db
@@ -101,7 +103,7 @@ class Guard:
             for q in queries:
                 _text("query", q, name=kind != "text")
                 if shows_nothing(q):
-                    raise ValueError("nothing to check in an empty query")
+                    raise ValueError("nothing to check in an empty query, or one of only punctuation or symbols")
         return (self.check(q, kind) for q in queries)
 
     def check_text(self, text: str) -> Verdict:
@@ -239,13 +241,21 @@ def _source(text: str):  # noqa: ANN202
     return page_source(text)
 
 
+def future(day: date) -> str:
+    """Why `day` cannot be a day the lists stood on ("" when it can): after tomorrow (a day of
+    margin for the time zones between the user and this machine's clock)."""
+    if day <= date.today() + timedelta(days=1):
+        return ""
+    return f"{day.isoformat()} is in the future: the lists of today are the newest there are"
+
+
 def shows_nothing(text: str) -> bool:
-    """Nothing to judge: blank (spaces and invisible characters only), or HTML source that shows
-    no text and links nowhere."""
+    """Nothing to judge: no letter, digit or ideograph (blank, or punctuation and symbols only:
+    "。，！？" names nothing and offers nothing), or HTML source that shows none and links nowhere."""
     if not _markup(text):
-        return is_blank(text)
+        return not has_words(text)
     shown, links = _source(text) or ("", [])
-    return is_blank(shown) and not links
+    return not has_words(shown) and not links
 
 
 def _text(what: str, value: object, name: bool = False) -> None:
@@ -276,6 +286,8 @@ _NOT_A_NAME = re.compile("[\ud800-\udfff\ufffd]")  # … or replaced by U+FFFD
 def _not_blank(what: str, value: str) -> None:
     if is_blank(value):
         raise ValueError(f"nothing to check in an empty {what}")
+    if not has_words(value):
+        raise ValueError(f"nothing to check in the {what}: only punctuation or symbols, no letter, digit or character")
 
 
 def _source_id(source: object) -> None:

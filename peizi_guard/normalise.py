@@ -187,6 +187,14 @@ def is_blank(text: str) -> bool:
     return not (text.translate(_INVISIBLE) if _ANY_INVISIBLE.search(text) else text).strip()
 
 
+_WORD_CHAR = re.compile(r"[^\W_]")  # a letter, digit or ideograph (sre's [^\W_] is str.isalnum)
+
+
+def has_words(text: str) -> bool:
+    """Something to look up: a letter, digit or ideograph, not only spaces, punctuation or symbols."""
+    return _WORD_CHAR.search(text) is not None
+
+
 def clean_text(text: str) -> str:
     """Text as a reader sees it: HTML entities decoded, invisible characters dropped, folded."""
     if "&" in text:

@@ -22,7 +22,7 @@ from . import SCAN_LIMITS, check_limit
 from .inputs import is_comment
 from .scraper.visible import shown_text
 from .matcher import Index, check_page
-from .normalise import looks_like_url
+from .normalise import has_words, looks_like_url
 from .scraper.http import guarded_session
 from .scraper.pages import Page, fetch_page
 
@@ -114,7 +114,7 @@ _REASONS = (
     ("scan worker stopped", "worker stopped"),
     ("empty page", "empty page"),
 )
-EMPTY = "empty page: no title, description or visible text"
+EMPTY = "empty page: no title, description or visible text (no letter, digit or character)"
 TRUNCATED = "read in part (--max-bytes)"  # a clear first part of a longer page
 
 
@@ -240,7 +240,7 @@ def result_of(ix: Index, page: Page, hops: list[str]) -> dict:
     """The scan result of a fetched (or failed) page."""
     text = shown_text(page.title, page.description, page.text)
     targets = page.frames + page.goes_to
-    if not page.error and not text.strip() and not targets and not page.links and not page.redirects:
+    if not page.error and not has_words(text) and not targets and not page.links and not page.redirects:
         page.error = EMPTY  # nothing was read: never judged, so never clear
     v = check_page(ix, page.url, hops, text, targets=targets, links=page.links)
     verdict, reason = v.verdict, None

@@ -12,7 +12,7 @@ from peizi_guard.api import import_file
 from peizi_guard.guard import Guard
 from peizi_guard.web.app import _origin, create_app
 
-EMPTY = "blank, or HTML that shows no text"
+EMPTY = "blank, only punctuation or symbols, or HTML that shows no text"
 JSON = {"content-type": "application/json"}
 
 
@@ -61,7 +61,7 @@ def test_html_that_shows_something_or_links_is_still_judged(client):
 
 
 def test_html_that_shows_nothing_is_the_pages_own_error_in_its_language(client):
-    zh = "没有可查的内容：空白，或不显示任何文字的网页源代码"
+    zh = "没有可查的内容：空白、只有标点符号，或不显示任何文字的网页源代码"
     assert page_error(client.get("/", params={"q": "<p></p>"})) == f"出错了: {zh} / nothing to check: {EMPTY}"
     assert page_error(client.post("/", data={"q": "<div> </div>"})).startswith(f"出错了: {zh}")
     en = page_error(client.post("/?lang=en", data={"q": "<p></p>"}))

@@ -39,7 +39,7 @@ from .page import T, error_page, language, page, say
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
 MAX_TEXT = 200 * 1024  # bytes of one text (UTF-8)
-EMPTY = "blank, or HTML that shows no text"  # what Guard refuses as nothing to check
+EMPTY = "blank, only punctuation or symbols, or HTML that shows no text"  # what Guard refuses as nothing to check
 RATE_LIMIT = 120  # requests a minute per client
 FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed the lists
 FORM = ("application", "x-www-form-urlencoded")  # the media type of the page's form, the one it takes
@@ -531,7 +531,11 @@ def _page(app: FastAPI, state: _State) -> None:
             if len(query.encode("utf-8")) > MAX_TEXT:
                 error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
             elif shows_nothing(query):
-                error = say(lang, f"nothing to check: {EMPTY}", "没有可查的内容：空白，或不显示任何文字的网页源代码")
+                error = say(
+                    lang,
+                    f"nothing to check: {EMPTY}",
+                    "没有可查的内容：空白、只有标点符号，或不显示任何文字的网页源代码",
+                )
             elif undecoded(query, name=not reads_as_text(query)):
                 error = say(
                     lang,

@@ -1,0 +1,108 @@
+"""Session 29: a query or text of only punctuation or symbols names nothing and offers nothing.
+It was checked and came out "clear" (`check "。，！？"`: 未发现问题 CLEAR); it is refused as nothing
+to check, like a blank one, and a `--file` line of it (a "-----" separator) is skipped."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+
+from peizi_guard.cli import main
+from peizi_guard.guard import Guard, shows_nothing
+from peizi_guard.normalise import has_words
+from peizi_guard.web.app import create_app
+
+MARKS = ["。，！？", "!!!", "-----", "……", "￥￥￥", "💰💰", "（）【】", "\u200b。\u200b"]
+
+
+def cli(db, *args):  # noqa: ANN001
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+@given(st.text(max_size=30))
+def test_has_words_is_any_alphanumeric_character(s):
+    assert has_words(s) == any(ch.isalnum() for ch in s)
+
+
+@pytest.mark.parametrize("marks", MARKS)
+def test_punctuation_or_symbols_alone_are_nothing_to_check(db, marks):
+    guard = Guard(db)
+    assert shows_nothing(marks)
+    with pytest.raises(ValueError, match="only punctuation or symbols"):
+        guard.check(marks)
+    with pytest.raises(ValueError, match="only punctuation or symbols"):
+        guard.check_text(marks)
+    with pytest.raises(ValueError, match="nothing to check"):
+        list(guard.check_many(["杜德配资", marks]))
+    r = cli(db, "check", "--text", marks)
+    assert r.exit_code == 2 and r.output.count("\n") == 1 and "only punctuation or symbols" in r.output
+
+
+@pytest.mark.parametrize("query", ["！a", "1", "配", "Ⅻ", "—杜德配资—"])
+def test_one_letter_digit_or_character_is_something_to_check(db, query):
+    assert not shows_nothing(query)
+    assert Guard(db).check(query).verdict in ("listed", "suspicious", "clear")
+
+
+def test_a_file_line_of_marks_is_skipped_like_a_blank_one(db, tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_text("杜德配资\n-----\n。，！？\n\n华泰证券\n", encoding="utf-8")
+    r = cli(db, "check", "--file", str(f), "--json")
+    assert [json.loads(x)["query"] for x in r.stdout.splitlines()] == ["杜德配资", "华泰证券"]
+    assert r.exit_code == 1  # one listed; nothing skipped as a problem
+    only = tmp_path / "marks.txt"
+    only.write_text("-----\n=====\n", encoding="utf-8")
+    r = cli(db, "check", "--file", str(only))
+    assert r.exit_code == 2 and "lines of only punctuation" in r.output
+
+
+def test_html_showing_only_marks_is_nothing_but_one_linking_out_is_judged(db):
+    guard = Guard(db)
+    with pytest.raises(ValueError, match="nothing to check"):
+        guard.check_text("<p>。，！？</p>")
+    assert guard.check_text('<p>→</p><a href="https://www.ddpz666.com/">→</a>').verdict == "listed"
+
+
+def test_the_web_api_refuses_marks_as_an_empty_query(shared_db):
+    with TestClient(create_app(shared_db, rate_limit=0)) as c:
+        r = c.get("/api/check", params={"q": "。，！？"})
+        assert r.status_code == 422 and "only punctuation or symbols" in r.json()["detail"]
+        r = c.post("/api/text", json={"text": "!!!"})
+        assert r.status_code == 422
+        assert c.get("/api/check", params={"q": "杜德配资"}).json()[0]["verdict"] == "listed"
+
+
+def test_a_page_showing_only_marks_is_unchecked_never_clear(db):
+    from peizi_guard.scan import result_of
+    from peizi_guard.scraper.pages import Page
+
+    ix = Guard(db).index
+    url = "http://127.0.0.1/x"
+    marks = result_of(ix, Page(url, url, status=200, title="……", text="。。。 ——"), [])
+    assert marks["verdict"] == "unchecked" and marks["reason"] == "empty page"
+    words = result_of(ix, Page(url, url, status=200, title="……", text="今日沪指小幅上涨。"), [])
+    assert words["verdict"] == "clear"
+    listed = result_of(ix, Page("http://www.ddpz666.com/", "http://www.ddpz666.com/", status=200, text="……"), [])
+    assert listed["verdict"] == "listed"  # its address still speaks for it
+
+
+# ---- --as-of a day still to come ------------------------------------------------------------------
+
+
+def test_as_of_a_future_day_is_refused_not_answered_with_todays_lists(db):
+    from datetime import date, timedelta
+
+    later = date.today() + timedelta(days=30)
+    with pytest.raises(ValueError, match="in the future"):
+        Guard(db, as_of=later)
+    for cmd in (["check", "杜德配资"], ["list"]):
+        r = cli(db, *cmd, "--as-of", later.isoformat())
+        assert r.exit_code == 2 and "in the future" in r.output and "Traceback" not in r.output, r.output
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()  # a user ahead of this machine's clock
+    assert cli(db, "check", "杜德配资", "--as-of", tomorrow).exit_code == 1  # listed
+    assert Guard(db, as_of=date(2020, 8, 1)).check("杜德配资").verdict == "listed"
