@@ -1,4 +1,7 @@
-"""The official lists shipped inside the package: original documents plus their parse.
+"""The official lists shipped inside the package: original documents plus their parse, every
+issue we hold of each source, oldest first in the manifest (the last one of a source is its
+current list; the earlier ones are its history: entries a later issue dropped are "formerly
+listed" evidence, and `history`, `diff` and `--as-of` work offline).
 
 `python -m peizi_guard.builtin` re-parses the shipped documents and rewrites the .json files.
 """
@@ -39,23 +42,44 @@ def load(doc: dict) -> tuple[ParsedDocument, bytes]:
     return ParsedDocument(entries=entries, **parsed), raw
 
 
+def current() -> list[dict]:
+    """The newest shipped document of each source (the manifest lists each source's oldest first)."""
+    docs = manifest()
+    last = {d["source"]: d for d in docs}
+    return [d for d in docs if last[d["source"]] is d]
+
+
 def records() -> list[dict]:
-    """Every shipped entry as a record with its `source` (what the matcher indexes)."""
+    """Every entry of the current shipped lists as a record with its `source` (what the matcher
+    indexes as listed; the earlier issues' entries are not among them)."""
     out = []
-    for doc in manifest():
+    for doc in current():
         parsed, _ = load(doc)
         out += [{**e.to_dict(), "source": doc["source"]} for e in parsed.entries]
     return out
 
 
+HISTORY_ENV = "PEIZI_GUARD_HISTORY"  # "0": seed the current lists only, not their earlier issues
+
+
+def seeded_documents() -> list[dict]:
+    """What a new database is seeded with: every shipped issue, or with PEIZI_GUARD_HISTORY=0
+    (a smaller database; `import` adds an issue later) the current one of each source only."""
+    import os
+
+    off = os.environ.get(HISTORY_ENV, "").strip().lower() in ("0", "no", "false", "off")
+    return current() if off else manifest()
+
+
 def seed(session, only: set[str] | None = None) -> int:
-    """Ingest every shipped document of each source that has no snapshot yet. Returns how many."""
+    """Ingest the shipped documents (seeded_documents) of each source that has no snapshot yet.
+    Returns how many."""
     from .db import store
     from .sources import source_meta
 
     have = {sid for sid in builtin_sources() if store.current_snapshot(session, sid) is not None}
     n = 0
-    for doc in manifest():
+    for doc in seeded_documents():
         if doc["source"] in have or (only is not None and doc["source"] not in only):
             continue
         parsed, raw = load(doc)
@@ -65,7 +89,7 @@ def seed(session, only: set[str] | None = None) -> int:
             parsed,
             raw,
             rebuild=False,
-            published=date.fromisoformat(doc["published"]),
+            published=date.fromisoformat(doc["published"]) if doc["published"] else None,
             origin=f"builtin:{doc['file']}",
         )
         n += 1

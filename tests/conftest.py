@@ -54,12 +54,16 @@ def _seeded(_server, tmp_path_factory):
     (CREATE DATABASE … TEMPLATE, and the index file) for each `db`: what the first command on a
     new database does, once per run instead of once per test (the index's key, the lists it was
     built for, is checked on every load as ever)."""
-    if _server is None:
-        yield None
-        return
     import subprocess
     import sys
 
+    cache = str(tmp_path_factory.getbasetemp() / "cache")
+    if _server is None:  # SQLite: a seeded file, copied for each `db`
+        path = str(tmp_path_factory.mktemp("seeded") / "t.db")
+        subprocess.run([sys.executable, "-c", "import sys; from peizi_guard import api; api.load_index(sys.argv[1])",
+                        path], check=True, env={**os.environ, "XDG_CACHE_HOME": cache})
+        yield "", path
+        return
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
@@ -68,7 +72,6 @@ def _seeded(_server, tmp_path_factory):
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
     # in a process of its own, so that no connection is left open on the template
-    cache = str(tmp_path_factory.getbasetemp() / "cache")
     subprocess.run([sys.executable, "-c", "import sys; from peizi_guard import api; api.load_index(sys.argv[1])",
                     url], check=True, env={**os.environ, "XDG_CACHE_HOME": cache})
     yield name, url
@@ -122,21 +125,36 @@ def shared_db(tmp_path_factory, _server) -> str:
 
 @pytest.fixture()
 def db(tmp_path, _own_cache_dir, _server, _seeded, monkeypatch) -> str:
-    """A fresh database (on PostgreSQL a copy of one seeded once, as every database is seeded on
-    first use); PEIZI_GUARD_DB points at it too."""
-    dbs = _Databases(_server, tmp_path, template=_seeded[0] if _seeded else None)
+    """A fresh database: a copy of one seeded once, with its saved index, as every database is
+    seeded on first use (an SQLite file copied, or a PostgreSQL database made from it as a
+    template); PEIZI_GUARD_DB points at it too. `new_db` gives empty ones."""
+    import shutil
+
+    from peizi_guard.db.indexfile import path_for
+
+    dbs = _Databases(_server, tmp_path, template=_seeded[0] or None)
     url = dbs.make("pg")
-    if _seeded:
-        import shutil
-
-        from peizi_guard.db.indexfile import path_for
-
-        saved = path_for(_seeded[1])
-        if saved and os.path.exists(saved):
-            shutil.copyfile(saved, path_for(url))
+    if _server is None:
+        shutil.copyfile(_seeded[1], url)  # (the seeding process ended: its WAL is checkpointed)
+    saved = path_for(_seeded[1])
+    if saved and os.path.exists(saved):
+        shutil.copyfile(saved, path_for(url))
     monkeypatch.setenv("PEIZI_GUARD_DB", url)
     yield url
     dbs.drop()
+
+
+@pytest.fixture()
+def db_before_history(new_db, monkeypatch) -> str:
+    """A database seeded as peizi-guard seeded one before it shipped the SAC's earlier issues: the
+    current document of each source only, so that importing or refreshing an earlier issue adds
+    it (the path of every issue the SAC publishes from now on): PEIZI_GUARD_HISTORY=0, as a user
+    may set it too, for this process and the ones it starts. Seeded on first use; PEIZI_GUARD_DB
+    points at it."""
+    monkeypatch.setenv("PEIZI_GUARD_HISTORY", "0")
+    url = new_db("before")
+    monkeypatch.setenv("PEIZI_GUARD_DB", url)
+    return url
 
 
 def table_counts(url: str, tables) -> dict:

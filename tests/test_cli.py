@@ -52,7 +52,11 @@ def test_sources(db):
     r = run(db, "sources", "--json")
     src = json.loads(r.output.splitlines()[0])
     sac = json.loads(r.output.splitlines()[1])
-    assert sac["id"] == "sac-blacklist" and sac["snapshots"][0]["entry_count"] == 152
+    assert sac["id"] == "sac-blacklist" and [s["entry_count"] for s in sac["snapshots"]] == [
+        88, 95, 95, 92, 89, 102, 132, 132, 133, 144, 147, 152  # the twelve shipped issues, oldest first
+    ]
+    assert [s["current"] for s in sac["snapshots"]] == [False] * 11 + [True]
+    assert sac["snapshots"][0]["issue"] == "2019年第1期" and sac["snapshots"][0]["published"] is None
     assert src["id"] == "csrc-peizi"
     assert src["snapshots"][0]["entry_count"] == 258 and src["snapshots"][0]["published"] == "2020-07-08"
     assert len(src["snapshots"][0]["sha256"]) == 64

@@ -27,14 +27,14 @@ def test_six_first_runs_at_once_all_answer_and_seed_once(new_db, tmp_path):
         assert p.returncode == 1, err  # 1: listed
         assert json.loads(out)["verdict"] == "listed" and "Traceback" not in err
     c = table_counts(url, ("sources", "snapshots", "entries", "memberships"))
-    assert c == {"sources": 2, "snapshots": 2, "entries": 410, "memberships": 410}
+    assert c == {"sources": 2, "snapshots": 13, "entries": 492, "memberships": 1659}  # seeded once
 
 
-def test_four_refreshes_of_the_same_new_document_at_once_store_it_once(new_db, tmp_path):
+def test_four_refreshes_of_the_same_new_document_at_once_store_it_once(db_before_history, tmp_path):
     from .conftest import FIXTURES
     from .sitehelper import Site
 
-    url = new_db("four")
+    url = db_before_history  # (PEIZI_GUARD_HISTORY=0 reaches the processes started here)
     subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", url, "check", "x"],
                    capture_output=True)
     site = Site()
@@ -55,7 +55,7 @@ def test_four_refreshes_of_the_same_new_document_at_once_store_it_once(new_db, t
         assert p.returncode == 0 and "Traceback" not in err, err  # was: IntegrityError, exit 3
         statuses.append(json.loads(out)["status"])
     assert sorted(statuses) == ["added", "unchanged", "unchanged", "unchanged"]
-    assert table_counts(url, ("snapshots",)) == {"snapshots": 3}
+    assert table_counts(url, ("snapshots",)) == {"snapshots": 3}  # the current two and this one
 
 
 @sqlite_only

@@ -35,7 +35,8 @@ def import_issues(db, issues):  # noqa: ANN001
         assert r.exit_code == 0, r.output
 
 
-def test_a_renamed_entry_keeps_its_old_name_in_older_snapshots(db):
+def test_a_renamed_entry_keeps_its_old_name_in_older_snapshots(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     import_issues(db, [*(f"2019-{m}" for m in EARLY), "2019-07"])  # after the built-in 2020 issue
     assert yinhe(api.entries(db, "sac-blacklist", as_of=THEN)) == ["银河配资"]
     assert yinhe(api.entries(db, "sac-blacklist", as_of=date(2019, 8, 15))) == ["银河配资"]  # 2019年第6期
@@ -49,8 +50,9 @@ def test_a_renamed_entry_keeps_its_old_name_in_older_snapshots(db):
     assert "银河配资" in r.stdout and "金河配资" not in r.stdout
 
 
-def test_order_of_arrival_does_not_matter(db, new_db):
+def test_order_of_arrival_does_not_matter(db_before_history, new_db):
     """Oldest first or newest first: each snapshot lists what its document printed."""
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     other = new_db("other")
     import_issues(db, ["2019-03", "2019-07"])
     import_issues(other, ["2019-07", "2019-03"])
@@ -60,8 +62,9 @@ def test_order_of_arrival_does_not_matter(db, new_db):
         assert yinhe(api.entries(d, "sac-blacklist")) == ["金河配资"]
 
 
-def test_the_same_data_again_is_the_same_version(db):
+def test_the_same_data_again_is_the_same_version(db_before_history):
     """Issues that list 银河配资 alike share one stored row; a row's place (seq) is no change."""
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     import_issues(db, [f"2019-{m}" for m in EARLY])
     import_issues(db, ["2019-07", "2019-08"])
     rows = {}
@@ -76,7 +79,8 @@ def test_the_same_data_again_is_the_same_version(db):
     assert old[0] != new[0] and old[0].split(" ")[0] == new[0].split(" ")[0] == "url:yinhepeizi.com"
 
 
-def test_history_and_diff_of_a_renamed_entry(db):
+def test_history_and_diff_of_a_renamed_entry(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     import_issues(db, ["2019-06", "2019-07"])
     hist = [json.loads(x) for x in cli(db, "history", "sac-blacklist", "--json").stdout.splitlines()]
     six, seven = (h["id"] for h in hist[:2])
@@ -115,7 +119,8 @@ def test_a_user_list_with_every_name_changed_diffs_and_reverts(db, tmp_path):
     assert json.loads(cli(db, "check", "甲配资", "--json").stdout)["verdict"] == "listed"
 
 
-def test_seeding_then_an_older_issue_leaves_the_built_in_list_as_shipped(db):
+def test_seeding_then_an_older_issue_leaves_the_built_in_list_as_shipped(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     shipped = sorted((e["key"], e["name"]) for e in api.entries(db, "sac-blacklist"))
     import_issues(db, ["2019-06"])  # older than the built-in issue: history only
     assert sorted((e["key"], e["name"]) for e in api.entries(db, "sac-blacklist")) == shipped

@@ -23,8 +23,8 @@ def keys(db, source="sac-blacklist"):  # noqa: ANN001
     return sorted(e["key"] for e in api.entries(db, source))
 
 
-def test_issues_imported_in_any_order_leave_the_newest_current(db, new_db):
-    fresh = new_db("fresh")
+def test_issues_imported_in_any_order_leave_the_newest_current(db_before_history):
+    fresh = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     cli(fresh, "import", str(SAC["2020-03"]), "--source", "sac-blacklist")  # older than the built-in 2020 issue
     newest = keys(fresh)
     for issue in ("2020-02", "2019-05", "2019-08", "2019-01"):
@@ -79,14 +79,16 @@ def test_a_short_document_cannot_replace_the_list_without_force(db, tmp_path):
     assert r.exit_code == 0 and len(keys(db, "csrc-peizi")) == 10
 
 
-def test_a_document_that_removes_more_than_it_keeps_is_refused(db):
+def test_a_document_that_removes_more_than_it_keeps_is_refused(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     before = keys(db)
     r = cli(db, "import", str(SAC["2019-01"]), "--source", "sac-blacklist", "--published", "2021-01-01")
     assert r.exit_code == 2 and "would remove" in r.stderr and "keep" in r.stderr
     assert keys(db) == before
 
 
-def test_revert_makes_an_earlier_list_current_until_a_newer_document(db):
+def test_revert_makes_an_earlier_list_current_until_a_newer_document(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     builtin_keys = keys(db)
     cli(db, "import", str(SAC["2020-03"]), "--source", "sac-blacklist", "--published", "2020-06-01", "--force")
     assert keys(db) != builtin_keys

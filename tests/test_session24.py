@@ -123,7 +123,8 @@ def test_after_a_revert_refreshing_a_document_stored_already_is_unchanged_not_re
         site.close()
 
 
-def test_refresh_passes_over_an_attachment_that_is_not_the_list(db):
+def test_refresh_passes_over_an_attachment_that_is_not_the_list(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from .conftest import FIXTURES
     from .sitehelper import Site
 
@@ -260,7 +261,8 @@ def test_index_workers_end_when_the_import_is_killed(db, tmp_path):
             p.kill()
 
 
-def test_a_database_locked_by_another_program_fails_the_refresh_with_a_json_line(db, monkeypatch):
+def test_a_database_locked_by_another_program_fails_the_refresh_with_a_json_line(db_before_history, monkeypatch):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     import sqlite3
 
     import pytest
@@ -319,7 +321,8 @@ def test_diff_json_names_entries_by_identity_not_by_stored_version(db, tmp_path)
     assert c["old"]["key"] == c["new"]["key"] == "url:jiayi-pz.com"  # not "url:jiayi-pz.com ~2"
 
 
-def test_a_revert_holds_until_a_document_newer_than_every_stored_one(db):
+def test_a_revert_holds_until_a_document_newer_than_every_stored_one(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from peizi_guard import api
 
     from .conftest import FIXTURES
@@ -334,7 +337,8 @@ def test_a_revert_holds_until_a_document_newer_than_every_stored_one(db):
     assert [x["id"] for x in now if x["current"]] == [jan.snapshot_id]  # still the reverted list
 
 
-def test_refresh_passes_over_an_attachment_that_cannot_be_fetched(db):
+def test_refresh_passes_over_an_attachment_that_cannot_be_fetched(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from .conftest import FIXTURES
     from .sitehelper import Site
 
@@ -391,7 +395,8 @@ def test_the_web_refuses_a_query_that_was_not_utf_8(db):
     assert r.status_code == 200 and "could not be decoded" in r.text and "Not on the official lists" not in r.text
 
 
-def test_a_password_in_the_refresh_url_is_never_stored_or_shown(db):
+def test_a_password_in_the_refresh_url_is_never_stored_or_shown(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from peizi_guard import api
 
     from .conftest import FIXTURES

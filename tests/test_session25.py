@@ -16,7 +16,8 @@ def cli(db, *args):  # noqa: ANN001
     return CliRunner().invoke(main, ["--db", db, *args])
 
 
-def test_a_revert_counts_what_it_changed_as_diff_counts_it(db):
+def test_a_revert_counts_what_it_changed_as_diff_counts_it(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from peizi_guard import api
 
     api.entries(db)
@@ -140,7 +141,8 @@ def test_a_file_with_lone_carriage_returns_is_never_one_query(db, tmp_path):
     assert r.exit_code == 1 and [json.loads(x)["verdict"] for x in r.stdout.splitlines()] == ["listed", "clear"]
 
 
-def test_refresh_takes_the_newest_of_the_lists_a_page_attaches_in_any_order(db):
+def test_refresh_takes_the_newest_of_the_lists_a_page_attaches_in_any_order(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from .sitehelper import Site
 
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -260,7 +262,8 @@ def test_a_row_that_lost_its_first_address_is_the_same_row_and_no_shrink(db, tmp
     assert (line["ok"], line["added"], line["removed"], line["changed"], line["kept"]) == (True, 0, 0, 2, 1)
 
 
-def test_the_sac_issue_that_drops_a_sites_first_address_changes_that_entry(db):
+def test_the_sac_issue_that_drops_a_sites_first_address_changes_that_entry(db_before_history):
+    db = db_before_history  # (the shipped SAC history not stored: earlier issues are new)
     from peizi_guard import api
 
     api.entries(db)

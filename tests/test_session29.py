@@ -106,3 +106,29 @@ def test_as_of_a_future_day_is_refused_not_answered_with_todays_lists(db):
     tomorrow = (date.today() + timedelta(days=1)).isoformat()  # a user ahead of this machine's clock
     assert cli(db, "check", "杜德配资", "--as-of", tomorrow).exit_code == 1  # listed
     assert Guard(db, as_of=date(2020, 8, 1)).check("杜德配资").verdict == "listed"
+
+
+# ---- the SAC's earlier issues, shipped --------------------------------------------------------------
+
+
+def test_a_value_still_listed_is_evidence_once_not_again_as_formerly_listed(db):
+    """反弹股糜币 is on the current SAC issue and, as another version of its entry, on earlier
+    ones: with the history shipped it came out as exact and again as formerly-listed."""
+    v = Guard(db).check("反弹股糜币")
+    assert v.verdict == "listed"
+    assert [(m.method, m.list) for m in v.matches] == [("exact", "official")]
+    dropped = Guard(db).check("xingyetouzi.com")  # only earlier issues list it: former evidence stays
+    assert [(m.method, m.list) for m in dropped.matches] == [("formerly-listed", "former")]
+
+
+def test_a_new_database_without_history_when_asked(new_db, monkeypatch):
+    from peizi_guard import api
+
+    monkeypatch.setenv("PEIZI_GUARD_HISTORY", "0")
+    url = new_db("lean")
+    assert [len(s["snapshots"]) for s in api.sources(url)] == [1, 1]
+    assert Guard(url).check("xingyetouzi.com").verdict == "clear"
+    assert Guard(url).check("杜德配资").verdict == "listed"
+    monkeypatch.setenv("PEIZI_GUARD_HISTORY", "1")
+    full = new_db("full")
+    assert [len(s["snapshots"]) for s in api.sources(full)] == [1, 12]

@@ -18,10 +18,11 @@ def counts(url: str) -> dict:
 
 def test_empty_database_seeds_itself_offline(db):
     rows = api.entries(db)
-    assert len(rows) == 258 + 152
+    assert len(rows) == 258 + 152  # the current lists
     assert len(api.entries(db, "csrc-peizi")) == 258
     c = counts(db)
-    assert c["snapshots"] == 2 and c["entries"] == 410 and c["memberships"] == 410
+    # and the SAC's eleven earlier issues: 1,249 rows, of 82 more entries (or versions of one)
+    assert c["snapshots"] == 13 and c["entries"] == 410 + 82 and c["memberships"] == 410 + 1249
     from peizi_guard.db.engine import resolve_url
     from sqlalchemy import create_engine, text
 
@@ -110,7 +111,8 @@ def test_bad_documents_are_refused_and_nothing_changes(db, tmp_path, csrc_bytes,
 def test_as_of_before_publication_is_empty(db):
     from datetime import date
 
-    assert api.entries(db, as_of=date(2020, 4, 30)) == []
+    assert api.entries(db, as_of=date(2019, 2, 28)) == []  # before the SAC's 2019 第1期
+    assert len(api.entries(db, as_of=date(2020, 4, 30))) == 147  # its 2020 第3期
     assert len(api.entries(db, as_of=date(2020, 7, 7))) == 152  # the SAC issue of May 2020 only
     assert len(api.entries(db, as_of=date(2020, 7, 8))) == 258 + 152
 
@@ -119,7 +121,7 @@ def test_sqlalchemy_url_and_path_are_the_same_database(tmp_path):
     path = tmp_path / "x.db"
     assert len(api.entries(str(path), "csrc-peizi")) == 258
     assert len(api.entries(f"sqlite:///{path}", "csrc-peizi")) == 258
-    assert counts(str(path))["snapshots"] == 2
+    assert counts(str(path))["snapshots"] == 13
 
 
 def test_an_older_database_is_upgraded_in_place(tmp_path):

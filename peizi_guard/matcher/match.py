@@ -345,6 +345,11 @@ def _dedupe(matches: list[Match]) -> list[Match]:
         k = (m.source, m.seq, m.field, m.value)
         if k not in best or m.score > best[k].score:
             best[k] = m
+    # a value an earlier issue listed and the current one still lists (an entry whose other
+    # addresses changed) is evidence once, as listed now
+    listed = {(m.source, m.field, m.value) for m in best.values() if m.list != "former"}
+    if listed:
+        best = {k: m for k, m in best.items() if m.list != "former" or (m.source, m.field, m.value) not in listed}
     # the strongest first; among equals, a listed value that is what matched (the platform 红盘
     # for the core 红盘) before one that holds it (长沙红盘网络科技有限公司)
     return sorted(
