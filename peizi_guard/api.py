@@ -478,9 +478,11 @@ def refresh(
     deadline: float | None = None,
     jobs: int = 1,
 ) -> list:
-    """Refresh sources (all known ones by default). Returns one Outcome per source. Every address
-    is vetted (no private ones unless `allow_private`); the whole run ends after `deadline` s.
-    `jobs`: processes indexing a long list (see refresh_index)."""
+    """Refresh sources (all known ones by default). Returns one Outcome per source, after one for
+    each shipped issue of theirs the database lacked (seeded by a peizi-guard that shipped the
+    current issues only: filed now, offline). Every address is vetted (no private ones unless
+    `allow_private`); the whole run ends after `deadline` s. `jobs`: processes indexing a long
+    list (see refresh_index)."""
     from .scraper.fetch import DEADLINE, Fetcher
 
     fetcher = fetcher or Fetcher(allow_private=allow_private, deadline=deadline or DEADLINE)
@@ -488,10 +490,50 @@ def refresh(
     if read_current(url_, builtin_sources()) is None:
         ensure_seeded(url_)
     ids = list(source_ids or load_sources())
-    outcomes = [_refresh_one(url_, sid, url, force, fetcher) for sid in ids]
+    outcomes = _file_shipped(url_, set(ids)) + [_refresh_one(url_, sid, url, force, fetcher) for sid in ids]
     if any(o.status == "added" for o in outcomes):  # (an earlier issue adds dropped entries)
         refresh_index(db, jobs)
     return outcomes
+
+
+def _file_shipped(url: str, sources: set[str]) -> list:
+    """The shipped issues of `sources` the database lacks, filed (in their place in the history:
+    they are older than the current list a database seeded with it holds); a database another
+    program keeps locked is left for the next refresh."""
+    from .builtin import ingest, not_stored
+    from .db import store
+    from .db.engine import locked
+    from .db.lock import change_lock
+    from .refresh import Outcome, history_note
+
+    out = []
+    try:
+        with session(url) as s, change_lock(s.get_bind()), s.begin():
+            for doc in not_stored(s, sources):
+                res = ingest(s, doc)
+                note = history_note(res) or "filed"
+                out.append(
+                    Outcome(
+                        doc["source"],
+                        res.status,
+                        f"shipped with peizi-guard, not yet in this database: {note}",
+                        res.snapshot_id,
+                        res.count,
+                        len(res.added),
+                        len(res.removed),
+                        res.kept,
+                        f"builtin:{doc['file']}",
+                        current=res.current,
+                        changed=len(res.changed),
+                    )
+                )
+            if out:
+                store.rebuild_read_model(s)
+    except Exception as exc:
+        if not locked(exc):
+            raise
+        return []
+    return out
 
 
 def _refresh_one(url_: str, source_id: str, url: str | None, force: bool, fetcher):  # noqa: ANN001, ANN202

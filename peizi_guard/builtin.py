@@ -75,27 +75,56 @@ def seed(session, only: set[str] | None = None) -> int:
     """Ingest the shipped documents (seeded_documents) of each source that has no snapshot yet.
     Returns how many."""
     from .db import store
-    from .sources import source_meta
 
     have = {sid for sid in builtin_sources() if store.current_snapshot(session, sid) is not None}
     n = 0
     for doc in seeded_documents():
         if doc["source"] in have or (only is not None and doc["source"] not in only):
             continue
-        parsed, raw = load(doc)
-        store.ingest(
-            session,
-            source_meta(doc["source"]),
-            parsed,
-            raw,
-            rebuild=False,
-            published=date.fromisoformat(doc["published"]) if doc["published"] else None,
-            origin=f"builtin:{doc['file']}",
-        )
+        ingest(session, doc)
         n += 1
     if n:
         store.rebuild_read_model(session)
     return n
+
+
+def ingest(session, doc: dict):  # noqa: ANN001, ANN201
+    """Store one shipped document (store.ingest's IngestResult); the caller rebuilds the read model."""
+    from .db import store
+    from .sources import source_meta
+
+    parsed, raw = load(doc)
+    return store.ingest(
+        session,
+        source_meta(doc["source"]),
+        parsed,
+        raw,
+        rebuild=False,
+        published=date.fromisoformat(doc["published"]) if doc["published"] else None,
+        origin=f"builtin:{doc['file']}",
+    )
+
+
+def not_stored(session, sources: set[str]) -> list[dict]:  # noqa: ANN001
+    """The shipped documents (seeded_documents) of `sources` that a database holding those sources
+    lacks: one seeded by a peizi-guard that shipped the current issues only. (A source it does not
+    hold yet is seeded whole instead.)"""
+    import hashlib
+
+    from .db import store
+
+    out = []
+    stored: dict[str, set[str]] = {}
+    for doc in seeded_documents():
+        sid = doc["source"]
+        if sid not in sources:
+            continue
+        if sid not in stored:
+            stored[sid] = {x.sha256 for x in store.snapshots_of(session, sid)}
+        digest = hashlib.sha256(_files().joinpath(doc["file"]).read_bytes()).hexdigest()
+        if stored[sid] and digest not in stored[sid]:
+            out.append(doc)
+    return out
 
 
 def regenerate() -> None:

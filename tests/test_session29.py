@@ -132,3 +132,41 @@ def test_a_new_database_without_history_when_asked(new_db, monkeypatch):
     monkeypatch.setenv("PEIZI_GUARD_HISTORY", "1")
     full = new_db("full")
     assert [len(s["snapshots"]) for s in api.sources(full)] == [1, 12]
+
+
+def test_refresh_files_the_shipped_issues_a_database_seeded_before_them_lacks(db_before_history, monkeypatch):
+    """A database seeded by a peizi-guard that shipped the current issues only gets the SAC's
+    earlier issues at its next refresh (offline: they ship with the package), in the history;
+    the current list stays, and the next refresh files nothing again."""
+    from peizi_guard import api
+
+    from .conftest import FIXTURES
+    from .sitehelper import Site
+
+    db = db_before_history
+    assert Guard(db).check("xingyetouzi.com").verdict == "clear"  # seeded: the current issues only
+    monkeypatch.delenv("PEIZI_GUARD_HISTORY")  # as an upgraded peizi-guard finds it
+    current = sorted(e["key"] for e in api.entries(db, "sac-blacklist"))
+    site = Site()
+    try:
+        site.landing("/sac/", "a/list.docx")
+        docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        site.pages["/sac/a/list.docx"] = (docx, (FIXTURES / "sac-blacklist-2020-04.docx").read_bytes())
+
+        def refresh(*ids):  # noqa: ANN002, ANN202
+            r = cli(db, "refresh", *ids, "--json", "--allow-private", "--url", site.url + "/sac/")
+            assert r.exit_code == 0, r.output
+            return [json.loads(x) for x in r.stdout.splitlines()]
+
+        out = refresh("sac-blacklist")
+        filed, fetched = out[:-1], out[-1]
+        assert [o["entries"] for o in filed] == [88, 95, 95, 92, 89, 102, 132, 132, 133, 144, 147]
+        assert all(o["status"] == "added" and o["current"] is False and o["url"].startswith("builtin:") for o in filed)
+        assert fetched["status"] == "unchanged"  # the site's document: the current list, stored already
+        assert sorted(e["key"] for e in api.entries(db, "sac-blacklist")) == current
+        assert Guard(db).check("xingyetouzi.com").verdict == "suspicious"  # formerly listed, indexed at once
+        assert [o["status"] for o in refresh("sac-blacklist")] == ["unchanged"]  # filed once
+    finally:
+        site.close()
+    sac = [s for s in api.sources(db) if s["id"] == "sac-blacklist"][0]
+    assert len(sac["snapshots"]) == 12 and sac["snapshots"][-1]["current"]
