@@ -15,6 +15,7 @@ address with U+2028 or a form feed inside stays one line. A binary file (a PDF, 
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -87,6 +88,7 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .xls)"),
 )
 _CONTROL = {chr(c) for c in range(32)} - set("\t\r\n\x0c") | {"\x7f", "\ufffd"}
+_COUNT_CONTROL = re.compile("[" + re.escape("".join(sorted(_CONTROL))) + "]")
 
 
 def binary_kind(data: bytes) -> str:
@@ -106,7 +108,7 @@ def _binary_text(decoded: Decoded) -> str:
     text = decoded.text
     if "\x00" in text:
         return "binary (it holds NUL bytes)"
-    if len(text) >= 16 and sum(c in _CONTROL for c in text) > 0.1 * len(text):
+    if len(text) >= 16 and len(_COUNT_CONTROL.findall(text)) > 0.1 * len(text):  # (in C: a 100,000-line file)
         return "binary (over 10 % control characters)"
     return ""
 
