@@ -150,16 +150,15 @@ def _visible(root) -> tuple[str, str, str]:  # noqa: ANN001
     description = collapse(
         " ".join(filter(None, (_meta(root, "description", "og:description"), _meta(root, "keywords"))))
     )
+    # found by XPath, in C: a Python object is made only for the elements returned (iterating
+    # over every element makes one each, through lxml.html's class lookup: most of the time)
     doomed = [el for el in root.iter(*_INVISIBLE)]
-    doomed += [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str) and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))
-    ]
+    marked = root.xpath(".//*[@hidden or @style]")  # (an element's own call: XPath objects are per thread)
+    doomed += [el for el in marked if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
-    for el in root.iter(etree.Comment, etree.ProcessingInstruction):
-        el.text = ""
-    parts = [t for t in root.itertext() if t.strip()]
+    # the text nodes in document order: what itertext() gives but the text of comments and
+    # processing instructions, which are not text nodes
+    parts = [t for t in root.xpath(".//text()", smart_strings=False) if t.strip()]
     return title, description, collapse(" ".join(parts))
