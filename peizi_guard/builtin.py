@@ -63,8 +63,9 @@ HISTORY_ENV = "PEIZI_GUARD_HISTORY"  # "0": seed the current lists only, not the
 
 
 def seeded_documents() -> list[dict]:
-    """What a new database is seeded with: every shipped issue, or with PEIZI_GUARD_HISTORY=0
-    (a smaller database; `import` adds an issue later) the current one of each source only."""
+    """What a new database is seeded with, and what `refresh` files when a database lacks it:
+    every shipped issue, or with PEIZI_GUARD_HISTORY=0 (a smaller database; `import` adds an
+    issue later) the current one of each source only."""
     import os
 
     off = os.environ.get(HISTORY_ENV, "").strip().lower() in ("0", "no", "false", "off")
@@ -107,11 +108,14 @@ def ingest(session, doc: dict):  # noqa: ANN001, ANN201
 
 def not_stored(session, sources: set[str]) -> list[dict]:  # noqa: ANN001
     """The shipped documents (seeded_documents) of `sources` that a database holding those sources
-    lacks: one seeded by a peizi-guard that shipped the current issues only. (A source it does not
-    hold yet is seeded whole instead.)"""
+    lacks: one seeded by a peizi-guard that shipped the current issues only. A document counts as
+    held by its bytes, or by its issue (2019年第1期) when the user imported another copy of it. (A
+    source the database does not hold yet is seeded whole instead.)"""
     import hashlib
 
-    from .db import store
+    from sqlalchemy import select
+
+    from .db.models import Snapshot
 
     out = []
     stored: dict[str, set[str]] = {}
@@ -119,10 +123,14 @@ def not_stored(session, sources: set[str]) -> list[dict]:  # noqa: ANN001
         sid = doc["source"]
         if sid not in sources:
             continue
-        if sid not in stored:
-            stored[sid] = {x.sha256 for x in store.snapshots_of(session, sid)}
+        if sid not in stored:  # (the columns only: a snapshot row holds its whole document)
+            rows = session.execute(select(Snapshot.sha256, Snapshot.issue).where(Snapshot.source_id == sid))
+            stored[sid] = {v for row in rows for v in row if v}
+        if not stored[sid]:
+            continue
         digest = hashlib.sha256(_files().joinpath(doc["file"]).read_bytes()).hexdigest()
-        if stored[sid] and digest not in stored[sid]:
+        issue = json.loads(_files().joinpath(doc["parsed"]).read_text("utf-8")).get("issue") or ""
+        if digest not in stored[sid] and issue not in stored[sid]:
             out.append(doc)
     return out
 

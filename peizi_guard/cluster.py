@@ -220,8 +220,11 @@ def input_files(spec: str) -> list[str]:
 
 
 def stream_lines(files: list[str], encoding: str | None) -> Iterator[str]:
-    """The non-empty, non-comment lines of each file in turn, read as a stream."""
+    """The lines of each file in turn, read as a stream, but those with nothing to check (blank,
+    only punctuation or symbols: guard.shows_nothing) and comments, as `check --file` skips them."""
     import io
+
+    from .guard import shows_nothing
     import sys
 
     for f in files:
@@ -237,7 +240,7 @@ def stream_lines(files: list[str], encoding: str | None) -> Iterator[str]:
             try:
                 for line in fh:
                     s = line.strip()
-                    if s and not is_comment(s):
+                    if not shows_nothing(s) and not is_comment(s):
                         yield s
             except UnicodeDecodeError:
                 raise ClusterError(f"{f}: not {encoding or 'UTF-8'} text (give --encoding)") from None

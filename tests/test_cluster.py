@@ -60,7 +60,8 @@ def test_check_on_a_cluster_is_the_local_run(db, queries_file, tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()
     lines = queries_file.read_text(encoding="utf-8").splitlines()
-    (inputs / "a.txt").write_text("\n".join(lines[:3000]) + "\n", encoding="utf-8")
+    # with lines that name nothing, skipped as check --file skips them (they came out clear)
+    (inputs / "a.txt").write_text("-----\n" + "\n".join(lines[:3000]) + "\n。，！？\n", encoding="utf-8")
     (inputs / "b.txt").write_text("\n".join(lines[3000:]) + "\n", encoding="utf-8")
     remote = cli(db, "check", "--file", str(inputs), "--json", "--cluster", "local", "--workers", "2")
     assert remote.exit_code == 1

@@ -277,11 +277,20 @@ def test_diff_says_what_changed_about_an_entry(db_before_history):
     from pathlib import Path
 
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"
-    for issue in ("2019-06", "2019-07"):  # real SAC issues 6 and 7 of 2019, both older than the built-in one
-        cli(db, "import", str(fixtures / f"sac-blacklist-{issue}.docx"), "--source", "sac-blacklist")
-    out = cli(db, "diff", "sac-blacklist").output.splitlines()
-    at = next(i for i, ln in enumerate(out) if ln.startswith("  ~ #71 字眼duke马甲的博客 → #28 字眼duke马甲的博客"))
-    assert out[at + 1].strip() == "found: 2019-06 → 2020-01"
+    ids = []
+    for issue in ("2019-01", "2019-02"):  # real SAC issues 1 and 2 of 2019, both older than the built-in one
+        r = cli(db, "import", str(fixtures / f"sac-blacklist-{issue}.docx"), "--source", "sac-blacklist", "--json")
+        ids.append(str(json.loads(r.stdout)["snapshot"]))
+    out = cli(db, "diff", "sac-blacklist", *ids).output.splitlines()
+    at = next(i for i, ln in enumerate(out) if ln.startswith("  ~ #4 福建兴业证券官网 简配资 → #6 福建兴业证券官网 简配资"))
+    assert out[at + 1].strip() == "domains: 405laurel.com、pz08.com → pz08.com"
+    assert out[at + 2].strip() == "urls: http://405laurel.com、http://www.pz08.com → http://www.pz08.com"
+    # (the current issue lists 字眼duke马甲的博客 twice, found 2019-06 and 2020-01: the row of 2019
+    # 第7期, found 2019-06, is that one kept, and the 2020-01 row is added, not a change of it)
+    later = cli(db, "import", str(fixtures / "sac-blacklist-2019-07.docx"), "--source", "sac-blacklist", "--json")
+    out = cli(db, "diff", "sac-blacklist", str(json.loads(later.stdout)["snapshot"]), "2").output.splitlines()
+    assert "  + #28 字眼duke马甲的博客  http://blog.sina.com.cn/u/6516428712" in out
+    assert not any("字眼duke" in ln and ln.startswith("  ~") for ln in out)
 
 
 @pytest.mark.parametrize("var, value, args, said", [

@@ -291,7 +291,8 @@ def _unique_keys(records: list[Record], versions: dict[str, list] | None = None)
         seen[k] = seen.get(k, 0) + 1
         keys.append(k if seen[k] == 1 else f"{k}#{seen[k]}")
     if versions:
-        for k in (k for k, n in seen.items() if n > 1):
+        repeated = {k.rsplit("#", 1)[0] for k in versions if "#" in k}  # keys stored more than once
+        for k in (k for k, n in seen.items() if n > 1 or k in repeated):
             _pair_repeats(k, keys, records, versions)
         _known_by_another(keys, records, versions)
     return keys
@@ -322,9 +323,12 @@ def _known_by_another(keys: list[str], records: list[Record], versions: dict[str
 
 def _pair_repeats(key: str, keys: list[str], records: list[Record], versions: dict[str, list]) -> None:
     """The identities of the rows keyed `key`, each row first to the one whose stored version it
-    matches (its own place's first), the rest in order."""
+    matches (its own place's first, then the others of this document, then those only earlier
+    documents gave: one row of an issue filed after a later one that listed it twice), the rest
+    to this document's places in order."""
     rows = [i for i, k in enumerate(keys) if k == key or k.startswith(key + "#")]
-    free = [keys[i] for i in rows]
+    own = [keys[i] for i in rows]
+    free = own + sorted(k for k in versions if k.startswith(key + "#") and k not in own)
     data = {i: _dumps(records[i].to_dict()) for i in rows}
     given: dict[int, str] = {}
     for i in rows:
@@ -333,8 +337,9 @@ def _pair_repeats(key: str, keys: list[str], records: list[Record], versions: di
                 given[i] = k
                 free.remove(k)
                 break
+    left = [k for k in own if k in free]  # (as many as the rows not given one: each took at most one)
     for i in rows:
-        keys[i] = given.get(i) or free.pop(0)
+        keys[i] = given.get(i) or left.pop(0)
 
 
 def stored_already(s: Session, source_id: str, raw: bytes, warnings: list[str] | None = None) -> IngestResult | None:
