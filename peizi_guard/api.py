@@ -504,29 +504,15 @@ def _file_shipped(url: str, sources: set[str]) -> list:
     from .db import store
     from .db.engine import locked
     from .db.lock import change_lock
-    from .refresh import Outcome, history_note
+    from .refresh import stored_outcome
 
     out = []
     try:
         with session(url) as s, change_lock(s.get_bind()), s.begin():
             for doc in not_stored(s, sources):
                 res = ingest(s, doc)
-                note = history_note(res) or "filed"
-                out.append(
-                    Outcome(
-                        doc["source"],
-                        res.status,
-                        f"shipped with peizi-guard, not yet in this database: {note}",
-                        res.snapshot_id,
-                        res.count,
-                        len(res.added),
-                        len(res.removed),
-                        res.kept,
-                        f"builtin:{doc['file']}",
-                        current=res.current,
-                        changed=len(res.changed),
-                    )
-                )
+                said = "shipped with peizi-guard, not yet in this database"
+                out.append(stored_outcome(doc["source"], res, f"builtin:{doc['file']}", said))
             if out:
                 store.rebuild_read_model(s)
     except Exception as exc:

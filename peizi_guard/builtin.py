@@ -128,9 +128,11 @@ def not_stored(session, sources: set[str]) -> list[dict]:  # noqa: ANN001
             stored[sid] = {v for row in rows for v in row if v}
         if not stored[sid]:
             continue
-        digest = hashlib.sha256(_files().joinpath(doc["file"]).read_bytes()).hexdigest()
-        issue = json.loads(_files().joinpath(doc["parsed"]).read_text("utf-8")).get("issue") or ""
-        if digest not in stored[sid] and issue not in stored[sid]:
+        if hashlib.sha256(_files().joinpath(doc["file"]).read_bytes()).hexdigest() in stored[sid]:
+            continue
+        # not these bytes: another copy of the same issue, by its number from the shipped parse?
+        issue = json.loads(_files().joinpath(doc["parsed"]).read_text("utf-8")).get("issue")
+        if not issue or issue not in stored[sid]:
             out.append(doc)
     return out
 

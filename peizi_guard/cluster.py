@@ -223,9 +223,9 @@ def stream_lines(files: list[str], encoding: str | None) -> Iterator[str]:
     """The lines of each file in turn, read as a stream, but those with nothing to check (blank,
     only punctuation or symbols: guard.shows_nothing) and comments, as `check --file` skips them."""
     import io
+    import sys
 
     from .guard import shows_nothing
-    import sys
 
     for f in files:
         try:

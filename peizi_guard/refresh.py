@@ -188,16 +188,22 @@ def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -
             last_modified=found.doc_last_modified,
         )
         _validators(s, source_id, landing, found.page_etag, found.page_last_modified)
+    return stored_outcome(source_id, res, found.document_url)
+
+
+def stored_outcome(source_id: str, res, url: str, said: str = "") -> Outcome:  # noqa: ANN001
+    """The Outcome of a document stored (store.ingest's IngestResult), `said` before its history note."""
+    note = history_note(res)
     return Outcome(
         source_id,
         res.status,
-        history_note(res),
+        f"{said}: {note or 'filed'}" if said else note,
         res.snapshot_id,
         res.count,
         len(res.added),
         len(res.removed),
         res.kept,
-        found.document_url,
+        url,
         current=res.current,
         changed=len(res.changed),
     )
