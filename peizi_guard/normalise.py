@@ -413,10 +413,17 @@ def _stop_after_letter(text: str) -> bool:
     return False
 
 
+# a colon (of a scheme), a dot, or what _DOTS or undefang make one: without any, no address
+_URL_MARK = re.compile(r"[:.。．｡，\[({点]")
+
+
 @cached_below(512, 16384)
 def looks_like_url(text: str) -> bool:
     """True when a query is a URL or a bare domain rather than a name (a final dot is allowed)."""
-    t = undefang(unicodedata.normalize("NFKC", text.strip()).translate(_DOTS)).lstrip("/")
+    t = unicodedata.normalize("NFKC", text.strip())
+    if _URL_MARK.search(t) is None:  # no scheme's colon, and nothing that is or becomes a dot: a name
+        return False
+    t = undefang(t.translate(_DOTS)).lstrip("/")
     if "/" not in t and "?" not in t:
         t = t.rstrip(".")
     if _SCHEME.match(t) or t.lower().startswith("www."):
@@ -447,6 +454,8 @@ def find_urls(text: str, bare_ips: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, address) of every URL or bare domain written in a folded text; an IP address
     alone (no scheme, port or path) only with `bare_ips` (a query's 网址：45.76.1.2, not a text's
     version 1.2.3.4)."""
+    if "." not in text:  # every address the pattern reads has a dot (in its host or IP address)
+        return []
     return [
         (m.start(), m.end(), m.group(0))
         for m in _urls_in(text)

@@ -198,7 +198,11 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
         key[a:b] for a in range(len(key)) for b in range(a + MIN_NAME_INSIDE, min(len(key), a + MAX_NAME_INSIDE) + 1)
     ]
     for n in (2, 3):  # a short name only at an end, beside words asked about it: 鸿满仓网, 投诉鸿满仓
-        parts += [p for p, rest in ((key[:n], key[n:]), (key[-n:], key[:-n])) if len(key) > n and _topic_words(rest)]
+        parts += [
+            p
+            for p, rest in ((key[:n], key[n:]), (key[-n:], key[:-n]))
+            if len(key) > n and ix.names.get(p) and _topic_words(rest)
+        ]
     # a three-character one also where it stands as a name: 用过鸿满仓, 鸿满仓的客服, 我在鸿满仓亏了钱
     parts += [p for a in range(len(key) - 2) if ix.names.get(p := key[a : a + 3]) and _stands(key, p)]
     # a site's own name after 欢迎访问 / 访问 / 登录, however short or generic: 欢迎访问益配资官网

@@ -64,11 +64,12 @@ FORMER = "formerly-listed"
 
 def match_name(ix: Index, query: str) -> list[Match]:
     """A platform, company, app or WeChat name (or id)."""
-    variants = name_variants(query) or [name_key(query)]
+    as_written = name_key(query)
+    variants = name_variants(query) or [as_written]
     whole = variants[0] if variants else ""
     out: list[Match] = []
-    for i, key in enumerate(variants + [name_key(query)]):
-        part = i > 0 and key != name_key(query)
+    for i, key in enumerate(variants + [as_written]):
+        part = i > 0 and key != as_written
         if part and no_name_alone(key):
             continue  # trade words alone (股票配资), or everyday words (策略股)
         for ref in ix.names.get(key, ()):
@@ -157,13 +158,10 @@ def _similar(ix: Index, key: str) -> list[Match]:
             if listed != key and listed not in ambiguous:
                 out.append(_m(ref, "homophone", ix.settings.method_scores["homophone"], key))
     if len(key) >= ix.settings.fuzzy_min_length and ix.fuzzy_keys and ix.near is not None:
-        from rapidfuzz.distance import Levenshtein  # here: 8 ms of a cold check that finds a name exactly
-
+        distance = _distance()
         # the five nearest within one edit, as rapidfuzz's process.extract over every key would give
         near = sorted(
-            (d, i)
-            for i in ix.near.candidates(key)
-            if (d := Levenshtein.distance(key, ix.fuzzy_keys[i], score_cutoff=1)) <= 1
+            (d, i) for i in ix.near.candidates(key) if (d := distance(key, ix.fuzzy_keys[i], score_cutoff=1)) <= 1
         )[:5]
         for dist, i in near:
             listed = ix.fuzzy_keys[i]
@@ -178,6 +176,14 @@ def _similar(ix: Index, key: str) -> list[Match]:
                 score = 1 - dist / max(len(listed), len(key))
                 out += [_m(ref, "fuzzy", score, key) for ref in ix.fuzzy_refs[i]]
     return out
+
+
+@lru_cache(maxsize=1)
+def _distance():  # noqa: ANN202
+    """rapidfuzz's Levenshtein distance, imported on first use: 8 ms of a cold check that finds a name exactly."""
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance
 
 
 def _everyday(key: str) -> bool:

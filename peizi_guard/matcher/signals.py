@@ -60,6 +60,9 @@ def domain_signals(label: str, settings: Settings) -> list[Signal]:
     return []
 
 
+_DOT_OR_DASH = re.compile(r"[.-]")
+
+
 def imitation_signals(host: str, registrable: str, settings: Settings, userinfo: str = "") -> list[Signal]:
     """A host dressed as a licensed firm's or regulator's domain that is not theirs, as the SAC's
     blacklist of fake broker sites shows they are: theirs written before its own domain's suffix,
@@ -71,7 +74,7 @@ def imitation_signals(host: str, registrable: str, settings: Settings, userinfo:
         return []
     suffix = registrable.split(".", 1)[1] if "." in registrable else ""
     head = host[: -len(suffix) - 1] if suffix and host.endswith("." + suffix) else host
-    words = [w for w in re.split(r"[.-]", head) if w]  # the host's words, its public suffix left out
+    words = [w for w in _DOT_OR_DASH.split(head) if w]  # the host's words, its public suffix left out
     found = next(
         (
             d

@@ -59,6 +59,7 @@ def public_suffix(host: str) -> str:
 _NUMBERS = re.compile(r"[\d.]+")  # an IP address (no top-level domain is a number)
 
 
+@lru_cache(maxsize=65536)  # a URL's host is split by each kind of evidence that reads it
 def split_host(host: str) -> tuple[str, str, str]:
     """(subdomain, label, suffix) of a normalised host: m.ddpz666.com → ("m", "ddpz666", "com");
     an IP address is all suffix (its last numbers are no domain others share: 45.76.1.2 is not 99.88.1.2)."""

@@ -1,0 +1,84 @@
+"""Session 30: shortcuts on the path of every checked name, each the same answer as the full
+reading it skips (the verdicts of the names harness are byte for byte the same)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from peizi_guard import normalise
+from peizi_guard.matcher.suffix import split_host
+
+quick = settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+# what addresses are written with, full-width and ideographic forms, and what NFKC turns into a
+# dot, a colon or a slash (․ ﹒ ﹕ ⒈ … ｡)
+ALPHABET = (
+    "abcwxyz019-_:/.。．｡，,[](){}点 \u3000ｗ：／\u2024\ufe52\ufe55\u2488\u2026\u00b7杜德配资网址" + "ＷｗＣＯＭｃｏｍ"
+)
+texts = st.text(alphabet=ALPHABET, max_size=24)
+
+
+def _full_looks_like_url(text: str) -> bool:
+    """looks_like_url as it read every text before the shortcut (session 29)."""
+    n = normalise
+    t = n.undefang(unicodedata.normalize("NFKC", text.strip()).translate(n._DOTS)).lstrip("/")
+    if "/" not in t and "?" not in t:
+        t = t.rstrip(".")
+    if n._SCHEME.match(t) or t.lower().startswith("www."):
+        return True
+    host = t.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
+    if n.IPV4.fullmatch(host):
+        return True
+    labels = host.split(".")
+    if len(labels) < 2 or not all(labels[-1:]):
+        return False
+    return bool(n._TLD.fullmatch(labels[-1].lower())) and all(n._LABEL.fullmatch(lab) for lab in labels if lab)
+
+
+@quick
+@given(texts)
+@example("ｗｗｗ．ddpz666．com")
+@example("www。ddpz666。com")
+@example("ddpz666[.]com")
+@example("ddpz666点com")
+@example("ddpz666\u2024com")
+@example("1\u2488com")
+@example("http://45.76.1.2")
+def test_a_name_without_a_dot_or_colon_is_no_address_as_the_full_reading_says(text):
+    assert normalise.looks_like_url.__wrapped__(text) == _full_looks_like_url(text)
+
+
+@quick
+@given(st.text(alphabet="abc019-:/点。，杜德 [](){}\u2024ｗ", max_size=30).filter(lambda t: "." not in t))
+@example("http://ddpz666点com")
+@example("45:76:1:2")
+def test_text_without_a_dot_holds_no_address_the_pattern_would_read(text):
+    # what find_urls skips for such a text: the pattern's reading finds nothing in it either
+    assert [m.group(0) for m in normalise._urls_in(text) if normalise.looks_like_url(m.group(0))] == []
+    assert normalise.find_urls(text, bare_ips=True) == []
+
+
+def test_the_shortcut_still_reads_the_addresses_users_write():
+    for written in (
+        "www.ddpz666.com",
+        "ｗｗｗ．ｄｄｐｚ６６６．ｃｏｍ",
+        "ddpz666[.]com",
+        "ddpz666点com",
+        "https://a.cn/x",
+    ):
+        assert normalise.looks_like_url(written), written
+    for name in ("杜德配资", "鑫盛配资平台", "ddpz", "华泰证券 程经理"):
+        assert not normalise.looks_like_url(name), name
+    assert re.fullmatch(r"\S+", normalise._URL_MARK.pattern)
+
+
+def test_split_host_is_kept_and_the_same_answer():
+    split_host.cache_clear()
+    assert split_host("m.ddpz666.com") == ("m", "ddpz666", "com")
+    assert split_host("m.ddpz666.com") is split_host("m.ddpz666.com")  # kept: read once per host
+    assert split_host("45.76.1.2") == ("", "", "45.76.1.2")
+    assert split_host("x.github.io") == ("", "x", "github.io")
