@@ -16,6 +16,7 @@ from .matcher import Verdict
 if TYPE_CHECKING:  # imported where a worker starts: Dask workers use `answers` without it
     from .guard import Guard
 
+WARM_UP = "上海杜德配资有限公司 www.ddpz666.com"  # a name, a company and an address: every kind of look-up
 AUTO_FROM = 5_000  # queries in one run before `jobs=0` (auto) uses more than one process
 BATCH = 500
 
@@ -49,6 +50,7 @@ def check_all(
         return
     import multiprocessing  # here: 10 ms a one-query check need not pay
 
+    guard.check(WARM_UP)  # what is built on first use (pinyin table, suffix rules …), once for all the workers
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, initializer=_start, initargs=(guard.db, guard.as_of, render)) as pool:
