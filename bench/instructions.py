@@ -1,0 +1,86 @@
+"""Machine instructions, counted by valgrind's callgrind: the same count on a quiet machine and a
+busy one, so a change of a few per cent is seen where seconds vary by a third (issue 11's timings
+moved 20-30 % between runs of the same code on this 2-core machine). Needs valgrind (Debian's
+package); about 2 minutes.
+
+    python bench/instructions.py [N]   # N first-seen queries of bench_scale's mix (default 3,000)
+
+- per query: a process checks N queries after its start and one check; the count of a process
+  that stops before them is taken off, so start-up and first-use set-up are not in it;
+- bulk: `check --file --json -j 2` of 2N queries, over the three processes; each worker is
+  counted from its fork (--zero-before=PyOS_AfterFork_Child), else what the parent did before
+  forking would be counted once per process.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import exe, report
+from userlist import rows
+
+CHECK = """
+import sys
+from peizi_guard.guard import Guard
+g = Guard(sys.argv[1])
+g.check("x")
+for q in open(sys.argv[2], encoding="utf-8").read().split("\\n")[: int(sys.argv[3])]:
+    if q:
+        g.check(q)
+"""
+
+
+def callgrind(args: list[str], out: Path, children: bool = False) -> int:
+    """Instructions of `args` (summed over its processes with `children`)."""
+    for f in out.parent.glob(out.name + ".*"):
+        f.unlink()
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p"]
+    if children:
+        cmd += ["--trace-children=yes", "--zero-before=PyOS_AfterFork_Child"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(cmd + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    total = 0
+    for f in out.parent.glob(out.name + ".*"):
+        m = re.search(r"^summary: (\d+)", f.read_text(errors="replace"), re.M)
+        total += int(m.group(1)) if m else 0
+        f.unlink()
+    return total
+
+
+def main() -> None:
+    if not shutil.which("valgrind"):
+        sys.exit("needs valgrind (apt-get install valgrind)")
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3_000
+    tmp = Path(tempfile.mkdtemp())
+    data = rows(100_000)
+    rnd = random.Random(3)  # the queries of bench_scale.py: names, look-alikes and addresses, none listed
+    names = [r["name"] for r in data]
+    queries = [rnd.choice(names) if i % 3 == 0 else rnd.choice(names)[:-1] + "宝" if i % 3 == 1 else
+               f"http://{rnd.choice(data)['urls'][0]}/" for i in range(2 * n)]
+    qfile = tmp / "queries.txt"
+    qfile.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    db = str(tmp / "small.db")
+    subprocess.run([*exe(), "--db", db, "check", "x"], stdout=subprocess.DEVNULL, check=True)  # seeded, index saved
+    script = tmp / "check.py"
+    script.write_text(CHECK)
+    py = [sys.executable, str(script), db, str(qfile)]
+    base = callgrind([*py, "0"], tmp / "cg")
+    many = callgrind([*py, str(n)], tmp / "cg")
+    bulk = callgrind([*exe(), "--db", db, "check", "--file", str(qfile), "--json", "-j", "2"], tmp / "cg", children=True)
+    report("instructions (callgrind), shipped lists", [
+        (f"per first-seen query ({n:,} of bench_scale's mix, after start-up and one check)",
+         f"{(many - base) / n:,.0f}"),
+        ("a process's start, index load and one check", f"{base / 1e6:,.0f} million"),
+        (f"bulk `check --file --json -j 2`, {2 * n:,} queries, three processes",
+         f"{bulk / 1e6:,.0f} million = {bulk / (2 * n):,.0f} a query"),
+    ])
+
+
+if __name__ == "__main__":
+    main()
