@@ -82,3 +82,36 @@ def test_split_host_is_kept_and_the_same_answer():
     assert split_host("m.ddpz666.com") is split_host("m.ddpz666.com")  # kept: read once per host
     assert split_host("45.76.1.2") == ("", "", "45.76.1.2")
     assert split_host("x.github.io") == ("", "x", "github.io")
+
+
+def test_readings_found_in_the_files_text_are_the_tables():
+    from peizi_guard.matcher import pinyin
+
+    whole, listed = pinyin.table(), pinyin.phrases()
+    readings = pinyin._InPlace(pinyin.read_data(pinyin.TABLE), pinyin._reading_in, dict)
+    phrases = pinyin._InPlace(pinyin.read_data(pinyin.PHRASES), pinyin._phrase_in, dict)
+    readings.asked = phrases.asked = -(10**9)  # every look-up below searches the text
+    for ch in [*whole, "a", "Z", "1", "#", "\t", "\n", "。", "🀄", "𠀀"]:
+        assert readings.get(ch) == whole.get(ch), ch
+    others = ["银", "银行行", "#", "\n银行", "银行\t", "yin", "", "行长x"]
+    for p in [*listed, *others, *(p[:-1] for p in listed), *(p + "行" for p in list(listed)[:300])]:
+        assert phrases.get(p) == listed.get(p), p
+
+
+@quick
+@given(st.text(alphabet="银行长重庆乐音觉得了中国平安杜德配资鑫旺优配a1 。#\t", max_size=12))
+def test_a_names_syllables_read_in_place_or_whole_are_the_same(text):
+    from peizi_guard.matcher import pinyin
+
+    t, ph = pinyin.table(), pinyin.phrases()
+    want, i = [], 0
+    while i < len(text):  # the reading of session 29, from the two dictionaries
+        for n in (4, 3, 2):
+            if text[i : i + n] in ph:
+                want += ph[text[i : i + n]]
+                i += n
+                break
+        else:
+            want.append(t.get(text[i], text[i]))
+            i += 1
+    assert list(pinyin._syllables.__wrapped__(text)) == want

@@ -10,7 +10,9 @@ pypinyin's phrase dictionary that read otherwise, ``银行<TAB>yin hang``; longe
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from .. import read_data
 from ..normalise import cached_below
@@ -48,19 +50,80 @@ def syllables(text: str) -> list[str]:
 
 @cached_below(64, 65536)  # a name's full spelling, its initials and its variants read it again
 def _syllables(text: str) -> tuple[str, ...]:
-    t, ph = table(), phrases()
+    t, ph = _readings(), _phrases()
     out: list[str] = []
     i = 0
     while i < len(text):
         for n in (4, 3, 2):
-            if text[i : i + n] in ph:
-                out += ph[text[i : i + n]]
+            read = ph.get(text[i : i + n])
+            if read is not None:
+                out += read
                 i += n
                 break
         else:
-            out.append(t.get(text[i], text[i]))
+            read = t.get(text[i])
+            out.append(read if read is not None else text[i])
             i += 1
     return tuple(out)
+
+
+LOOK_UPS = 200  # look-ups answered from a table's text before it is read whole
+
+
+class _InPlace:
+    """table() or phrases() answered from the file's text, a search of 50 kB (microseconds),
+    until LOOK_UPS look-ups, then from the whole dictionary: a cold check of a name needs a few
+    readings, not the 12 ms of building both (tests/test_session30.py: the same answers)."""
+
+    def __init__(self, text: str, find: Callable[[str, str], Any], whole: Callable[[], dict]):
+        self.text, self.find, self.whole = "\n" + text, find, whole
+        self.asked = 0
+        self.dict: dict | None = None
+
+    def get(self, key: str) -> Any:
+        if self.dict is None:
+            self.asked += 1
+            if self.asked <= LOOK_UPS:
+                return self.find(self.text, key)
+            self.dict = self.whole()
+        return self.dict.get(key)
+
+
+def _reading_in(text: str, ch: str) -> str | None:
+    """The syllable of the line of data/pinyin.txt that lists `ch` (each character on one line,
+    after the tab; no character there is ASCII)."""
+    if ch.isascii():
+        return None
+    at = text.find(ch)
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        tab = text.find("\t", start, at)
+        if tab >= 0 and not text.startswith("#", start):
+            return text[start:tab]
+        at = text.find(ch, at + 1)
+    return None
+
+
+def _phrase_in(text: str, phrase: str) -> list[str] | None:
+    """The syllables of `phrase` in data/pinyin_phrases.txt (``phrase<TAB>syllables``), if listed."""
+    if not phrase or "\n" in phrase or "\t" in phrase or phrase.startswith("#"):
+        return None
+    at = text.find("\n" + phrase + "\t")
+    if at < 0:
+        return None
+    start = at + len(phrase) + 2
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)].split()
+
+
+@lru_cache(maxsize=1)
+def _readings() -> _InPlace:
+    return _InPlace(read_data(TABLE), _reading_in, table)
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> _InPlace:
+    return _InPlace(read_data(PHRASES), _phrase_in, phrases)
 
 
 def full(text: str) -> str:
