@@ -49,6 +49,9 @@ def main() -> None:
     cold_small = best_of(5, lambda: run(["check", "杜德配资"], env={"PEIZI_GUARD_DB": small})[0])
     out.append(("bare `python -c pass`", f"{py:.3f} s"))
     out.append(("cold `check 杜德配资`, shipped lists", f"{cold_small:.3f} s = {cold_small / py:.1f}× bare python"))
+    for q, what in (("鑫旺优配", "a name on no list"), ("https://www.ddpz666.com/", "a listed address")):
+        cold = best_of(5, lambda q=q: run(["check", q], env={"PEIZI_GUARD_DB": small})[0])
+        out.append((f"cold `check {q}` ({what})", f"{cold:.3f} s = {cold / py:.1f}× bare python"))
 
     rnd = random.Random(3)
     names = [r["name"] for r in data]
