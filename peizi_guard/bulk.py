@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from . import cores
-from .matcher import Verdict
+from .matcher import Verdict, read_tables
 
 if TYPE_CHECKING:  # imported where a worker starts: Dask workers use `answers` without it
     from .guard import Guard
@@ -50,7 +50,8 @@ def check_all(
         return
     import multiprocessing  # here: 10 ms a one-query check need not pay
 
-    guard.check(WARM_UP)  # what is built on first use (pinyin table, suffix rules …), once for all the workers
+    read_tables()  # what is built on first use (tables, lexicon, patterns …), once for all the workers
+    guard.check(WARM_UP)
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, initializer=_start, initargs=(guard.db, guard.as_of, render)) as pool:

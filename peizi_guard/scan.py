@@ -21,7 +21,7 @@ from typing import Callable, Generator, Iterator
 from . import SCAN_LIMITS, check_limit
 from .inputs import is_comment
 from .scraper.visible import shown_text
-from .matcher import Index, check_page
+from .matcher import Index, check_page, read_tables
 from .normalise import has_words, looks_like_url
 from .scraper.http import guarded_session
 from .scraper.pages import Page, fetch_page
@@ -417,6 +417,7 @@ def in_threads(ix: Index, todo: list[str], opts: ScanOptions, session=None) -> G
 def warm(ix: Index) -> None:
     """Build what is built on first use (mention automaton, text model, suffix rules …) once,
     before threads or forked workers would each build their own."""
+    read_tables()  # (a scan looks up many hosts and names)
     check_page(ix, "http://warm-up.invalid/", [], "股票配资 1:10 “配资”", targets=[], links=[])
 
 

@@ -115,3 +115,33 @@ def test_a_names_syllables_read_in_place_or_whole_are_the_same(text):
             want.append(t.get(text[i], text[i]))
             i += 1
     assert list(pinyin._syllables.__wrapped__(text)) == want
+
+
+def test_a_hosts_suffix_searched_in_the_snapshot_is_the_one_its_rules_give():
+    import random
+
+    from peizi_guard.matcher import suffix
+
+    normal, wild, exc = suffix._rules()  # read whole: public_suffix answers from them below
+    snap = suffix._Snapshot(suffix._snapshot_path().read_bytes())
+    assert snap.as_read
+    rnd = random.Random(30)
+    plain = [r for r in normal if r.isascii()]
+    hosts = ["www.ddpz666.com", "m.x.com.cn", "a.github.io", "b.kawasaki.jp", "city.kawasaki.jp", "www.ck", "x.y.ck"]
+    hosts += [f"{p}{r}" for r in rnd.sample(plain, 800) for p in ("", "x.", "a.b-c.")]
+    hosts += [f"{p}{r}" for r in wild if r.isascii() for p in ("", "y.", "z.y.")]
+    hosts += [f"{p}{r}" for r in exc if r.isascii() for p in ("", "w.")]
+    hosts += ["".join(rnd.choice("abcio.-") for _ in range(rnd.randint(1, 12))).strip(".") or "a" for _ in range(400)]
+    searched = [h for h in hosts if suffix.searchable(h)]
+    assert len(searched) > 2000 and not suffix.searchable("xn--1ctwo.jp") and not suffix.searchable("A.com")
+    for host in searched:
+        assert suffix._search(snap, host) == suffix.public_suffix.__wrapped__(host), host
+
+
+def test_a_snapshot_not_written_as_read_is_never_searched():
+    from peizi_guard.matcher.suffix import _as_read
+
+    good = "// ===BEGIN ICANN DOMAINS===\ncom\n*.ck\n!www.ck\n公司.cn\n\n".encode()
+    assert _as_read(good)
+    for bad in ("COM\n", "com \n", " com\n", "co\tm\n", "com\r\n", "com\u00a0\n", "\u212aawasaki.jp\n"):
+        assert not _as_read(good + bad.encode()), bad

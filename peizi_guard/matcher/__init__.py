@@ -94,6 +94,15 @@ def detect_kind(query: str) -> str:
     return "text" if reads_as_text(query) else parse(query).kind
 
 
+def read_tables() -> None:
+    """Read whole what a check reads in part at first (the public suffix rules, the pinyin
+    tables): in a process about to check many queries, or to fork workers that will."""
+    from . import pinyin, suffix
+
+    pinyin.read_whole()
+    suffix.read_whole()
+
+
 def check(ix: Index, query: str, kind: str | None = None) -> Verdict:
     """Judge a name or URL (kind detected unless given); a query holding an address and a name
     ("杜德配资 www.ddpz666.com", "网址：www.pz3789.com") is judged on both."""

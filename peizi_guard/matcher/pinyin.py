@@ -80,6 +80,10 @@ class _InPlace:
         self.asked = 0
         self.dict: dict | None = None
 
+    def read_whole(self) -> None:
+        if self.dict is None:
+            self.dict = self.whole()
+
     def get(self, key: str) -> Any:
         if self.dict is None:
             self.asked += 1
@@ -114,6 +118,12 @@ def _phrase_in(text: str, phrase: str) -> list[str] | None:
     start = at + len(phrase) + 2
     end = text.find("\n", start)
     return text[start : end if end >= 0 else len(text)].split()
+
+
+def read_whole() -> None:
+    """Both tables read whole now (a process about to check many names, or to fork workers that will)."""
+    _readings().read_whole()
+    _phrases().read_whole()
 
 
 @lru_cache(maxsize=1)

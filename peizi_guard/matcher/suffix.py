@@ -15,11 +15,15 @@ from functools import lru_cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=1)
-def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _snapshot_path() -> Path:
     spec = importlib.util.find_spec("tldextract")  # finds the package without importing it
     assert spec is not None and spec.submodule_search_locations, "tldextract is a dependency"
-    text = (Path(list(spec.submodule_search_locations)[0]) / ".tld_set_snapshot").read_text("utf-8")
+    return Path(list(spec.submodule_search_locations)[0]) / ".tld_set_snapshot"
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    text = _snapshot_path().read_text("utf-8")
     normal, wild, exc = set(), set(), set()
     for line in text.splitlines():
         rule = line.strip().lower()
@@ -43,6 +47,9 @@ def _longest_rule() -> int:
 
 @lru_cache(maxsize=65536)
 def public_suffix(host: str) -> str:
+    found = _searched(host)
+    if found is not None:
+        return found
     normal, wild, exc = _rules()
     labels = host.split(".")
     for i in range(max(0, len(labels) - _longest_rule() - 1), len(labels)):  # linear in the host's length
@@ -54,6 +61,78 @@ def public_suffix(host: str) -> str:
         if i + 1 < len(labels) and ".".join(labels[i + 1 :]) in wild:
             return cand
     return labels[-1]  # unknown TLD: the last label
+
+
+def read_whole() -> None:
+    """The rules read now (a process about to look up many hosts, or to fork workers that will)."""
+    _rules()
+    _longest_rule()
+
+
+SEARCHED = 16  # hosts answered from the snapshot's bytes before its rules are read (bulk work)
+_PLAIN_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+_NOT_BLANK = bytes(range(0x21, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))  # all but spaces, tabs and controls
+
+
+def _as_read(data: bytes) -> bool:
+    """Whether every rule line (not a // comment) that reads as an ASCII rule is written as it is
+    read, stripped and in lower case: then a host's suffix is listed exactly when a line is it."""
+    rules = [line for line in data.split(b"\n") if not line.startswith(b"//")]
+    blob = b"\n".join(rules)
+    if blob != blob.lower() or blob.translate(None, _NOT_BLANK):  # a capital; a space, tab or CR
+        return False
+    # a line in UTF-8 that reads as ASCII (a no-break space at its end, a Kelvin sign for k)
+    return not any(line.decode("utf-8", "replace").strip().lower().isascii() for line in rules if not line.isascii())
+
+
+class _Snapshot:
+    """The snapshot's bytes, for the first hosts of a process: a cold check looks up a few
+    suffixes, each a search of 300 kB (microseconds), not every rule read and encoded (30 ms)."""
+
+    def __init__(self, data: bytes):
+        self.data = b"\n" + data + b"\n"
+        self.as_read = _as_read(data)
+        self.asked = 0
+
+    def listed(self, rule: str) -> bool:
+        return b"\n" + rule.encode("ascii") + b"\n" in self.data
+
+
+@lru_cache(maxsize=1)
+def _snapshot() -> _Snapshot:
+    return _Snapshot(_snapshot_path().read_bytes())
+
+
+def _searched(host: str) -> str | None:
+    """public_suffix(host) read from the snapshot's lines, for a host of plain ASCII labels (never
+    one in punycode: the rules of other scripts are encoded when read) while the rules are not
+    read yet and SEARCHED hosts are not reached; else None. The first rule found from the left
+    is the answer whatever label it starts at, so every label is tried."""
+    if _rules.cache_info().currsize or not searchable(host):
+        return None
+    snap = _snapshot()
+    if not snap.as_read or snap.asked >= SEARCHED:
+        return None
+    snap.asked += 1
+    return _search(snap, host)
+
+
+def searchable(host: str) -> bool:
+    """Plain ASCII labels, none in punycode (the rules of other scripts are encoded when read)."""
+    return _PLAIN_HOST.fullmatch(host) is not None and "xn--" not in host
+
+
+def _search(snap: _Snapshot, host: str) -> str:
+    labels = host.split(".")
+    for i in range(len(labels)):
+        cand = ".".join(labels[i:])
+        if snap.listed("!" + cand):
+            return ".".join(labels[i + 1 :])
+        if snap.listed(cand):
+            return cand
+        if i + 1 < len(labels) and snap.listed("*." + ".".join(labels[i + 1 :])):
+            return cand
+    return labels[-1]
 
 
 _NUMBERS = re.compile(r"[\d.]+")  # an IP address (no top-level domain is a number)
