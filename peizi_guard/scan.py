@@ -22,6 +22,7 @@ from . import SCAN_LIMITS, check_limit
 from .inputs import is_comment
 from .scraper.visible import shown_text
 from .matcher import Index, check_page, read_tables
+from .matcher.suffix import SEARCHED
 from .normalise import has_words, looks_like_url
 from .scraper.http import guarded_session
 from .scraper.pages import Page, fetch_page
@@ -391,7 +392,7 @@ def run_scan(
 
 def in_threads(ix: Index, todo: list[str], opts: ScanOptions, session=None) -> Generator[dict, None, None]:  # noqa: ANN001
     """Results as they finish, from a bounded thread pool sharing one pooled HTTP client."""
-    warm(ix)
+    warm(ix, len(todo))
     own = session is None
     session = session or guarded_session(opts.allow_private, opts.concurrency, shared=True)
     pending: set = set()
@@ -414,10 +415,12 @@ def in_threads(ix: Index, todo: list[str], opts: ScanOptions, session=None) -> G
             session.close()
 
 
-def warm(ix: Index) -> None:
-    """Build what is built on first use (mention automaton, text model, suffix rules …) once,
-    before threads or forked workers would each build their own."""
-    read_tables()  # (a scan looks up many hosts and names)
+def warm(ix: Index, urls: int = 0) -> None:
+    """Build what is built on first use (mention automaton, text model …) once, before threads
+    or forked workers would each build their own; with more than a few `urls`, the tables a
+    check first reads in part (suffix rules, pinyin) too."""
+    if urls > SEARCHED:
+        read_tables()
     check_page(ix, "http://warm-up.invalid/", [], "股票配资 1:10 “配资”", targets=[], links=[])
 
 

@@ -52,7 +52,7 @@ def results(ix: Index, todo: list[str], opts: ScanOptions, jobs: int) -> Generat
     Each worker has its own pipe (a worker killed while holding a shared queue's lock would
     stall the others), with one URL in flight on it for each of its threads; the URLs of a
     worker that dies are reported unchecked (`lost`)."""
-    warm(ix)
+    warm(ix, len(todo))
     ctx = multiprocessing.get_context("fork")
     workers: dict[Connection, _Worker] = {}  # this end of a worker's pipe -> the worker
     for i, threads in enumerate(shares(opts.concurrency, jobs)):  # forked before any thread of ours starts

@@ -70,13 +70,31 @@ def read_whole() -> None:
 
 
 SEARCHED = 16  # hosts answered from the snapshot's bytes before its rules are read (bulk work)
-_PLAIN_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+# plain ASCII labels, at most eight (no rule has more than five; each label is searched for)
+_PLAIN_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+){0,7}")
 _NOT_BLANK = bytes(range(0x21, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))  # all but spaces, tabs and controls
+
+
+# what str.splitlines breaks lines at besides a line feed (CR, VT, FF, FS, GS, RS, NEL, LS, PS)
+_OTHER_BREAKS = (
+    b"\r",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    "\x85".encode(),
+    "\u2028".encode(),
+    "\u2029".encode(),
+)
 
 
 def _as_read(data: bytes) -> bool:
     """Whether every rule line (not a // comment) that reads as an ASCII rule is written as it is
-    read, stripped and in lower case: then a host's suffix is listed exactly when a line is it."""
+    read, stripped and in lower case, the lines broken at line feeds only: then a host's suffix is
+    listed exactly when a line is it."""
+    if any(b in data for b in _OTHER_BREAKS):  # (in a comment too: what follows it is a line)
+        return False
     rules = [line for line in data.split(b"\n") if not line.startswith(b"//")]
     blob = b"\n".join(rules)
     if blob != blob.lower() or blob.translate(None, _NOT_BLANK):  # a capital; a space, tab or CR
@@ -118,7 +136,8 @@ def _searched(host: str) -> str | None:
 
 
 def searchable(host: str) -> bool:
-    """Plain ASCII labels, none in punycode (the rules of other scripts are encoded when read)."""
+    """At most eight plain ASCII labels, none in punycode (the rules of other scripts are
+    encoded when read): a longer host costs a search a label."""
     return _PLAIN_HOST.fullmatch(host) is not None and "xn--" not in host
 
 
