@@ -4,7 +4,8 @@ Both sections are used, ICANN and private: a listed site on netlify.app or githu
 site, not every site of the host. tldextract's own import costs ~0.18 s (it loads requests), so
 a cold `check` reads its bundled snapshot directly; the rules follow the PSL algorithm
 (wildcards, exceptions), and a test checks the answers against tldextract's public API
-(`include_psl_private_domains=True`, no network).
+(`include_psl_private_domains=True`, no network). A process's first hosts are looked up by
+searching the snapshot's lines; the rules are read whole after them (see `_searched`).
 """
 
 from __future__ import annotations
