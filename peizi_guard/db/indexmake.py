@@ -194,16 +194,12 @@ def _ask(call, *args):  # noqa: ANN001, ANN002, ANN202
 
 
 def _quiet(parent: int) -> None:
-    """A worker ignores Ctrl-C (its parent stops the run), ends when its parent is gone (killed
-    with SIGKILL, the parent never tells it: it would wait for work forever) and runs without the
-    cycle collector."""
+    """A worker ignores Ctrl-C (its parent stops the run) and ends when its parent is gone (killed
+    with SIGKILL, the parent never tells it: it would wait for work forever)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
-    # it makes and writes rows, all acyclic, chunk after chunk: the collector's passes over each
-    # chunk's rows once it is made find nothing to free (15-25 % of a worker's CPU)
-    gc.disable()
 
 
 def _orphaned(parent: int) -> None:
