@@ -76,8 +76,10 @@ def main() -> None:
     out.append((f"import of the {n:,}-entry list (index saved)", f"{float(secs):.1f} s, peak {int(kb) / 1024:.0f} MiB; "
                 f"CPU {float(user) + float(system):.1f} s in all its processes"))
 
+    probe = names[n // 2]
+
     def cold() -> tuple[float, int]:
-        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", *_exe(), "--db", big, "check", names[n // 2]],
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", *_exe(), "--db", big, "check", probe],
                            capture_output=True)
         s, k = p.stderr.decode().strip().splitlines()[-1].split()
         return float(s), int(k)

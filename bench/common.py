@@ -84,7 +84,7 @@ class SlowServer:
                 line = await reader.readline()
                 if not line:
                     break
-                while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                while await reader.readline() not in (b"\r\n", b"\n", b""):
                     pass
                 await asyncio.sleep(self.delay)
                 status, headers, body = self.respond(line.split()[1].decode())
