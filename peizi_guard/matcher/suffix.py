@@ -49,8 +49,10 @@ def _longest_rule() -> int:
 @lru_cache(maxsize=65536)
 def public_suffix(host: str) -> str:
     found = _searched(host)
-    if found is not None:
-        return found
+    return found if found is not None else _from_rules(host)
+
+
+def _from_rules(host: str) -> str:
     normal, wild, exc = _rules()
     labels = host.split(".")
     for i in range(max(0, len(labels) - _longest_rule() - 1), len(labels)):  # linear in the host's length
