@@ -6,7 +6,6 @@ checked cold against a bare interpreter. Whole processes, on this machine, in on
 """
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 from common import best_of, report, run
+from userlist import queries as mixed_queries
 from userlist import rows
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -53,10 +53,8 @@ def main() -> None:
         cold = best_of(5, lambda q=q: run(["check", q], env={"PEIZI_GUARD_DB": small})[0])
         out.append((f"cold `check {q}` ({what})", f"{cold:.3f} s = {cold / py:.1f}× bare python"))
 
-    rnd = random.Random(3)
     names = [r["name"] for r in data]
-    queries = [rnd.choice(names) if i % 3 == 0 else rnd.choice(names)[:-1] + "宝" if i % 3 == 1 else
-               f"http://{rnd.choice(data)['urls'][0]}/" for i in range(20_000)]
+    queries = mixed_queries(data, 20_000)
     qfile = tmp / "queries.txt"
     qfile.write_text("\n".join(queries) + "\n", encoding="utf-8")
     before = _cpu()

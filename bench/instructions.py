@@ -15,7 +15,6 @@ package); about 2 minutes.
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from common import exe, report
-from userlist import rows
+from userlist import queries, rows
 
 CHECK = """
 import sys
@@ -67,12 +66,8 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 3_000
     tmp = Path(tempfile.mkdtemp())
     data = rows(100_000)
-    rnd = random.Random(3)  # the queries of bench_scale.py: names, look-alikes and addresses, none listed
-    names = [r["name"] for r in data]
-    queries = [rnd.choice(names) if i % 3 == 0 else rnd.choice(names)[:-1] + "宝" if i % 3 == 1 else
-               f"http://{rnd.choice(data)['urls'][0]}/" for i in range(2 * n)]
-    qfile = tmp / "queries.txt"
-    qfile.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    qfile = tmp / "queries.txt"  # bench_scale's mix: names, look-alikes and addresses, none listed
+    qfile.write_text("\n".join(queries(data, 2 * n)) + "\n", encoding="utf-8")
     db = str(tmp / "small.db")
     subprocess.run([*exe(), "--db", db, "check", "x"], stdout=subprocess.DEVNULL, check=True)  # seeded, index saved
     script = tmp / "check.py"

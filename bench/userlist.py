@@ -41,6 +41,15 @@ def rows(n: int, seed: int = 7) -> list[dict]:
     return out
 
 
+def queries(data: list[dict], n: int, seed: int = 3) -> list[str]:
+    """The scale benchmarks' query mix over `data`: a third names, a third look-alikes (the last
+    character made 宝), a third addresses."""
+    rnd = random.Random(seed)
+    names = [r["name"] for r in data]
+    return [rnd.choice(names) if i % 3 == 0 else rnd.choice(names)[:-1] + "宝" if i % 3 == 1 else
+            f"http://{rnd.choice(data)['urls'][0]}/" for i in range(n)]
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     data = rows(n)
