@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,20 @@ def session(url: str):
     from sqlalchemy.orm import Session
 
     return Session(open_engine(url), expire_on_commit=False)
+
+
+@contextmanager
+def sessions(url: str) -> Iterator:
+    """A session factory on one engine, opened and its schema checked once, for a job that
+    stores many times (scan's batches: an engine and a schema check each cost more than the
+    batch). Each session has its own connection, closed at its end; the engine, at the end."""
+    from sqlalchemy.orm import sessionmaker
+
+    engine = open_engine(url, pooled=False)
+    try:
+        yield sessionmaker(engine, expire_on_commit=False)
+    finally:
+        engine.dispose()
 
 
 def ensure_seeded(url: str) -> None:

@@ -839,7 +839,6 @@ def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, wo
     from . import cluster as dc
     from .scan import db_done_recently, db_store
 
-    factory = lambda: api.session(guard.url)  # noqa: E731
     try:
         dc.require()
         shipped = dc.ship(guard.url)
@@ -847,19 +846,22 @@ def _scan_on_cluster(guard, urls, opts, emit, numbers, folder, tick, address, wo
     except dc.ClusterError as exc:
         raise Failure(str(exc)) from None
     try:
-        return dc.scan_on_cluster(
-            client,
-            shipped,
-            urls,
-            opts,
-            emit=emit,
-            store=db_store(factory),
-            done_recently=db_done_recently(factory, opts.max_age),
-            progress=tick,
-            parts_out=(lambda rows: folder.write([json.dumps(x, ensure_ascii=False) for r in rows for x in numbers(r)]))
-            if folder
-            else None,
-        )
+        with api.sessions(guard.url) as factory:
+            return dc.scan_on_cluster(
+                client,
+                shipped,
+                urls,
+                opts,
+                emit=emit,
+                store=db_store(factory),
+                done_recently=db_done_recently(factory, opts.max_age),
+                progress=tick,
+                parts_out=(
+                    lambda rows: folder.write([json.dumps(x, ensure_ascii=False) for r in rows for x in numbers(r)])
+                )
+                if folder
+                else None,
+            )
     finally:
         dc.close(client)
 

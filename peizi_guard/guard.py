@@ -144,16 +144,18 @@ class Guard:
         if urls and current:
             api.check_writable(self.url, "scan stores its results in it")  # before any page is fetched
         self.follow(0)  # judged against the lists as they are now, whoever changed them
-        factory = lambda: api.session(self.url)  # noqa: E731
-        return run_scan(
-            self.index,
-            urls,
-            opts,
-            emit=emit,
-            store=db_store(factory) if current else (lambda rows: None),
-            done_recently=db_done_recently(factory, opts.max_age, rows) if current else (lambda urls: {}),
-            progress=progress,
-        )
+        if not current:
+            return run_scan(self.index, urls, opts, emit=emit, progress=progress)
+        with api.sessions(self.url) as factory:
+            return run_scan(
+                self.index,
+                urls,
+                opts,
+                emit=emit,
+                store=db_store(factory),
+                done_recently=db_done_recently(factory, opts.max_age, rows),
+                progress=progress,
+            )
 
     def entries(self, source: str | None = None) -> list[dict]:
         """The current (or as-of) entries, as JSON-ready records (api.UnknownSource for an id no

@@ -437,18 +437,25 @@ def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions, session) -> None
 
 
 def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
+    from sqlalchemy import insert
+
     from .db.models import ScanResult
 
     def store(rows: list[dict]) -> None:
-        with session_factory() as s, s.begin():
-            s.add_all(
-                ScanResult(
-                    url=r["url"][:2000],
-                    verdict=r["verdict"],
-                    fetched_at=datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None),
-                    result=json.dumps(r, ensure_ascii=False),
-                )
-                for r in rows
+        if not rows:
+            return
+        with session_factory() as s, s.begin():  # one INSERT of many rows, no ORM objects: nothing reads them back
+            s.execute(
+                insert(ScanResult),
+                [
+                    {
+                        "url": r["url"][:2000],
+                        "verdict": r["verdict"],
+                        "fetched_at": datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None),
+                        "result": json.dumps(r, ensure_ascii=False),
+                    }
+                    for r in rows
+                ],
             )
 
     return store

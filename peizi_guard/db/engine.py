@@ -97,10 +97,13 @@ def read_only_file(path: str) -> bool:
 _UPGRADED: set[str] = set()  # server databases whose schema this process has checked (and upgraded)
 
 
-def open_engine(url: str):
-    """An engine with the schema created; SQLite files run in WAL mode."""
+def open_engine(url: str, pooled: bool = True):
+    """An engine with the schema created; SQLite files run in WAL mode. Not `pooled`: each
+    session opens its own connection and closes it at its end, so none is left open when the
+    process forks (scan's workers)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+    from sqlalchemy.pool import NullPool
 
     from .lock import setup_lock
     from .migrate import upgrade
@@ -116,7 +119,8 @@ def open_engine(url: str):
         except OSError as exc:
             raise DbError(f"cannot create the database directory for {path}: {exc.strerror}") from None
     try:
-        engine = create_engine(f"sqlite:///file:{path}?immutable=1&uri=true" if read_only else url)
+        kwargs = {} if pooled else {"poolclass": NullPool}
+        engine = create_engine(f"sqlite:///file:{path}?immutable=1&uri=true" if read_only else url, **kwargs)
     except (ArgumentError, SQLAlchemyError, ImportError, ValueError) as exc:
         raise DbError(mask(f"cannot use database URL {url!r}: {str(exc).splitlines()[0]}")) from None
     if engine.dialect.name == "sqlite":
