@@ -157,8 +157,8 @@ def db_before_history(new_db, monkeypatch) -> str:
     return url
 
 
-def table_counts(url: str, tables) -> dict:
-    """Rows per table, on any backend."""
+def query(url: str, sql: str) -> list[tuple]:
+    """The rows of `sql` on the database at `url` (any backend), on an engine of its own."""
     from sqlalchemy import create_engine, text
 
     from peizi_guard.db.engine import resolve_url
@@ -166,9 +166,14 @@ def table_counts(url: str, tables) -> dict:
     engine = create_engine(resolve_url(url))
     try:
         with engine.connect() as c:
-            return {t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+            return [tuple(row) for row in c.execute(text(sql))]
     finally:
         engine.dispose()
+
+
+def table_counts(url: str, tables) -> dict:
+    """Rows per table, on any backend."""
+    return {t: query(url, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
 
 
 

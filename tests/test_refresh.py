@@ -16,7 +16,7 @@ from peizi_guard import api
 from peizi_guard.cli import main
 from peizi_guard.db import store
 
-from .conftest import FIXTURES, sqlite_only, table_counts
+from .conftest import FIXTURES, query, sqlite_only, table_counts
 from .sitehelper import Site
 
 SAC = sorted(FIXTURES.glob("sac-blacklist-*.docx"))
@@ -31,15 +31,8 @@ def site():
 
 
 def counts(url: str) -> dict:
-    from peizi_guard.db.engine import resolve_url
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(resolve_url(url))
-    try:
-        with engine.connect() as c:
-            model = c.execute(text("SELECT payload FROM read_models WHERE name = 'lists'")).scalar()
-    finally:
-        engine.dispose()
+    found = query(url, "SELECT payload FROM read_models WHERE name = 'lists'")
+    model = found[0][0] if found else None
     return table_counts(url, ("snapshots", "entries", "memberships", "read_models")) | {"model": model}
 
 

@@ -25,6 +25,7 @@ from peizi_guard.matcher import build
 from peizi_guard.scan import numbered_urls, read_urls, result_of
 from peizi_guard.scraper.pages import Page, fetch_page, garbled
 
+from .conftest import query
 from .test_scan import ROUTES
 
 NOISE = random.Random(7).randbytes(20_000)  # what a broken or compressed page looks like
@@ -191,16 +192,7 @@ def _lines(path) -> int:
 
 
 def _stored_urls(db: str) -> set[str]:
-    from sqlalchemy import create_engine, text
-
-    from peizi_guard.db.engine import resolve_url
-
-    engine = create_engine(resolve_url(db))
-    try:
-        with engine.connect() as c:
-            return set(c.execute(text("SELECT url FROM scan_results")).scalars())
-    finally:
-        engine.dispose()
+    return {url for (url,) in query(db, "SELECT url FROM scan_results")}
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc") or "fork" not in multiprocessing.get_all_start_methods(),

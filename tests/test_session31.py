@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import create_engine, text
-
 from peizi_guard import Guard, api
 from peizi_guard.db.engine import resolve_url, sqlite_path
 from peizi_guard.scan import ScanOptions
 
+from .conftest import query
 from .test_scan_pool import _urls, site  # noqa: F401 -- the keep-alive test server
 
 
 def _stored(db: str) -> dict[str, tuple[str, dict]]:
-    engine = create_engine(resolve_url(db))
-    try:
-        with engine.connect() as c:
-            rows = c.execute(text("SELECT url, verdict, fetched_at, result FROM scan_results")).all()
-    finally:
-        engine.dispose()
+    rows = query(db, "SELECT url, verdict, fetched_at, result FROM scan_results")
     return {url: (verdict, str(at), json.loads(result)) for url, verdict, at, result in rows}
 
 
