@@ -176,7 +176,6 @@ def table_counts(url: str, tables) -> dict:
     return {t: query(url, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
 
 
-
 def pytest_sessionstart(session):
     """Bytecode for the package, as pip writes it for an installed one: an editable install has
     none, and under PYTHONDONTWRITEBYTECODE (CI's environment) each of the hundreds of processes

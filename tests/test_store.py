@@ -9,7 +9,7 @@ import pytest
 from peizi_guard import api
 from peizi_guard.model import DocumentError
 
-from .conftest import sqlite_only, table_counts
+from .conftest import query, sqlite_only, table_counts
 
 
 def counts(url: str) -> dict:
@@ -23,13 +23,8 @@ def test_empty_database_seeds_itself_offline(db):
     c = counts(db)
     # and the SAC's eleven earlier issues: 1,249 rows, of 82 more entries (or versions of one)
     assert c["snapshots"] == 13 and c["entries"] == 410 + 82 and c["memberships"] == 410 + 1249
-    from peizi_guard.db.engine import resolve_url
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(resolve_url(db))
-    with engine.connect() as con:
-        data = con.execute(text("SELECT data FROM entries WHERE name = '东方红'")).scalar()
-    engine.dispose()
+    found = query(db, "SELECT data FROM entries WHERE name = '东方红'")
+    data = found[0][0] if found else None
     assert data is not None and "3377.com.cn" in data
 
 
