@@ -478,7 +478,7 @@ def refresh_index(db: str | None = None, jobs: int = 1) -> None:
 
     url = resolve_url(db)
     with session(url) as s:
-        rows = itertools.chain(store.iter_current_records(s), store.iter_former_records(s))
+        rows = itertools.chain(store.iter_current_rows(s), store.iter_former_records(s))
         _write_index(url, rows, jobs)
     checkpoint(url)  # every change of the lists ends here
 

@@ -1,13 +1,13 @@
 """Bulk checks on several processes, answers in input order.
 
-Each worker opens its own `Guard` on the same database (its saved index loads in a fraction of a
-second) and renders its answers itself, so only short strings cross between processes.
+The workers are forked from a process that has warmed its `Guard` (tables built, the saved
+index's look-up tables read whole): they share what it read and open only their own connection
+to the index's file. Each renders its answers itself, so only short strings cross between processes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from typing import TYPE_CHECKING
 
 from . import cores
@@ -50,11 +50,16 @@ def check_all(
         return
     import multiprocessing  # here: 10 ms a one-query check need not pay
 
+    from .db.indexfile import read_whole
+
     read_tables()  # what is built on first use (tables, lexicon, patterns …), once for all the workers
     guard.check(WARM_UP)
+    read_whole(guard.index)
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_start, initargs=(guard.db, guard.as_of, render)) as pool:
+    global _worker
+    _worker = (guard, render)  # the workers inherit it, warm: only its file connection is their own
+    with ctx.Pool(jobs, initializer=_start) as pool:
         for batch in pool.imap(_check_batch, batches):
             yield from batch
 
@@ -65,16 +70,14 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _start(db: str | None, as_of: date | None, render: Render) -> None:
+def _start() -> None:
     import signal
 
-    from .guard import Guard
+    from .db.indexfile import reopen
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: this process ends them
-    global _worker
-    guard = Guard(db, as_of=as_of)
-    guard.index  # noqa: B018 -- load once, before the first batch
-    _worker = (guard, render)
+    assert _worker is not None
+    reopen(_worker[0].index)
 
 
 def _check_batch(batch: list[tuple[str, str | None]]) -> list[tuple[str, str]]:

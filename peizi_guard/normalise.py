@@ -19,11 +19,20 @@ def cached_below(limit: int, maxsize: int) -> Callable[[Callable[[str], R]], Cal
     addresses, the same ones over and over in bulk work); longer ones (pages) are not kept."""
 
     def wrap(fn: Callable[[str], R]) -> Callable[[str], R]:
-        cached = lru_cache(maxsize=maxsize)(fn)
+        cache: dict[str, R] = {}  # emptied when full: a dict look-up is cheaper than lru_cache's
 
         @wraps(fn)
         def call(text: str) -> R:
-            return cached(text) if len(text or "") <= limit else fn(text)
+            try:
+                return cache[text]
+            except KeyError:
+                pass
+            out = fn(text)
+            if len(text or "") <= limit:
+                if len(cache) >= maxsize:
+                    cache.clear()
+                cache[text] = out
+            return out
 
         return call
 

@@ -39,6 +39,12 @@ def tagged(record: dict, source: str, kind: str | None) -> dict:
     return record
 
 
+def listed(row: tuple) -> dict:
+    """A row of store.iter_current_rows as its record, with its `source` (and `list: user`)."""
+    data, seq, key, first, last, source, kind = row
+    return tagged(record(data, seq, key, first, last), source, kind)
+
+
 class NotApplicable(Exception):
     """Not an existing SQLite file, or not readable as expected: use the ORM."""
 

@@ -25,7 +25,7 @@ from ..matcher.settings import DEFAULT, Settings
 from .engine import mask, sqlite_path
 
 if TYPE_CHECKING:
-    from .indexmake import Part
+    from .indexmake import Item, Part
 
 TABLES = {m: i for i, m in enumerate(REF_MAPS + PAIR_MAPS)}  # a map's number in the `post` table
 
@@ -137,7 +137,7 @@ def fits(path: str, key: str) -> bool:
         return False
 
 
-def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEFAULT, jobs: int = 1) -> int:
+def write(entries: Iterable[Item], path: str, key: str, settings: Settings = DEFAULT, jobs: int = 1) -> int:
     """Index entry records straight into a file at `path` (atomically: a reader sees the old file
     or the new one), without the index in memory: the rows are made chunk by chunk (on `jobs`
     processes for a long list, 0: one per core; see indexmake) and appended, and SQLite sorts
@@ -167,7 +167,7 @@ def write(entries: Iterable[dict], path: str, key: str, settings: Settings = DEF
                 part.unlink(missing_ok=True)
 
 
-def _write(entries: Iterable[dict], out: _Rows, key: str, settings: Settings, jobs: int, prefix: str) -> int:
+def _write(entries: Iterable[Item], out: _Rows, key: str, settings: Settings, jobs: int, prefix: str) -> int:
     from .indexmake import PartFile, made  # the rows' maker: not on a check's path
 
     fuzzy: dict[str, list[int]] = {}
@@ -274,6 +274,30 @@ class _Rows:
         self.con.close()
 
 
+def read_whole(ix: Index) -> None:
+    """What bulk work reads whole after its first look-ups, read now (before forking workers)."""
+    for m in TABLES:
+        t = getattr(ix, m)
+        if isinstance(t, _Map):
+            t.read_keys()
+    for part in (ix.fuzzy_keys, ix.fuzzy_refs, ix.near, getattr(ix.names, "db", None)):
+        if isinstance(part, (_Column, _Near, _Reader)):
+            part.read_whole()
+
+
+_FORKED: list[sqlite3.Connection] = []  # a parent's connections a forked child never uses nor closes
+
+
+def reopen(ix: Index) -> None:
+    """In a forked child: the saved index read on a connection of its own (SQLite forbids using
+    one opened before the fork); what the parent read stays, shared."""
+    db = getattr(ix.names, "db", None)
+    if isinstance(db, _Reader):
+        _FORKED.append(db.con)
+        db.con = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, check_same_thread=False)
+        db.lock = threading.Lock()
+
+
 class IndexDamaged(Exception):
     """The saved index cannot be read past its header (damaged on disk): it is written again."""
 
@@ -336,6 +360,10 @@ class _Reader:
             out += self.all(f"{sql} ({','.join('?' * len(part))})", part)
         return out
 
+    def read_whole(self) -> None:
+        if self.whole is None and self.n_refs <= WHOLE_UP_TO:
+            self.whole = dict(self.all("SELECT i, v FROM refs"))
+
     def refs_of(self, value: str) -> list[Ref]:
         return self.refs([int(i) for i in value.split(",")]) if value else []
 
@@ -348,8 +376,8 @@ class _Reader:
             return out  # type: ignore[return-value]
         if self.whole is None:
             self.asked += 1
-            if self.asked == WHOLE_AFTER and self.n_refs <= WHOLE_UP_TO:
-                self.whole = dict(self.all("SELECT i, v FROM refs"))
+            if self.asked == WHOLE_AFTER:
+                self.read_whole()
         try:
             if self.whole is not None:
                 got = {i: Ref(*json.loads(self.whole[i])) for i in missing}
@@ -391,9 +419,7 @@ class _Map:
         if self.keys is None:
             self.asked += 1
             if self.asked > WHOLE_AFTER:
-                self.keys = frozenset(
-                    k for (k,) in self.db.all("SELECT DISTINCT k FROM post WHERE t = ?", (self.table,))
-                )
+                self.read_keys()
         if self.keys is not None and key not in self.keys:
             return default
         rows = self.db.all("SELECT s, r FROM post WHERE t = ? AND k = ? ORDER BY rowid", (self.table, key))
@@ -405,6 +431,10 @@ class _Map:
             self.seen.clear()
         self.seen[key] = value
         return value if value is not None else default
+
+    def read_keys(self) -> None:
+        if self.keys is None:
+            self.keys = frozenset(k for (k,) in self.db.all("SELECT DISTINCT k FROM post WHERE t = ?", (self.table,)))
 
 
 class _Column(Sequence):
@@ -423,8 +453,8 @@ class _Column(Sequence):
             raise TypeError("read by position only")
         if self.whole is None:
             self.asked += 1
-            if self.asked == WHOLE_AFTER and self.n <= WHOLE_UP_TO:
-                self.whole = [v for (v,) in self.db.all(f"SELECT {self.column} FROM fuzzy ORDER BY i")]
+            if self.asked == WHOLE_AFTER:
+                self.read_whole()
         if self.whole is not None:
             if not 0 <= i < len(self.whole):
                 raise IndexError(i)
@@ -433,6 +463,10 @@ class _Column(Sequence):
         if not rows:
             raise IndexError(i)
         return self.decode(rows[0][0])
+
+    def read_whole(self) -> None:
+        if self.whole is None and self.n <= WHOLE_UP_TO:
+            self.whole = [v for (v,) in self.db.all(f"SELECT {self.column} FROM fuzzy ORDER BY i")]
 
 
 class _Near:
@@ -447,14 +481,18 @@ class _Near:
         probes = sorted({query} | {query[:i] + query[i + 1 :] for i in range(len(query))})
         if self.by is None:
             self.asked += 1
-            if self.asked == WHOLE_AFTER and self.db.all("SELECT count(*) FROM near")[0][0] <= WHOLE_UP_TO:
-                by: dict[str, list[int]] = {}
-                for d, i in self.db.all("SELECT d, i FROM near"):
-                    by.setdefault(d, []).append(i)
-                self.by = by
+            if self.asked == WHOLE_AFTER:
+                self.read_whole()
         if self.by is not None:
             return sorted({i for d in probes for i in self.by.get(d, ())})
         return sorted({i for (i,) in self.db.among("SELECT i FROM near WHERE d IN", probes)})
+
+    def read_whole(self) -> None:
+        if self.by is None and self.db.all("SELECT count(*) FROM near")[0][0] <= WHOLE_UP_TO:
+            by: dict[str, list[int]] = {}
+            for d, i in self.db.all("SELECT d, i FROM near"):
+                by.setdefault(d, []).append(i)
+            self.by = by
 
 
 class _LazyMentions:

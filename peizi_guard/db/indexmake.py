@@ -21,8 +21,10 @@ from typing import NamedTuple
 from .. import cores
 from ..matcher.index import COMPANY, FUZZY, LABEL, MENTION, postings
 from ..matcher.settings import Settings
+from .fast import listed
 from .indexfile import TABLES
 
+Item = dict | tuple  # an entry record, or a row as stored that fast.listed decodes (a worker's job)
 CHUNK = 2_000  # entries per chunk
 PARALLEL_FROM = 20_000  # entries before the chunks are made on several processes
 
@@ -89,17 +91,18 @@ def no_collector() -> Iterator[None]:
             gc.enable()
 
 
-def make(chunk: int, entries: list[dict], settings: Settings) -> Made:
+def make(chunk: int, entries: list[Item], settings: Settings) -> Made:
     """The rows of one chunk of entries. Pure."""
     with no_collector():
         return _make(chunk, entries, settings)
 
 
-def _make(chunk: int, entries: list[dict], settings: Settings) -> Made:
+def _make(chunk: int, entries: list[Item], settings: Settings) -> Made:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     base = chunk << 32
     out = Made(len(entries), [], [], [], [], [], [])
-    for e in entries:
+    for item in entries:
+        e = listed(item) if isinstance(item, tuple) else item  # a row as stored: decoded here
         refs, posted = postings(e, settings)
         for table, key, r, pair in posted:
             if table == FUZZY:
@@ -128,7 +131,7 @@ def _ref_json(r, dumps) -> str:  # noqa: ANN001
     return dumps([r.source, r.seq, r.entry, r.field, r.value, r.list])
 
 
-def made(entries: Iterable[dict], settings: Settings, jobs: int = 0, prefix: str = "") -> Iterator[Made]:
+def made(entries: Iterable[Item], settings: Settings, jobs: int = 0, prefix: str = "") -> Iterator[Made]:
     """Each chunk's rows, in order; `jobs` processes (0: one per core, at most 4) once the list
     reaches PARALLEL_FROM entries, each writing its rows to a part file `<prefix><pid>.part`
     (the caller copies them, and removes the files; with no prefix, every chunk is made here).
@@ -147,14 +150,14 @@ def made(entries: Iterable[dict], settings: Settings, jobs: int = 0, prefix: str
 _PART: list[PartFile] = []  # a worker's own part file, opened with its first chunk
 
 
-def make_part(chunk: int, entries: list[dict], settings: Settings, prefix: str) -> Made:
+def make_part(chunk: int, entries: list[Item], settings: Settings, prefix: str) -> Made:
     """On a worker: the chunk's rows, written to this process's part file."""
     if not _PART:
         _PART.append(PartFile(f"{prefix}{os.getpid()}.part"))
     return _PART[0].add(chunk, make(chunk, entries, settings))
 
 
-def _on_processes(todo: Iterator[tuple[int, list[dict]]], settings: Settings, jobs: int, prefix: str) -> Iterator[Made]:
+def _on_processes(todo: Iterator[tuple[int, list[Item]]], settings: Settings, jobs: int, prefix: str) -> Iterator[Made]:
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -208,7 +211,7 @@ def _orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _batches(entries: Iterable[dict]) -> Iterator[list[dict]]:
+def _batches(entries: Iterable[Item]) -> Iterator[list[Item]]:
     it = iter(entries)
     while batch := list(itertools.islice(it, CHUNK)):
         yield batch

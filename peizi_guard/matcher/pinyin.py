@@ -51,6 +51,8 @@ def syllables(text: str) -> list[str]:
 @cached_below(64, 65536)  # a name's full spelling, its initials and its variants read it again
 def _syllables(text: str) -> tuple[str, ...]:
     t, ph = _readings(), _phrases()
+    if t.dict is not None and ph.dict is not None:  # both read whole (bulk work): plain look-ups
+        return _read(text, t.dict, ph.dict, _phrase_starts())
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -65,6 +67,33 @@ def _syllables(text: str) -> tuple[str, ...]:
             out.append(read if read is not None else text[i])
             i += 1
     return tuple(out)
+
+
+def _read(text: str, t: dict[str, str], ph: dict[str, list[str]], starts: frozenset[str]) -> tuple[str, ...]:
+    """_syllables with the tables in memory: a phrase is looked for only where one starts."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in starts:
+            read = ph.get(text[i : i + 4])
+            n = 4
+            if read is None:
+                read, n = ph.get(text[i : i + 3]), 3
+                if read is None:
+                    read, n = ph.get(text[i : i + 2]), 2
+            if read is not None:
+                out += read
+                i += n
+                continue
+        out.append(t.get(ch, ch))
+        i += 1
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _phrase_starts() -> frozenset[str]:
+    return frozenset(p[0] for p in phrases() if p)
 
 
 LOOK_UPS = 200  # look-ups answered from a table's text before it is read whole
