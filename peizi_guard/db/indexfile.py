@@ -403,6 +403,9 @@ WHOLE_AFTER = 256  # look-ups before a table (a map's keys) is read whole: bulk 
 WHOLE_UP_TO = 300_000  # … when it has at most this many rows (else each look-up stays a query)
 
 
+_UNREAD = object()
+
+
 class _Map:
     """A read-only mapping of one saved table; answers are kept once read, and after WHOLE_AFTER
     look-ups its keys are read at once (bulk work: misses then cost nothing)."""
@@ -414,14 +417,16 @@ class _Map:
         self.asked = 0
 
     def get(self, key: str, default=()):  # noqa: ANN001
-        if key in self.seen:
-            return self.seen[key] if self.seen[key] is not None else default
-        if self.keys is None:
-            self.asked += 1
-            if self.asked > WHOLE_AFTER:
-                self.read_keys()
-        if self.keys is not None and key not in self.keys:
+        keys = self.keys
+        if keys is not None and key not in keys:  # most look-ups of bulk work: a key not there
             return default
+        value = self.seen.get(key, _UNREAD)
+        if value is not _UNREAD:
+            return value if value is not None else default
+        if keys is None:
+            self.asked += 1
+            if self.asked > WHOLE_AFTER and key not in self.read_keys():
+                return default
         rows = self.db.all("SELECT s, r FROM post WHERE t = ? AND k = ? ORDER BY rowid", (self.table, key))
         value = None
         if rows:
@@ -432,9 +437,10 @@ class _Map:
         self.seen[key] = value
         return value if value is not None else default
 
-    def read_keys(self) -> None:
+    def read_keys(self) -> frozenset[str]:
         if self.keys is None:
             self.keys = frozenset(k for (k,) in self.db.all("SELECT DISTINCT k FROM post WHERE t = ?", (self.table,)))
+        return self.keys
 
 
 class _Column(Sequence):
@@ -478,14 +484,19 @@ class _Near:
         self.by: dict[str, list[int]] | None = None
 
     def candidates(self, query: str) -> list[int]:
-        probes = sorted({query} | {query[:i] + query[i + 1 :] for i in range(len(query))})
+        probes = {query} | {query[:i] + query[i + 1 :] for i in range(len(query))}
         if self.by is None:
             self.asked += 1
             if self.asked == WHOLE_AFTER:
                 self.read_whole()
-        if self.by is not None:
-            return sorted({i for d in probes for i in self.by.get(d, ())})
-        return sorted({i for (i,) in self.db.among("SELECT i FROM near WHERE d IN", probes)})
+        by = self.by
+        if by is not None:
+            found: set[int] = set()
+            for d in probes:
+                if d in by:
+                    found.update(by[d])
+            return sorted(found)
+        return sorted({i for (i,) in self.db.among("SELECT i FROM near WHERE d IN", sorted(probes))})
 
     def read_whole(self) -> None:
         if self.by is None and self.db.all("SELECT count(*) FROM near")[0][0] <= WHOLE_UP_TO:

@@ -215,7 +215,9 @@ def _named_inside(ix: Index, name: str) -> list[Match]:
     # a three-character one also where it stands as a name: 用过鸿满仓, 鸿满仓的客服, 我在鸿满仓亏了钱
     parts += [p for a in range(len(key) - 2) if ix.names.get(p := key[a : a + 3]) and _stands(key, p)]
     # a site's own name after 欢迎访问 / 访问 / 登录, however short or generic: 欢迎访问益配资官网
-    site = next((name_variants(key[len(w) :])[:1] for w in lx.label_before if key.startswith(w)), [])
+    site = []
+    if key.startswith(lx.label_before):
+        site = next((name_variants(key[len(w) :])[:1] for w in lx.label_before if key.startswith(w)), [])
     out: list[Match] = []
     for part in dict.fromkeys(parts + site):
         if part == key or not ix.names.get(part) or no_name_alone(part):  # (股票配资, 策略股)
