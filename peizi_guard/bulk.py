@@ -17,6 +17,10 @@ if TYPE_CHECKING:  # imported where a worker starts: Dask workers use `answers` 
     from .guard import Guard
 
 WARM_UP = "上海杜德配资有限公司 www.ddpz666.com"  # a name, a company and an address: every kind of look-up
+# a saved index of at most this many refs (the shipped lists' has 1,550) is read whole before
+# the workers are forked, once for all of them; a larger one (0.4 s for 100,000 entries, serial
+# there) is read by each worker as it goes, on its own core
+WARM_UP_TO = 50_000
 AUTO_FROM = 5_000  # queries in one run before `jobs=0` (auto) uses more than one process
 BATCH = 500
 
@@ -54,7 +58,7 @@ def check_all(
 
     read_tables()  # what is built on first use (tables, lexicon, patterns …), once for all the workers
     guard.check(WARM_UP)
-    read_whole(guard.index)
+    read_whole(guard.index, up_to=WARM_UP_TO)
     batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     ctx = multiprocessing.get_context("fork")
     global _worker

@@ -138,3 +138,13 @@ def test_a_name_cache_keeps_short_arguments_only_and_is_bounded():
     f("e")  # emptied, then kept
     f("ab")
     assert calls.count("ab") == 2 and f.__wrapped__("x") == "X"
+
+
+def test_a_large_index_is_left_to_the_workers_to_read(db):
+    ix = Guard(db).index
+    reader = ix.names.db
+    indexfile.read_whole(ix, up_to=reader.n_refs - 1)  # larger than that: not read before forking
+    assert reader.whole is None and ix.names.keys is None and ix.near.by is None
+    indexfile.read_whole(ix, up_to=reader.n_refs)
+    assert reader.whole is not None and ix.names.keys is not None and ix.near.by is not None
+    assert reader.n_refs <= bulk.WARM_UP_TO  # the shipped lists' index is read before forking

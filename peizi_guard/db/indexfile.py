@@ -274,13 +274,17 @@ class _Rows:
         self.con.close()
 
 
-def read_whole(ix: Index) -> None:
-    """What bulk work reads whole after its first look-ups, read now (before forking workers)."""
+def read_whole(ix: Index, up_to: int | None = None) -> None:
+    """What bulk work reads whole after its first look-ups, read now (before forking workers),
+    for a saved index of at most `up_to` refs (default: WHOLE_UP_TO)."""
+    reader = getattr(ix.names, "db", None)
+    if not isinstance(reader, _Reader) or reader.n_refs > (WHOLE_UP_TO if up_to is None else up_to):
+        return
     for m in TABLES:
         t = getattr(ix, m)
         if isinstance(t, _Map):
             t.read_keys()
-    for part in (ix.fuzzy_keys, ix.fuzzy_refs, ix.near, getattr(ix.names, "db", None)):
+    for part in (ix.fuzzy_keys, ix.fuzzy_refs, ix.near, reader):
         if isinstance(part, (_Column, _Near, _Reader)):
             part.read_whole()
 
