@@ -63,9 +63,17 @@ def check_all(
     ctx = multiprocessing.get_context("fork")
     global _worker
     _worker = (guard, render)  # the workers inherit it, warm: only its file connection is their own
-    with ctx.Pool(jobs, initializer=_start) as pool:
+    pool = ctx.Pool(jobs, initializer=_start)
+    try:
         for batch in pool.imap(_check_batch, batches):
             yield from batch
+        pool.close()  # done: the workers end as processes do, not killed mid-way
+    except BaseException:  # Ctrl-C, an error, or a reader that stopped early
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        _worker = None
 
 
 def _can_fork() -> bool:
@@ -80,6 +88,9 @@ def _start() -> None:
     from .db.indexfile import reopen
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: this process ends them
+    # ended by the pool's SIGTERM, not by a handler this process inherited (a server's, a
+    # coverage run's): one that caught it left a worker waiting on the task queue for ever
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     assert _worker is not None
     reopen(_worker[0].index)
 

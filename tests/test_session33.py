@@ -148,3 +148,26 @@ def test_a_large_index_is_left_to_the_workers_to_read(db):
     indexfile.read_whole(ix, up_to=reader.n_refs)
     assert reader.whole is not None and ix.names.keys is not None and ix.near.by is not None
     assert reader.n_refs <= bulk.WARM_UP_TO  # the shipped lists' index is read before forking
+
+
+def test_workers_stopped_early_end_whatever_sigterm_handler_their_parent_has(db):
+    """A reader that stops early ends the pool (SIGTERM to the workers): a handler the parent
+    installed (a server's, a coverage run's) is not the workers', else they outlive the pool and
+    its join waits for ever."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import signal
+        from peizi_guard import Guard, bulk
+        signal.signal(signal.SIGTERM, lambda *a: None)  # caught, and nothing done
+        guard = Guard({db!r})
+        items = [(e["name"], None) for e in guard.entries()] * 3
+        answers = bulk.check_all(guard, items, lambda v: v.verdict, jobs=2)
+        got = [next(answers) for _ in range(10)]
+        answers.close()  # the reader stops: the pool is ended
+        print("ended", len(got), len(items) > 2 * bulk.BATCH)
+    """)
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.split() == ["ended", "10", "True"], p.stderr[-2000:]
