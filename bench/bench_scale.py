@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import best_of, report, run
+from common import best_of, machine_speed, report, run
 from userlist import queries as mixed_queries
 from userlist import rows
 
@@ -112,7 +112,7 @@ def main() -> None:
     times.sort()
     out.append((f"text judgement with mention search, 10 kB page, {n:,} entries",
                 f"median {times[10] * 1000:.1f} ms ({v.verdict}, {len(v.matches)} match)"))
-    report(f"scale (issue 11), {n:,} synthetic entries", out)
+    report(f"scale (issue 11), {n:,} synthetic entries", [machine_speed(), *out])
 
 
 def installed_cold(tmp: Path) -> list[tuple[str, str]]:

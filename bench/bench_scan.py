@@ -9,7 +9,7 @@ import resource
 import tempfile
 from pathlib import Path
 
-from common import SlowServer, report, run
+from common import SlowServer, machine_speed, report, run
 
 N = 1000
 AD = ("<html><head><title>鑫盛配资</title></head><body><p>您炒股我出钱，1:10杠杆，按天配资，当天到账，免开户。"
@@ -53,6 +53,7 @@ def main() -> None:
     assert len(lines) == N, p.stderr
     errors = sum('"error": null' not in x for x in lines)
     report("scan (issue 5)", [
+        machine_speed(),
         (f"{N:,} URLs, server adds 100 ms per response (10% are redirects: 2 responses), concurrency {conc}, "
          f"jobs {jobs} (0: auto)",
          f"{wall:.2f} s wall = {wall / (N * 0.1 / conc):.2f}× the theoretical {N * 0.1 / conc:.2f} s "
