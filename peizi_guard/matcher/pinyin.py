@@ -48,36 +48,26 @@ def syllables(text: str) -> list[str]:
     return list(_syllables(text))
 
 
+_Table = Any  # a dict, or an _InPlace answering .get(key) from a table's text (None when absent)
+
+
 @cached_below(64, 65536)  # a name's full spelling, its initials and its variants read it again
 def _syllables(text: str) -> tuple[str, ...]:
     t, ph = _readings(), _phrases()
     if t.dict is not None and ph.dict is not None:  # both read whole (bulk work): plain look-ups
         return _read(text, t.dict, ph.dict, _phrase_starts())
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        for n in (4, 3, 2):
-            read = ph.get(text[i : i + n])
-            if read is not None:
-                out += read
-                i += n
-                break
-        else:
-            read = t.get(text[i])
-            out.append(read if read is not None else text[i])
-            i += 1
-    return tuple(out)
+    return _read(text, t, ph)
 
 
-def _read(text: str, t: dict[str, str], ph: dict[str, list[str]], starts: frozenset[str]) -> tuple[str, ...]:
-    """_syllables with the tables in memory: a phrase is looked for only where one starts."""
+def _read(text: str, t: _Table, ph: _Table, starts: frozenset[str] | None = None) -> tuple[str, ...]:
+    """Each character's syllable from `t`, a phrase's from `ph` (longest first); with `starts`,
+    a phrase is looked for only at a character one starts with."""
     out: list[str] = []
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in starts:
-            read = ph.get(text[i : i + 4])
-            n = 4
+        if starts is None or ch in starts:
+            read, n = ph.get(text[i : i + 4]), 4
             if read is None:
                 read, n = ph.get(text[i : i + 3]), 3
                 if read is None:
@@ -86,7 +76,8 @@ def _read(text: str, t: dict[str, str], ph: dict[str, list[str]], starts: frozen
                 out += read
                 i += n
                 continue
-        out.append(t.get(ch, ch))
+        read = t.get(ch)
+        out.append(read if read is not None else ch)
         i += 1
     return tuple(out)
 
