@@ -171,9 +171,15 @@ def query(url: str, sql: str) -> list[tuple]:
         engine.dispose()
 
 
+def scalar(url: str, sql: str):  # noqa: ANN201
+    """The first column of the first row of `sql` (None when there is no row)."""
+    rows = query(url, sql)
+    return rows[0][0] if rows else None
+
+
 def table_counts(url: str, tables) -> dict:
     """Rows per table, on any backend."""
-    return {t: query(url, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    return {t: scalar(url, f"SELECT count(*) FROM {t}") for t in tables}
 
 
 def pytest_sessionstart(session):

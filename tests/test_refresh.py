@@ -16,7 +16,7 @@ from peizi_guard import api
 from peizi_guard.cli import main
 from peizi_guard.db import store
 
-from .conftest import FIXTURES, query, sqlite_only, table_counts
+from .conftest import FIXTURES, scalar, sqlite_only, table_counts
 from .sitehelper import Site
 
 SAC = sorted(FIXTURES.glob("sac-blacklist-*.docx"))
@@ -31,8 +31,7 @@ def site():
 
 
 def counts(url: str) -> dict:
-    found = query(url, "SELECT payload FROM read_models WHERE name = 'lists'")
-    model = found[0][0] if found else None
+    model = scalar(url, "SELECT payload FROM read_models WHERE name = 'lists'")
     return table_counts(url, ("snapshots", "entries", "memberships", "read_models")) | {"model": model}
 
 

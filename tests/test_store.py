@@ -9,7 +9,7 @@ import pytest
 from peizi_guard import api
 from peizi_guard.model import DocumentError
 
-from .conftest import query, sqlite_only, table_counts
+from .conftest import scalar, sqlite_only, table_counts
 
 
 def counts(url: str) -> dict:
@@ -23,8 +23,7 @@ def test_empty_database_seeds_itself_offline(db):
     c = counts(db)
     # and the SAC's eleven earlier issues: 1,249 rows, of 82 more entries (or versions of one)
     assert c["snapshots"] == 13 and c["entries"] == 410 + 82 and c["memberships"] == 410 + 1249
-    found = query(db, "SELECT data FROM entries WHERE name = '东方红'")
-    data = found[0][0] if found else None
+    data = scalar(db, "SELECT data FROM entries WHERE name = '东方红'")
     assert data is not None and "3377.com.cn" in data
 
 
