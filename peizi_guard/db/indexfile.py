@@ -274,11 +274,17 @@ class _Rows:
         self.con.close()
 
 
+def _reader(ix: Index) -> _Reader | None:
+    """The connection a saved index is read on (None for an index built in memory)."""
+    db = getattr(ix.names, "db", None)
+    return db if isinstance(db, _Reader) else None
+
+
 def read_whole(ix: Index, up_to: int | None = None) -> None:
     """What bulk work reads whole after its first look-ups, read now (before forking workers),
     for a saved index of at most `up_to` refs (default: WHOLE_UP_TO)."""
-    reader = getattr(ix.names, "db", None)
-    if not isinstance(reader, _Reader) or reader.n_refs > (WHOLE_UP_TO if up_to is None else up_to):
+    reader = _reader(ix)
+    if reader is None or reader.n_refs > (WHOLE_UP_TO if up_to is None else up_to):
         return
     for m in TABLES:
         t = getattr(ix, m)
@@ -295,11 +301,16 @@ _FORKED: list[sqlite3.Connection] = []  # a parent's connections a forked child 
 def reopen(ix: Index) -> None:
     """In a forked child: the saved index read on a connection of its own (SQLite forbids using
     one opened before the fork); what the parent read stays, shared."""
-    db = getattr(ix.names, "db", None)
-    if isinstance(db, _Reader):
+    db = _reader(ix)
+    if db is not None:
         _FORKED.append(db.con)
-        db.con = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, check_same_thread=False)
+        db.con = _open_shared(db.path)
         db.lock = threading.Lock()
+
+
+def _open_shared(path: str) -> sqlite3.Connection:
+    """The saved index opened read-only, for every thread of this process (scan's)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
 
 class IndexDamaged(Exception):
@@ -311,7 +322,7 @@ def load(path: str | None, key: str, settings, model=None) -> Index | None:  # n
     if not path or not os.path.exists(path):
         return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        con = _open_shared(path)
     except sqlite3.Error:
         return None
     try:
