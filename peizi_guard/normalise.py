@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache, wraps
+from itertools import compress
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -245,16 +246,15 @@ _READ_AS: dict[str, str] = {}  # a character → what the model reads for it (""
 def _aligned(text: str) -> tuple[str, list[int]]:
     """`text` read character by character as the model reads it, and where each character read
     comes from in `text`."""
-    read: list[str] = []
+    for c in set(text).difference(_READ_AS):
+        _READ_AS[c] = "" if c.isspace() or ord(c) in _INVISIBLE else fold(c)
+    reads = list(map(_READ_AS.__getitem__, text))
+    if max(map(len, reads), default=0) <= 1:  # each character read as one or none: mapped in C
+        return "".join(reads), list(compress(range(len(text)), reads))
     origin: list[int] = []
-    for i, c in enumerate(text):
-        r = _READ_AS.get(c)
-        if r is None:
-            r = _READ_AS[c] = "" if c.isspace() or ord(c) in _INVISIBLE else fold(c)
-        if r:
-            read.append(r)
-            origin += [i] * len(r)
-    return "".join(read), origin
+    for i, r in enumerate(reads):
+        origin += [i] * len(r)
+    return "".join(reads), origin
 
 
 def _latin(c: str) -> bool:
