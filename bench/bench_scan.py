@@ -48,7 +48,6 @@ def main() -> None:
     server_after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     server = (server_after.ru_utime - server_before.ru_utime) + (server_after.ru_stime - server_before.ru_stime)
-    srv.shutdown()
     lines = out.read_text().splitlines()
     assert len(lines) == N, p.stderr
     errors = sum('"error": null' not in x for x in lines)
@@ -64,7 +63,61 @@ def main() -> None:
         ("CPU time of the test server (on the same cores)", f"{server:.2f} s"),
         ("peak RSS of the scan process", f"{rss} MiB (target < 200 MB)"),
         ("summary line", p.stderr.decode().strip().splitlines()[-1]),
+        *floor(urls.read_text().split(), db, tmp, conc),
     ])
+    srv.shutdown()
+
+
+def floor(urls: list[str], db: str, tmp: Path, conc: int) -> list[tuple[str, str]]:
+    """What the scan costs without threads or processes contending: the start-up and shut-down
+    of a one-URL scan (wall and CPU, best of 3), and the CPU per URL of fetching (from a server
+    of the same pages that does not wait) and of judging, each measured on this thread alone
+    (thread_time: the test server's thread is not counted), one URL after another. Their sum over the cores is the least wall time any arrangement of
+    this code's fetching and judging could reach here."""
+    import time
+
+    from peizi_guard import api
+    from peizi_guard.scan import ScanOptions, result_of, warm
+    from peizi_guard.scraper.http import guarded_session
+    from peizi_guard.scraper.pages import fetch_page
+
+    one = tmp / "one.txt"
+    one.write_text(urls[1] + "\n")
+    starts = []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, _, _ = run(["scan", str(one), "--allow-private", "--format", "jsonl", "-o", str(tmp / "one.jsonl")],
+                         env={"PEIZI_GUARD_DB": db})
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        starts.append((wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime))
+    start_wall, start_cpu = min(starts)
+    ix = api.load_index(db)
+    warm(ix, len(urls))
+    fast = SlowServer(respond, 0.0)
+    urls = [fast.base + "/" + u.split("/", 3)[3] for u in urls]
+    opts = ScanOptions(allow_private=True)
+    session = guarded_session(True, 4, shared=True)
+    pages = [fetch_page(u, allow_private=True, session=session) for u in urls[:20]]  # connections warm
+    t = time.thread_time()
+    pages = [fetch_page(u, allow_private=True, session=session) for u in urls]
+    fetch = (time.thread_time() - t) / len(urls)
+    t = time.thread_time()
+    for page in pages:
+        result_of(ix, page, [])
+    judge = (time.thread_time() - t) / len(urls)
+    session.close()
+    fast.shutdown()
+    cores = os.cpu_count() or 1
+    theory = len(urls) * 0.1 / conc
+    least = (start_cpu + len(urls) * (fetch + judge)) / cores
+    return [
+        ("start-up and shut-down: a one-URL scan (best of 3)", f"{start_wall:.2f} s wall, CPU {start_cpu:.2f} s"),
+        ("CPU per URL, one thread alone", f"fetching and reading the page {fetch * 1000:.2f} ms, judging it "
+         f"{judge * 1000:.2f} ms"),
+        (f"floor: that CPU over {cores} cores", f"({start_cpu:.2f} s + {len(urls):,} × {(fetch + judge) * 1000:.2f} ms) "
+         f"/ {cores} = {least:.2f} s = {least / theory:.2f}× the theoretical {theory:.2f} s; judging alone "
+         f"{len(urls) * judge / cores:.2f} s = {len(urls) * judge / cores / theory:.2f}×"),
+    ]
 
 
 if __name__ == "__main__":

@@ -113,4 +113,15 @@ class SlowServer:
         return f"http://127.0.0.1:{self.port}"
 
     def shutdown(self) -> None:
+        """Stop serving: the kept-alive connections' tasks ended first, so none is left for the
+        interpreter's exit to report as destroyed while pending."""
+        import asyncio
+
+        async def stop() -> None:
+            self.server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)

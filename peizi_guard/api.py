@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .builtin import builtin_sources, seed
 from .db.engine import DbError, mask, open_engine, read_only_file, resolve_url, sqlite_path
+from .db import fast
 from .db.fast import read_current, tagged
 from .errors import DocumentError
 from .sources import load_sources, source_meta
@@ -68,16 +69,27 @@ def check_writable(db: str | None, why: str = "this command stores what it finds
     """DbError unless this process can write the database, before a long job whose results would
     be lost at its end: a read-only SQLite file or folder, a server that refuses a write (a
     read-only user or replica) or cannot be reached. The test write, one scan result, is rolled back."""
+    import sqlite3
     from datetime import datetime
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .db.models import ScanResult
 
     url = resolve_url(db)
     path = sqlite_path(url)
     if path and read_only_file(path):
         raise DbError(f"the database is read-only: {why} ({path} or its folder cannot be written)")
+    file = fast.scan_results_file(url)
+    if file is not None:  # written as scan will write it, without the ORM
+        try:
+            return fast.try_scan_write(file)
+        except sqlite3.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "readonly database" in first:
+                raise DbError(f"the database is read-only: {why}") from None
+            raise DbError(mask(f"cannot write to the database {url}: {first}")) from None
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db.models import ScanResult
+
     try:
         with session(url) as s:
             s.begin()

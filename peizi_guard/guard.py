@@ -128,7 +128,8 @@ class Guard:
         `written`: rows an output being resumed holds already (dicts with url, verdict and
         fetched_at, as scan writes them): with opts.resume weighed as stored results are. A
         Guard opened `as_of` a day stores nothing (its results are not of the current lists)."""
-        from .scan import ScanOptions, db_done_recently, db_store, run_scan
+        from .db.fast import scan_results_file
+        from .scan import ScanOptions, db_done_recently, db_store, file_store, run_scan
 
         opts = ScanOptions() if opts is None else opts
         if not isinstance(opts, ScanOptions):
@@ -146,6 +147,9 @@ class Guard:
         self.follow(0)  # judged against the lists as they are now, whoever changed them
         if not current:
             return run_scan(self.index, urls, opts, emit=emit, progress=progress)
+        file = scan_results_file(self.url) if not opts.resume else None
+        if file is not None:  # (--resume reads the stored results through the ORM)
+            return run_scan(self.index, urls, opts, emit=emit, store=file_store(file), progress=progress)
         with api.sessions(self.url) as factory:
             return run_scan(
                 self.index,

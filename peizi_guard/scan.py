@@ -436,6 +436,12 @@ def _fill(pool, pending: set, it, ix: Index, opts: ScanOptions, session) -> None
 # ---- database edge ---------------------------------------------------------
 
 
+def stored(r: dict) -> tuple[str, datetime, str, str]:
+    """A result as scan_results holds it: (url, fetched_at in UTC without its zone, verdict, JSON)."""
+    at = datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None)
+    return r["url"][:2000], at, r["verdict"], json.dumps(r, ensure_ascii=False)
+
+
 def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
     from sqlalchemy import insert
 
@@ -447,16 +453,19 @@ def db_store(session_factory) -> Callable[[list[dict]], None]:  # noqa: ANN001
         with session_factory() as s, s.begin():  # one INSERT of many rows, no ORM objects: nothing reads them back
             s.execute(
                 insert(ScanResult),
-                [
-                    {
-                        "url": r["url"][:2000],
-                        "verdict": r["verdict"],
-                        "fetched_at": datetime.fromisoformat(r["fetched_at"]).replace(tzinfo=None),
-                        "result": json.dumps(r, ensure_ascii=False),
-                    }
-                    for r in rows
-                ],
+                [dict(zip(("url", "fetched_at", "verdict", "result"), stored(r))) for r in rows],
             )
+
+    return store
+
+
+def file_store(path: str) -> Callable[[list[dict]], None]:
+    """The same rows written to an SQLite file with the standard library (fast.scan_results_file)."""
+    from .db.fast import store_scans
+
+    def store(rows: list[dict]) -> None:
+        if rows:
+            store_scans(path, [stored(r) for r in rows])
 
     return store
 

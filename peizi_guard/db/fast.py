@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 
-from .engine import read_only_file, sqlite_path
+from .engine import asks_read_only, read_only_file, sqlite_path
 
 READ_MODEL_VERSION = 2  # 2: the sources and their current snapshots; entries are read by SQL
 # Its row. Version 1 (every record, under "current") is deleted when version 2 is written: an
@@ -136,3 +136,57 @@ def touch_source(url: str, source_id: str, page_url: str, etag: str, modified: s
             con.close()
     except sqlite3.Error:
         return False
+
+
+# ---- scan results, written without the ORM --------------------------------------------
+
+SCAN_COLUMNS = frozenset({"id", "url", "fetched_at", "verdict", "result"})  # models.ScanResult's
+_SCAN_INSERT = "INSERT INTO scan_results (url, fetched_at, verdict, result) VALUES (?, ?, ?, ?)"
+
+
+def scan_results_file(url: str) -> str | None:
+    """The SQLite file whose scan_results table has this version's columns, which `scan` then
+    writes with the standard library (the ORM's import and schema check cost about 0.3 s of its
+    start); None: through the ORM (a server, a new or read-only file, an older schema it upgrades)."""
+    path = sqlite_path(url)
+    if not path or not os.path.isfile(path) or read_only_file(path) or asks_read_only(url):
+        return None
+    try:
+        con = connect(path)
+        try:
+            columns = {row[1] for row in con.execute("PRAGMA table_info(scan_results)")}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return path if columns == SCAN_COLUMNS else None
+
+
+def stored_time(at) -> str:  # noqa: ANN001
+    """A naive datetime as SQLAlchemy's SQLite DATETIME stores it (and compares it, as text)."""
+    return at.isoformat(sep=" ", timespec="microseconds")
+
+
+def try_scan_write(path: str) -> None:
+    """Write a scan result and roll it back: sqlite3.Error when this process cannot write one (a
+    read-only file, a trigger or lock refusing it)."""
+    from datetime import datetime
+
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        con.execute("BEGIN")
+        con.execute(_SCAN_INSERT, ("", stored_time(datetime.now()), "unchecked", "{}"))
+        con.rollback()
+    finally:
+        con.close()
+
+
+def store_scans(path: str, rows: list[tuple]) -> None:
+    """Insert scan results, (url, fetched_at naive datetime, verdict, result JSON) each, in one
+    transaction on a connection of its own (a scan's workers are forked: none is held open)."""
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        with con:
+            con.executemany(_SCAN_INSERT, [(u, stored_time(at), v, r) for u, at, v, r in rows])
+    finally:
+        con.close()

@@ -35,7 +35,6 @@ from typing import Callable
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
-from bs4.exceptions import ParserRejectedMarkup
 
 from . import charset
 from .http import CAUGHT, GUARDED, Fail, deadline, deadline_left, describe_error, guarded_session, read_body
@@ -164,7 +163,7 @@ def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
         return
     try:
         c = content(text, page.final_url)
-    except (RecursionError, ParserRejectedMarkup):
+    except RecursionError:
         page.error = page.error or "unparsable HTML"
         return
     page.title, page.description, page.text = c.title, c.description, c.text
