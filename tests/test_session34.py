@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +79,8 @@ def _rows() -> list[dict]:
         {"url": "http://a.example/" + "x" * 2100, "fetched_at": "2026-12-02T05:00:57+00:00", "verdict": "clear",
          "signals": ["配资"]},
         {"url": "http://b.example/", "fetched_at": "2026-12-02T05:00:58+00:00", "verdict": "unchecked", "error": "x"},
+        {"url": "http://c.example/", "fetched_at": "2026-12-02T13:00:58.250001+08:00", "verdict": "listed"},
+        {"url": "http://d.example/", "fetched_at": "0999-01-02T03:04", "verdict": "suspicious"},
     ]  # fmt: skip
 
 
@@ -167,3 +171,33 @@ def test_an_older_or_missing_results_table_is_left_to_the_orm(db, tmp_path):
     assert fast.scan_results_file(url) == db  # upgraded by that check's ORM session
     assert fast.scan_results_file(resolve_url(str(tmp_path / "none.db"))) is None
     assert fast.scan_results_file(f"sqlite:///file:{db}?mode=ro&uri=true") is None  # asks for it read-only
+    assert fast.scan_results_file(f"sqlite:///file:{db}?mode=memory&uri=true") is None  # SQLAlchemy's: in memory
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    assert fast.scan_results_file(resolve_url(str(other))) is None  # a database with no results table
+
+
+@sqlite_only
+def test_the_write_check_without_the_orm_refuses_with_the_orms_messages_and_keeps_wal(db, tmp_path):
+    import sqlite3
+
+    from peizi_guard import api
+    from peizi_guard.db import fast
+    from peizi_guard.db.engine import DbError
+    from peizi_guard.scan import file_store
+
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=DELETE")  # (as another program may have left it)
+    con.close()
+    api.check_writable(db, "scan")
+    file_store(fast.scan_results_file(resolve_url(db)))(_rows()[:1])
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # as the ORM's engine sets it
+    con.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON scan_results BEGIN SELECT RAISE(ABORT, 'attempt to write a "
+        "readonly database'); END"
+    )
+    con.commit()
+    con.close()
+    with pytest.raises(DbError, match=r"^the database is read-only: scan stores its results$"):
+        api.check_writable(db, "scan stores its results")

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 
-from .engine import asks_read_only, read_only_file, sqlite_path
+from .engine import BUSY_MS, read_only_file, sqlite_path
 
 READ_MODEL_VERSION = 2  # 2: the sources and their current snapshots; entries are read by SQL
 # Its row. Version 1 (every record, under "current") is deleted when version 2 is written: an
@@ -147,9 +147,10 @@ _SCAN_INSERT = "INSERT INTO scan_results (url, fetched_at, verdict, result) VALU
 def scan_results_file(url: str) -> str | None:
     """The SQLite file whose scan_results table has this version's columns, which `scan` then
     writes with the standard library (the ORM's import and schema check cost about 0.3 s of its
-    start); None: through the ORM (a server, a new or read-only file, an older schema it upgrades)."""
+    start); None: through the ORM (a server, a new or read-only file, an older schema it upgrades,
+    and any URI with a query: mode=memory, mode=ro, immutable … are SQLAlchemy's to read)."""
     path = sqlite_path(url)
-    if not path or not os.path.isfile(path) or read_only_file(path) or asks_read_only(url):
+    if not path or "?" in url or not os.path.isfile(path) or read_only_file(path):
         return None
     try:
         con = connect(path)
@@ -167,12 +168,24 @@ def stored_time(at) -> str:  # noqa: ANN001
     return at.isoformat(sep=" ", timespec="microseconds")
 
 
+def _writer(path: str) -> sqlite3.Connection:
+    """A connection that writes as the ORM's engine does (engine.open_engine): waiting for another
+    program's lock, the file in WAL mode (readers never wait for a batch being stored)."""
+    con = sqlite3.connect(path, timeout=BUSY_MS / 1000)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:
+        con.close()
+        raise
+    return con
+
+
 def try_scan_write(path: str) -> None:
     """Write a scan result and roll it back: sqlite3.Error when this process cannot write one (a
     read-only file, a trigger or lock refusing it)."""
     from datetime import datetime
 
-    con = sqlite3.connect(path, timeout=30)
+    con = _writer(path)
     try:
         con.execute("BEGIN")
         con.execute(_SCAN_INSERT, ("", stored_time(datetime.now()), "unchecked", "{}"))
@@ -183,8 +196,9 @@ def try_scan_write(path: str) -> None:
 
 def store_scans(path: str, rows: list[tuple]) -> None:
     """Insert scan results, (url, fetched_at naive datetime, verdict, result JSON) each, in one
-    transaction on a connection of its own (a scan's workers are forked: none is held open)."""
-    con = sqlite3.connect(path, timeout=30)
+    transaction on a connection of its own (a scan's workers are forked: none is held open).
+    Errors are sqlite3's (the ORM path raises SQLAlchemy's wrapping them)."""
+    con = _writer(path)
     try:
         with con:
             con.executemany(_SCAN_INSERT, [(u, stored_time(at), v, r) for u, at, v, r in rows])
