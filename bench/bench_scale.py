@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import best_of, machine_speed, report, run
+from common import best_of, corpus_texts, machine_speed, report, run
 from userlist import queries as mixed_queries
 from userlist import rows
 
@@ -145,11 +145,9 @@ def main() -> None:
 def real_pages(k: int, size: int = 10_240) -> list[str]:
     """`k` pages of `size` bytes (UTF-8) of real text: the corpus's texts (corpus/texts, each
     verbatim from its source) drawn at random (seeded) and joined by line breaks."""
-    import json
     import random
 
-    root = Path(__file__).resolve().parent.parent / "corpus" / "texts"
-    texts = [json.loads(line)["text"] for f in sorted(root.glob("*.jsonl")) for line in f.read_text("utf-8").splitlines()]
+    texts = corpus_texts()
     rnd, pages = random.Random(11), []
     for _ in range(k):
         parts, used = [], 0

@@ -20,16 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def pieces(n: int, size: int = 1000) -> list[str]:
-    import json
+    from common import corpus_texts
 
     out = []
-    for path in sorted((ROOT / "corpus" / "texts").glob("*.jsonl")):
-        for line in path.read_text("utf-8").splitlines():
-            text = json.loads(line)["text"]
-            while len(text.encode()) >= size and len(out) < n:
-                cut = text.encode()[:size].decode("utf-8", "ignore")
-                out.append(cut)
-                text = text[len(cut):]
+    for text in corpus_texts():
+        while len(text.encode()) >= size and len(out) < n:
+            cut = text.encode()[:size].decode("utf-8", "ignore")
+            out.append(cut)
+            text = text[len(cut):]
     return out[:n]
 
 

@@ -47,6 +47,13 @@ def machine_speed() -> tuple[str, str]:
     return ("machine speed: a 3,000,000-step Python loop (best of 3; 0.11-0.35 s seen here)", f"{min(runs):.2f} s")
 
 
+def corpus_texts() -> list[str]:
+    """The corpus's texts (corpus/texts/*.jsonl, each verbatim from its source), files in name
+    order (peizi_guard.train.load reads the same, but needs the train extra)."""
+    return [json.loads(line)["text"] for f in sorted((ROOT / "corpus" / "texts").glob("*.jsonl"))
+            for line in f.read_text("utf-8").splitlines()]  # fmt: skip
+
+
 def entries() -> list[dict]:
     from peizi_guard import builtin
 

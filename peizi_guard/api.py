@@ -9,8 +9,7 @@ from pathlib import Path
 
 from .builtin import builtin_sources, seed
 from .db.engine import DbError, mask, open_engine, read_only_file, resolve_url, sqlite_path
-from .db import fast
-from .db.fast import read_current, tagged
+from .db.fast import read_current, scan_results_file, tagged, try_scan_write
 from .errors import DocumentError
 from .sources import load_sources, source_meta
 
@@ -76,15 +75,12 @@ def check_writable(db: str | None, why: str = "this command stores what it finds
     path = sqlite_path(url)
     if path and read_only_file(path):
         raise DbError(f"the database is read-only: {why} ({path} or its folder cannot be written)")
-    file = fast.scan_results_file(url)
+    file = scan_results_file(url)
     if file is not None:  # written as scan will write it, without the ORM
         try:
-            return fast.try_scan_write(file)
+            return try_scan_write(file)
         except sqlite3.Error as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if "readonly database" in first:
-                raise DbError(f"the database is read-only: {why}") from None
-            raise DbError(mask(f"cannot write to the database {url}: {first}")) from None
+            raise _refused(url, why, exc) from None
 
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -99,10 +95,15 @@ def check_writable(db: str | None, why: str = "this command stores what it finds
             finally:
                 s.rollback()
     except SQLAlchemyError as exc:
-        first = str(exc).splitlines()[0]
-        if "readonly database" in first or "read-only transaction" in first:
-            raise DbError(f"the database is read-only: {why}") from None
-        raise DbError(mask(f"cannot write to the database {url}: {first}")) from None
+        raise _refused(url, why, exc) from None
+
+
+def _refused(url: str, why: str, exc: Exception) -> DbError:
+    """The one-line error for a test write refused by the database (sqlite3's or SQLAlchemy's)."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "readonly database" in first or "read-only transaction" in first:
+        return DbError(f"the database is read-only: {why}")
+    return DbError(mask(f"cannot write to the database {url}: {first}"))
 
 
 def current(db: str | None = None, as_of: date | None = None) -> dict:

@@ -86,6 +86,8 @@ def _rows() -> list[dict]:
 
 @sqlite_only
 def test_the_file_store_writes_what_the_orm_store_writes(db):
+    from sqlalchemy import text
+
     from peizi_guard import api
     from peizi_guard.db import fast
     from peizi_guard.scan import db_store, file_store
@@ -95,7 +97,7 @@ def test_the_file_store_writes_what_the_orm_store_writes(db):
     file_store(file)(_rows())
     by_file = _results(db)
     with api.session(resolve_url(db)) as s:
-        s.execute(__import__("sqlalchemy").text("DELETE FROM scan_results"))
+        s.execute(text("DELETE FROM scan_results"))
         s.commit()
     with api.sessions(resolve_url(db)) as factory:
         db_store(factory)(_rows())
