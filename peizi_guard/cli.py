@@ -947,12 +947,10 @@ def check(
         _check_on_cluster(obj["db"], files[0], kind, encoding, as_json, cluster, workers, output)
     if kind and not (queries or files):
         raise Failure("--as applies to QUERY arguments and --file lines; --text is always judged as text")
-    from .guard import shows_nothing, undecoded
+    from .guard import SHOWS_NOTHING, shows_nothing, undecoded
 
     if any(map(shows_nothing, [*queries, *texts])):
-        raise Failure(
-            "nothing to check in an empty QUERY or --text, one of only punctuation or symbols, or HTML that shows no text"
-        )
+        raise Failure(f"nothing to check in a QUERY or --text that is {SHOWS_NOTHING}")
     for what, value in [*(("QUERY", q) for q in queries), *(("--text", t) for t in texts)]:
         problem = undecoded(value, name=what == "QUERY")
         if problem:  # a GBK terminal's name would be checked as another name, and come out clear

@@ -103,7 +103,7 @@ class Guard:
             for q in queries:
                 _text("query", q, name=kind != "text")
                 if shows_nothing(q):
-                    raise ValueError("nothing to check in an empty query, or one of only punctuation or symbols")
+                    raise ValueError(f"nothing to check in a query that is {SHOWS_NOTHING}")
         return (self.check(q, kind) for q in queries)
 
     def check_text(self, text: str) -> Verdict:
@@ -253,6 +253,9 @@ def future(day: date) -> str:
     if day <= date.today() + timedelta(days=1):
         return ""
     return f"{day.isoformat()} is in the future: the lists of today are the newest there are"
+
+
+SHOWS_NOTHING = "blank, only punctuation or symbols, or HTML that shows no text"  # what shows_nothing refuses, as said
 
 
 def shows_nothing(text: str) -> bool:

@@ -54,7 +54,7 @@ def connect(path: str) -> sqlite3.Connection:
     file or folder (a copy handed out, a read-only mount) cannot get: such a file is opened as
     immutable, since no one can write it either (as engine.open_engine does)."""
     mode = "immutable=1" if read_only_file(path) else "mode=ro"
-    return sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=30)
+    return sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=BUSY_MS / 1000)
 
 
 def _one(url: str, sql: str, params: tuple = ()) -> tuple | None:
@@ -123,7 +123,7 @@ def touch_source(url: str, source_id: str, page_url: str, etag: str, modified: s
     if not path or not os.path.exists(path):
         return False
     try:
-        con = sqlite3.connect(path, timeout=30)
+        con = sqlite3.connect(path, timeout=BUSY_MS / 1000)
         try:
             with con:
                 cur = con.execute(

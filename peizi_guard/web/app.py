@@ -27,7 +27,7 @@ from starlette.types import Scope
 from .. import version
 from ..calc import CalcError, calculate, calculate_from, param, parse_fraction
 from ..db.engine import mask
-from ..guard import Guard, shows_nothing, undecoded
+from ..guard import SHOWS_NOTHING, Guard, shows_nothing, undecoded
 from ..matcher.match import no_name_alone
 from ..matcher.query import reads_as_text, strip_question
 from ..matcher.suffix import registrable
@@ -39,7 +39,7 @@ from .page import T, error_page, language, page, say
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
 MAX_TEXT = 200 * 1024  # bytes of one text (UTF-8)
-EMPTY = "blank, only punctuation or symbols, or HTML that shows no text"  # what Guard refuses as nothing to check
+EMPTY = SHOWS_NOTHING  # what Guard refuses as nothing to check
 RATE_LIMIT = 120  # requests a minute per client
 FOLLOW_EVERY = 2.0  # seconds between looks at whether another process changed the lists
 FORM = ("application", "x-www-form-urlencoded")  # the media type of the page's form, the one it takes
