@@ -110,8 +110,8 @@ class SlowServer:
                 head = [f"HTTP/1.1 {status}", *headers, f"Content-Length: {len(body)}", "", ""]
                 writer.write("\r\n".join(head).encode() + body)
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # (a cancelled task's exception is read by 3.11's stream callback: it would log it)
         finally:
             writer.close()
 
