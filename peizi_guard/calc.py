@@ -216,7 +216,7 @@ def calculate(
 
 def calculate_from(params: dict, names: Names = flag) -> dict:
     """`calculate` from named options as the command line and the web API receive them (`moves`
-    or repeated `move`; a missing or empty option takes its default). `names`: how errors name
+    or repeated `move`; a missing option takes its default). `names`: how errors name
     the options (`flag` for the command line, `param` for the API)."""
     keys = ("annual_rate", "monthly_rate", "daily_rate", "days", "management_fee", "trade_cost", "warning_line",
             "liquidation_line")  # fmt: skip

@@ -422,6 +422,8 @@ def _stop_after_letter(text: str) -> bool:
     return False
 
 
+# a dot with spaces around it, before a common top-level domain that ends the host
+_SPACED_DOT = LazyPattern(rf"(?<=[a-z0-9])(?:[ \t]+\.[ \t]*|\.[ \t]+)(?={_TLDS}(?:[/:?#]|[ \t]*$))", re.I)
 # a colon (of a scheme), a dot, or what _DOTS or undefang make one: without any, no address
 _URL_MARK = re.compile(r"[:.。．｡，\[({点]")
 
@@ -432,7 +434,12 @@ def looks_like_url(text: str) -> bool:
     t = unicodedata.normalize("NFKC", text.strip())
     if _URL_MARK.search(t) is None:  # no scheme's colon, and nothing that is or becomes a dot: a name
         return False
-    t = undefang(t.translate(_DOTS)).lstrip("/")
+    t = undefang(t.translate(_DOTS))
+    if _ANY_INVISIBLE.search(t):  # ddpz666\u200b.com: read by browsers (and split_url) without it
+        t = t.translate(_INVISIBLE)
+    if " " in t or "\t" in t:  # ddpz666 .com, ddpz666. com: a query that dodges link filters
+        t = _SPACED_DOT.sub(".", t)
+    t = t.lstrip("/")
     if "/" not in t and "?" not in t:
         t = t.rstrip(".")
     if _SCHEME.match(t) or t.lower().startswith("www."):

@@ -62,7 +62,7 @@ def test_the_api_refuses_an_amount_below_one_fen_through_the_shared_parser(share
         api = c.get("/api/calc", params={"own": "0.001", "leverage": "10"})
         assert api.status_code == 422 and "0.01 yuan" in api.text
         page = c.get("/", params={"own": "0.001", "leverage": "10"})
-        assert page.status_code == 200 and "0.01" in page.text and "calc-result" not in page.text
+        assert page.status_code == 422 and "0.01" in page.text and "calc-result" not in page.text
 
 
 # ---- 4. commas ----------------------------------------------------------------------------------------

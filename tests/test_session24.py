@@ -392,7 +392,7 @@ def test_the_web_refuses_a_query_that_was_not_utf_8(db):
     r = c.get("/api/check?q=%B6%C5%B5%C2%C5%E4%D7%CA")  # 杜德配资 in GBK
     assert r.status_code == 422 and "not text" in r.json()["detail"]
     r = c.post("/?lang=en", data={"q": "\ufffd\ufffd配资"})
-    assert r.status_code == 200 and "could not be decoded" in r.text and "Not on the official lists" not in r.text
+    assert r.status_code == 422 and "could not be decoded" in r.text and "Not on the official lists" not in r.text
 
 
 def test_a_password_in_the_refresh_url_is_never_stored_or_shown(db_before_history):

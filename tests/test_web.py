@@ -155,7 +155,7 @@ def test_page_without_javascript(client):
     calc = client.get("/", params={"own": "10万", "ratio": "1:9", "monthly": "1.5%", "days": "30"})
     assert "<svg" in calc.text and "-10.00%" in calc.text  # the wipe-out fall at leverage 10
     bad = client.get("/", params={"own": "abc", "leverage": "10"})
-    assert bad.status_code == 200 and 'id="error"' in bad.text
+    assert bad.status_code == 422 and 'id="error"' in bad.text
     assert "&lt;script&gt;" in client.post("/", data={"q": "<script>alert(1)</script>"}).text
 
 

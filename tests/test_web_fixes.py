@@ -183,7 +183,7 @@ def test_api_refuses_with_a_problem_naming_its_own_parameters(client):
 
 def test_page_shows_the_error_and_no_chart(client):
     r = client.get("/", params={"own": "10万", "leverage": "1e308"})
-    assert r.status_code == 200 and 'id="error"' in r.text and "<svg" not in r.text
+    assert r.status_code == 422 and 'id="error"' in r.text and "<svg" not in r.text
     assert "leverage 1e308 is more than the calculator takes" in r.text
     r = client.get("/", params={"own": "10万", "ratio": "1:9", "monthly": "abc"})
     assert "monthly: &#x27;abc&#x27; is not a percentage" in r.text  # the form's own field name

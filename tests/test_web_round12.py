@@ -27,7 +27,7 @@ def test_the_page_says_q_was_given_twice_instead_of_answering_the_first(client):
             headers={"content-type": "application/x-www-form-urlencoded"},
         ),
     ):
-        assert r.status_code == 200
+        assert r.status_code == 422
         assert "q given 2 times" in _error(r.text) or "q 出现了 2 次" in _error(r.text)
         assert "LISTED" not in r.text and "CLEAR" not in r.text  # neither answered
     one = client.get("/", params={"q": "杜德配资"})

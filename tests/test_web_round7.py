@@ -37,8 +37,8 @@ def problem(r, status: int) -> str:
 
 
 def page_error(r) -> str:
-    """The page's own error line (the page answers an input error with itself, 200)."""
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    """The page's own error line (the page answers an input error with itself, and 422)."""
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     return r.text.split('id="error">', 1)[1].split("</p>", 1)[0]
 
 

@@ -164,4 +164,4 @@ def test_the_calculators_days_are_read_as_calc_reads_them(client):
         r = client.get("/", params={"own": "10万", "leverage": "10", "days": days})
         assert r.status_code == 200 and 'id="error"' not in r.text and 'name="days" value="' in r.text, days
     r = client.get("/", params={"own": "10万", "leverage": "10", "days": "1.5"})
-    assert "is not a whole number of days (e.g. 30)" in page_error(r, 200)
+    assert "is not a whole number of days (e.g. 30)" in page_error(r, 422)

@@ -34,7 +34,7 @@ from ..matcher.suffix import registrable
 from ..normalise import fold, looks_like_url, name_key, name_variants, split_url
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
-from .page import T, error_page, language, page, say
+from .page import RATIO, T, error_page, language, page, say
 
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
@@ -351,10 +351,10 @@ def _api(app: FastAPI, state: _State) -> None:
         for q in queries:
             if len(q) > MAX_QUERY:
                 raise _fail(413, f"a query of {len(q):,} characters: at most {MAX_QUERY:,} (use /api/text for text)")
+            if problem := undecoded(q, name=True):  # (first: ?q=%FF is no empty query)
+                raise _fail(422, f"a query {problem}")
             if shows_nothing(q):
                 raise _fail(422, f"an empty query ({EMPTY})")
-            if problem := undecoded(q, name=True):
-                raise _fail(422, f"a query {problem}")
         state.follow()
         return [guard.check(q).to_dict() for q in queries]
 
@@ -450,8 +450,9 @@ def _api(app: FastAPI, state: _State) -> None:
         liquidation_line: str = "105%",
         move: list[str] = Query(default=[], description="Price moves to show (repeatable)."),
     ) -> dict:
-        try:
-            return calculate_from(locals(), param)
+        given = {k: None if isinstance(v, str) and not v.strip() else v for k, v in locals().items()}
+        try:  # an empty parameter (?days=, as a form left blank sends it) takes its default
+            return calculate_from(given, param)
         except CalcError as exc:
             raise _fail(422, exc.en) from None  # systems read the English, as ever
 
@@ -530,17 +531,17 @@ def _page(app: FastAPI, state: _State) -> None:
         elif query.strip():
             if len(query.encode("utf-8")) > MAX_TEXT:
                 error = say(lang, f"the text is over {MAX_TEXT:,} bytes", f"文字超过 {MAX_TEXT:,} 字节")
-            elif shows_nothing(query):
-                error = say(
-                    lang,
-                    f"nothing to check: {EMPTY}",
-                    "没有可查的内容：空白、只有标点符号，或不显示任何文字的网页源代码",
-                )
             elif undecoded(query, name=not reads_as_text(query)):
                 error = say(
                     lang,
                     "the text holds characters that could not be decoded: send UTF-8",
                     "内容含有无法解码的字符：请用 UTF-8",
+                )
+            elif shows_nothing(query):
+                error = say(
+                    lang,
+                    f"nothing to check: {EMPTY}",
+                    "没有可查的内容：空白、只有标点符号，或不显示任何文字的网页源代码",
                 )
             else:
                 verdict = guard.check_text(query) if reads_as_text(query) else guard.check(query)
@@ -549,12 +550,13 @@ def _page(app: FastAPI, state: _State) -> None:
             form = {k: p.get(k, "") for k in ("own", "leverage", "ratio", "monthly", "days", "warning", "liquidation")}
             try:
                 lev = form["leverage"].strip() or None
+                ratio = form["ratio"].strip() or (None if lev else RATIO)  # the box's hint, when neither is typed
                 days = _days(form["days"])
                 warning, liquidation = form["warning"] or "110%", form["liquidation"] or "105%"
                 calc = calculate(
                     form["own"],
                     lev,
-                    form["ratio"].strip() or None,  # both given: the error check and the API give
+                    ratio,  # both typed: the error check and the API give
                     monthly_rate=form["monthly"].strip() or None,
                     days=days,
                     warning_line=warning,
@@ -566,7 +568,9 @@ def _page(app: FastAPI, state: _State) -> None:
             except ValueError as exc:  # CalcError: the Chinese page says it in both languages
                 error = exc.en if isinstance(exc, CalcError) and lang != "zh" else str(exc)
         html = page(lang, query, verdict, calc, chart, form, error, state.lists())
-        return HTMLResponse(html, status_code=200)
+        # an input the page refuses is answered as the API answers it: the page, with its error, and a 4xx
+        status = 200 if not error else 413 if len(query.encode("utf-8")) > MAX_TEXT else 422
+        return HTMLResponse(html, status_code=status)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

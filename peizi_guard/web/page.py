@@ -170,7 +170,7 @@ def page(
     """`lists`: the current lists, each {id, kind, published, issue, entry_count} (see lists_line)."""
     t = T[lang]
     other, other_name = t["other"]
-    f = {"own": "10万", "leverage": "", "ratio": "1:9", "monthly": "1.5%", "days": "30", "warning": "110%",
+    f = {"own": "10万", "leverage": "", "ratio": "", "monthly": "1.5%", "days": "30", "warning": "110%",
          "liquidation": "105%", **(form or {})}  # fmt: skip
     out = [
         _head(t, t["title"]),
@@ -279,16 +279,20 @@ def _verdict(t: dict, v: Verdict, own: Sequence[str] = ()) -> str:
     return "".join(out)
 
 
+RATIO = "1:9"  # what the calculator takes when neither leverage nor ratio is typed
+
+
 def _calc_form(t: dict, lang: str, f: dict) -> str:
-    def box(name: str, label: str) -> str:
-        return f'<label>{escape(label)}<br><input name="{name}" value="{escape(str(f.get(name, "")))}"></label>'
+    def box(name: str, label: str, hint: str = "") -> str:
+        shown = f' placeholder="{escape(hint)}"' if hint else ""
+        return f'<label>{escape(label)}<br><input name="{name}" value="{escape(str(f.get(name, "")))}"{shown}></label>'
 
     return (
         f'<h2 id="calc">{escape(t["calc"])}</h2><p>{escape(t["calc_intro"])}</p>'
         f'<form method="get" action="/#calc"><input type="hidden" name="lang" value="{lang}">'
         + box("own", t["own"])
-        + box("leverage", t["leverage"])
-        + box("ratio", t["ratio"])
+        + box("leverage", t["leverage"], "10")
+        + box("ratio", t["ratio"], RATIO)  # shown, not filled in: typing a leverage is enough
         + box("monthly", t["monthly"])
         + box("days", t["days"])
         + box("warning", t["warning"])
