@@ -670,7 +670,8 @@ def scan(
     if cluster is not None:
         _cluster_address(cluster)
     files, numbered, left_out = _scan_inputs(file, cluster is not None, encoding)
-    _not_an_input(output, files, "URLs")
+    output = None if output == "-" else output  # (standard output, as everywhere else, not a file named -)
+    _not_an_input(output, files, "URLs", obj["db"])
     several = len(files) > 1
     urls = [url for _, _, url in numbered]
     if not urls:
@@ -698,8 +699,8 @@ def scan(
         folder = PartFiles(output, append=resume)  # one JSON-lines file per partition
     written: list[dict] = []
     if resume and output and not folder:
+        _same_format(output, fmt)  # first: a file refused is left as it was
         held = _whole_rows(output)
-        _same_format(output, fmt)
         written = written_results(held.decode("utf-8", "replace"), fmt)  # weighed as stored results
     stream = _scan_output(output, resume, fmt == "csv") if output and not folder else sys.stdout
     writer = WRITERS[fmt](stream)
@@ -778,11 +779,21 @@ def _same_format(path: str, fmt: str) -> None:
     from .output.csv import COLUMNS
     from .scan import appended_format
 
+    from .output.table import HEADER
+
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:  # (a CSV starts with a BOM)
-            first = fh.readline().rstrip("\r\n")
+        with open(path, "rb") as fh:
+            line = fh.readline()
     except OSError:
         return  # missing (created) or unreadable (opening it says why)
+    first = line.decode("utf-8-sig", "replace").rstrip("\r\n")  # (a CSV starts with a BOM)
+    if first and not line.endswith(b"\n"):  # its only line, unfinished: cut if a row of ours was being written
+        begun = {"jsonl": first.lstrip().startswith("{"), "csv": ",".join(COLUMNS).startswith(first)}
+        if not begun.get(fmt, HEADER.startswith(first) or first.startswith(HEADER)):
+            raise Failure(
+                f"-o {path} holds one unfinished line that no scan wrote: --resume appends to a scan's results"
+            )
+        return
     has = appended_format(first, COLUMNS) if first else fmt
     if has != fmt:
         hint = "write to another file" if has == "csv with other columns" else f"give --format {has}"
@@ -955,7 +966,7 @@ def check(
         problem = undecoded(value, name=what == "QUERY")
         if problem:  # a GBK terminal's name would be checked as another name, and come out clear
             raise Failure(f"{what} {problem}; or save it in a file and give --file with --encoding")
-    _not_an_input(output, [*files, *text_files], "queries")
+    _not_an_input(output, [*files, *text_files], "queries", obj["db"])
     items = [(q, kind) for q in queries]
     skipped = 0
     empty = []  # --file inputs without a query
@@ -1034,9 +1045,26 @@ LONE_CR = (
 )
 
 
-def _not_an_input(output: str | None, inputs: list[str], what: str) -> None:
-    """-o naming one of the input files would overwrite it before it is read: refused."""
-    if not output or not os.path.isfile(output):
+def _not_an_input(output: str | None, inputs: list[str], what: str, db: str | None) -> None:
+    """-o naming one of the input files would overwrite it before it is read, and naming the
+    database (or its journal, WAL or index beside it) would destroy every list stored: refused."""
+    if not output or output == "-":
+        return
+    from .db.engine import sqlite_path
+
+    path = sqlite_path(api.resolve_url(db))
+    if path:
+        mine, base = os.path.realpath(output), os.path.realpath(path)
+        beside = mine.startswith(base) and (
+            mine[len(base) :] in ("-wal", "-shm", "-journal", "-setup.lock") or mine[len(base) :].startswith(".index")
+        )
+        if (
+            mine == base
+            or beside
+            or (os.path.exists(output) and os.path.exists(path) and os.path.samefile(output, path))
+        ):
+            raise Failure(f"-o {output} is the database (or a file it keeps beside it): write the results elsewhere")
+    if not os.path.isfile(output):
         return
     for f in inputs:
         if f != "-" and os.path.isfile(f) and os.path.samefile(output, f):
@@ -1070,7 +1098,7 @@ def _check_on_cluster(db, file, kind, encoding, as_json, address, workers, outpu
 
     try:
         files = dc.input_files(file)
-        _not_an_input(output, files, "queries")
+        _not_an_input(output, files, "queries", db)
         dc.require()
         shipped = dc.ship(api.resolve_url(db))
         lines = dc.stream_lines(files, encoding)

@@ -4,6 +4,8 @@ connection made without the ORM waits for a lock as long as the ORM's engine doe
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -110,3 +112,129 @@ def test_bytes_that_are_not_text_are_said_so_not_called_empty(web):
 def test_the_page_answers_a_text_over_its_limit_with_413(web):
     r = web.post("/?lang=en", data={"q": "配资" * 40_000})
     assert r.status_code == 413 and "over 204,800 bytes" in r.text
+
+
+# ---- the command line (from an outside review): nothing stored is lost -------------------------
+
+
+def _cli(db: str, *args: str):  # noqa: ANN202
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+def _digest(path) -> str:  # noqa: ANN001
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@sqlite_only
+@pytest.mark.parametrize("beside", ["", "-wal", "-shm", "-journal", ".index"])
+def test_output_onto_the_database_or_a_file_beside_it_is_refused(db, tmp_path, beside):
+    Guard(db).index
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://127.0.0.1:9/x\n", encoding="utf-8")
+    before = _digest(db)
+    for args in (["check", "杜德配资"], ["scan", str(urls)]):
+        r = _cli(db, *args, "-o", db + beside)
+        assert r.exit_code == 2 and "is the database (or a file it keeps beside it)" in r.output, r.output
+    assert _digest(db) == before and Guard(db).check("杜德配资").verdict == "listed"
+
+
+def test_scan_output_dash_is_standard_output(db, tmp_path, monkeypatch):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://127.0.0.1:9/x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    r = _cli(db, "scan", str(urls), "-o", "-", "--format", "jsonl")
+    assert r.exit_code == 2 and not (tmp_path / "-").exists()  # (2: a page left unchecked)
+    assert '"verdict": "unchecked"' in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("held", "fmt"),
+    [(b'{"a":1}\n{"b":2}', "csv"), (b"precious single line without newline", "jsonl"), (b"notes, kept", "table")],
+)
+def test_a_resume_refused_leaves_the_output_as_it_was(db, tmp_path, held, fmt):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://127.0.0.1:9/x\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    out.write_bytes(held)
+    r = _cli(db, "scan", str(urls), "-o", str(out), "--format", fmt, "--resume")
+    assert r.exit_code == 2 and r.output.startswith("peizi-guard: error: -o "), r.output
+    assert out.read_bytes() == held
+
+
+def test_an_import_with_a_row_that_is_not_text_imports_nothing_and_names_the_line(db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        b"name,urls\n"
+        + "坏平台甲,www.jia.com\n".encode()
+        + "坏平台乙".encode()
+        + b"\xff,www.yi.com\n"
+        + "坏平台丙,www.bing.com\n".encode()
+    )
+    r = _cli(db, "import", str(bad), "--source", "mine")
+    assert r.exit_code == 2
+    assert (
+        r.output.strip()
+        == f"peizi-guard: error: {bad}: line 3: not valid UTF-8 or GB18030: nothing imported (save the whole list in one encoding, UTF-8)"
+    )
+    assert "mine" not in [s["id"] for s in Guard(db).sources()]
+
+
+def test_an_escaped_half_character_in_a_json_list_is_refused_and_a_whole_one_imported(db, tmp_path):
+    half = tmp_path / "half.jsonl"
+    half.write_text('{"name": "坏平台\\ud800乙"}\n', encoding="utf-8")
+    r = _cli(db, "import", str(half), "--source", "mine")
+    assert r.exit_code == 2 and "line 1: a value holds half of a character" in r.output, r.output
+    whole = tmp_path / "whole.jsonl"
+    whole.write_text('{"name": "坏平台\\ud83d\\ude00乙", "urls": "www.yi-example.com"}\n', encoding="utf-8")
+    r = _cli(db, "import", str(whole), "--source", "mine")
+    assert r.exit_code == 0, r.output
+    assert Guard(db).check("www.yi-example.com").verdict == "listed"
+
+
+def test_revert_to_an_id_no_database_can_hold_is_a_usage_error(db):
+    r = _cli(db, "revert", "csrc-peizi", "99999999999999999999")
+    assert r.exit_code == 2 and r.output.startswith(
+        "peizi-guard: error: snapshot 99999999999999999999 is not a snapshot"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tables", "why"),
+    [
+        (
+            ["CREATE TABLE entries (id INT, name TEXT)"],
+            "its table entries is another program's (no data, key, seq, source_id columns)",
+        ),
+        (["CREATE TABLE customers (id INT, name TEXT)"], "it holds another program's tables (customers)"),
+        (
+            ["CREATE TABLE sources (id INT, name TEXT)", "CREATE TABLE snapshots (id INT, order_date TEXT)"],
+            "its table snapshots",
+        ),
+    ],
+)
+def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path, tables, why):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    for sql in tables:
+        con.execute(sql)
+    con.commit()
+    con.close()
+    before = _digest(path)
+    for args in (["check", "杜德配资"], ["sources"]):  # (the one-line error is run()'s: a process of its own)
+        r = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", str(path), *args],
+                           capture_output=True, text=True)  # fmt: skip
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith(f"peizi-guard: error: {path} is not a peizi-guard database: {why}"), r.stderr
+    assert _digest(path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+def test_a_servers_database_may_hold_other_programs_tables_beside_ours():
+    from peizi_guard.db.migrate import foreign
+
+    assert foreign({"customers": {"id"}}, whole_file=False) == ""
+    assert foreign({"customers": {"id"}}, whole_file=True).startswith("it holds another program's tables")
+    assert foreign({}, whole_file=True) == ""
+    assert "its table sources" in foreign({"sources": {"id", "name"}}, whole_file=False)

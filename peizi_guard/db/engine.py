@@ -97,6 +97,30 @@ def read_only_file(path: str) -> bool:
 _UPGRADED: set[str] = set()  # server databases whose schema this process has checked (and upgraded)
 
 
+def _foreign_file(path: str) -> str:
+    """Why the SQLite file at `path` is another program's ("" when it is ours, new, or not a
+    database at all: opening it says so). Read only, with the standard library."""
+    import sqlite3
+
+    from .migrate import foreign
+
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return ""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_MS / 1000)
+        try:
+            rows = con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
+            )
+            names = [r[0] for r in rows]
+            tables = {n: {c[1] for c in con.execute("SELECT * FROM pragma_table_info(?)", (n,))} for n in names}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return ""
+    return foreign(tables, whole_file=True)
+
+
 def open_engine(url: str, pooled: bool = True):
     """An engine with the schema created; SQLite files run in WAL mode. Not `pooled`: each
     session opens its own connection and closes it at its end, so none is left open when the
@@ -106,7 +130,7 @@ def open_engine(url: str, pooled: bool = True):
     from sqlalchemy.pool import NullPool
 
     from .lock import setup_lock
-    from .migrate import upgrade
+    from .migrate import ForeignDatabase, upgrade
 
     path = sqlite_path(url)
     read_only = path is not None and (read_only_file(path) or asks_read_only(url))  # a copy handed out, or
@@ -118,6 +142,10 @@ def open_engine(url: str, pooled: bool = True):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DbError(f"cannot create the database directory for {path}: {exc.strerror}") from None
+    if path and not read_only and url not in _UPGRADED:
+        why = _foreign_file(path)  # looked at before any connection sets WAL on it
+        if why:
+            raise DbError(f"{path} is not a peizi-guard database: {why}; use another database file")
     try:
         kwargs = {} if pooled else {"poolclass": NullPool}
         engine = create_engine(f"sqlite:///file:{path}?immutable=1&uri=true" if read_only else url, **kwargs)
@@ -141,6 +169,8 @@ def open_engine(url: str, pooled: bool = True):
             upgrade(engine)
         if engine.dialect.name != "sqlite":  # a server's; a file may be made again, and each :memory: is new
             _UPGRADED.add(url)
+    except ForeignDatabase as exc:
+        raise DbError(mask(f"{url} is not a peizi-guard database: {exc}; use another database")) from None
     except SQLAlchemyError as exc:
         why = str(exc).splitlines()[0]
         if "readonly database" in why:  # check and list read a read-only copy; the other commands cannot

@@ -21,8 +21,45 @@ def _default_sql(column, dialect) -> str:  # noqa: ANN001
     return f" DEFAULT {default!r}"
 
 
+# the columns each table has had since the first schema: a table of that name without them is
+# another program's, and is never altered
+CORE = {
+    "sources": {"id", "publisher", "title", "url"},
+    "snapshots": {"id", "source_id", "sha256", "raw", "entry_count"},
+    "entries": {"id", "source_id", "key", "seq", "name", "data"},
+    "memberships": {"snapshot_id", "entry_id", "seq"},
+    "read_models": {"name", "payload"},
+    "scan_results": {"id", "url", "verdict"},
+}
+
+
+class ForeignDatabase(ValueError):
+    """The database holds another program's tables: left as it is."""
+
+
+def foreign(tables: dict[str, set[str]], whole_file: bool) -> str:
+    """Why a database holding `tables` (name -> its columns) is not peizi-guard's ("" when it is,
+    or holds nothing yet). `whole_file`: an SQLite file, which is one program's; a server's
+    database may hold other programs' tables beside ours."""
+    ours = {t.name for t in Base.metadata.sorted_tables} & tables.keys()
+    for name in sorted(ours):
+        missing = CORE.get(name, set()) - tables[name]
+        if missing:
+            return f"its table {name} is another program's (no {', '.join(sorted(missing))} column{'s' * (len(missing) > 1)})"
+    if whole_file and tables and not ours:
+        names = sorted(tables)
+        return f"it holds another program's tables ({', '.join(names[:5])}{' …' if len(names) > 5 else ''})"
+    return ""
+
+
 def upgrade(engine: Engine) -> list[str]:
-    """Create what is missing; returns the columns added (table.column)."""
+    """Create what is missing; returns the columns added (table.column). ForeignDatabase, with
+    nothing changed, when a table of ours by name is another program's."""
+    insp = inspect(engine)
+    have = set(insp.get_table_names()) & CORE.keys()
+    why = foreign({name: {c["name"] for c in insp.get_columns(name)} for name in have}, whole_file=False)
+    if why:
+        raise ForeignDatabase(why)
     Base.metadata.create_all(engine)
     insp = inspect(engine)
     added = []

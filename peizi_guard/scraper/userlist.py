@@ -47,7 +47,13 @@ def is_user_list(filename: str) -> bool:
 
 
 def parse_user_list(data: bytes, hint: str = "") -> UserListDocument:
-    text = decode(data, max_line=len(data) + 1).text.lstrip("\ufeff")  # read whole: a CR-only file is one "line"
+    decoded = decode(data, max_line=len(data) + 1)  # read whole: a CR-only file is one "line"
+    if decoded.problems:  # a row left out would be a platform silently not on the list
+        raise DocumentError(
+            decoded.problems[0].removesuffix("; left out")
+            + ": nothing imported (save the whole list in one encoding, UTF-8)"
+        )
+    text = decoded.text.lstrip("\ufeff")
     jsonl = hint.lower().endswith((".jsonl", ".ndjson", ".json")) or text.lstrip().startswith("{")
     if not text.strip() and not jsonl:
         raise DocumentError("the user list is empty: a CSV list needs its header row (name, …), even with no rows")
@@ -159,6 +165,10 @@ def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
             raise DocumentError(f"line {n}: not JSON ({exc.msg})") from None
         if not isinstance(obj, dict):
             raise DocumentError(f"line {n}: expected an object with a `name`")
+        if "\\ud" in line.lower() and _lone_surrogate(obj):  # \ud800 alone is half a character
+            raise DocumentError(
+                f"line {n}: a value holds half of a character (an escape such as \\ud800 alone): not text"
+            )
         row = _from_listing({str(k).lower(): v for k, v in obj.items()})
         if not row.keys() <= known:
             for k in sorted(row.keys() - known):
@@ -166,6 +176,14 @@ def _jsonl(text: str, warnings: list[str]) -> list[tuple[int, dict]]:
                 known.add(k)
         out.append((n, row))
     return out
+
+
+def _lone_surrogate(obj: dict) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 LISTING = ("source", "seq", "domains", "company_details", "region", "list", "first_seen", "last_seen")
