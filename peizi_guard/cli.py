@@ -416,6 +416,15 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
     """
     if url and not url.lower().startswith(("http://", "https://")):
         raise Failure(f"--url must be an http(s) address: {url}")
+    if url:
+        from urllib.parse import urlsplit
+
+        try:
+            host = urlsplit(url).hostname
+        except ValueError as exc:  # http://[::1 …
+            raise Failure(f"--url is not an address: {url} ({exc})") from None
+        if not host:
+            raise Failure(f"--url names no host: {url}")
     from .sources import load_sources
 
     unknown = [s for s in source_ids if s not in load_sources()]
@@ -1318,6 +1327,9 @@ def _run() -> None:
         if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click: a closed pipe
             sys.exit(EXIT_PIPE)
         raise
+    except click.exceptions.NoArgsIsHelpError as exc:  # no command at all: the help, as --help shows it
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message(), err=True)
+        sys.exit(exc.exit_code)
     except click.UsageError as exc:  # one line, as every other error (click's own takes four)
         where = exc.ctx.command_path if exc.ctx is not None else "peizi-guard"
         click.echo(f"peizi-guard: error: {exc.format_message()} (see {where} --help)", err=True)

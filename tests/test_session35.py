@@ -3,6 +3,7 @@ connection made without the ORM waits for a lock as long as the ORM's engine doe
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -238,3 +239,72 @@ def test_a_servers_database_may_hold_other_programs_tables_beside_ours():
     assert foreign({"customers": {"id"}}, whole_file=True).startswith("it holds another program's tables")
     assert foreign({}, whole_file=True) == ""
     assert "its table sources" in foreign({"sources": {"id", "name"}}, whole_file=False)
+
+
+def test_no_command_shows_the_help_not_an_error_line_holding_it():
+    r = subprocess.run([sys.executable, "-c", "from peizi_guard.cli import run; run()"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("Usage: ") and "[OPTIONS] COMMAND [ARGS]..." in r.stderr and "error:" not in r.stderr
+    assert "Commands:" in r.stderr and "check" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"), [("http://[::1", "--url is not an address: http://[::1"), ("http:///x", "--url names no host")]
+)
+def test_refresh_url_that_is_no_address_is_a_usage_error(db, url, said):
+    r = _cli(db, "refresh", "csrc-peizi", "--url", url, "--allow-private")
+    assert r.exit_code == 2 and said in r.output, r.output
+
+
+def test_an_index_write_removes_what_a_killed_writer_left(tmp_path):
+    from peizi_guard.db import indexfile
+
+    index = tmp_path / "x.db.index"
+    dead = 2**22 + 12_345  # above the kernel's largest pid: no process has it
+    left = [f"x.db.index.{dead}.1.tmp", f"x.db.index.{dead}.1.tmp.w{dead + 1}.part"]
+    alive = f"x.db.index.{os.getpid()}.9.tmp"  # a writer still at work: left alone
+    for name in [*left, alive, "x.db.index.notes.tmp"]:
+        (tmp_path / name).write_bytes(b"")
+    indexfile._sweep(str(index))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive, "x.db.index.notes.tmp"])
+
+
+def test_an_encoded_body_is_refused_with_415_not_read_as_text(web):
+    import gzip
+
+    body = gzip.compress(b'{"queries": ["ddpz666.com"]}')
+    r = web.post("/api/check", content=body, headers={"content-type": "application/json", "content-encoding": "gzip"})
+    assert r.status_code == 415 and r.headers["accept-encoding"] == "identity"
+    assert r.json()["detail"] == "the body must be sent as it is, not encoded (content-encoding: gzip)"
+    plain = {"content-type": "application/json", "content-encoding": "identity"}
+    assert web.post("/api/check", content=b'{"queries": ["ddpz666.com"]}', headers=plain).status_code == 200
+    page = web.post("/?lang=en", content=b"q=abc", headers={"content-type": FORM, "content-encoding": "br"})
+    assert page.status_code == 415 and page.headers["content-type"].startswith("text/html")
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def test_the_api_description_names_the_errors_as_they_are_sent(web):
+    import json
+
+    spec = web.get("/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(spec)  # FastAPI's 422 list, never sent here
+    sent = [
+        ("/api/check", "get", web.get("/api/check", params={"q": ""})),
+        ("/api/check", "get", web.get("/api/check", params={"q": "a" * 2001})),
+        ("/api/check", "post", web.post("/api/check", content=b"{", headers={"content-type": "application/json"})),
+        ("/api/check", "post", web.post("/api/check", content=b"q=a", headers={"content-type": FORM})),
+        ("/api/check", "post", web.post("/api/check", json={"queries": ["a"] * 1001})),
+        ("/api/text", "post", web.post("/api/text", json={"text": " "})),
+        ("/api/entries", "get", web.get("/api/entries", params={"source": "nope"})),
+        ("/api/entries/{source}/{seq}", "get", web.get("/api/entries/csrc-peizi/99999")),
+        ("/api/history", "get", web.get("/api/history", params={"source": "nope"})),
+        ("/api/calc", "get", web.get("/api/calc", params={"own": "1", "dayz": "3"})),
+    ]
+    for path, method, r in sent:
+        assert r.status_code >= 400 and r.headers["content-type"] == "application/problem+json", (path, r.text)
+        said = spec["paths"][path][method]["responses"].get(str(r.status_code))
+        assert said is not None, (path, method, r.status_code)
+        assert said["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+        assert set(r.json()) == set(spec["components"]["schemas"]["Problem"]["required"])

@@ -143,6 +143,7 @@ def write(entries: Iterable[Item], path: str, key: str, settings: Settings = DEF
     processes for a long list, 0: one per core; see indexmake) and appended, and SQLite sorts
     them. Returns the number of entries."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _sweep(path)
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     from .indexmake import no_collector, parts_prefix
 
@@ -165,6 +166,27 @@ def write(entries: Iterable[Item], path: str, key: str, settings: Settings = DEF
         for part in Path(tmp).parent.iterdir():
             if part.name.startswith(name) and part.name.endswith(".part"):
                 part.unlink(missing_ok=True)
+
+
+def _sweep(path: str) -> None:
+    """Remove what a writer killed mid-write left beside `path` (`<index>.<pid>.….tmp` and its
+    part files): those of processes no longer running."""
+    start = Path(path).name + "."
+    for f in Path(path).parent.iterdir():
+        if f.name.startswith(start) and f.name.endswith((".tmp", ".part")):
+            pid = f.name[len(start) :].split(".", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                f.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's, or no pid: left alone
+    return True
 
 
 def _write(entries: Iterable[Item], out: _Rows, key: str, settings: Settings, jobs: int, prefix: str) -> int:

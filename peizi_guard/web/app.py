@@ -35,6 +35,7 @@ from ..normalise import fold, looks_like_url, name_key, name_variants, split_url
 from .chart import equity_chart
 from .limits import BodyLimit, RateLimit, page_lang, problem_body
 from .page import RATIO, T, error_page, language, page, say
+from .spec import describe_problems
 
 MAX_QUERIES = 1_000  # per request
 MAX_QUERY = 2_000  # characters of one name or URL
@@ -94,6 +95,7 @@ def create_app(db: str | None = None, rate_limit: int = RATE_LIMIT, follow_every
     )
     state = _State(guard, follow_every)
     _errors(app)
+    describe_problems(app)
     _api(app, state)
     _page(app, state)
     app.add_middleware(RateLimit, per_minute=rate_limit)

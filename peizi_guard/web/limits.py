@@ -64,7 +64,8 @@ class _TooLarge(Exception):
 
 class BodyLimit:
     """ASGI middleware: a body over `max_bytes` is refused with 413, by its Content-Length or,
-    when it is sent in chunks, as soon as it grows past the cap (the rest is never read)."""
+    when it is sent in chunks, as soon as it grows past the cap (the rest is never read); a body
+    sent encoded (Content-Encoding: gzip …), which nothing here decodes, with 415."""
 
     def __init__(self, app: Callable[..., Awaitable[None]], max_bytes: int = MAX_BODY):
         self.app, self.max_bytes = app, max_bytes
@@ -72,7 +73,13 @@ class BodyLimit:
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        length = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        coding = headers.get(b"content-encoding", b"").decode("latin-1").strip()
+        if coding.lower() not in ("", "identity"):
+            en = f"the body must be sent as it is, not encoded (content-encoding: {coding})"
+            zh = f"提交的内容须原样发送，不要压缩或编码（content-encoding: {coding}）"
+            return await send_problem(send, scope, 415, en, zh, {"Accept-Encoding": "identity"})
+        length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await self.refuse(scope, send)
         seen, started, over = 0, False, False
