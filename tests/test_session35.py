@@ -308,3 +308,9 @@ def test_the_api_description_names_the_errors_as_they_are_sent(web):
         assert said is not None, (path, method, r.status_code)
         assert said["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
         assert set(r.json()) == set(spec["components"]["schemas"]["Problem"]["required"])
+
+
+def test_a_trailing_slash_is_not_redirected_to_the_host_the_request_named(web):
+    r = web.get("/api/check/", params={"q": "a"}, headers={"host": "evil.example"}, follow_redirects=False)
+    assert r.status_code == 404 and "location" not in r.headers
+    assert web.get("/api/check", params={"q": "杜德配资"}).status_code == 200

@@ -92,6 +92,7 @@ def create_app(db: str | None = None, rate_limit: int = RATE_LIMIT, follow_every
         title="peizi-guard",
         version=version(),
         description="Check platforms, URLs and ad text against the official lists of illegal 配资 platforms.",
+        redirect_slashes=False,  # /api/check/ is 404: its redirect named whatever Host the request gave
     )
     state = _State(guard, follow_every)
     _errors(app)
