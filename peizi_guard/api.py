@@ -357,6 +357,7 @@ def revert(db: str | None, source: str, snapshot_id: int, jobs: int = 1):
 
 __all__ = [
     "DbError",
+    "IndexInterrupted",
     "DocumentError",
     "NoLists",
     "UnknownSource",
@@ -490,10 +491,18 @@ def refresh_index(db: str | None = None, jobs: int = 1) -> None:
     import itertools
 
     url = resolve_url(db)
-    with session(url) as s:
-        rows = itertools.chain(store.iter_current_rows(s), store.iter_former_records(s))
-        _write_index(url, rows, jobs)
+    try:
+        with session(url) as s:
+            rows = itertools.chain(store.iter_current_rows(s), store.iter_former_records(s))
+            _write_index(url, rows, jobs)
+    except KeyboardInterrupt as exc:  # the lists are stored: only their index is left to make
+        raise IndexInterrupted from exc
     checkpoint(url)  # every change of the lists ends here
+
+
+class IndexInterrupted(KeyboardInterrupt):
+    """Interrupted while the index was written, after the change of the lists was stored (the
+    next check makes the index again)."""
 
 
 def refresh(

@@ -1318,8 +1318,12 @@ def _run() -> None:
     try:
         rv = main.main(standalone_mode=False)
         sys.exit(rv if isinstance(rv, int) else 0)
-    except click.exceptions.Abort:
-        click.echo("peizi-guard: interrupted", err=True)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, api.IndexInterrupted):
+            click.echo("peizi-guard: interrupted while the index was written: the lists as changed are stored; "
+                       "the next check makes the index again", err=True)  # fmt: skip
+        else:
+            click.echo("peizi-guard: interrupted", err=True)
         sys.exit(130)
     except SystemExit as exc:
         if exc.code == 130:  # scan stopped: its results are stored and written, its files closed

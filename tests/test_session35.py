@@ -314,3 +314,29 @@ def test_a_trailing_slash_is_not_redirected_to_the_host_the_request_named(web):
     r = web.get("/api/check/", params={"q": "a"}, headers={"host": "evil.example"}, follow_redirects=False)
     assert r.status_code == 404 and "location" not in r.headers
     assert web.get("/api/check", params={"q": "杜德配资"}).status_code == 200
+
+
+def test_an_import_interrupted_while_its_index_is_written_says_the_list_is_stored(db, tmp_path, monkeypatch, capsys):
+    from peizi_guard import api, cli
+
+    lst = tmp_path / "mine.csv"
+    lst.write_text("name,urls\n鑫旺测试平台,www.xinwang-test-example.com\n", encoding="utf-8")
+
+    def interrupted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "_write_index", interrupted)
+    monkeypatch.setattr(sys, "argv", ["peizi-guard", "--db", db, "import", str(lst), "--source", "mine"])
+    with pytest.raises(SystemExit) as ended:
+        cli.run()
+    assert ended.value.code == 130
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "interrupted while the index was written: the lists as changed are stored; the next check makes the index again"
+        )
+    )
+    monkeypatch.undo()
+    assert "mine" in [s["id"] for s in Guard(db).sources()]
+    assert Guard(db).check("www.xinwang-test-example.com").verdict == "listed"
