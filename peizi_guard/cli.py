@@ -969,12 +969,12 @@ def check(
         raise Failure("--as applies to QUERY arguments and --file lines; --text is always judged as text")
     from .guard import SHOWS_NOTHING, shows_nothing, undecoded
 
-    if any(map(shows_nothing, [*queries, *texts])):
-        raise Failure(f"nothing to check in a QUERY or --text that is {SHOWS_NOTHING}")
     for what, value in [*(("QUERY", q) for q in queries), *(("--text", t) for t in texts)]:
         problem = undecoded(value, name=what == "QUERY")
         if problem:  # a GBK terminal's name would be checked as another name, and come out clear
             raise Failure(f"{what} {problem}; or save it in a file and give --file with --encoding")
+    if any(map(shows_nothing, [*queries, *texts])):
+        raise Failure(f"nothing to check in a QUERY or --text that is {SHOWS_NOTHING}")
     _not_an_input(output, [*files, *text_files], "queries", obj["db"])
     items = [(q, kind) for q in queries]
     skipped = 0
@@ -1054,19 +1054,24 @@ LONE_CR = (
 )
 
 
+# what SQLite and peizi-guard keep beside a database file: its WAL, journal, lock, index and the
+# index's temporary files while it is written (<db>.index.<pid>.<thread>.tmp, ….w<pid>.part)
+_BESIDE = r"-wal|-shm|-journal|-setup\.lock|\.index(?:\.\d+\.\d+\.tmp(?:\.w\d+\.part)?)?"
+
+
 def _not_an_input(output: str | None, inputs: list[str], what: str, db: str | None) -> None:
     """-o naming one of the input files would overwrite it before it is read, and naming the
     database (or its journal, WAL or index beside it) would destroy every list stored: refused."""
     if not output or output == "-":
         return
+    import re
+
     from .db.engine import sqlite_path
 
     path = sqlite_path(api.resolve_url(db))
     if path:
         mine, base = os.path.realpath(output), os.path.realpath(path)
-        beside = mine.startswith(base) and (
-            mine[len(base) :] in ("-wal", "-shm", "-journal", "-setup.lock") or mine[len(base) :].startswith(".index")
-        )
+        beside = mine.startswith(base) and re.fullmatch(_BESIDE, mine[len(base) :]) is not None
         if (
             mine == base
             or beside
@@ -1311,6 +1316,9 @@ def run() -> None:
         sys.exit(EXIT_PIPE)
 
 
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 on; 8.1 shows the help itself
+
+
 def _run() -> None:
     for stream in (sys.stdout, sys.stderr):  # a narrow terminal encoding (gbk, ascii) shows ?, never dies
         if hasattr(stream, "reconfigure"):
@@ -1331,7 +1339,7 @@ def _run() -> None:
         if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click: a closed pipe
             sys.exit(EXIT_PIPE)
         raise
-    except click.exceptions.NoArgsIsHelpError as exc:  # no command at all: the help, as --help shows it
+    except _NO_ARGS as exc:  # no command at all: the help, as --help shows it
         click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message(), err=True)
         sys.exit(exc.exit_code)
     except click.UsageError as exc:  # one line, as every other error (click's own takes four)

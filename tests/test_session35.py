@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -30,12 +31,6 @@ def test_the_library_and_the_command_refuse_html_of_nothing_in_the_same_words(db
     r = CliRunner().invoke(main, ["--db", db, "check", "杜德配资", HTML_OF_NOTHING])
     assert r.exit_code == 2
     assert r.output.strip() == f"peizi-guard: error: nothing to check in a QUERY or --text that is {SHOWS_NOTHING}"
-
-
-def test_the_web_page_says_what_the_library_says():
-    from peizi_guard.web import app
-
-    assert app.EMPTY == SHOWS_NOTHING
 
 
 @sqlite_only
@@ -99,6 +94,8 @@ def test_the_api_calculator_takes_an_empty_parameter_as_its_default(web):
     plain = web.get("/api/calc", params={"own": "10000", "ratio": "1:9"}).json()
     blank = web.get("/api/calc", params={"own": "10000", "leverage": "", "ratio": "1:9", "days": "", "annual_rate": ""})
     assert blank.status_code == 200 and blank.json() == plain
+    moves = web.get("/api/calc", params={"own": "10000", "ratio": "1:9", "move": ""})
+    assert moves.status_code == 200 and moves.json() == plain
     r = web.get("/api/calc", params={"own": "", "leverage": "10"})
     assert r.status_code == 422 and r.json()["detail"].startswith("own is required")
 
@@ -140,6 +137,13 @@ def test_output_onto_the_database_or_a_file_beside_it_is_refused(db, tmp_path, b
         r = _cli(db, *args, "-o", db + beside)
         assert r.exit_code == 2 and "is the database (or a file it keeps beside it)" in r.output, r.output
     assert _digest(db) == before and Guard(db).check("杜德配资").verdict == "listed"
+
+
+@sqlite_only
+def test_output_named_like_the_database_but_not_beside_it_is_written(db, tmp_path):
+    out = db + ".index-results.jsonl"  # not a file the database keeps
+    r = _cli(db, "check", "杜德配资", "--json", "-o", out)
+    assert r.exit_code == 1 and '"verdict": "listed"' in open(out, encoding="utf-8").read()
 
 
 def test_scan_output_dash_is_standard_output(db, tmp_path, monkeypatch):
@@ -195,10 +199,11 @@ def test_an_escaped_half_character_in_a_json_list_is_refused_and_a_whole_one_imp
     assert Guard(db).check("www.yi-example.com").verdict == "listed"
 
 
-def test_revert_to_an_id_no_database_can_hold_is_a_usage_error(db):
-    r = _cli(db, "revert", "csrc-peizi", "99999999999999999999")
-    assert r.exit_code == 2 and r.output.startswith(
-        "peizi-guard: error: snapshot 99999999999999999999 is not a snapshot"
+@pytest.mark.parametrize("snapshot", ["99999999999999999999", str(2**31)])
+def test_revert_to_an_id_no_database_can_hold_is_a_usage_error(db, snapshot):
+    r = _cli(db, "revert", "csrc-peizi", snapshot)
+    assert r.exit_code == 2 and r.output.startswith(f"peizi-guard: error: snapshot {snapshot} is not a snapshot"), (
+        r.output
     )
 
 
@@ -232,6 +237,42 @@ def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path, ta
     assert _digest(path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
 
 
+def test_every_table_of_ours_has_the_columns_that_tell_it_is_ours():
+    from peizi_guard.db.migrate import CORE
+    from peizi_guard.db.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        assert table.name in CORE and CORE[table.name] <= {c.name for c in table.columns}, table.name
+
+
+def test_another_programs_events_table_is_not_taken_for_ours():
+    from peizi_guard.db.migrate import foreign
+
+    assert "its table events" in foreign({"events": {"id", "title", "starts"}}, whole_file=True)
+    assert "its table events" in foreign({"events": {"id", "title", "starts"}}, whole_file=False)
+
+
+def test_a_database_whose_name_holds_a_hash_is_opened_as_it_is_named(tmp_path):
+    named = tmp_path / "my#1.db"
+    Guard(str(named)).index  # seeded: a peizi-guard database
+    other = sqlite3.connect(tmp_path / "my")  # what "file:…/my#1.db?mode=ro" opened instead
+    other.execute("CREATE TABLE customers (id INT)")
+    other.commit()
+    other.close()
+    from peizi_guard.db.engine import open_engine, resolve_url
+
+    open_engine(resolve_url(str(named))).dispose()  # not refused as the other file
+    assert Guard(str(named)).check("杜德配资").verdict == "listed"
+    crm = tmp_path / "crm#2.db"
+    c = sqlite3.connect(crm)
+    c.execute("CREATE TABLE customers (id INT)")
+    c.commit()
+    c.close()
+    with pytest.raises(Exception, match="is not a peizi-guard database"):
+        open_engine(resolve_url(str(crm)))
+    assert not (tmp_path / "crm").exists()
+
+
 def test_a_servers_database_may_hold_other_programs_tables_beside_ours():
     from peizi_guard.db.migrate import foreign
 
@@ -239,6 +280,11 @@ def test_a_servers_database_may_hold_other_programs_tables_beside_ours():
     assert foreign({"customers": {"id"}}, whole_file=True).startswith("it holds another program's tables")
     assert foreign({}, whole_file=True) == ""
     assert "its table sources" in foreign({"sources": {"id", "name"}}, whole_file=False)
+
+
+def test_the_command_line_says_bytes_that_are_not_text_are_not_text(db):
+    r = _cli(db, "check", "\udcff")
+    assert r.exit_code == 2 and "QUERY" in r.output and "nothing to check" not in r.output, r.output
 
 
 def test_no_command_shows_the_help_not_an_error_line_holding_it():
@@ -263,10 +309,14 @@ def test_an_index_write_removes_what_a_killed_writer_left(tmp_path):
     dead = 2**22 + 12_345  # above the kernel's largest pid: no process has it
     left = [f"x.db.index.{dead}.1.tmp", f"x.db.index.{dead}.1.tmp.w{dead + 1}.part"]
     alive = f"x.db.index.{os.getpid()}.9.tmp"  # a writer still at work: left alone
-    for name in [*left, alive, "x.db.index.notes.tmp"]:
+    recent = f"x.db.index.{dead}.2.tmp"  # no process here, but written to a minute ago: another host's?
+    for name in [*left, alive, recent, "x.db.index.notes.tmp"]:
         (tmp_path / name).write_bytes(b"")
+        if name != recent:
+            hour_ago = time.time() - indexfile.STALE - 60
+            os.utime(tmp_path / name, (hour_ago, hour_ago))
     indexfile._sweep(str(index))
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive, "x.db.index.notes.tmp"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive, recent, "x.db.index.notes.tmp"])
 
 
 def test_an_encoded_body_is_refused_with_415_not_read_as_text(web):
@@ -280,6 +330,7 @@ def test_an_encoded_body_is_refused_with_415_not_read_as_text(web):
     assert web.post("/api/check", content=b'{"queries": ["ddpz666.com"]}', headers=plain).status_code == 200
     page = web.post("/?lang=en", content=b"q=abc", headers={"content-type": FORM, "content-encoding": "br"})
     assert page.status_code == 415 and page.headers["content-type"].startswith("text/html")
+    assert web.get("/api/sources", headers={"content-encoding": "gzip"}).status_code == 200  # no body: nothing refused
 
 
 FORM = "application/x-www-form-urlencoded"

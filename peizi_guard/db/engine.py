@@ -70,6 +70,13 @@ def _driver(url: str) -> str:
     return url
 
 
+def file_uri(path: str, query: str) -> str:
+    """An SQLite URI for the file at `path` (a #, ? or % in its name escaped, as URIs need)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(path)}?{query}"
+
+
 def sqlite_path(url: str) -> str | None:
     """The file behind an sqlite:/// URL (None for other databases or in-memory SQLite)."""
     for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
@@ -107,7 +114,7 @@ def _foreign_file(path: str) -> str:
     if not os.path.isfile(path) or os.path.getsize(path) == 0:
         return ""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_MS / 1000)
+        con = sqlite3.connect(file_uri(path, "mode=ro"), uri=True, timeout=BUSY_MS / 1000)
         try:
             rows = con.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 
-from .engine import BUSY_MS, read_only_file, sqlite_path
+from .engine import BUSY_MS, file_uri, read_only_file, sqlite_path
 
 READ_MODEL_VERSION = 2  # 2: the sources and their current snapshots; entries are read by SQL
 # Its row. Version 1 (every record, under "current") is deleted when version 2 is written: an
@@ -54,7 +54,7 @@ def connect(path: str) -> sqlite3.Connection:
     file or folder (a copy handed out, a read-only mount) cannot get: such a file is opened as
     immutable, since no one can write it either (as engine.open_engine does)."""
     mode = "immutable=1" if read_only_file(path) else "mode=ro"
-    return sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=BUSY_MS / 1000)
+    return sqlite3.connect(file_uri(path, mode), uri=True, timeout=BUSY_MS / 1000)
 
 
 def _one(url: str, sql: str, params: tuple = ()) -> tuple | None:

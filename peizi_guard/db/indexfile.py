@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from pathlib import Path
 
+from .engine import file_uri
 from ..matcher.index import PAIR_MAPS, REF_MAPS, Index, Ref
 from ..matcher.multi import Labels, Mentions, neighbourhoods
 from ..matcher.settings import DEFAULT, Settings
@@ -128,7 +129,7 @@ def _fits(meta: dict, key: str) -> bool:
 def fits(path: str, key: str) -> bool:
     """Whether the file at `path` is an index this code would trust for `key` (see `load`)."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(file_uri(path, "mode=ro"), uri=True)
         try:
             return _fits(dict(con.execute("SELECT k, v FROM meta")), key)
         finally:
@@ -168,14 +169,24 @@ def write(entries: Iterable[Item], path: str, key: str, settings: Settings = DEF
                 part.unlink(missing_ok=True)
 
 
+STALE = 3600  # seconds unchanged after which a writer's file, its process gone, is its leftover
+
+
 def _sweep(path: str) -> None:
     """Remove what a writer killed mid-write left beside `path` (`<index>.<pid>.….tmp` and its
-    part files): those of processes no longer running."""
-    start = Path(path).name + "."
+    part files): those of processes not running here and unchanged for STALE seconds (another
+    container or host sharing the folder has pids of its own, and its writer keeps writing)."""
+    import time
+
+    start, now = Path(path).name + ".", time.time()
     for f in Path(path).parent.iterdir():
         if f.name.startswith(start) and f.name.endswith((".tmp", ".part")):
             pid = f.name[len(start) :].split(".", 1)[0]
-            if pid.isdigit() and not _running(int(pid)):
+            try:
+                old = now - f.stat().st_mtime > STALE
+            except OSError:
+                continue
+            if old and pid.isdigit() and not _running(int(pid)):
                 f.unlink(missing_ok=True)
 
 
@@ -332,7 +343,7 @@ def reopen(ix: Index) -> None:
 
 def _open_shared(path: str) -> sqlite3.Connection:
     """The saved index opened read-only, for every thread of this process (scan's)."""
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    return sqlite3.connect(file_uri(path, "mode=ro"), uri=True, check_same_thread=False)
 
 
 class IndexDamaged(Exception):

@@ -30,6 +30,7 @@ CORE = {
     "memberships": {"snapshot_id", "entry_id", "seq"},
     "read_models": {"name", "payload"},
     "scan_results": {"id", "url", "verdict"},
+    "events": {"id", "source_id", "at", "kind", "snapshot_id", "note"},
 }
 
 

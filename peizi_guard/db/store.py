@@ -514,7 +514,7 @@ def revert(s: Session, source_id: str, snapshot_id: int, note: str = "") -> Snap
     revert is kept as an event of the source's history."""
     from .models import Event
 
-    snap = s.get(Snapshot, snapshot_id) if 0 < snapshot_id < 2**63 else None  # (no id a database can hold)
+    snap = s.get(Snapshot, snapshot_id) if 0 < snapshot_id < 2**31 else None  # (an id no INTEGER column holds)
     if snap is None or snap.source_id != source_id:
         have = ", ".join(str(x.id) for x in snapshots_of(s, source_id)) or "none"
         raise LookupError(f"snapshot {snapshot_id} is not a snapshot of {source_id} (have {have})")

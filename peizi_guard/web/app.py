@@ -454,6 +454,7 @@ def _api(app: FastAPI, state: _State) -> None:
         move: list[str] = Query(default=[], description="Price moves to show (repeatable)."),
     ) -> dict:
         given = {k: None if isinstance(v, str) and not v.strip() else v for k, v in locals().items()}
+        given["move"] = [m for m in move if m.strip()]  # ?move= alone: the default moves
         try:  # an empty parameter (?days=, as a form left blank sends it) takes its default
             return calculate_from(given, param)
         except CalcError as exc:

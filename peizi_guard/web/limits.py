@@ -75,7 +75,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         coding = headers.get(b"content-encoding", b"").decode("latin-1").strip()
-        if coding.lower() not in ("", "identity"):
+        body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+        if body and coding.lower() not in ("", "identity"):
             en = f"the body must be sent as it is, not encoded (content-encoding: {coding})"
             zh = f"提交的内容须原样发送，不要压缩或编码（content-encoding: {coding}）"
             return await send_problem(send, scope, 415, en, zh, {"Accept-Encoding": "identity"})
