@@ -391,3 +391,20 @@ def test_an_import_interrupted_while_its_index_is_written_says_the_list_is_store
     monkeypatch.undo()
     assert "mine" in [s["id"] for s in Guard(db).sources()]
     assert Guard(db).check("www.xinwang-test-example.com").verdict == "listed"
+
+
+def test_the_english_page_says_each_signal_in_english(web):
+    en = web.get("/", params={"lang": "en", "q": "杜德配资"}).text
+    phrases = en.split('id="phrases">', 1)[1].split("</ul>", 1)[0]
+    assert "the name offers 配资 (margin loans)" in phrases and "只有证券公司" not in phrases
+    zh = web.get("/", params={"q": "杜德配资"}).text.split('id="phrases">', 1)[1].split("</ul>", 1)[0]
+    assert "名称含“配资”：只有证券公司可以融资融券" in zh
+    ad = web.get("/", params={"lang": "en", "q": "您炒股我出钱，1:10杠杆，按天配资，当天到账。"}).text
+    said = ad.split('id="phrases">', 1)[1].split("</ul>", 1)[0]
+    assert "配资 slogan" in said and "配资口号" not in said and " phrase " in said
+
+
+def test_a_signal_carries_its_english_in_json(db):
+    v = Guard(db).check_text("您炒股我出钱，1:10杠杆，按天配资，当天到账。")
+    notes = {s["signal"]: (s["note"], s["note_en"]) for s in v.to_dict()["signals"]}
+    assert notes["slogan"] == ("配资口号", "配资 slogan") and notes["ngram"] == ("词语 phrase", "phrase")

@@ -22,7 +22,8 @@ class Signal:
     text: str  # what matched
     weight: float  # for names: the evidence score; for text: the share of the model's score
     counter: bool = False  # True when it speaks against an offer (warning, court, report …)
-    note: str = ""
+    note: str = ""  # what it is, in Chinese (or both languages)
+    note_en: str = ""  # … in English, for a reader of English (the web page in English)
 
     def to_dict(self) -> dict:
         return {
@@ -31,6 +32,7 @@ class Signal:
             "weight": self.weight,
             "counter": self.counter,
             "note": self.note,
+            "note_en": self.note_en,
         }
 
 
@@ -40,7 +42,7 @@ def name_signals(text: str, settings: Settings) -> list[Signal]:
     for p in lexicon().name_signals:
         m = p.regex.search(folded)
         if m:
-            out.append(Signal(p.id, m.group(0), settings.signal_scores[p.id], note=p.zh))
+            out.append(Signal(p.id, m.group(0), settings.signal_scores[p.id], note=p.zh, note_en=p.en))
     return out
 
 
@@ -56,7 +58,15 @@ def domain_signals(label: str, settings: Settings) -> list[Signal]:
             and (letters.startswith(stem) or letters.endswith(stem))
         )
         if long_stem or short_stem:
-            return [Signal("peizi-domain", label, settings.signal_scores["peizi-domain"], note="域名拼写“配资”")]
+            return [
+                Signal(
+                    "peizi-domain",
+                    label,
+                    settings.signal_scores["peizi-domain"],
+                    note="域名拼写“配资”",
+                    note_en="the domain spells 配资 (peizi)",
+                )
+            ]
     return []
 
 
@@ -89,7 +99,15 @@ def imitation_signals(host: str, registrable: str, settings: Settings, userinfo:
     if found is None:
         return []
     weight = settings.signal_scores["imitates-allowed-domain"]
-    return [Signal("imitates-allowed-domain", found, weight, note="仿冒持牌机构域名 imitates a licensed firm's domain")]
+    return [
+        Signal(
+            "imitates-allowed-domain",
+            found,
+            weight,
+            note="仿冒持牌机构域名 imitates a licensed firm's domain",
+            note_en="imitates a licensed firm's domain",
+        )
+    ]
 
 
 def strongest(signals: list[Signal]) -> float:
@@ -98,14 +116,15 @@ def strongest(signals: list[Signal]) -> float:
 
 def text_evidence(j: Judgement) -> list[Signal]:
     """The model's largest contributions, as signals a reader can check."""
-    notes = {p.id: p.zh for p in lexicon().text_features}
+    notes = {p.id: (p.zh, p.en) for p in lexicon().text_features}
     out = []
     for c in j.contributions:
         fid = c.feature
         base = fid.split(":", 1)[1] if fid.startswith("quoted:") else fid
         if fid == "ngram":  # a phrase of the text (textmodel._phrases), quoted or not
-            note = "词语 phrase"
+            note, note_en = "词语 phrase", "phrase"
         else:
-            note = notes.get(base, fid) + ("（引号内 quoted）" if fid != base else "")
-        out.append(Signal(fid, c.text, round(c.weight, 3), c.weight < 0, note))
+            zh, en = notes.get(base, (fid, fid))
+            note, note_en = zh + ("（引号内 quoted）" if fid != base else ""), en + (" (quoted)" if fid != base else "")
+        out.append(Signal(fid, c.text, round(c.weight, 3), c.weight < 0, note, note_en))
     return out

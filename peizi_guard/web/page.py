@@ -260,7 +260,8 @@ def _verdict(t: dict, v: Verdict, own: Sequence[str] = ()) -> str:
     against = [s for s in v.signals if s.counter]
     if flags:
         out.append(f'<h2>{escape(t["phrases"])}</h2><ul id="phrases">')
-        out += [f"<li>“{escape(s.text)}” {escape(s.note)} {s.weight:+.2f}</li>" for s in flags[:8]]
+        shown = [(s, s.note_en if t["lang"] == "en" and s.note_en else s.note) for s in flags[:8]]
+        out += [f"<li>“{escape(s.text)}” {escape(note)} {s.weight:+.2f}</li>" for s, note in shown]
         out.append("</ul>")
     if against:
         out.append(f'<p class="small">{escape(t["against"])}: ')
