@@ -448,6 +448,12 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
             click.echo(f"{o.source}: unchanged" + (f" ({o.message})" if o.message else ""))
         else:
             click.echo(mask(f"{o.source}: {o.status}: {o.message}"), err=True)
+        if o.unfetched and not as_json:
+            click.echo(
+                mask(f"{o.source}: failed: an attachment could not be fetched ({'; '.join(o.unfetched)}): "
+                     "it may be a newer list; the page is read whole again at the next refresh"),
+                err=True,
+            )  # fmt: skip
     sys.exit(0 if all(o.ok for o in outcomes) else EXIT_FLAGGED)
 
 

@@ -7,7 +7,7 @@ snapshot unless forced), then one transaction that adds the snapshot and updates
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 
 from .db import fast
@@ -54,10 +54,13 @@ class Outcome:
     current: bool | None = None
     details: dict = field(default_factory=dict)
     changed: int = 0  # listed before and now, printed otherwise
+    # the page's attachments that could not be fetched, why each (one may be a newer list: the
+    # page is read whole again at the next refresh, and the refresh is not ok)
+    unfetched: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status in ("unchanged", "added")
+        return self.status in ("unchanged", "added") and not self.unfetched
 
     def to_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k != "details"}
@@ -132,6 +135,7 @@ def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
     from .scraper.locate import attachments_failed, next_attachment
 
     failures: list[str] = []
+    unfetched = list(found.unfetched)
     best = None
     while True:
         try:
@@ -143,12 +147,12 @@ def _first_list(meta: dict, found, fetcher: Fetcher):  # noqa: ANN001, ANN202
             failures.append(f"{found.document_url}: {exc}")
         except LAYOUT_ERRORS as exc:
             failures.append(f"{found.document_url}: document not understood ({_one_line(exc)})")
-        after = next_attachment(found, fetcher, failures)
+        after = next_attachment(found, fetcher, failures, unfetched)
         if after is None:
             break
         found = after
     if best is not None:
-        return best
+        return best[0], replace(best[1], unfetched=unfetched)
     return Outcome(meta["id"], "failed", attachments_failed(found, failures), url=found.document_url)
 
 
@@ -187,8 +191,11 @@ def _store(session_factory, meta: dict, doc, found, force: bool, landing: str) -
             etag=found.doc_etag,
             last_modified=found.doc_last_modified,
         )
-        _validators(s, source_id, landing, found.page_etag, found.page_last_modified)
-    return stored_outcome(source_id, res, found.document_url)
+        if found.unfetched:  # not the page's validators: its next 304 would hide the attachment never read
+            _validators(s, source_id, landing, "", "")
+        else:
+            _validators(s, source_id, landing, found.page_etag, found.page_last_modified)
+    return replace(stored_outcome(source_id, res, found.document_url), unfetched=list(found.unfetched))
 
 
 def stored_outcome(source_id: str, res, url: str, said: str = "") -> Outcome:  # noqa: ANN001

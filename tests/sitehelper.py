@@ -1,4 +1,5 @@
 """A real HTTP server on 127.0.0.1 whose pages a test sets, with ETag / 304 support and a request log."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +13,7 @@ class Site:
         self.log: list[tuple[str, str]] = []  # (path, If-None-Match)
         self.agents: list[str] = []  # User-Agent of every request
         self.conditional = True  # False: 200 with the whole body every time, as many servers do
+        self.failing: dict[str, int] = {}  # path → a status it answers for now (503 …), to be retried at once
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -21,6 +23,12 @@ class Site:
             def do_GET(self):  # noqa: N802
                 site.log.append((self.path, self.headers.get("If-None-Match", "")))
                 site.agents.append(self.headers.get("User-Agent", ""))
+                if self.path in site.failing:
+                    self.send_response(site.failing[self.path])
+                    self.send_header("Retry-After", "0")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path not in site.pages:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -47,9 +55,11 @@ class Site:
 
     def landing(self, path: str, link: str, text: str = "附件：名单") -> None:
         """A GBK landing page linking a document by a relative link."""
-        html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-                f"<title>关于公布名单的公告</title></head><body><p>现将名单公布如下。</p>"
-                f'<a href="{link}">{text}</a></body></html>')
+        html = (
+            f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            f"<title>关于公布名单的公告</title></head><body><p>现将名单公布如下。</p>"
+            f'<a href="{link}">{text}</a></body></html>'
+        )
         self.pages[path] = ("text/html", html.encode("gbk"))
 
     def close(self) -> None:
@@ -88,6 +98,7 @@ def dripping_server(interval: float, body: bytes = b"") -> tuple[str, "threading
                     pass
                 finally:
                     c.close()
+
             threading.Thread(target=drip, daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
@@ -95,5 +106,6 @@ def dripping_server(interval: float, body: bytes = b"") -> tuple[str, "threading
     def close_on_stop():
         stop.wait()
         srv.close()
+
     threading.Thread(target=close_on_stop, daemon=True).start()
     return f"http://127.0.0.1:{srv.getsockname()[1]}", stop

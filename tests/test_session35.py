@@ -408,3 +408,82 @@ def test_a_signal_carries_its_english_in_json(db):
     v = Guard(db).check_text("您炒股我出钱，1:10杠杆，按天配资，当天到账。")
     notes = {s["signal"]: (s["note"], s["note_en"]) for s in v.to_dict()["signals"]}
     assert notes["slogan"] == ("配资口号", "配资 slogan") and notes["ngram"] == ("词语 phrase", "phrase")
+
+
+# ---- refresh (from an outside review): a list is never missed or spoilt quietly ----------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _refresh(db: str, *args: str):  # noqa: ANN202
+    import json
+
+    r = _cli(db, "refresh", "--json", "--allow-private", *args)
+    return r, [json.loads(x) for x in r.stdout.splitlines()]
+
+
+def test_an_attachment_that_fails_for_now_is_fetched_again_at_the_next_refresh(db_before_history):
+    from .conftest import FIXTURES
+    from .sitehelper import Site
+
+    db, site = db_before_history, Site()
+    try:
+        page = '<html><body><a href="new.docx">附件：黑名单（6月）</a> <a href="old.docx">附件：黑名单（1月）</a></body></html>'
+        site.pages["/sac/"] = ("text/html; charset=utf-8", page.encode())
+        site.pages["/sac/old.docx"] = (DOCX, (FIXTURES / "sac-blacklist-2019-01.docx").read_bytes())
+        site.pages["/sac/new.docx"] = (DOCX, (FIXTURES / "sac-blacklist-2019-06.docx").read_bytes())
+        site.failing["/sac/new.docx"] = 503  # the newer issue's server hiccups
+        r, [o] = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")
+        assert r.exit_code == 1 and not o["ok"] and o["url"].endswith("/old.docx")
+        assert o["unfetched"] == [
+            f"HTTP 503 Service Unavailable from {site.url}/sac/new.docx (gave up after 4 attempts)"
+        ]
+        del site.failing["/sac/new.docx"]
+        r, [o] = _refresh(db, "sac-blacklist", "--url", site.url + "/sac/")  # the page is read whole again, not 304
+        assert r.exit_code == 0 and o["ok"] and o["status"] == "added" and o["url"].endswith("/new.docx"), o
+        assert o["unfetched"] == []
+    finally:
+        site.close()
+
+
+def _document(name: str, rows: int | None = None, published: str = ""):  # noqa: ANN202
+    from dataclasses import replace
+
+    from peizi_guard.scraper.parse import parse_document
+
+    from .conftest import FIXTURES
+
+    doc = parse_document((FIXTURES / name).read_bytes(), name, expect_layout="sac-blacklist")
+    entries = doc.entries if rows is None else doc.entries[:rows]
+    return replace(doc, entries=entries, published=published or doc.published)
+
+
+def test_a_document_dated_after_today_is_refused_without_force(db):
+    from peizi_guard.api import session
+    from peizi_guard.db import store
+
+    doc = _document("sac-blacklist-2020-04.docx", published="2099-03-01")  # a mistyped year
+    with session(resolve_url(db)) as s:
+        problem = store.shrink_problem(s, "sac-blacklist", doc, None, 0.5)
+        assert problem.startswith("it is dated 2099-03-01, after today (") and "use --force" in problem
+        assert store.shrink_problem(s, "sac-blacklist", _document("sac-blacklist-2020-04.docx"), None, 0.5) == ""
+
+
+def test_an_earlier_document_far_smaller_than_the_list_in_force_on_its_date_is_refused(db):
+    from peizi_guard.api import session
+    from peizi_guard.db import store
+
+    with session(resolve_url(db)) as s:
+        from datetime import date
+
+        snaps = store.snapshots_of(s, "sac-blacklist")
+        in_force = [x for x in snaps if store.order_key(x)[0] <= date(2020, 3, 15)][-1]
+        assert in_force.id != store.current_snapshot(s, "sac-blacklist").id  # an earlier list than the current
+        three = _document("sac-blacklist-2020-04.docx", rows=3, published="2020-03-15")  # older than the current list
+        problem = store.shrink_problem(s, "sac-blacklist", three, None, 0.5)
+        assert problem == (
+            f"3 rows, under half of the {in_force.entry_count} of the list in force on its date "
+            f"(snapshot {in_force.id}); use --force to accept"
+        )
+        oldest = _document("sac-blacklist-2019-01.docx", rows=3, published="2018-06-01")  # before every stored list
+        assert store.shrink_problem(s, "sac-blacklist", oldest, None, 0.5) == ""

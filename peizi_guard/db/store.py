@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
@@ -107,7 +107,14 @@ def _n(n: int, one: str, many: str) -> str:
 
 
 def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: date | None, min_keep: float) -> str:
-    """Why a document that would become the current list must not without --force, or ""."""
+    """Why a document must not be stored without --force, or "": dated after today (a mistyped
+    year would hold the list as it is against every later issue), no rows, or far fewer rows
+    than the list it follows (the current one; for an older document, the one in force on its
+    date, which answers --as-of)."""
+    today = datetime.now(timezone.utc).date()
+    when = candidate_key(doc, published, today)[0]
+    if when > today + timedelta(days=1):  # (a day: the publisher's zone is ahead of UTC)
+        return f"it is dated {when}, after today ({today}): a mistyped date? use --force to store it"
     cur = current_snapshot(s, source_id)
     if not doc.entries:  # emptying a list (or starting an empty one) is no accident's to do
         now = (
@@ -119,17 +126,25 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     newest = newest_snapshot(s, source_id)
     if cur is None or newest is None:
         return ""  # nothing to shrink
-    if candidate_key(doc, published, datetime.now(timezone.utc).date()) < order_key(newest):
-        return ""  # older than the newest stored: it only joins the history (a revert holds)
+    against, of, entries = cur, "the current {}", "the current {} entries"
+    key = candidate_key(doc, published, today)
+    if key < order_key(newest):  # older than the newest stored: it joins the history (a revert holds)
+        snaps = snapshots_of(s, source_id)
+        before = [x for x in snaps if order_key(x) <= key]
+        if not before:  # older than every stored list: none was in force on its date
+            return ""
+        against = before[-1]
+        of, entries = "the {} of the list in force on its date", "the {} entries of the list in force on its date"
+    cur = against
     old = set(member_keys(s, cur.id))
     listed = {k: v for k, v in _versions(s, source_id).items() if k in old}
     new = set(_unique_keys(doc.entries, listed))  # (a row known by another of its addresses is kept)
     kept, removed = len(old & new), len(old - new)
     if len(new) < min_keep * len(old):
-        return f"{_n(len(new), 'row', 'rows')}, under half of the current {len(old)} (snapshot {cur.id}); use --force to accept"
+        return f"{_n(len(new), 'row', 'rows')}, under half of {of.format(len(old))} (snapshot {cur.id}); use --force to accept"
     if removes_more_than_it_keeps(removed, kept):
         return (
-            f"it would remove {removed} of the current {len(old)} entries and keep {kept} (snapshot {cur.id}); "
+            f"it would remove {removed} of {entries.format(len(old))} and keep {kept} (snapshot {cur.id}); "
             "use --force to accept"
         )
     return ""

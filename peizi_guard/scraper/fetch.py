@@ -32,9 +32,10 @@ __all__ = ["FetchError", "FetchResult", "Fetcher", "retry_after", "user_agent", 
 class FetchError(Exception):
     """A download that failed; str() is a one-line message for people."""
 
-    def __init__(self, message: str, url: str = ""):
+    def __init__(self, message: str, url: str = "", transient: bool = False):
         super().__init__(message)
         self.url = url
+        self.transient = transient  # a failure that may pass (5xx, a timeout, a broken connection): try later
 
 
 @dataclass
@@ -127,7 +128,9 @@ class Fetcher:
     def _left(self, url: str) -> float:
         left = self.ends - time.monotonic()
         if left <= 0:
-            raise FetchError(f"the deadline of {self.deadline:g} s for this run ran out (at {url})", url)
+            raise FetchError(
+                f"the deadline of {self.deadline:g} s for this run ran out (at {url})", url, transient=True
+            )
         return left
 
     def get(self, url: str, etag: str = "", last_modified: str = "") -> FetchResult:
@@ -173,7 +176,7 @@ class Fetcher:
                     raise FetchError(error, url) from exc
             if attempt < attempts:
                 self.sleep(min(wait if wait is not None else self._backoff(attempt), self._left(url)))
-        raise FetchError(f"{error} (gave up after {attempts} attempts)", url)
+        raise FetchError(f"{error} (gave up after {attempts} attempts)", url, transient=True)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff * 2 ** (attempt - 1), self.max_wait)

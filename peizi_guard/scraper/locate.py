@@ -23,6 +23,7 @@ class Located:
     doc_last_modified: str = ""
     more: list[tuple[str, str]] = field(default_factory=list)  # (url, format) of the page's other attachments
     untried: int = 0  # attachments past MAX_ATTACHMENTS
+    unfetched: list[str] = field(default_factory=list)  # attachments not fetched for now (5xx, timeout …): why, each
 
 
 def _found(page: FetchResult, doc: FetchResult, claimed: str) -> Located:
@@ -81,18 +82,22 @@ def locate(
         untried=max(0, len(links) - MAX_ATTACHMENTS),
     )
     failures: list[str] = []
-    found = next_attachment(first, fetcher, failures)
+    unfetched: list[str] = []
+    found = next_attachment(first, fetcher, failures, unfetched)
     if found is None:
         raise FetchError(attachments_failed(first, failures), page.url)
-    return found
+    return replace(found, unfetched=unfetched)
 
 
 MAX_ATTACHMENTS = 4  # attachments of one page tried, in page order (the newest list of them is kept)
 
 
-def next_attachment(found: Located, fetcher: Fetcher, failures: list[str]) -> Located | None:
+def next_attachment(
+    found: Located, fetcher: Fetcher, failures: list[str], unfetched: list[str] | None = None
+) -> Located | None:
     """The page's next attachment that can be fetched (the first, or the one after a notice's 附件1
-    that was not the list); each one that cannot is added to `failures`. None when none is left."""
+    that was not the list); why each one that cannot is added to `failures` (and `unfetched`).
+    None when none is left."""
     more = found.more
     while more:
         (url, claimed), more = more[0], more[1:]
@@ -100,6 +105,8 @@ def next_attachment(found: Located, fetcher: Fetcher, failures: list[str]) -> Lo
             doc = fetcher.get(url)
         except FetchError as exc:
             failures.append(str(exc))
+            if unfetched is not None and exc.transient:  # (a 404 is a dead link: passed over for good)
+                unfetched.append(str(exc))
             continue
         return replace(
             found,
