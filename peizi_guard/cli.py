@@ -397,7 +397,11 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE]...")
 @click.option("--url", metavar="URL", help="Fetch this landing page (or document) instead of the source's own.")
 @click.option("--force", is_flag=True, help="Accept a document that would shrink the current list.")
-@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow loopback, private and link-local addresses (tests, intranets); never a cloud metadata address.",
+)
 @click.option(
     "--deadline",
     type=click.FloatRange(1, 86400),
@@ -632,7 +636,11 @@ def _term_stops() -> Iterator[None]:
     show_default=True,
     help="Bytes of each page read and judged.",
 )
-@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, intranets).")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow loopback, private and link-local addresses (tests, intranets); never a cloud metadata address.",
+)
 @click.option(
     "--resume",
     is_flag=True,

@@ -487,3 +487,41 @@ def test_an_earlier_document_far_smaller_than_the_list_in_force_on_its_date_is_r
         )
         oldest = _document("sac-blacklist-2019-01.docx", rows=3, published="2018-06-01")  # before every stored list
         assert store.shrink_problem(s, "sac-blacklist", oldest, None, 0.5) == ""
+
+
+@pytest.mark.parametrize("ip", ["169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254"])
+def test_a_cloud_metadata_address_is_refused_even_with_allow_private(ip):
+    from peizi_guard.scraper import netguard
+
+    with pytest.raises(netguard.BlockedAddress, match="cloud metadata"):
+        netguard.check_address(ip, 80, allow_private=True)
+    assert netguard.check_address("127.0.0.1", 80, allow_private=True) == ["127.0.0.1"]
+    assert netguard.check_address("169.254.1.1", 80, allow_private=True) == ["169.254.1.1"]  # other link-local
+
+
+def test_a_redirect_to_a_host_that_does_not_resolve_names_that_host():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from peizi_guard.scraper.fetch import FetchError, Fetcher
+
+    gone = "a" * 64 + ".example"  # no name server is asked: a label over 63 characters resolves nowhere
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", f"http://{gone}/list.pdf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):  # noqa: ANN002
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(FetchError, match=f"^cannot resolve host name {gone}$"):
+            Fetcher(allow_private=True).get(f"http://127.0.0.1:{srv.server_address[1]}/d.pdf")
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -158,7 +158,9 @@ class Fetcher:
                         return self._result(resp, etag, last_modified, ends)
             except (BlockedAddress, DnsError) as exc:
                 raise FetchError(
-                    f"{exc}: {url}" if isinstance(exc, BlockedAddress) else f"cannot resolve host name {host_of(url)}",
+                    f"{exc}: {url}"
+                    if isinstance(exc, BlockedAddress)
+                    else f"cannot resolve host name {exc.host or host_of(url)}",
                     url,
                 ) from None
             except _BodyBroken as exc:  # retried like a broken connection

@@ -1,7 +1,7 @@
 """The one HTTP layer under `refresh` (fetch.py) and `scan` (pages.py).
 
-- Every connection resolves its host, vets all the addresses (netguard: no loopback, private,
-  link-local or metadata addresses unless allow_private) and connects to a vetted address
+- Every connection resolves its host, vets all the addresses (netguard: no loopback, private
+  or link-local addresses unless allow_private, and never a cloud metadata address) and connects to a vetted address
   itself, so DNS rebinding cannot slip in between check and connect. Proxy and netrc settings
   from the environment are ignored.
 - A total deadline per request covers connect, headers and body: a watchdog shuts the socket

@@ -26,6 +26,10 @@ class BlockedAddress(Exception):
 class DnsError(Exception):
     """The host name could not be resolved."""
 
+    def __init__(self, message: str, host: str = ""):
+        super().__init__(message)
+        self.host = host  # the host looked up (after a redirect, not the one first asked for)
+
 
 def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 translation form stands for, if any (not Teredo: 2001::/32
@@ -71,16 +75,31 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise DnsError(f"DNS lookup failed for {host}") from exc
+        raise DnsError(f"DNS lookup failed for {host}", host) from exc
     ips = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not ips:
-        raise DnsError(f"DNS lookup failed for {host}")
+        raise DnsError(f"DNS lookup failed for {host}", host)
     return ips
 
 
+# cloud instance metadata (credentials): never fetched, allow_private or not
+METADATA = frozenset(
+    map(ipaddress.ip_address, ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200"))
+)
+
+
+def _metadata(ip: IPAddress) -> bool:
+    inner = _embedded_v4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip in METADATA or inner in METADATA
+
+
 def check_address(host: str, port: int, allow_private: bool) -> list[str]:
-    """Resolve `host` and return its vetted addresses; BlockedAddress if any is not global."""
+    """Resolve `host` and return its vetted addresses; BlockedAddress if any is not global
+    (with `allow_private`, only a cloud metadata address is refused)."""
     ips = resolve(host.strip("[]"), port)
+    for ip in ips:
+        if _metadata(ipaddress.ip_address(ip.split("%", 1)[0])):
+            raise BlockedAddress(f"blocked address {ip} (cloud metadata)")
     if allow_private:
         return ips
     for ip in ips:
