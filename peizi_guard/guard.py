@@ -15,6 +15,7 @@ question sees the new lists. The CLI is a thin shell over this class.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable
@@ -43,6 +44,11 @@ class Guard:
         self._index = None
         self._key: str | None = None  # which lists the loaded index is of
         self._looked = 0.0
+
+    def __getstate__(self) -> dict:
+        """Pickled (for a process pool) without the loaded index and its open files: the copy
+        loads its own on first use."""
+        return {**self.__dict__, "_index": None, "_key": None, "_looked": 0.0}
 
     @property
     def index(self):  # noqa: ANN201
@@ -99,6 +105,8 @@ class Guard:
     def check_many(self, queries: Iterable[str], kind: str | None = None) -> Iterable[Verdict]:
         """Each query's verdict, in order; a list or tuple is checked whole before the first answer."""
         queries = _many("queries", queries)
+        if kind not in KINDS:  # before the first answer, as every argument of a list
+            raise ValueError(f"kind must be one of {', '.join(map(str, KINDS[1:]))} or None, not {kind!r}")
         if isinstance(queries, (list, tuple)):
             for q in queries:
                 _text("query", q, name=kind != "text")
@@ -173,22 +181,43 @@ class Guard:
         return api.sources(self.url)
 
     def history(self, source: str | None = None) -> list[dict]:
+        if source is not None:
+            _source_id(source)
         api.known_source(self.url, source)
         return api.history(self.url, source)
+
+    def diff(self, source: str, old: int | None = None, new: int | None = None) -> dict:
+        """Entries added, removed and changed between two snapshots of `source` (default: the
+        current list against the one before it), as `diff --json` prints them."""
+        _source_id(source)
+        for name, sid in (("old", old), ("new", new)):
+            if sid is not None and (isinstance(sid, bool) or not isinstance(sid, int)):
+                raise TypeError(f"{name} must be a snapshot id (int), not {type(sid).__name__}")
+        if (old is None) != (new is None):
+            raise ValueError("give both old and new snapshot ids, or neither")
+        api.known_source(self.url, source)
+        return api.diff(self.url, source, old, new)
 
     # ---- changes -----------------------------------------------------------------------
 
     def import_file(self, path: str, source: str, published: date | None = None, force: bool = False, jobs: int = 1):
         if published is not None and not isinstance(published, date):
             raise TypeError(f"published must be a date, not {type(published).__name__}")
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or a path, not {type(path).__name__}")
+        _source_id(source)
+        if not isinstance(force, bool):  # force="no" is true
+            raise TypeError(f"force must be a bool, not {type(force).__name__}")
         check_limit("jobs", "jobs", jobs)  # before anything is stored
         try:
-            return api.import_file(self.url, path, source, published, force=force, jobs=jobs)
+            return api.import_file(self.url, os.fspath(path), source, published, force=force, jobs=jobs)
         finally:
             self._changed()
 
     def refresh(self, source_ids: list[str] | None = None, **kwargs) -> list:
         ids = None if source_ids is None else list(_many("source_ids", source_ids))
+        for sid in ids or ():
+            _source_id(sid)
         try:
             return api.refresh(self.url, ids, **kwargs)
         finally:

@@ -525,3 +525,62 @@ def test_a_redirect_to_a_host_that_does_not_resolve_names_that_host():
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# ---- the library (from an outside review) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [250, 300, 5000])
+def test_an_ad_nested_deeper_than_the_parsers_limit_is_still_read(db, depth):
+    ad = "<p>杜德配资 www.ddpz666.com 您炒股我出钱，1:10杠杆，按天配资</p>"
+    html = "<html><body><p>欢迎光临</p><script>var shown = 0</script>" + "<div>" * depth + ad + "</div>" * depth
+    v = Guard(db).check_text(html + "</body></html>")
+    assert v.verdict == "listed" and v.matches[0].entry == "杜德配资", (depth, v.verdict)
+    assert "shown" not in " ".join(s.text for s in v.signals)  # a script's words are never read
+
+
+def test_a_used_guard_pickles_for_a_process_pool(db):
+    import pickle
+
+    g = Guard(db)
+    assert g.check("杜德配资").verdict == "listed"  # its index loaded, its files open
+    copy = pickle.loads(pickle.dumps(g))
+    assert copy.check("杜德配资").verdict == "listed" and copy.url == g.url
+
+
+def test_library_arguments_are_checked_before_anything_is_done(db, tmp_path):
+    g = Guard(db)
+    lst = tmp_path / "one.csv"
+    lst.write_text("name\n鑫旺测试平台\n", encoding="utf-8")
+    with pytest.raises(TypeError, match="force must be a bool"):
+        g.import_file(str(lst), "mine", force="no")
+    with pytest.raises(TypeError, match="source must be a str"):
+        g.history(5)
+    with pytest.raises(TypeError, match="source must be a str"):
+        g.refresh([1])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        g.check_many(["杜德配资"], kind="bogus")  # before any answer is asked for
+    assert "mine" not in [s["id"] for s in g.sources()]
+    g.import_file(lst, "mine")  # a pathlib path
+    assert "mine" in [s["id"] for s in g.sources()]
+
+
+def test_the_library_diffs_as_diff_json_does(db):
+    import json
+
+    d = Guard(db).diff("sac-blacklist")
+    r = _cli(db, "diff", "sac-blacklist", "--json")
+    assert json.loads(r.stdout) == json.loads(json.dumps(d, ensure_ascii=False, default=str))
+    with pytest.raises(ValueError, match="give both"):
+        Guard(db).diff("sac-blacklist", 2)
+
+
+def test_a_password_is_masked_in_a_long_message():
+    from peizi_guard.db.engine import mask
+
+    long = "x" * 50_000
+    assert (
+        mask(f"{long} postgresql://bob:secret@127.0.0.1/db {long}")
+        == f"{long} postgresql://bob:***@127.0.0.1/db {long}"
+    )
+    assert mask(long + "://a:b") == long + "://a:b" and mask(long) == long

@@ -10,6 +10,7 @@ visibility:hidden or the `hidden` attribute; CSS classes and stylesheets are not
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -68,16 +69,32 @@ def visible_text(html: str) -> tuple[str, str, str]:
     return c.title, c.description, c.text
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """This thread's parser (lxml's parsers are not shared between threads). huge_tree: past
+    libxml2's 256 levels of nesting the default parser drops the rest of the page, which a
+    browser shows: an ad inside 300 <div>s read as nothing, and the page as clear."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = lxml.html.HTMLParser(huge_tree=True)
+    return parser
+
+
 def content(html: str, base_url: str = "") -> Content:
     """Everything the page shows or does to a visitor without running it. Addresses are absolute
     http(s) URLs resolved against `base_url`; links are those to other hosts only."""
     html = _XML_DECL.sub("", html)  # lxml refuses str input that declares an encoding
     if not html.strip():
         return Content()
+    parser = _parser()
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
         return Content(text=collapse(re.sub(r"<[^>]*>", " ", html)))
+    # nested past 2,048 levels: what lies deeper is not in the tree, though a browser shows it
+    cut = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
     out = Content()
     for tag in root.iter("meta"):
         if (tag.get("http-equiv") or "").strip().lower() == "refresh":
@@ -101,7 +118,12 @@ def content(html: str, base_url: str = "") -> Content:
     out.frames = list(dict.fromkeys(u for u in out.frames if u))
     out.links = list(dict.fromkeys(out.links))
     out.title, out.description, out.text = _visible(root)
+    if cut:  # every word of the page, as tags stripped leave it (scripts, styles and comments out)
+        out.text = collapse(re.sub(r"<[^>]*>", " ", _UNSHOWN.sub(" ", html)))
     return out
+
+
+_UNSHOWN = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 
 
 PHRASE_BREAK = "\n|\n"  # between title, description and text: the model drops whitespace, not '|'
