@@ -411,6 +411,9 @@ def load_index(db: str | None = None, as_of: date | None = None, damaged: bool =
     from .matcher import DEFAULT, build
 
     url = resolve_url(db)
+    path = sqlite_path(url)
+    if as_of is not None and path and not Path(path).exists():  # the past is read, never made (seeded) here
+        raise NoLists(f"no database at {path}: the lists as they stood on {as_of.isoformat()} are read from one")
     key = index_key(url) if as_of is None else None
     if key and not damaged:
         ix = indexfile.load(indexfile.path_for(url), key, DEFAULT)

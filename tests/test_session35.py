@@ -584,3 +584,16 @@ def test_a_password_is_masked_in_a_long_message():
         == f"{long} postgresql://bob:***@127.0.0.1/db {long}"
     )
     assert mask(long + "://a:b") == long + "://a:b" and mask(long) == long
+
+
+def test_a_guard_as_of_a_day_never_makes_a_database(tmp_path):
+    from datetime import date
+
+    from peizi_guard import api
+
+    missing = tmp_path / "none.db"
+    with pytest.raises(api.NoLists, match=f"^no database at {missing}: the lists as they stood on 2023-06-01"):
+        Guard(str(missing), as_of=date(2023, 6, 1)).check("杜德配资")
+    assert list(tmp_path.iterdir()) == []
+    r = _cli(str(missing), "check", "杜德配资", "--as-of", "2023-06-01")
+    assert r.exit_code == 2 and list(tmp_path.iterdir()) == []
