@@ -144,7 +144,7 @@ def numbered_urls(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
     if (len(head) > 1 or head == ["url"]) and not any("://" in c or looks_like_url(c) for c in head):  # a header row
         if "url" not in head:
             raise ValueError(f"a CSV needs a url column (its header: {','.join(head)})")
-        return _csv_urls(lines[lines.index(body[0]) + 1 :], head.index("url"))
+        return _csv_urls(body[1:], head.index("url"))  # (its comment lines skipped, as a plain list's)
     return [(n, first_address(ln)) for n, ln in body], []
 
 

@@ -597,3 +597,88 @@ def test_a_guard_as_of_a_day_never_makes_a_database(tmp_path):
     assert list(tmp_path.iterdir()) == []
     r = _cli(str(missing), "check", "杜德配资", "--as-of", "2023-06-01")
     assert r.exit_code == 2 and list(tmp_path.iterdir()) == []
+
+
+# ---- scan (from an outside review): a page only partly seen is never clear ----------------------
+
+
+@pytest.fixture()
+def hops():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    def refresh(to: str, words: str = "请稍候") -> str:
+        return f'<html><head><meta http-equiv="refresh" content="0;url={to}"></head><body><p>{words}</p></body></html>'
+
+    big = "<html><body><p>今日行情</p>" + "<span>x</span>" * 20_000 + "<p>尾部</p></body></html>"
+
+    class Pages(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            path = self.path
+            if path.startswith("/m/"):
+                n = int(path[3:])
+                body = refresh(f"/m/{n - 1}") if n > 0 else "<html><body><p>终点页面</p></body></html>"
+            elif path in ("/loop/a", "/loop/b"):
+                body = refresh("/loop/b" if path.endswith("a") else "/loop/a")
+            elif path == "/self":
+                body = '<html><head><meta http-equiv="refresh" content="60;url=/self"></head><body><p>新闻</p></body></html>'
+            elif path == "/big":
+                body = big
+            elif path == "/framed":
+                body = '<html><body><p>首页</p><iframe src="/big"></iframe></body></html>'
+            elif path == "/bigrefresh":
+                body = big.replace("<html>", '<html><head><meta http-equiv="refresh" content="0;url=/self"></head>')
+            else:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):  # noqa: ANN002
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def _fetch(url: str):  # noqa: ANN202
+    from peizi_guard.scraper.pages import fetch_page
+
+    return fetch_page(url, allow_private=True, max_bytes=100_000, max_redirects=5, timeout=5)
+
+
+def test_a_chain_of_page_refreshes_past_the_limit_is_not_judged_on_its_holding_page(hops):
+    within = _fetch(hops + "/m/5")
+    assert within.error is None and "终点页面" in within.text
+    past = _fetch(hops + "/m/6")
+    assert past.error == "too many redirects (the page sends the visitor on again)" and "终点页面" not in past.text
+
+
+def test_pages_that_send_the_visitor_back_are_a_loop_and_one_that_reloads_itself_settles(hops):
+    assert _fetch(hops + "/loop/a").error == "redirect loop (the pages send the visitor back)"
+    settled = _fetch(hops + "/self")
+    assert settled.error is None and "新闻" in settled.text
+
+
+def test_a_frame_or_a_page_on_the_way_read_in_part_leaves_the_page_read_in_part(hops):
+    assert _fetch(hops + "/big").truncated
+    assert _fetch(hops + "/framed").truncated
+    on_the_way = _fetch(hops + "/bigrefresh")
+    assert on_the_way.error is None and on_the_way.truncated and "新闻" in on_the_way.text
+
+
+def test_comment_lines_in_a_csv_of_urls_are_skipped_as_in_a_plain_list():
+    from peizi_guard.scan import numbered_urls
+
+    lines = [(1, "id,url,note"), (2, "# exported 2025-01-01"), (3, "7,https://www.ddpz666.com/,广告"), (4, "")]
+    assert numbered_urls(lines) == ([(3, "https://www.ddpz666.com/")], [])
+    assert numbered_urls([(1, "url"), (2, "# note"), (3, "ddpz666.com")]) == ([(3, "ddpz666.com")], [])

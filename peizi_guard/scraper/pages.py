@@ -234,7 +234,8 @@ def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> N
     earlier: list[Page] = []  # pages that sent the visitor on by themselves
     _read(page, session, opts, url, seen)
     while (nxt := _next_hop(page, seen)) is not None and page.ok:
-        if len(page.redirects) >= opts.max_redirects:
+        if len(page.redirects) >= opts.max_redirects:  # what the last hop leads to is never seen
+            page.error = "too many redirects (the page sends the visitor on again)"
             break
         earlier.append(
             Page(
@@ -245,13 +246,17 @@ def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> N
                 text=page.text,
                 frames=page.frames,
                 links=page.links,
+                truncated=page.truncated,
             )
         )
         page.redirects.append(page.final_url)
         page.title = page.description = page.text = ""
         page.goes_to, page.frames, page.links = [], [], []
         _read(page, session, opts, nxt, seen)
+    if earlier and page.ok and _back(page, earlier):  # pages sending each other round: none settles
+        page.error = "redirect loop (the pages send the visitor back)"
     for e in reversed(earlier):
+        page.truncated = page.truncated or e.truncated  # a page read in part on the way: its tail unseen
         page.title = page.title or e.title
         page.description = " ".join(x for x in (e.description, page.description) if x)
         page.text = " ".join(x for x in (e.text, page.text) if x)
@@ -259,6 +264,13 @@ def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> N
         page.links = list(dict.fromkeys(e.links + page.links))
     if page.frames and not page.error:
         _read_frames(page, session, opts, seen)
+
+
+def _back(page: Page, earlier: list[Page]) -> bool:
+    """The last page sends the visitor on to a page already shown on the way (not to itself: a
+    page that reloads itself is a page that settles)."""
+    before = {urldefrag(e.final_url)[0] for e in earlier} - {urldefrag(page.final_url)[0]}
+    return any(urldefrag(u)[0] in before for u in page.goes_to)
 
 
 MAX_FRAMES = 3  # frames of a page read as part of it (a shell page showing another site) …
@@ -285,6 +297,7 @@ def _read_frames(page: Page, session: requests.Session, opts: _Options, seen: se
         if frame.error:
             failed.append(f"{src}: {frame.error}")
             continue
+        page.truncated = page.truncated or frame.truncated  # what the frame shows past --max-bytes is unseen
         page.text = " ".join(x for x in (page.text, frame.title, frame.description, frame.text) if x)
         shown = shown or bool(frame.text.strip())  # (a frame's title is not on the screen)
         page.links = list(dict.fromkeys(page.links + frame.links))
