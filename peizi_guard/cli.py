@@ -454,8 +454,8 @@ def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json,
             click.echo(mask(f"{o.source}: {o.status}: {o.message}"), err=True)
         if o.unfetched and not as_json:
             click.echo(
-                mask(f"{o.source}: failed: an attachment could not be fetched ({'; '.join(o.unfetched)}): "
-                     "it may be a newer list; the page is read whole again at the next refresh"),
+                mask(f"peizi-guard: warning: {o.source}: an attachment could not be fetched ({'; '.join(o.unfetched)}): "
+                     "it may be a newer list; the next refresh reads the page whole and tries it again"),
                 err=True,
             )  # fmt: skip
     sys.exit(0 if all(o.ok for o in outcomes) else EXIT_FLAGGED)

@@ -54,13 +54,14 @@ class Outcome:
     current: bool | None = None
     details: dict = field(default_factory=dict)
     changed: int = 0  # listed before and now, printed otherwise
-    # the page's attachments that could not be fetched, why each (one may be a newer list: the
-    # page is read whole again at the next refresh, and the refresh is not ok)
+    # the page's attachments that could not be fetched for now, why each (one may be a newer list:
+    # the page is read whole again at the next refresh, which tries them again; a link that stays
+    # broken is said at every run, and the list stored stays current)
     unfetched: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status in ("unchanged", "added") and not self.unfetched
+        return self.status in ("unchanged", "added")
 
     def to_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k != "details"}

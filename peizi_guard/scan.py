@@ -144,7 +144,7 @@ def numbered_urls(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
     if (len(head) > 1 or head == ["url"]) and not any("://" in c or looks_like_url(c) for c in head):  # a header row
         if "url" not in head:
             raise ValueError(f"a CSV needs a url column (its header: {','.join(head)})")
-        return _csv_urls(body[1:], head.index("url"))  # (its comment lines skipped, as a plain list's)
+        return _csv_urls(lines[lines.index(body[0]) + 1 :], head.index("url"))
     return [(n, first_address(ln)) for n, ln in body], []
 
 
@@ -198,6 +198,9 @@ def _csv_urls(rows: list[tuple[int, str]], col: int) -> tuple[list[tuple[int, st
     problems: list[str] = []
     first = 0  # index in `rows` of the line the next row starts on
     for row in reader:
+        if is_comment(rows[first][1]):  # a row that starts as a comment line (not a cell's line): skipped
+            first = reader.line_num
+            continue
         url = first_address(row[col]) if len(row) > col else ""
         if url:
             urls.append((numbers[first], url))

@@ -162,6 +162,7 @@ class Fetcher:
                     if isinstance(exc, BlockedAddress)
                     else f"cannot resolve host name {exc.host or host_of(url)}",
                     url,
+                    transient=isinstance(exc, DnsError) and exc.temporary,  # the resolver down for now
                 ) from None
             except _BodyBroken as exc:  # retried like a broken connection
                 error = (

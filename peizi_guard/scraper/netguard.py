@@ -26,9 +26,10 @@ class BlockedAddress(Exception):
 class DnsError(Exception):
     """The host name could not be resolved."""
 
-    def __init__(self, message: str, host: str = ""):
+    def __init__(self, message: str, host: str = "", temporary: bool = False):
         super().__init__(message)
         self.host = host  # the host looked up (after a redirect, not the one first asked for)
+        self.temporary = temporary  # the resolver failed for now (EAI_AGAIN), not "no such name"
 
 
 def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -75,7 +76,8 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise DnsError(f"DNS lookup failed for {host}", host) from exc
+        again = isinstance(exc, socket.gaierror) and exc.errno in (socket.EAI_AGAIN, socket.EAI_FAIL)
+        raise DnsError(f"DNS lookup failed for {host}", host, again) from exc
     ips = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not ips:
         raise DnsError(f"DNS lookup failed for {host}", host)
@@ -84,7 +86,7 @@ def resolve(host: str, port: int) -> list[str]:
 
 # cloud instance metadata (credentials): never fetched, allow_private or not
 METADATA = frozenset(
-    map(ipaddress.ip_address, ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200"))
+    map(ipaddress.ip_address, ("169.254.169.254", "169.254.170.2", "169.254.0.23", "fd00:ec2::254", "100.100.100.200"))
 )
 
 

@@ -62,6 +62,7 @@ class Page:
     frames: list[str] = field(default_factory=list)  # iframe sources (absolute)
     links: list[str] = field(default_factory=list)  # links to other hosts (absolute)
     goes_to: list[str] = field(default_factory=list)  # meta refresh / script location targets
+    refreshes: list[str] = field(default_factory=list)  # … the meta refresh ones (a script's may never run)
     truncated: bool = False  # text comes from part of the body only
     error: str | None = None  # one line; None when the page was fetched and judged
     fetched_at: str = ""  # ISO 8601 UTC
@@ -167,7 +168,7 @@ def _judge(page: Page, resp: requests.Response, opts: _Options) -> None:
         page.error = page.error or "unparsable HTML"
         return
     page.title, page.description, page.text = c.title, c.description, c.text
-    page.goes_to, page.frames, page.links = c.goes_to, c.frames, c.links
+    page.goes_to, page.refreshes, page.frames, page.links = c.goes_to, c.refreshes, c.frames, c.links
 
 
 def garbled(text: str) -> float:
@@ -234,9 +235,10 @@ def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> N
     earlier: list[Page] = []  # pages that sent the visitor on by themselves
     _read(page, session, opts, url, seen)
     while (nxt := _next_hop(page, seen)) is not None and page.ok:
-        if len(page.redirects) >= opts.max_redirects:  # what the last hop leads to is never seen
-            page.error = "too many redirects (the page sends the visitor on again)"
-            break
+        if len(page.redirects) >= opts.max_redirects:
+            if nxt in page.refreshes:  # a refresh always sends the visitor on: what it leads to is unseen
+                page.error = "too many redirects (the page sends the visitor on again)"
+            break  # (a script's target may be a menu's or a condition's: the page is judged as read)
         earlier.append(
             Page(
                 page.url,
@@ -251,10 +253,8 @@ def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> N
         )
         page.redirects.append(page.final_url)
         page.title = page.description = page.text = ""
-        page.goes_to, page.frames, page.links = [], [], []
+        page.goes_to, page.refreshes, page.frames, page.links = [], [], [], []
         _read(page, session, opts, nxt, seen)
-    if earlier and page.ok and _back(page, earlier):  # pages sending each other round: none settles
-        page.error = "redirect loop (the pages send the visitor back)"
     for e in reversed(earlier):
         page.truncated = page.truncated or e.truncated  # a page read in part on the way: its tail unseen
         page.title = page.title or e.title
@@ -264,13 +264,6 @@ def _visit(page: Page, session: requests.Session, opts: _Options, url: str) -> N
         page.links = list(dict.fromkeys(e.links + page.links))
     if page.frames and not page.error:
         _read_frames(page, session, opts, seen)
-
-
-def _back(page: Page, earlier: list[Page]) -> bool:
-    """The last page sends the visitor on to a page already shown on the way (not to itself: a
-    page that reloads itself is a page that settles)."""
-    before = {urldefrag(e.final_url)[0] for e in earlier} - {urldefrag(page.final_url)[0]}
-    return any(urldefrag(u)[0] in before for u in page.goes_to)
 
 
 MAX_FRAMES = 3  # frames of a page read as part of it (a shell page showing another site) …

@@ -43,6 +43,7 @@ class Content:
     description: str = ""  # meta description, then meta keywords
     text: str = ""
     goes_to: list[str] = field(default_factory=list)  # meta refresh and script location targets
+    refreshes: list[str] = field(default_factory=list)  # … of those, the meta refresh ones (always taken)
     frames: list[str] = field(default_factory=list)  # iframe / frame sources
     links: list[str] = field(default_factory=list)  # <a href> to other hosts
 
@@ -101,6 +102,7 @@ def content(html: str, base_url: str = "") -> Content:
             m = _REFRESH_URL.search(tag.get("content") or "")
             if m:
                 out.goes_to.append(_absolute(base_url, m.group(1)))
+                out.refreshes.append(out.goes_to[-1])
     for script in root.iter("script"):
         for m in _SCRIPT_GO.finditer(script.text or ""):
             out.goes_to.append(_absolute(base_url, m.group(2) or m.group(4)))
