@@ -172,6 +172,30 @@ def _known_source(db: str | None, source: str | None) -> None:
         raise Failure(str(exc)) from None
 
 
+def _interrupted_by_term(command):  # noqa: ANN001, ANN202
+    """SIGTERM (timeout, cron, systemd) ends a command that changes the lists as Ctrl-C does:
+    its transaction rolled back or its change stored, and said (exit 130), never a silent death."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        import signal
+
+        def interrupt(signum, frame) -> None:  # noqa: ANN001
+            raise KeyboardInterrupt
+
+        try:
+            before = signal.signal(signal.SIGTERM, interrupt)
+        except ValueError:  # not the main thread (a library caller's): left as it is
+            return command(*args, **kwargs)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGTERM, before)
+
+    return run
+
+
 @main.command("list")
 @click.option("--source", metavar="ID", help="Only this source (e.g. csrc-peizi).")
 @click.option("--as-of", callback=_date, metavar="DATE", help="The lists as they stood on this date.")
@@ -280,6 +304,7 @@ def sources(obj: dict, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @jobs_option(INDEX_JOBS)
 @click.pass_obj
+@_interrupted_by_term
 def import_cmd(
     obj: dict, file: str, source: str, published: date | None, force: bool, as_json: bool, jobs: int
 ) -> None:
@@ -352,6 +377,7 @@ def import_cmd(
 @click.argument("snapshot", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
+@_interrupted_by_term
 def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
     """Make an earlier SNAPSHOT of SOURCE the current list again (`history` shows the ids).
 
@@ -412,6 +438,7 @@ def revert(obj: dict, source: str, snapshot: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one per source.")
 @jobs_option(INDEX_JOBS)
 @click.pass_obj
+@_interrupted_by_term
 def refresh(obj: dict, source_ids, url, force, allow_private, deadline, as_json, jobs) -> None:  # noqa: ANN001
     """Fetch the official publications and store any new version (all sources by default).
 

@@ -69,6 +69,11 @@ class Guard:
         True when the next question will see new lists."""
         import time
 
+        if isinstance(every, bool) or not isinstance(every, (int, float)):
+            raise TypeError(f"every must be a number of seconds, not {type(every).__name__}")
+        if not every >= 0:  # (NaN too: it would never follow)
+            raise ValueError(f"every must be 0 or more seconds, not {every}")
+
         if self.as_of is not None or self._index is None or time.monotonic() - self._looked < every:
             return False
         self._looked = time.monotonic()

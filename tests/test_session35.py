@@ -718,3 +718,33 @@ def test_a_resolver_down_for_now_is_a_failure_for_now(monkeypatch, code, tempora
     with pytest.raises(FetchError) as fetched:
         Fetcher().get("http://www.example.cn/list.docx")
     assert fetched.value.transient is temporary and str(fetched.value) == "cannot resolve host name www.example.cn"
+
+
+def test_sigterm_ends_a_refresh_as_ctrl_c_does_and_says_so(db, tmp_path):
+    import signal
+
+    from .sitehelper import dripping_server
+
+    url, stop = dripping_server(0.5)  # a landing page that never finishes
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from peizi_guard.cli import run; run()", "--db", db, "refresh", "csrc-peizi",
+             "--url", url + "/csrc/", "--allow-private"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(2.5)  # started, and waiting on the page
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        stop.set()
+    assert proc.returncode == 130 and err.strip().endswith("peizi-guard: interrupted"), (proc.returncode, err)
+    assert Guard(db).check("杜德配资").verdict == "listed"  # the lists as they were
+
+
+def test_follow_takes_a_number_of_seconds(db):
+    g = Guard(db)
+    for bad, kind in (("x", TypeError), (True, TypeError), (float("nan"), ValueError), (-1, ValueError)):
+        with pytest.raises(kind, match="every must be"):
+            g.follow(bad)
+    g.index
+    assert g.follow(0) is False  # nothing changed
