@@ -172,28 +172,51 @@ def _known_source(db: str | None, source: str | None) -> None:
         raise Failure(str(exc)) from None
 
 
-def _interrupted_by_term(command):  # noqa: ANN001, ANN202
-    """SIGTERM (timeout, cron, systemd) ends a command that changes the lists as Ctrl-C does:
-    its transaction rolled back or its change stored, and said (exit 130), never a silent death."""
+@contextlib.contextmanager
+def _handled(handler, *signals: int) -> Iterator[None]:  # noqa: ANN001
+    """`handler` for `signals` while the block runs, the handlers before it restored after; off
+    the main thread (a library caller's) they are left as they are."""
+    import signal
+
+    try:
+        before = {sig: signal.signal(sig, handler) for sig in signals}
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, was in before.items():
+            signal.signal(sig, was)
+
+
+def _within(context):  # noqa: ANN001, ANN202
+    """A decorator running the command inside `context()` (a context manager) from its first moment."""
     import functools
 
-    @functools.wraps(command)
-    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        import signal
+    def wrap(command):  # noqa: ANN001, ANN202
+        @functools.wraps(command)
+        def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            with context():
+                return command(*args, **kwargs)
 
-        def interrupt(signum, frame) -> None:  # noqa: ANN001
-            raise KeyboardInterrupt
+        return run
 
-        try:
-            before = signal.signal(signal.SIGTERM, interrupt)
-        except ValueError:  # not the main thread (a library caller's): left as it is
-            return command(*args, **kwargs)
-        try:
-            return command(*args, **kwargs)
-        finally:
-            signal.signal(signal.SIGTERM, before)
+    return wrap
 
-    return run
+
+def _term_interrupts() -> contextlib.AbstractContextManager:
+    """SIGTERM (timeout, cron, systemd) ends a command that changes the lists as Ctrl-C does:
+    its transaction rolled back or its change stored, and said (exit 130), never a silent death."""
+    import signal
+
+    def interrupt(signum, frame) -> None:  # noqa: ANN001
+        raise KeyboardInterrupt
+
+    return _handled(interrupt, signal.SIGTERM)
+
+
+_interrupted_by_term = _within(_term_interrupts)
 
 
 @main.command("list")
@@ -595,20 +618,7 @@ def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
     return [(k, shown(a.get(k, "")), shown(b.get(k, ""))) for k in fields if a.get(k) != b.get(k)]
 
 
-def _stopped_by_term(command):  # noqa: ANN001, ANN202
-    """The command, stopped by SIGTERM as by Ctrl-C from its first moment (_term_stops)."""
-    import functools
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        with _term_stops():
-            return command(*args, **kwargs)
-
-    return run
-
-
-@contextlib.contextmanager
-def _term_stops() -> Iterator[None]:
+def _term_stops() -> contextlib.AbstractContextManager:
     """SIGTERM (timeout, cron, systemd) stops a scan as Ctrl-C does, and neither interrupts the
     storing of a batch of results (scan.SHIELD): what is done is stored and written alike, so
     --resume neither repeats nor loses a row."""
@@ -619,16 +629,10 @@ def _term_stops() -> Iterator[None]:
     def stop(signum, frame) -> None:  # noqa: ANN001
         SHIELD.stop()
 
-    try:
-        before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    except ValueError:  # not the main thread (a library caller's): left as it is
-        yield
-        return
-    try:
-        yield
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
+    return _handled(stop, signal.SIGTERM, signal.SIGINT)
+
+
+_stopped_by_term = _within(_term_stops)  # the command, stopped by SIGTERM as by Ctrl-C from its first moment
 
 
 @main.command()
@@ -827,9 +831,8 @@ def _scan_inputs(spec: str, cluster: bool, encoding: str | None) -> tuple[list[s
 def _same_format(path: str, fmt: str) -> None:
     """scan --resume appends to -o FILE: only in the format the file has."""
     from .output.csv import COLUMNS
-    from .scan import appended_format
-
     from .output.table import HEADER
+    from .scan import appended_format
 
     try:
         with open(path, "rb") as fh:

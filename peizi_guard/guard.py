@@ -196,8 +196,8 @@ class Guard:
         current list against the one before it), as `diff --json` prints them."""
         _source_id(source)
         for name, sid in (("old", old), ("new", new)):
-            if sid is not None and (isinstance(sid, bool) or not isinstance(sid, int)):
-                raise TypeError(f"{name} must be a snapshot id (int), not {type(sid).__name__}")
+            if sid is not None:
+                _snapshot_id(name, sid)
         if (old is None) != (new is None):
             raise ValueError("give both old and new snapshot ids, or neither")
         api.known_source(self.url, source)
@@ -229,8 +229,7 @@ class Guard:
             self._changed()
 
     def revert(self, source: str, snapshot_id: int) -> dict:
-        if isinstance(snapshot_id, bool) or not isinstance(snapshot_id, int):
-            raise TypeError(f"snapshot_id must be an int, not {type(snapshot_id).__name__}")
+        _snapshot_id("snapshot_id", snapshot_id)
         _source_id(source)
         api.known_source(self.url, source)  # api.UnknownSource, as entries and history raise it
         try:
@@ -331,6 +330,11 @@ def _not_blank(what: str, value: str) -> None:
         raise ValueError(f"nothing to check in an empty {what}")
     if not has_words(value):
         raise ValueError(f"nothing to check in the {what}: only punctuation or symbols, no letter, digit or character")
+
+
+def _snapshot_id(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
 
 
 def _source_id(source: object) -> None:

@@ -114,24 +114,14 @@ def test_the_files_columns_are_the_models():
 
 @sqlite_only
 def test_a_scan_of_an_sqlite_file_stores_its_results_without_the_orm(db, tmp_path):
-    import http.server
-    import threading
+    from .sitehelper import Site
 
-    class Ad(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            body = "<title>鑫盛配资</title><p>您炒股我出钱，1:10杠杆，按天配资</p>".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):  # noqa: ANN002
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ad)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{srv.server_address[1]}/ad"
+    srv = Site()
+    srv.pages["/ad"] = (
+        "text/html; charset=utf-8",
+        "<title>鑫盛配资</title><p>您炒股我出钱，1:10杠杆，按天配资</p>".encode(),
+    )
+    url = srv.url + "/ad"
     Guard(db).index  # noqa: B018 -- its index saved, as any check leaves it: the scan below loads it
     code = (
         "import sys; from peizi_guard import Guard; from peizi_guard.scan import ScanOptions; "
@@ -141,7 +131,7 @@ def test_a_scan_of_an_sqlite_file_stores_its_results_without_the_orm(db, tmp_pat
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     finally:
-        srv.shutdown()
+        srv.close()
     assert out == ["1", "False"]
     (stored,) = _results(db)
     assert stored[0] == url and stored[2] == "suspicious"

@@ -610,53 +610,27 @@ def test_a_guard_as_of_a_day_never_makes_a_database(tmp_path):
 
 @pytest.fixture()
 def hops():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from .sitehelper import Site
 
     def refresh(to: str, words: str = "请稍候") -> str:
         return f'<html><head><meta http-equiv="refresh" content="0;url={to}"></head><body><p>{words}</p></body></html>'
 
     big = "<html><body><p>今日行情</p>" + "<span>x</span>" * 20_000 + "<p>尾部</p></body></html>"
-
-    class Pages(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            path = self.path
-            if path.startswith("/m/"):
-                n = int(path[3:])
-                body = refresh(f"/m/{n - 1}") if n > 0 else "<html><body><p>终点页面</p></body></html>"
-            elif path in ("/loop/a", "/loop/b"):
-                body = refresh("/loop/b" if path.endswith("a") else "/loop/a")
-            elif path == "/self":
-                body = '<html><head><meta http-equiv="refresh" content="60;url=/self"></head><body><p>新闻</p></body></html>'
-            elif path == "/menu" or path.startswith("/n/"):
-                go = "".join(f"function go{i}(){{location.href='/n/{i}'}}" for i in range(7))
-                body = f"<html><head><script>{go}</script></head><body><p>首页内容</p></body></html>"
-            elif path == "/big":
-                body = big
-            elif path == "/framed":
-                body = '<html><body><p>首页</p><iframe src="/big"></iframe></body></html>'
-            elif path == "/bigrefresh":
-                body = big.replace("<html>", '<html><head><meta http-equiv="refresh" content="0;url=/self"></head>')
-            else:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):  # noqa: ANN002
-            pass
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    menu = "".join(f"function go{i}(){{location.href='/n/{i}'}}" for i in range(7))
+    pages = {f"/m/{n}": refresh(f"/m/{n - 1}") for n in range(1, 7)}
+    pages["/m/0"] = "<html><body><p>终点页面</p></body></html>"
+    pages["/self"] = (
+        '<html><head><meta http-equiv="refresh" content="60;url=/self"></head><body><p>新闻</p></body></html>'
+    )
+    pages["/menu"] = f"<html><head><script>{menu}</script></head><body><p>首页内容</p></body></html>"
+    pages.update({f"/n/{i}": pages["/menu"] for i in range(7)})
+    pages["/big"] = big
+    pages["/framed"] = '<html><body><p>首页</p><iframe src="/big"></iframe></body></html>'
+    pages["/bigrefresh"] = big.replace("<html>", '<html><head><meta http-equiv="refresh" content="0;url=/self"></head>')
+    site = Site()
+    site.pages.update({path: ("text/html; charset=utf-8", body.encode()) for path, body in pages.items()})
+    yield site.url
+    site.close()
 
 
 def _fetch(url: str):  # noqa: ANN202

@@ -111,12 +111,13 @@ def _foreign_file(path: str) -> str:
     database at all: opening it says so). Read only, with the standard library."""
     import sqlite3
 
+    from .fast import connect
     from .migrate import foreign
 
     if not os.path.isfile(path) or os.path.getsize(path) == 0:
         return ""
     try:
-        con = sqlite3.connect(file_uri(path, "mode=ro"), uri=True, timeout=BUSY_MS / 1000)
+        con = connect(path)
         try:
             rows = con.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"

@@ -126,16 +126,14 @@ def shrink_problem(s: Session, source_id: str, doc: ParsedDocument, published: d
     newest = newest_snapshot(s, source_id)
     if cur is None or newest is None:
         return ""  # nothing to shrink
-    against, of, entries = cur, "the current {}", "the current {} entries"
+    of, entries = "the current {}", "the current {} entries"
     key = candidate_key(doc, published, today)
     if key < order_key(newest):  # older than the newest stored: it joins the history (a revert holds)
-        snaps = snapshots_of(s, source_id)
-        before = [x for x in snaps if order_key(x) <= key]
+        before = [x for x in snapshots_of(s, source_id) if order_key(x) <= key]
         if not before:  # older than every stored list: none was in force on its date
             return ""
-        against = before[-1]
+        cur = before[-1]  # the list in force on its date
         of, entries = "the {} of the list in force on its date", "the {} entries of the list in force on its date"
-    cur = against
     old = set(member_keys(s, cur.id))
     listed = {k: v for k, v in _versions(s, source_id).items() if k in old}
     new = set(_unique_keys(doc.entries, listed))  # (a row known by another of its addresses is kept)

@@ -93,7 +93,7 @@ def content(html: str, base_url: str = "") -> Content:
     try:
         root = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
-        return Content(text=collapse(re.sub(r"<[^>]*>", " ", html)))
+        return Content(text=_tags_stripped(html))
     # nested past 2,048 levels: what lies deeper is not in the tree, though a browser shows it
     cut = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
     out = Content()
@@ -121,8 +121,13 @@ def content(html: str, base_url: str = "") -> Content:
     out.links = list(dict.fromkeys(out.links))
     out.title, out.description, out.text = _visible(root)
     if cut:  # every word of the page, as tags stripped leave it (scripts, styles and comments out)
-        out.text = collapse(re.sub(r"<[^>]*>", " ", _UNSHOWN.sub(" ", html)))
+        out.text = _tags_stripped(_UNSHOWN.sub(" ", html))
     return out
+
+
+def _tags_stripped(html: str) -> str:
+    """The words of `html` with every tag taken for a space (when no parse reads it whole)."""
+    return collapse(re.sub(r"<[^>]*>", " ", html))
 
 
 _UNSHOWN = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
